@@ -1,0 +1,5 @@
+// The list of commands (one file each). Add a command by adding its register function here.
+import type { Command } from 'commander';
+import { register as version } from './version.js';
+
+export const commands: Array<(program: Command) => void> = [version];

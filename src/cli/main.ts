@@ -1,0 +1,14 @@
+// keelson's command line: one file per command under src/cli, registered here. No logic here.
+import { Command } from 'commander';
+import { commands } from './commands.js';
+import { keelsonVersion } from '../version.js';
+
+const program = new Command('keelson')
+  .description('keelson: a Kubernetes cluster in TypeScript (store, apiserver, scheduler, controllers, kubelet, proxy)')
+  .version(keelsonVersion, '--version', 'print the version')
+  .showHelpAfterError()
+  .enablePositionalOptions();
+
+for (const register of commands) register(program);
+
+await program.parseAsync(process.argv);
