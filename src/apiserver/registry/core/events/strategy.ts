@@ -1,0 +1,15 @@
+// Event (core/v1 events).
+import { defineStrategy } from '../../define.js';
+
+export const strategy = defineStrategy({
+  info: {
+    group: '',
+    version: 'v1',
+    kind: 'Event',
+    listKind: 'EventList',
+    resource: 'events',
+    singular: 'event',
+    namespaced: true,
+    shortNames: ['ev'],
+  },
+});

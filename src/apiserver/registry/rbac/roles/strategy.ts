@@ -1,0 +1,16 @@
+// Role (rbac.authorization.k8s.io/v1 roles).
+import { defineStrategy } from '../../define.js';
+import { isValidPathSegmentName } from '../../../../api/validation/names.js';
+
+export const strategy = defineStrategy({
+  info: {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'Role',
+    listKind: 'RoleList',
+    resource: 'roles',
+    singular: 'role',
+    namespaced: true,
+  },
+  nameFn: isValidPathSegmentName,
+});
