@@ -1,0 +1,266 @@
+// Patch metadata of the built-in kinds, from the struct tags of k8s.io/api (v0.32):
+// `patchStrategy`/`patchMergeKey` (strategic merge patch) and `+listType`/`+listMapKey`/
+// `+mapType`/`+structType` (server-side apply). One tree serves both, and the openapi publisher
+// can emit x-kubernetes-patch-strategy / x-kubernetes-patch-merge-key / x-kubernetes-list-type /
+// x-kubernetes-list-map-keys / x-kubernetes-map-type from it.
+//
+// Coverage: ObjectMeta of every object; core/v1, apps/v1 and batch/v1 kinds field by field where
+// a tag exists (fields without tags need no entry: maps merge, lists are replaced / atomic).
+// Other built-in groups get ObjectMeta plus status.conditions merged by type.
+
+/** Patch/apply metadata of one field. An absent node means "no tags": maps merge, lists replace. */
+export interface FieldSchema {
+  /** Known fields of a struct. */
+  fields?: Record<string, FieldSchema>;
+  /** Values of a map with arbitrary keys (labels, data, resources.limits, ...). */
+  values?: FieldSchema;
+  /** Elements of a list. */
+  items?: FieldSchema;
+  /** x-kubernetes-patch-strategy: "merge", "retainKeys", "merge,retainKeys", "replace". */
+  patchStrategy?: string;
+  /** x-kubernetes-patch-merge-key. */
+  patchMergeKey?: string;
+  /** x-kubernetes-list-type. When absent, SSA derives it: merge+key -> map, merge -> set, else atomic. */
+  listType?: 'atomic' | 'set' | 'map';
+  /** x-kubernetes-list-map-keys. */
+  listMapKeys?: string[];
+  /** x-kubernetes-map-type (also +structType): atomic = owned and replaced as a whole by SSA. */
+  mapType?: 'atomic' | 'granular';
+}
+
+/** Finds the schema of an object kind: the root node (fields metadata, spec, status, ...). */
+export type SchemaLookup = (apiVersion: string, kind: string) => FieldSchema | undefined;
+
+const struct = (fields: Record<string, FieldSchema>, extra: Partial<FieldSchema> = {}): FieldSchema => ({ fields, ...extra });
+const mapOf = (extra: Partial<FieldSchema> = {}): FieldSchema => ({ values: {}, ...extra });
+const atomic: FieldSchema = { mapType: 'atomic' };
+const atomicList: FieldSchema = { listType: 'atomic' };
+/** A list merged by `key` (SMP) and keyed by `keys` (SSA, default [key]). */
+const mergeList = (key: string, items: FieldSchema = {}, opts: { strategy?: string; keys?: string[]; listType?: 'atomic' | 'map' } = {}): FieldSchema => ({
+  items,
+  patchStrategy: opts.strategy ?? 'merge',
+  patchMergeKey: key,
+  listType: opts.listType ?? 'map',
+  ...(opts.listType === 'atomic' ? {} : { listMapKeys: opts.keys ?? [key] }),
+});
+/** A list of primitives merged as a set (finalizers). */
+const primitiveMergeList: FieldSchema = { patchStrategy: 'merge', listType: 'set' };
+const conditions = mergeList('type');
+
+export const objectMetaSchema: FieldSchema = struct({
+  labels: mapOf(),
+  annotations: mapOf(),
+  finalizers: primitiveMergeList,
+  ownerReferences: mergeList('uid', atomic),
+  managedFields: atomicList,
+});
+
+export const labelSelectorSchema: FieldSchema = atomic;
+
+const envVar = struct({
+  valueFrom: struct({ configMapKeyRef: atomic, secretKeyRef: atomic, fieldRef: atomic, resourceFieldRef: atomic }),
+});
+
+const containerFields: Record<string, FieldSchema> = {
+  command: atomicList,
+  args: atomicList,
+  ports: mergeList('containerPort', {}, { keys: ['containerPort', 'protocol'] }),
+  envFrom: atomicList,
+  env: mergeList('name', envVar),
+  resources: struct({ limits: mapOf(), requests: mapOf(), claims: { items: {}, listType: 'map', listMapKeys: ['name'] } }),
+  resizePolicy: atomicList,
+  volumeMounts: mergeList('mountPath'),
+  volumeDevices: mergeList('devicePath'),
+  securityContext: struct({ capabilities: struct({ add: atomicList, drop: atomicList }) }),
+};
+const container = struct(containerFields);
+
+const volume = struct({
+  configMap: struct({ items: atomicList }),
+  secret: struct({ items: atomicList }),
+  projected: struct({ sources: atomicList }),
+  downwardAPI: struct({ items: atomicList }),
+});
+
+export const podSpecSchema: FieldSchema = struct({
+  volumes: mergeList('name', volume, { strategy: 'merge,retainKeys' }),
+  initContainers: mergeList('name', container),
+  containers: mergeList('name', container),
+  ephemeralContainers: mergeList('name', container),
+  imagePullSecrets: mergeList('name', atomic),
+  nodeSelector: mapOf({ mapType: 'atomic' }),
+  tolerations: atomicList,
+  hostAliases: mergeList('ip', struct({ hostnames: atomicList })),
+  topologySpreadConstraints: mergeList('topologyKey', struct({ labelSelector: labelSelectorSchema, matchLabelKeys: atomicList }), {
+    keys: ['topologyKey', 'whenUnsatisfiable'],
+  }),
+  readinessGates: atomicList,
+  resourceClaims: mergeList('name', {}, { strategy: 'merge,retainKeys' }),
+  schedulingGates: mergeList('name'),
+  overhead: mapOf(),
+  affinity: struct({
+    nodeAffinity: struct({ requiredDuringSchedulingIgnoredDuringExecution: atomic, preferredDuringSchedulingIgnoredDuringExecution: atomicList }),
+  }),
+});
+
+const podStatus = struct({
+  conditions,
+  podIPs: mergeList('ip'),
+  hostIPs: mergeList('ip', {}, { listType: 'atomic' }),
+  initContainerStatuses: atomicList,
+  containerStatuses: atomicList,
+  ephemeralContainerStatuses: atomicList,
+  resourceClaimStatuses: mergeList('name', {}, { strategy: 'merge,retainKeys' }),
+});
+
+export const podTemplateSpecSchema: FieldSchema = struct({ metadata: objectMetaSchema, spec: podSpecSchema });
+
+const withMeta = (fields: Record<string, FieldSchema>): FieldSchema => struct({ metadata: objectMetaSchema, ...fields });
+const statusWithConditions = struct({ conditions });
+
+const workloadSpec = (extra: Record<string, FieldSchema> = {}): FieldSchema =>
+  struct({ selector: labelSelectorSchema, template: podTemplateSpecSchema, ...extra });
+
+const jobSpec = workloadSpec({ podFailurePolicy: struct({ rules: atomicList }) });
+
+const kinds: Record<string, Record<string, FieldSchema>> = {
+  v1: {
+    Pod: withMeta({ spec: podSpecSchema, status: podStatus }),
+    PodTemplate: withMeta({ template: podTemplateSpecSchema }),
+    ReplicationController: withMeta({ spec: struct({ selector: mapOf({ mapType: 'atomic' }), template: podTemplateSpecSchema }), status: statusWithConditions }),
+    Service: withMeta({
+      spec: struct({
+        ports: mergeList('port', {}, { keys: ['port', 'protocol'] }),
+        selector: mapOf({ mapType: 'atomic' }),
+        clusterIPs: atomicList,
+        externalIPs: atomicList,
+        ipFamilies: atomicList,
+        loadBalancerSourceRanges: atomicList,
+      }),
+      status: struct({ conditions, loadBalancer: struct({ ingress: atomicList }) }),
+    }),
+    Node: withMeta({
+      spec: struct({ podCIDRs: primitiveMergeList, taints: atomicList }),
+      status: struct({
+        conditions,
+        addresses: mergeList('type'),
+        capacity: mapOf(),
+        allocatable: mapOf(),
+        images: atomicList,
+        volumesInUse: atomicList,
+        volumesAttached: atomicList,
+      }),
+    }),
+    Namespace: withMeta({ spec: struct({ finalizers: atomicList }), status: statusWithConditions }),
+    PersistentVolumeClaim: withMeta({
+      spec: struct({ accessModes: atomicList, selector: labelSelectorSchema, resources: struct({ limits: mapOf(), requests: mapOf() }) }),
+      status: struct({ conditions, accessModes: atomicList, capacity: mapOf() }),
+    }),
+    PersistentVolume: withMeta({ spec: struct({ accessModes: atomicList, capacity: mapOf(), mountOptions: atomicList }) }),
+    ServiceAccount: withMeta({ secrets: mergeList('name'), imagePullSecrets: atomicList }),
+    ConfigMap: withMeta({ data: mapOf(), binaryData: mapOf() }),
+    Secret: withMeta({ data: mapOf(), stringData: mapOf() }),
+    Endpoints: withMeta({ subsets: atomicList }),
+    Event: withMeta({}),
+    LimitRange: withMeta({ spec: struct({ limits: atomicList }) }),
+    ResourceQuota: withMeta({ spec: struct({ hard: mapOf(), scopes: atomicList }), status: struct({ hard: mapOf(), used: mapOf() }) }),
+    ComponentStatus: withMeta({ conditions: mergeList('type') }),
+    Binding: withMeta({ target: struct({}) }),
+  },
+  'apps/v1': {
+    Deployment: withMeta({ spec: workloadSpec({ strategy: struct({}, { patchStrategy: 'retainKeys' }) }), status: statusWithConditions }),
+    ReplicaSet: withMeta({ spec: workloadSpec(), status: statusWithConditions }),
+    StatefulSet: withMeta({ spec: workloadSpec({ volumeClaimTemplates: atomicList }), status: statusWithConditions }),
+    DaemonSet: withMeta({ spec: workloadSpec(), status: statusWithConditions }),
+    ControllerRevision: withMeta({}),
+  },
+  'batch/v1': {
+    Job: withMeta({ spec: jobSpec, status: struct({ conditions: mergeList('type', {}, { listType: 'atomic' }) }) }),
+    CronJob: withMeta({ spec: struct({ jobTemplate: struct({ metadata: objectMetaSchema, spec: jobSpec }) }), status: struct({ active: atomicList }) }),
+  },
+};
+
+/** API groups whose kinds are compiled into Kubernetes (strategic merge patch applies to them). */
+const builtinGroups = new Set([
+  '',
+  'apps',
+  'batch',
+  'autoscaling',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'coordination.k8s.io',
+  'storage.k8s.io',
+  'networking.k8s.io',
+  'scheduling.k8s.io',
+  'node.k8s.io',
+  'discovery.k8s.io',
+  'events.k8s.io',
+  'certificates.k8s.io',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'resource.k8s.io',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+  'internal.apiserver.k8s.io',
+  'storagemigration.k8s.io',
+]);
+
+const genericBuiltin = withMeta({ status: statusWithConditions });
+
+/** The group of an apiVersion ("apps/v1" -> "apps", "v1" -> ""). */
+export const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+
+/**
+ * The patch metadata of a kind, or undefined when the kind is not built in (custom resources:
+ * strategic merge patch is not supported for them; server-side apply then needs the CRD schema).
+ */
+export function mergeInfoFor(apiVersion: string, kind: string): FieldSchema | undefined {
+  const byKind = kinds[apiVersion];
+  if (byKind?.[kind]) return byKind[kind];
+  if (builtinGroups.has(groupOf(apiVersion))) return genericBuiltin;
+  return undefined;
+}
+
+/** The schema of a named field of a struct/map node (undefined = no metadata). */
+export function childSchema(node: FieldSchema | undefined, key: string): FieldSchema | undefined {
+  if (!node) return undefined;
+  return node.fields?.[key] ?? node.values;
+}
+
+/** Server-side apply's view of a list: atomic, set, or map keyed by listMapKeys. */
+export function effectiveListType(node: FieldSchema | undefined): { type: 'atomic' } | { type: 'set' } | { type: 'map'; keys: string[] } {
+  if (!node) return { type: 'atomic' };
+  if (node.listType === 'map') return { type: 'map', keys: node.listMapKeys ?? (node.patchMergeKey ? [node.patchMergeKey] : []) };
+  if (node.listType === 'set') return { type: 'set' };
+  if (node.listType === 'atomic') return { type: 'atomic' };
+  if (node.patchStrategy?.split(',').includes('merge')) {
+    return node.patchMergeKey ? { type: 'map', keys: [node.patchMergeKey] } : { type: 'set' };
+  }
+  return { type: 'atomic' };
+}
+
+/**
+ * Converts a CRD's structural OpenAPI v3 schema (spec.versions[].schema.openAPIV3Schema) into a
+ * FieldSchema for server-side apply: properties -> fields, additionalProperties -> values,
+ * items, x-kubernetes-list-type, x-kubernetes-list-map-keys, x-kubernetes-map-type.
+ * ObjectMeta is always added for `metadata`.
+ */
+export function schemaFromOpenAPI(s: Record<string, any> | undefined, root = true): FieldSchema {
+  const out: FieldSchema = {};
+  if (!s) return out;
+  if (s.properties && typeof s.properties === 'object') {
+    out.fields = {};
+    for (const [k, v] of Object.entries(s.properties as Record<string, any>)) out.fields[k] = schemaFromOpenAPI(v, false);
+  }
+  if (s.additionalProperties && typeof s.additionalProperties === 'object') out.values = schemaFromOpenAPI(s.additionalProperties, false);
+  if (s.items && typeof s.items === 'object') out.items = schemaFromOpenAPI(s.items, false);
+  if (s.type === 'array') out.listType = s['x-kubernetes-list-type'] ?? 'atomic';
+  if (Array.isArray(s['x-kubernetes-list-map-keys'])) out.listMapKeys = s['x-kubernetes-list-map-keys'];
+  if (s['x-kubernetes-map-type']) out.mapType = s['x-kubernetes-map-type'];
+  if (s['x-kubernetes-patch-strategy']) out.patchStrategy = s['x-kubernetes-patch-strategy'];
+  if (s['x-kubernetes-patch-merge-key']) out.patchMergeKey = s['x-kubernetes-patch-merge-key'];
+  if (root) out.fields = { ...(out.fields ?? {}), metadata: objectMetaSchema };
+  return out;
+}
