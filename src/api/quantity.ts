@@ -45,7 +45,7 @@ export function parseQuantity(input: string): Quantity {
   if (input.includes('.') && !/^[+-]?[0-9]*\.[0-9]*/.test(input)) throw new QuantityError();
   let format: QuantityFormat;
   let num: bigint; // numerator
-  let den = 1n;
+  let den: bigint;
   const digits = BigInt((intPart || '0') + fracPart);
   const fracScale = pow10(fracPart.length);
   if (suffix in binarySuffixes) {

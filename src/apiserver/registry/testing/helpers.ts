@@ -7,7 +7,7 @@ export const now = new Date('2024-05-01T12:00:00Z');
 export const ctx = (namespace = 'default'): StrategyContext => ({ namespace, user: { name: 'admin', groups: ['system:masters'] }, dryRun: false, now: () => now });
 
 /** Run create: defaults, prepareForCreate, validate; returns the object and error strings. */
-export function create(s: Strategy, obj: KObject, namespace = 'default'): { obj: KObject; errors: string[] } {
+export function create(s: Strategy, obj: KObject, namespace = 'default'): { obj: any; errors: string[] } {
   const o = structuredClone(obj);
   o.metadata ??= {};
   if (s.info.namespaced) o.metadata.namespace ??= namespace;
@@ -18,7 +18,7 @@ export function create(s: Strategy, obj: KObject, namespace = 'default'): { obj:
 }
 
 /** Run update: defaults, prepareForUpdate, validateUpdate. */
-export function update(s: Strategy, obj: KObject, old: KObject): { obj: KObject; errors: string[] } {
+export function update(s: Strategy, obj: KObject, old: KObject): { obj: any; errors: string[] } {
   const o = structuredClone(obj);
   s.defaults?.(o);
   s.prepareForUpdate?.(o, old, ctx(old.metadata?.namespace ?? ''));
