@@ -1,0 +1,116 @@
+// PATCH: json-patch, merge-patch, strategic-merge-patch (built-in kinds only, as Kubernetes),
+// and apply-patch+yaml (server-side apply). The patch is applied to the current object inside
+// the store's optimistic-concurrency loop, so concurrent writers retry instead of conflicting
+// (unless the patch itself pins metadata.resourceVersion).
+import { parse as parseYaml } from 'yaml';
+import type { Handler } from './context.js';
+import { respondObject } from './context.js';
+import { runAdmission } from '../filters/pipeline.js';
+import { ApiError, badRequest, notFound, unsupportedPatchType } from '../status.js';
+import { parseMediaType } from '../negotiation.js';
+import type { KObject } from '../registry/strategy.js';
+import { applyJsonPatch } from '../patch/json-patch.js';
+import { applyMergePatch } from '../patch/merge-patch.js';
+import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
+import { PatchError } from '../patch/errors.js';
+import { checkUnknownFields } from './field-validation.js';
+import { serverSideApply } from './apply.js';
+
+export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
+
+export function patchTypeOf(contentType: string | undefined): PatchType {
+  const t = parseMediaType(contentType ?? '').type;
+  switch (t) {
+    case 'application/json-patch+json':
+      return 'json';
+    case 'application/merge-patch+json':
+      return 'merge';
+    case 'application/strategic-merge-patch+json':
+      return 'strategic';
+    case 'application/apply-patch+yaml':
+    case 'application/apply-patch+cbor':
+      return 'apply';
+  }
+  throw unsupportedPatchType(t);
+}
+
+export function toApiErrorFromPatch(e: unknown): unknown {
+  if (e instanceof PatchError) {
+    const details = e.causes.length ? { causes: e.causes } : undefined;
+    return new ApiError(e.code, e.reason, e.message, details);
+  }
+  return e;
+}
+
+export function decodePatchBody(type: PatchType, body: Buffer): unknown {
+  const text = body.toString('utf8');
+  try {
+    return type === 'apply' ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw badRequest(type === 'apply' ? `error decoding YAML: ${(e as Error).message}` : `error decoding patch: ${(e as Error).message}`);
+  }
+}
+
+/** Apply a (non-apply) patch to an object. */
+export function applyPatch(type: PatchType, current: KObject, patch: unknown, builtin: boolean): KObject {
+  try {
+    switch (type) {
+      case 'json':
+        return applyJsonPatch(current, patch) as KObject;
+      case 'merge':
+        return applyMergePatch(current, patch) as KObject;
+      case 'strategic':
+        if (!builtin) throw unsupportedPatchType('application/strategic-merge-patch+json');
+        return applyStrategicMergePatch(current, patch) as KObject;
+      default:
+        throw badRequest('unsupported patch');
+    }
+  } catch (e) {
+    throw toApiErrorFromPatch(e);
+  }
+}
+
+export function isBuiltin(h: Handler): boolean {
+  const g = h.served.strategy.info.group;
+  return !(h.served.strategy as { custom?: boolean }).custom && (g === '' || !g.includes('.') || g.endsWith('.k8s.io'));
+}
+
+export async function handlePatch(h: Handler): Promise<void> {
+  const type = patchTypeOf(h.req.headers['content-type']);
+  const patch = decodePatchBody(type, await h.body());
+  const s = h.served.store;
+  const sub = h.info.subresource;
+  if (type === 'apply') {
+    const force = h.query.get('force') === 'true';
+    if (!h.ctx.fieldManager) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('error decoding YAML: the apply patch must be an object');
+    checkUnknownFields(h, patch as KObject);
+  }
+  let pinned = false;
+  const r = await s.guaranteedUpdate(
+    h.ctx,
+    h.info.name,
+    async (current) => {
+      let next: KObject;
+      if (type === 'apply') {
+        next = serverSideApply(current, patch as KObject, h.ctx.fieldManager!, h.query.get('force') === 'true', h.ctx.now(), isBuiltin(h), sub);
+        if (!current) {
+          next.metadata = next.metadata ?? {};
+          next.metadata.name = h.info.name;
+        }
+      } else {
+        if (!current) throw notFound(s.gr, h.info.name);
+        next = applyPatch(type, current, patch, isBuiltin(h));
+      }
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) throw badRequest('the patch produced something that is not an object');
+      const wantRv = next.metadata?.resourceVersion;
+      pinned = !!current && !!wantRv && wantRv !== current.metadata?.resourceVersion;
+      if (current && (next.metadata?.name ?? current.metadata!.name) !== current.metadata!.name) throw badRequest(`metadata.name: Invalid value: "${next.metadata?.name}": field is immutable`);
+      const attrs = { operation: current ? ('UPDATE' as const) : ('CREATE' as const), info: h.info, object: next, oldObject: current, ctx: h.ctx };
+      await runAdmission(h.state.pipeline, attrs);
+      return attrs.object;
+    },
+    { dryRun: h.ctx.dryRun, subresource: sub, allowCreate: type === 'apply' && !sub, get pinnedResourceVersion() { return pinned; } },
+  );
+  respondObject(h, r.created ? 201 : 200, r.obj);
+}

@@ -1,0 +1,65 @@
+// Pod subresources: binding (the scheduler's POST Binding sets spec.nodeName), eviction (a
+// policy/v1 Eviction deletes the pod; PodDisruptionBudgets are not checked yet), and the
+// node-served ones (log, exec, attach, portforward, proxy) which answer an error until the
+// kubelet serves them.
+import type { Handler } from './context.js';
+import { writeJson } from '../http-util.js';
+import { ApiError, badRequest, conflict, notFound, successStatus } from '../status.js';
+import { deleteObject, parseDeleteOptions } from '../registry/generic/delete.js';
+import { rfc3339 } from '../registry/generic/meta.js';
+import type { KObject } from '../registry/strategy.js';
+
+export async function bindPod(h: Handler, podName: string, binding: KObject): Promise<void> {
+  const pods = h.state.resources.storeFor('', 'pods');
+  if (!pods) throw notFound({ group: '', resource: 'pods' }, podName);
+  const target = binding.target ?? {};
+  if (!target.name) throw badRequest('Binding.target.name: Required value');
+  if (target.kind && target.kind !== 'Node') throw badRequest(`Binding.target.kind: Unsupported value: "${target.kind}": supported values: "Node"`);
+  const gr = { group: '', resource: 'pods/binding' };
+  await pods.guaranteedUpdate(h.ctx, podName, (pod) => {
+    if (!pod) throw notFound({ group: '', resource: 'pods' }, podName);
+    if (pod.metadata?.deletionTimestamp) throw conflict(gr, podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
+    if (pod.spec?.nodeName) throw conflict(gr, podName, `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
+    const uid = binding.metadata?.uid;
+    if (uid && uid !== pod.metadata?.uid) throw conflict(gr, podName, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata?.uid}`);
+    pod.spec = pod.spec ?? {};
+    pod.spec.nodeName = target.name;
+    pod.status = pod.status ?? {};
+    const conds: KObject[] = (pod.status.conditions ?? []).filter((c: KObject) => c.type !== 'PodScheduled');
+    conds.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(h.ctx.now()) });
+    pod.status.conditions = conds;
+    const ann = binding.metadata?.annotations;
+    if (ann) pod.metadata!.annotations = { ...(pod.metadata!.annotations ?? {}), ...ann };
+    return pod;
+  }, { dryRun: h.ctx.dryRun, subresource: 'binding' });
+  writeJson(h.res, 201, successStatus(undefined, 201));
+}
+
+export async function handlePodSubresource(h: Handler): Promise<void> {
+  const sub = h.info.subresource;
+  const name = h.info.name;
+  if (sub === 'binding') {
+    if (h.info.verb !== 'create') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const b = await h.object();
+    if (b.metadata?.name && b.metadata.name !== name) throw badRequest(`Binding.metadata.name: Invalid value: "${b.metadata.name}": must match the pod name`);
+    await bindPod(h, name, b);
+    return;
+  }
+  if (sub === 'eviction') {
+    if (h.info.verb !== 'create') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    const ev = await h.object();
+    if (ev.kind && ev.kind !== 'Eviction') throw badRequest(`the kind in the data (${ev.kind}) does not match the expected kind (Eviction)`);
+    const pods = h.served.store;
+    const opts = parseDeleteOptions(ev.deleteOptions, new URLSearchParams());
+    if (opts.dryRun?.includes('All')) h.ctx.dryRun = true;
+    await deleteObject(pods, h.ctx, name, opts);
+    writeJson(h.res, 201, successStatus(undefined, 201));
+    return;
+  }
+  if (['log', 'exec', 'attach', 'portforward', 'proxy'].includes(sub.split('/')[0])) {
+    const pod = await h.served.store.get(h.ctx.namespace, name);
+    if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+    throw new ApiError(503, 'ServiceUnavailable', `pods/${sub.split('/')[0]} is served through the kubelet on node "${pod.spec.nodeName}", and this apiserver has no kubelet connection yet`);
+  }
+  throw notFound({ group: '', resource: `pods/${sub}` }, name);
+}

@@ -1,0 +1,166 @@
+// The HTTP front of the apiserver: non-resource paths (version, health, metrics, discovery,
+// OpenAPI) and API resource requests through the pipeline (max-in-flight -> authn -> audit ->
+// authz -> handler with admission and validation -> storage). Every error is a Status.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { kubernetesVersion } from '../version.js';
+import { metricsText } from '../util/metrics.js';
+import { logger } from '../util/log.js';
+import { parseRequestInfo, type RequestInfo } from './request-info.js';
+import { writeError, writeJson } from './http-util.js';
+import { ApiError, forbidden, methodNotAllowed, pathNotFound } from './status.js';
+import { isLongRunning, MaxInflight } from './filters/max-inflight.js';
+import type { UserInfo } from './filters/pipeline.js';
+import { makeHandler, type ServerState } from './handlers/context.js';
+import { dispatch } from './handlers/resource.js';
+import { aggregated, aggregatedContentType, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/documents.js';
+import { negotiateDiscovery } from './negotiation.js';
+import { serveHealth, type HealthCheck } from './health.js';
+import { inflightGauge, requestDuration, requestTotal } from './metrics.js';
+import { openApiResponse, type OpenApiService } from './openapi/index.js';
+
+const log = logger('apiserver');
+
+export interface FrontState extends ServerState {
+  inflight: MaxInflight;
+  openapi?: OpenApiService;
+  healthChecks: HealthCheck[];
+  readyChecks: HealthCheck[];
+  serverAddress: string;
+}
+
+const versionInfo = () => ({
+  major: kubernetesVersion.major,
+  minor: kubernetesVersion.minor,
+  gitVersion: kubernetesVersion.gitVersion,
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: `node${process.versions.node}`,
+  compiler: 'keelson',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+});
+
+function unauthorized(): ApiError {
+  return new ApiError(401, 'Unauthorized', 'Unauthorized');
+}
+
+export function createRequestHandler(state: FrontState): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const start = process.hrtime.bigint();
+    let info: RequestInfo | undefined;
+    const done = () => {
+      if (!info?.isResourceRequest) return;
+      const labels = { verb: info.verb.toUpperCase(), group: info.group, resource: info.resource, subresource: info.subresource, code: String(res.statusCode) };
+      requestTotal.inc(labels);
+      if (info.verb !== 'watch') requestDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+    };
+    res.on('finish', done);
+    handle(state, req, res, (i) => (info = i)).catch((e) => {
+      const err = writeError(res, e);
+      if (err.code >= 500) log.error({ err: e, method: req.method, url: req.url }, 'request failed');
+    });
+  };
+}
+
+async function handle(state: FrontState, req: IncomingMessage, res: ServerResponse, setInfo: (i: RequestInfo) => void): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const path = url.pathname;
+  const query = url.searchParams;
+  const method = (req.method ?? 'GET').toUpperCase();
+  // Non-resource endpoints (no authentication needed for health and version, as kube's defaults).
+  if (path === '/version' || path === '/version/') {
+    writeJson(res, 200, versionInfo());
+    return;
+  }
+  for (const kind of ['healthz', 'livez', 'readyz']) {
+    if (path === `/${kind}` || path.startsWith(`/${kind}/`)) {
+      const sub = path.slice(kind.length + 2);
+      await serveHealth(res, kind, kind === 'readyz' ? state.readyChecks : state.healthChecks, query, sub);
+      return;
+    }
+  }
+  if (path === '/metrics') {
+    const m = await metricsText();
+    res.writeHead(200, { 'Content-Type': m.contentType });
+    res.end(m.body);
+    return;
+  }
+  const info = parseRequestInfo(method, path, query);
+  setInfo(info);
+  const longRunning = info.isResourceRequest && isLongRunning(info.verb, info.subresource, query);
+  const release = longRunning ? () => {} : state.inflight.acquire(info.isResourceRequest ? info.verb : method.toLowerCase());
+  const kind = ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(info.verb) ? 'mutating' : 'readOnly';
+  if (!longRunning) inflightGauge.inc({ request_kind: kind });
+  try {
+    const user = await authenticate(state, req);
+    state.pipeline.audit?.record({ stage: 'RequestReceived', user, info });
+    const decision = await state.pipeline.authorizer.authorize(user, info);
+    if (!decision.allowed) {
+      throw info.isResourceRequest
+        ? forbidden({ group: info.group, resource: info.resource }, info.name, `User "${user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope'}${decision.reason ? `: ${decision.reason}` : ''}`)
+        : new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${method.toLowerCase()} path "${path}"`);
+    }
+    if (path.startsWith('/openapi/')) {
+      if (!state.openapi) throw pathNotFound();
+      const r = openApiResponse(state.openapi, { method, path, query, headers: { accept: req.headers.accept, 'if-none-match': req.headers['if-none-match'] as string | undefined } });
+      if (!r) throw pathNotFound();
+      res.writeHead(r.status, r.headers);
+      res.end(r.body);
+      return;
+    }
+    if (!info.isResourceRequest) {
+      if (method !== 'GET' && method !== 'HEAD') {
+        if (info.apiPrefix) throw methodNotAllowed();
+        throw pathNotFound();
+      }
+      serveDiscovery(state, req, res, info);
+      return;
+    }
+    const served = state.resources.lookup(info.group, info.version, info.resource);
+    if (!served) throw pathNotFound();
+    const h = makeHandler(req, res, info, query, served, state, user);
+    await dispatch(h);
+    state.pipeline.audit?.record({ stage: 'ResponseComplete', user, info, code: res.statusCode });
+  } finally {
+    release();
+    if (!longRunning) inflightGauge.dec({ request_kind: kind });
+  }
+}
+
+async function authenticate(state: FrontState, req: IncomingMessage): Promise<UserInfo> {
+  for (const a of state.pipeline.authenticators) {
+    const u = await a.authenticate(req);
+    if (u) return u;
+  }
+  throw unauthorized();
+}
+
+function serveDiscovery(state: FrontState, req: IncomingMessage, res: ServerResponse, info: RequestInfo): void {
+  const r = state.resources;
+  const vary = { Vary: 'Accept' };
+  if (info.apiPrefix === 'api' && !info.version) {
+    const v = negotiateDiscovery(req.headers.accept);
+    if (v !== 'legacy') writeJson(res, 200, aggregated(r, true, v), vary, aggregatedContentType(v));
+    else writeJson(res, 200, apiVersions(state.serverAddress), vary);
+    return;
+  }
+  if (info.apiPrefix === 'apis' && !info.group) {
+    const v = negotiateDiscovery(req.headers.accept);
+    if (v !== 'legacy') writeJson(res, 200, aggregated(r, false, v), vary, aggregatedContentType(v));
+    else writeJson(res, 200, apiGroupList(r), vary);
+    return;
+  }
+  if (info.apiPrefix === 'apis' && !info.version) {
+    const g = apiGroup(r, info.group);
+    if (!g) throw pathNotFound();
+    writeJson(res, 200, g);
+    return;
+  }
+  if (info.apiPrefix && info.parts.length === 0) {
+    const l = apiResourceList(r, info.apiPrefix === 'api' ? '' : info.group, info.version);
+    if (!l || (info.apiPrefix === 'api' && info.group)) throw pathNotFound();
+    writeJson(res, 200, l);
+    return;
+  }
+  throw pathNotFound();
+}
