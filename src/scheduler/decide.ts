@@ -1,0 +1,105 @@
+// One placement decision for one pod, as a value: which nodes passed the filters (and why the
+// others did not), each plugin's score per feasible node, and the chosen node. The live
+// scheduler acts on it; `keelson scheduler explain` prints it.
+import { numFeasibleNodesToFind } from './config.js';
+import { CycleState } from './framework/cycle-state.js';
+import type { NodeInfo } from './framework/node-info.js';
+import type { Framework, NodeScores } from './framework/runtime.js';
+import { Status } from './framework/status.js';
+
+export interface Decision {
+  /** The chosen node, or undefined when none fits. */
+  node?: string;
+  state: CycleState;
+  /** Nodes evaluated by the filters (may stop early on big clusters). */
+  evaluated: number;
+  allNodes: number;
+  /** Filter verdict of every rejected node (plugin + reasons). */
+  rejected: Map<string, Status>;
+  feasible: string[];
+  scores: NodeScores[];
+  /** Set when PreFilter rejected the pod outright. */
+  preFilterStatus?: Status;
+}
+
+export interface DecideOptions {
+  percentageOfNodesToScore?: number;
+  /** Round-robin start so successive pods don't always test the same nodes first. */
+  startIndex?: number;
+  random?: () => number;
+}
+
+export function decide(fw: Framework, pod: any, nodes: NodeInfo[], opts: DecideOptions = {}): Decision {
+  const state = new CycleState();
+  const d: Decision = { state, evaluated: 0, allNodes: nodes.length, rejected: new Map(), feasible: [], scores: [] };
+  if (nodes.length === 0) return d;
+  const pre = fw.runPreFilter(state, pod, nodes);
+  if (!pre.status.isSuccess()) {
+    d.preFilterStatus = pre.status;
+    for (const n of nodes) d.rejected.set(n.name, pre.status);
+    return d;
+  }
+  const allowed = pre.result?.nodeNames;
+  const want = numFeasibleNodesToFind(nodes.length, opts.percentageOfNodesToScore);
+  const start = (opts.startIndex ?? 0) % nodes.length;
+  const feasibleInfos: NodeInfo[] = [];
+  for (let i = 0; i < nodes.length && feasibleInfos.length < want; i++) {
+    const n = nodes[(start + i) % nodes.length];
+    d.evaluated++;
+    if (allowed && !allowed.has(n.name)) {
+      d.rejected.set(n.name, Status.unresolvable("node(s) didn't satisfy plugin(s) [PreFilter]").withPlugin('PreFilter'));
+      continue;
+    }
+    const s = fw.runFilter(state, pod, n);
+    if (s.isSuccess()) feasibleInfos.push(n);
+    else d.rejected.set(n.name, s);
+  }
+  d.feasible = feasibleInfos.map((n) => n.name);
+  if (feasibleInfos.length === 0) return d;
+  if (feasibleInfos.length === 1) {
+    d.node = feasibleInfos[0].name;
+    d.scores = [{ name: d.node, total: 0, byPlugin: {} }];
+    return d;
+  }
+  const ps = fw.runPreScore(state, pod, feasibleInfos);
+  if (!ps.isSuccess()) {
+    d.preFilterStatus = ps;
+    return d;
+  }
+  d.scores = fw.runScore(state, pod, feasibleInfos);
+  d.node = selectHost(d.scores, opts.random ?? Math.random);
+  return d;
+}
+
+/** The highest total; ties broken uniformly at random (so equal nodes fill evenly). */
+export function selectHost(scores: NodeScores[], random: () => number): string | undefined {
+  let best: string | undefined;
+  let bestScore = -Infinity;
+  let ties = 0;
+  for (const s of scores) {
+    if (s.total > bestScore) {
+      bestScore = s.total;
+      best = s.name;
+      ties = 1;
+    } else if (s.total === bestScore) {
+      ties++;
+      if (random() * ties < 1) best = s.name; // reservoir sampling
+    }
+  }
+  return best;
+}
+
+/**
+ * Kubernetes' FitError message: "0/4 nodes are available: 2 Insufficient cpu, 2 node(s) had
+ * untolerated taint {k: v}." plus " preemption: ..." when PostFilter said something.
+ */
+export function fitErrorMessage(d: Decision, postFilterMessage?: string): string {
+  const counts = new Map<string, number>();
+  for (const s of d.rejected.values()) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const parts = [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([r, n]) => `${n} ${r}`);
+  let msg = `0/${d.allNodes} nodes are available`;
+  msg += parts.length ? `: ${parts.join(', ')}.` : '.';
+  if (d.allNodes === 0) msg = 'no nodes available to schedule pods';
+  if (postFilterMessage) msg += ` preemption: ${postFilterMessage}`;
+  return msg;
+}

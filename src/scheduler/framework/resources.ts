@@ -1,0 +1,104 @@
+// Resource amounts the scheduler adds and compares: milli-CPU, bytes of memory and
+// ephemeral-storage, pod count, and scalar (extended) resources, as Kubernetes' framework.Resource.
+import { milliValue, quantityValue, tryParseQuantity } from '../../api/quantity.js';
+
+export interface Resource {
+  milliCPU: number;
+  memory: number;
+  ephemeralStorage: number;
+  allowedPodNumber: number;
+  scalar: Record<string, number>;
+}
+
+export const emptyResource = (): Resource => ({ milliCPU: 0, memory: 0, ephemeralStorage: 0, allowedPodNumber: 0, scalar: {} });
+
+/** Default requests used for scoring pods that request nothing (Kubernetes' non-zero defaults). */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+/** Parse a ResourceList ({cpu: "2", memory: "1Gi", ...}) into a Resource. */
+export function resourceFromList(list: Record<string, unknown> | undefined): Resource {
+  const r = emptyResource();
+  for (const [name, raw] of Object.entries(list ?? {})) {
+    const q = tryParseQuantity(raw);
+    if (!q) continue;
+    switch (name) {
+      case 'cpu':
+        r.milliCPU = milliValue(q);
+        break;
+      case 'memory':
+        r.memory = quantityValue(q);
+        break;
+      case 'ephemeral-storage':
+        r.ephemeralStorage = quantityValue(q);
+        break;
+      case 'pods':
+        r.allowedPodNumber = quantityValue(q);
+        break;
+      default:
+        if (isScalarResource(name)) r.scalar[name] = quantityValue(q);
+    }
+  }
+  return r;
+}
+
+/** Extended resources (vendor.example/gpu), hugepages and attachable volumes count; not cpu/memory/storage/pods. */
+export function isScalarResource(name: string): boolean {
+  return name.includes('/') || name.startsWith('hugepages-') || name.startsWith('attachable-volumes-');
+}
+
+export function addResource(into: Resource, r: Resource, sign = 1): void {
+  into.milliCPU += sign * r.milliCPU;
+  into.memory += sign * r.memory;
+  into.ephemeralStorage += sign * r.ephemeralStorage;
+  into.allowedPodNumber += sign * r.allowedPodNumber;
+  for (const [k, v] of Object.entries(r.scalar)) into.scalar[k] = (into.scalar[k] ?? 0) + sign * v;
+}
+
+export function maxResource(into: Resource, r: Resource): void {
+  into.milliCPU = Math.max(into.milliCPU, r.milliCPU);
+  into.memory = Math.max(into.memory, r.memory);
+  into.ephemeralStorage = Math.max(into.ephemeralStorage, r.ephemeralStorage);
+  for (const [k, v] of Object.entries(r.scalar)) into.scalar[k] = Math.max(into.scalar[k] ?? 0, v);
+}
+
+/**
+ * A pod's effective request, as Kubernetes computes it: the sum over containers, at least the
+ * largest init container (restartable "sidecar" init containers add up), plus pod overhead.
+ * `nonZero` applies the scoring defaults to containers that request no cpu/memory.
+ */
+export function podRequests(pod: any, nonZero = false): Resource {
+  const spec = pod?.spec ?? {};
+  const sum = emptyResource();
+  const containerReq = (c: any) => {
+    const r = resourceFromList(c?.resources?.requests ?? c?.resources?.limits);
+    // Requests default to limits when only limits are given (apiserver defaulting does this too).
+    const req = c?.resources?.requests ?? {};
+    const lim = c?.resources?.limits ?? {};
+    const merged = resourceFromList({ ...lim, ...req });
+    Object.assign(r, merged);
+    if (nonZero) {
+      if (!('cpu' in req) && !('cpu' in lim)) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;
+      if (!('memory' in req) && !('memory' in lim)) r.memory = DEFAULT_MEMORY_REQUEST;
+    }
+    return r;
+  };
+  for (const c of spec.containers ?? []) addResource(sum, containerReq(c));
+  const sidecars = emptyResource();
+  const initMax = emptyResource();
+  for (const c of spec.initContainers ?? []) {
+    const r = containerReq(c);
+    if (c.restartPolicy === 'Always') {
+      addResource(sidecars, r);
+      addResource(sum, r);
+    } else {
+      const withSidecars = emptyResource();
+      addResource(withSidecars, sidecars);
+      addResource(withSidecars, r);
+      maxResource(initMax, withSidecars);
+    }
+  }
+  maxResource(sum, initMax);
+  if (spec.overhead) addResource(sum, resourceFromList(spec.overhead));
+  return sum;
+}

@@ -1,0 +1,243 @@
+// The framework runtime for one profile: holds the enabled plugins per extension point (with
+// score weights) and runs them in order, as Kubernetes' frameworkruntime does.
+import { CycleState } from './cycle-state.js';
+import {
+  has,
+  MAX_NODE_SCORE,
+  type BindPlugin,
+  type FilterPlugin,
+  type Handle,
+  type NodeScore,
+  type Plugin,
+  type PluginFactory,
+  type PostBindPlugin,
+  type PostFilterPlugin,
+  type PreBindPlugin,
+  type PreEnqueuePlugin,
+  type PreFilterPlugin,
+  type PreFilterResult,
+  type PreScorePlugin,
+  type PermitPlugin,
+  type QueueSortPlugin,
+  type QueuedPodInfo,
+  type ReservePlugin,
+  type ScorePlugin,
+} from './interface.js';
+import type { NodeInfo } from './node-info.js';
+import { Status } from './status.js';
+
+export type ExtensionPoint =
+  | 'preEnqueue'
+  | 'queueSort'
+  | 'preFilter'
+  | 'filter'
+  | 'postFilter'
+  | 'preScore'
+  | 'score'
+  | 'reserve'
+  | 'permit'
+  | 'preBind'
+  | 'bind'
+  | 'postBind';
+
+export const EXTENSION_POINTS: ExtensionPoint[] = ['preEnqueue', 'queueSort', 'preFilter', 'filter', 'postFilter', 'preScore', 'score', 'reserve', 'permit', 'preBind', 'bind', 'postBind'];
+
+/** A resolved profile: which plugins run at which point, score weights, plugin args. */
+export interface ProfileSpec {
+  schedulerName: string;
+  points: Record<ExtensionPoint, string[]>;
+  weights: Record<string, number>;
+  args: Record<string, Record<string, any>>;
+}
+
+/** Scores of one node: per plugin (after normalisation and weight) and the total. */
+export interface NodeScores {
+  name: string;
+  total: number;
+  byPlugin: Record<string, number>;
+}
+
+export class Framework {
+  readonly schedulerName: string;
+  private readonly instances = new Map<string, Plugin>();
+  readonly preEnqueuePlugins: PreEnqueuePlugin[];
+  readonly queueSort: QueueSortPlugin | undefined;
+  readonly preFilterPlugins: PreFilterPlugin[];
+  readonly filterPlugins: FilterPlugin[];
+  readonly postFilterPlugins: PostFilterPlugin[];
+  readonly preScorePlugins: PreScorePlugin[];
+  readonly scorePlugins: ScorePlugin[];
+  readonly reservePlugins: ReservePlugin[];
+  readonly permitPlugins: PermitPlugin[];
+  readonly preBindPlugins: PreBindPlugin[];
+  readonly bindPlugins: BindPlugin[];
+  readonly postBindPlugins: PostBindPlugin[];
+  readonly weights: Record<string, number>;
+
+  constructor(
+    spec: ProfileSpec,
+    registry: Record<string, PluginFactory>,
+    readonly handle: Handle,
+  ) {
+    this.schedulerName = spec.schedulerName;
+    this.weights = spec.weights;
+    const get = (name: string): Plugin => {
+      let p = this.instances.get(name);
+      if (!p) {
+        const factory = registry[name];
+        if (!factory) throw new Error(`plugin "${name}" is not registered`);
+        p = factory(spec.args[name] ?? {}, handle);
+        this.instances.set(name, p);
+      }
+      return p;
+    };
+    const at = <T extends Plugin>(point: ExtensionPoint, guard: (p: Plugin) => p is T): T[] =>
+      spec.points[point].map((n) => {
+        const p = get(n);
+        if (!guard(p)) throw new Error(`plugin "${n}" does not extend ${point}`);
+        return p;
+      });
+    this.preEnqueuePlugins = at('preEnqueue', has.preEnqueue);
+    this.queueSort = at('queueSort', has.queueSort)[0];
+    this.preFilterPlugins = at('preFilter', has.preFilter);
+    this.filterPlugins = at('filter', has.filter);
+    this.postFilterPlugins = at('postFilter', has.postFilter);
+    this.preScorePlugins = at('preScore', has.preScore);
+    this.scorePlugins = at('score', has.score);
+    this.reservePlugins = at('reserve', has.reserve);
+    this.permitPlugins = at('permit', has.permit);
+    this.preBindPlugins = at('preBind', has.preBind);
+    this.bindPlugins = at('bind', has.bind);
+    this.postBindPlugins = at('postBind', has.postBind);
+  }
+
+  plugin(name: string): Plugin | undefined {
+    return this.instances.get(name);
+  }
+
+  less(a: QueuedPodInfo, b: QueuedPodInfo): boolean {
+    return this.queueSort ? this.queueSort.less(a, b) : a.timestamp < b.timestamp;
+  }
+
+  runPreEnqueue(pod: any): Status {
+    for (const p of this.preEnqueuePlugins) {
+      const s = p.preEnqueue(pod);
+      if (!s.isSuccess()) return s.withPlugin(p.name);
+    }
+    return Status.success();
+  }
+
+  /** PreFilter: intersects node-name results; a rejection rejects the pod on every node. */
+  runPreFilter(state: CycleState, pod: any, nodes: NodeInfo[]): { result?: PreFilterResult; status: Status } {
+    let result: PreFilterResult | undefined;
+    for (const p of this.preFilterPlugins) {
+      const r = p.preFilter(state, pod, nodes);
+      if (r.status.isSkip()) {
+        state.skipFilter.add(p.name);
+        continue;
+      }
+      if (!r.status.isSuccess()) return { status: r.status.withPlugin(p.name) };
+      if (r.result?.nodeNames) {
+        const names = r.result.nodeNames;
+        result = { nodeNames: result?.nodeNames ? new Set([...result.nodeNames].filter((n) => names.has(n))) : new Set(names) };
+      }
+    }
+    return { result, status: Status.success() };
+  }
+
+  /** Filter: the first plugin that rejects the node decides its status. */
+  runFilter(state: CycleState, pod: any, node: NodeInfo): Status {
+    for (const p of this.filterPlugins) {
+      if (state.skipFilter.has(p.name)) continue;
+      const s = p.filter(state, pod, node);
+      if (!s.isSuccess()) return s.withPlugin(p.name);
+    }
+    return Status.success();
+  }
+
+  async runPostFilter(state: CycleState, pod: any, statuses: Map<string, Status>): Promise<{ nominatedNodeName?: string; status: Status }> {
+    const reasons: string[] = [];
+    for (const p of this.postFilterPlugins) {
+      const r = await p.postFilter(state, pod, statuses);
+      if (r.status.isSuccess()) return r;
+      reasons.push(...r.status.reasons);
+      if (r.status.code === 'Error') return { status: r.status.withPlugin(p.name) };
+    }
+    return { status: new Status('Unschedulable', reasons) };
+  }
+
+  runPreScore(state: CycleState, pod: any, nodes: NodeInfo[]): Status {
+    for (const p of this.preScorePlugins) {
+      const s = p.preScore(state, pod, nodes);
+      if (s.isSkip()) {
+        state.skipScore.add(p.name);
+        continue;
+      }
+      if (!s.isSuccess()) return s.withPlugin(p.name);
+    }
+    return Status.success();
+  }
+
+  /** Score every node with every score plugin, normalise to 0..100, weigh, and sum. */
+  runScore(state: CycleState, pod: any, nodes: NodeInfo[]): NodeScores[] {
+    const out: NodeScores[] = nodes.map((n) => ({ name: n.name, total: 0, byPlugin: {} }));
+    for (const p of this.scorePlugins) {
+      if (state.skipScore.has(p.name)) continue;
+      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: p.score(state, pod, n) }));
+      p.normalizeScore?.(state, pod, scores);
+      const w = this.weights[p.name] ?? 1;
+      for (let i = 0; i < scores.length; i++) {
+        const s = Math.max(0, Math.min(MAX_NODE_SCORE, scores[i].score)) * w;
+        out[i].byPlugin[p.name] = s;
+        out[i].total += s;
+      }
+    }
+    return out;
+  }
+
+  runReserve(state: CycleState, pod: any, nodeName: string): Status {
+    for (const p of this.reservePlugins) {
+      const s = p.reserve(state, pod, nodeName);
+      if (!s.isSuccess()) {
+        this.runUnreserve(state, pod, nodeName);
+        return s.withPlugin(p.name);
+      }
+    }
+    return Status.success();
+  }
+
+  runUnreserve(state: CycleState, pod: any, nodeName: string): void {
+    for (const p of [...this.reservePlugins].reverse()) p.unreserve(state, pod, nodeName);
+  }
+
+  runPermit(state: CycleState, pod: any, nodeName: string): Status {
+    for (const p of this.permitPlugins) {
+      const r = p.permit(state, pod, nodeName);
+      if (!r.status.isSuccess()) return r.status.withPlugin(p.name);
+    }
+    return Status.success();
+  }
+
+  async runPreBind(state: CycleState, pod: any, nodeName: string): Promise<Status> {
+    for (const p of this.preBindPlugins) {
+      const s = await p.preBind(state, pod, nodeName);
+      if (!s.isSuccess()) return s.withPlugin(p.name);
+    }
+    return Status.success();
+  }
+
+  async runBind(state: CycleState, pod: any, nodeName: string): Promise<Status> {
+    for (const p of this.bindPlugins) {
+      const s = await p.bind(state, pod, nodeName);
+      if (s.isSkip()) continue;
+      return s.withPlugin(p.name);
+    }
+    return Status.error('no bind plugin bound the pod');
+  }
+
+  runPostBind(state: CycleState, pod: any, nodeName: string): void {
+    for (const p of this.postBindPlugins) p.postBind(state, pod, nodeName);
+  }
+}
+
+export { CycleState };

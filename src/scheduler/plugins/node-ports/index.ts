@@ -1,0 +1,22 @@
+// NodePorts (Filter): host ports the pod asks for must be free on the node. A hostIP of 0.0.0.0
+// (or none) conflicts with the same port/protocol on any IP.
+import type { FilterPlugin } from '../../framework/interface.js';
+import { podHostPorts } from '../../framework/node-info.js';
+import { Status } from '../../framework/status.js';
+
+export const name = 'NodePorts';
+export const reason = "node(s) didn't have free ports for the requested pod ports";
+
+export function factory(): FilterPlugin {
+  return {
+    name,
+    filter(_s, pod, node) {
+      const want = podHostPorts(pod);
+      if (want.length === 0) return Status.success();
+      for (const w of want)
+        for (const u of node.usedPorts)
+          if (u.port === w.port && u.protocol === w.protocol && (u.ip === w.ip || u.ip === '0.0.0.0' || w.ip === '0.0.0.0')) return Status.unschedulable(reason);
+      return Status.success();
+    },
+  };
+}
