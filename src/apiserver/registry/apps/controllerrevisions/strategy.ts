@@ -1,5 +1,9 @@
-// ControllerRevision (apps/v1 controllerrevisions).
+// ControllerRevision (apps/v1 controllerrevisions): revision must be non-negative and the data
+// is immutable after creation (ValidateControllerRevision(Update)); NAME CONTROLLER REVISION AGE.
 import { defineStrategy } from '../../define.js';
+import { invalid } from '../../../../api/field-errors.js';
+import { validateImmutableField } from '../../../../api/validation/object-meta.js';
+import { table, ageColumn, col, age } from '../../printers/columns.js';
 
 export const strategy = defineStrategy({
   info: {
@@ -11,4 +15,14 @@ export const strategy = defineStrategy({
     singular: 'controllerrevision',
     namespaced: true,
   },
+  validate(cr) {
+    if (typeof cr.revision !== 'number' || cr.revision < 0) return [invalid('revision', cr.revision ?? null, 'must be greater than or equal to 0')];
+    return [];
+  },
+  validateUpdate: (cr, old) => validateImmutableField(cr.data, old.data, 'data'),
+  table: table([col('Controller', 'string', 'Controller of the object'), col('Revision', 'integer', 'Revision indicates the revision of the state represented by Data.'), ageColumn], (cr, now) => {
+    const owner = (cr.metadata?.ownerReferences ?? []).find((r: any) => r?.controller);
+    const controller = owner ? `${owner.kind.toLowerCase()}.${(owner.apiVersion ?? '').split('/').length > 1 ? owner.apiVersion.split('/')[0] : ''}/${owner.name}`.replace('./', '/') : '<none>';
+    return [controller, cr.revision ?? 0, age(cr, now)];
+  }),
 });
