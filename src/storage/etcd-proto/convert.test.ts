@@ -118,6 +118,16 @@ describe('etcd-proto: request converters round-trip through the wire', () => {
         assert.deepEqual(c.rangeRequestFromPb(wireReq('KV', 'Range', c.rangeRequestToPb(r))), r);
       }
   });
+  it('leaves defaults out of the encoded message (an empty range_end on the wire means "from key" to etcd)', () => {
+    const m = method('KV', 'Range');
+    const bytes = m.requestSerialize(c.rangeRequestToPb({ key: b('a'), rangeEnd: Buffer.alloc(0), limit: 0 })) as Buffer;
+    assert.deepEqual([...bytes], [0x0a, 0x01, 0x61], 'only field 1 (key)');
+    const del = method('KV', 'DeleteRange').requestSerialize(c.deleteRangeRequestToPb({ key: b('a') })) as Buffer;
+    assert.deepEqual([...del], [0x0a, 0x01, 0x61]);
+    const cmp = c.compareToPb({ key: b('a'), target: 'VERSION', result: 'EQUAL', version: 0 });
+    assert.equal('range_end' in cmp, false);
+    assert.equal(cmp.version, '0', 'the compared member is always set');
+  });
   it('decodes a range request as etcdctl sends it (numbers, proto field names)', () => {
     const back = c.rangeRequestFromPb({ key: b('/registry/'), range_end: b('/registry0'), limit: 500, sort_order: 1, sort_target: 0 });
     assert.deepEqual(back, { key: b('/registry/'), rangeEnd: b('/registry0'), limit: 500, sortOrder: 'ASCEND' });

@@ -1,7 +1,9 @@
 // Request converters: Store request types <-> etcd proto request objects, both directions.
 //
 // toPb* produce objects ready for a proto-loader serializer (int64 as decimal strings, enums as
-// the proto's names). fromPb* accept decoded objects (or hand-made ones with fields left out) and
+// the proto's names) and leave default values out. That matters on the wire: protobufjs encodes
+// every field that is set, and a Go server decodes a present-but-empty `range_end` as a non-nil
+// empty slice, which etcd's mvcc reads as "every key >= key" instead of "the single key". fromPb* accept decoded objects (or hand-made ones with fields left out) and
 // produce the Store's types with default-valued optional fields left out (an empty range_end,
 // limit 0, revision 0, false flags, sort NONE/KEY): the Store treats absent and default alike.
 
@@ -44,21 +46,22 @@ const EMPTY = Buffer.alloc(0);
 // ---- Range ----
 
 export function rangeRequestToPb(r: RangeRequest): PbRangeRequest {
-  return {
-    key: r.key,
-    range_end: r.rangeEnd ?? EMPTY,
-    limit: i64(r.limit ?? 0),
-    revision: i64(r.revision ?? 0),
-    sort_order: SortOrderEnum.toPb(r.sortOrder ?? 'NONE'),
-    sort_target: SortTargetEnum.toPb(r.sortTarget ?? 'KEY'),
-    serializable: r.serializable ?? false,
-    keys_only: r.keysOnly ?? false,
-    count_only: r.countOnly ?? false,
-    min_mod_revision: i64(r.minModRevision ?? 0),
-    max_mod_revision: i64(r.maxModRevision ?? 0),
-    min_create_revision: i64(r.minCreateRevision ?? 0),
-    max_create_revision: i64(r.maxCreateRevision ?? 0),
-  };
+  // Defaults are left out: smaller messages, and an explicitly empty range_end would reach a Go
+  // server as a non-nil empty slice, which etcd reads as "from key" (see rangeEndPb).
+  const p: PbRangeRequest = { key: r.key };
+  if (r.rangeEnd?.length) p.range_end = r.rangeEnd;
+  if (r.limit) p.limit = i64(r.limit);
+  if (r.revision) p.revision = i64(r.revision);
+  if (r.sortOrder && r.sortOrder !== 'NONE') p.sort_order = SortOrderEnum.toPb(r.sortOrder);
+  if (r.sortTarget && r.sortTarget !== 'KEY') p.sort_target = SortTargetEnum.toPb(r.sortTarget);
+  if (r.serializable) p.serializable = true;
+  if (r.keysOnly) p.keys_only = true;
+  if (r.countOnly) p.count_only = true;
+  if (r.minModRevision) p.min_mod_revision = i64(r.minModRevision);
+  if (r.maxModRevision) p.max_mod_revision = i64(r.maxModRevision);
+  if (r.minCreateRevision) p.min_create_revision = i64(r.minCreateRevision);
+  if (r.maxCreateRevision) p.max_create_revision = i64(r.maxCreateRevision);
+  return p;
 }
 
 export function rangeRequestFromPb(p: PbRangeRequest): RangeRequest {
@@ -90,14 +93,13 @@ export function rangeRequestFromPb(p: PbRangeRequest): RangeRequest {
 // ---- Put ----
 
 export function putRequestToPb(r: PutRequest): PbPutRequest {
-  return {
-    key: r.key,
-    value: r.value ?? EMPTY,
-    lease: i64(r.lease ?? 0n),
-    prev_kv: r.prevKv ?? false,
-    ignore_value: r.ignoreValue ?? false,
-    ignore_lease: r.ignoreLease ?? false,
-  };
+  const p: PbPutRequest = { key: r.key };
+  if (r.value?.length) p.value = r.value;
+  if (r.lease) p.lease = i64(r.lease);
+  if (r.prevKv) p.prev_kv = true;
+  if (r.ignoreValue) p.ignore_value = true;
+  if (r.ignoreLease) p.ignore_lease = true;
+  return p;
 }
 
 export function putRequestFromPb(p: PbPutRequest): PutRequest {
@@ -113,7 +115,10 @@ export function putRequestFromPb(p: PbPutRequest): PutRequest {
 // ---- DeleteRange ----
 
 export function deleteRangeRequestToPb(r: DeleteRangeRequest): PbDeleteRangeRequest {
-  return { key: r.key, range_end: r.rangeEnd ?? EMPTY, prev_kv: r.prevKv ?? false };
+  const p: PbDeleteRangeRequest = { key: r.key };
+  if (r.rangeEnd?.length) p.range_end = r.rangeEnd;
+  if (r.prevKv) p.prev_kv = true;
+  return p;
 }
 
 export function deleteRangeRequestFromPb(p: PbDeleteRangeRequest): DeleteRangeRequest {
@@ -139,8 +144,8 @@ export function compareToPb(c: Compare): PbCompare {
     result: CompareResultEnum.toPb(c.result),
     target: CompareTargetEnum.toPb(c.target),
     key: c.key,
-    range_end: c.rangeEnd ?? EMPTY,
   };
+  if (c.rangeEnd?.length) p.range_end = c.rangeEnd;
   // Exactly the oneof member the target reads (etcd reads the member named by the target).
   switch (c.target) {
     case 'VERSION':
@@ -246,7 +251,9 @@ export function txnRequestFromPb(p: PbTxnRequest): TxnRequest {
 // ---- Compaction ----
 
 export function compactionRequestToPb(r: CompactionRequest): PbCompactionRequest {
-  return { revision: i64(r.revision), physical: r.physical ?? false };
+  const p: PbCompactionRequest = { revision: i64(r.revision) };
+  if (r.physical) p.physical = true;
+  return p;
 }
 
 export function compactionRequestFromPb(p: PbCompactionRequest): CompactionRequest {
@@ -266,16 +273,15 @@ export interface WatchCreateExtras {
 }
 
 export function watchCreateRequestToPb(r: WatchRequest, extras: WatchCreateExtras = {}): PbWatchCreateRequest {
-  return {
-    key: r.key,
-    range_end: r.rangeEnd ?? EMPTY,
-    start_revision: i64(r.startRevision ?? 0),
-    progress_notify: r.progressNotify ?? false,
-    filters: (r.filters ?? []).map((f) => FilterEnum.toPb(f)),
-    prev_kv: r.prevKv ?? false,
-    watch_id: i64(extras.watchId ?? 0),
-    fragment: extras.fragment ?? false,
-  };
+  const p: PbWatchCreateRequest = { key: r.key };
+  if (r.rangeEnd?.length) p.range_end = r.rangeEnd;
+  if (r.startRevision) p.start_revision = i64(r.startRevision);
+  if (r.progressNotify) p.progress_notify = true;
+  if (r.filters?.length) p.filters = r.filters.map((f) => FilterEnum.toPb(f));
+  if (r.prevKv) p.prev_kv = true;
+  if (extras.watchId) p.watch_id = i64(extras.watchId);
+  if (extras.fragment) p.fragment = true;
+  return p;
 }
 
 export function watchCreateRequestFromPb(p: PbWatchCreateRequest): { request: WatchRequest } & Required<WatchCreateExtras> {
