@@ -40,7 +40,14 @@ export function kubernetesProtoRoot(): protobuf.Root {
   return r;
 }
 
+const types = new Map<string, protobuf.Type>();
+
 /** Looks up a message type by its fully qualified name, e.g. `k8s.io.api.apps.v1.Deployment`. */
 export function lookupType(fullName: string): protobuf.Type {
-  return kubernetesProtoRoot().lookupType(fullName);
+  let t = types.get(fullName);
+  if (!t) {
+    t = kubernetesProtoRoot().lookupType(fullName);
+    types.set(fullName, t);
+  }
+  return t;
 }
