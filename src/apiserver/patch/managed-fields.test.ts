@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { updateManagedFields, type ManagedFieldsEntry } from './managed-fields.js';
+
+const t0 = new Date('2026-01-01T00:00:00.123Z');
+const t1 = new Date('2026-01-01T00:01:00Z');
+const mf = (o: any): ManagedFieldsEntry[] => o.metadata.managedFields;
+
+const cm = (data: Record<string, string>, labels?: Record<string, string>) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'x', namespace: 'default', uid: 'u', resourceVersion: '1', creationTimestamp: '2026-01-01T00:00:00Z', ...(labels ? { labels } : {}) },
+  data,
+});
+
+test('create records every field for the creating manager (kubectl create configmap)', () => {
+  const out = updateManagedFields({ live: undefined, updated: cm({ a: '1' }), manager: 'kubectl-create', apiVersion: 'v1', now: t0 });
+  assert.deepEqual(mf(out), [
+    { manager: 'kubectl-create', operation: 'Update', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { '.': {}, 'f:a': {} } } },
+  ]);
+});
+
+test('a second manager takes the fields it changes; removed fields leave every set', () => {
+  const created = updateManagedFields({ live: undefined, updated: cm({ a: '1', b: '2' }, { app: 'x' }), manager: 'kubectl-create', apiVersion: 'v1', now: t0 });
+  const edited = structuredClone(created) as any;
+  edited.data.a = 'changed';
+  delete edited.data.b;
+  const out = updateManagedFields({ live: created, updated: edited, manager: 'kubectl-edit', apiVersion: 'v1', now: t1 });
+  assert.deepEqual(
+    mf(out).map((e) => [e.manager, e.time, e.fieldsV1]),
+    [
+      ['kubectl-create', '2026-01-01T00:00:00Z', { 'f:data': {}, 'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } } }],
+      ['kubectl-edit', '2026-01-01T00:01:00Z', { 'f:data': { 'f:a': {} } }],
+    ],
+  );
+});
+
+test('the same manager+operation+apiVersion is one entry; a no-op keeps its time', () => {
+  const a = updateManagedFields({ live: undefined, updated: cm({ a: '1' }), manager: 'm', apiVersion: 'v1', now: t0 });
+  const b1 = structuredClone(a) as any;
+  b1.data.b = '2';
+  const b = updateManagedFields({ live: a, updated: b1, manager: 'm', apiVersion: 'v1', now: t1 });
+  assert.equal(mf(b).length, 1);
+  assert.deepEqual(mf(b)[0].fieldsV1, { 'f:data': { '.': {}, 'f:a': {}, 'f:b': {} } });
+  assert.equal(mf(b)[0].time, '2026-01-01T00:01:00Z');
+  const c = updateManagedFields({ live: b, updated: structuredClone(b), manager: 'm', apiVersion: 'v1', now: new Date('2026-02-01T00:00:00Z') });
+  assert.deepEqual(mf(c), mf(b));
+});
+
+test('Update entries are per apiVersion and per subresource', () => {
+  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+  const a = updateManagedFields({ live: undefined, updated: pod, manager: 'kubectl-run', apiVersion: 'v1', now: t0 });
+  const withStatus = structuredClone(a) as any;
+  withStatus.status = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+  const b = updateManagedFields({ live: a, updated: withStatus, manager: 'kubelet', apiVersion: 'v1', subresource: 'status', now: t1 });
+  assert.deepEqual(mf(b)[1], {
+    manager: 'kubelet',
+    operation: 'Update',
+    apiVersion: 'v1',
+    time: '2026-01-01T00:01:00Z',
+    fieldsType: 'FieldsV1',
+    fieldsV1: { 'f:status': { '.': {}, 'f:conditions': { '.': {}, 'k:{"type":"Ready"}': { '.': {}, 'f:status': {}, 'f:type': {} } }, 'f:phase': {} } },
+    subresource: 'status',
+  });
+  assert.deepEqual(mf(b)[0].fieldsV1, {
+    'f:spec': { '.': {}, 'f:containers': { '.': {}, 'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:name': {} } } },
+  });
+});
+
+test('entries sort Apply first, then by time and manager', () => {
+  const live: any = cm({ a: '1' });
+  live.metadata.managedFields = [
+    { manager: 'z', operation: 'Update', apiVersion: 'v1', time: '2026-01-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:data': { 'f:a': {} } } },
+    { manager: 'y', operation: 'Apply', apiVersion: 'v1', time: '2026-01-02T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:metadata': { 'f:labels': {} } } },
+  ];
+  const upd = structuredClone(live);
+  upd.data.b = '2';
+  const out = updateManagedFields({ live, updated: upd, manager: 'a', apiVersion: 'v1', now: t1 });
+  assert.deepEqual(mf(out).map((e) => e.manager), ['y', 'z', 'a']);
+});
+
+test('an empty managedFields list in the request clears them', () => {
+  const a = updateManagedFields({ live: undefined, updated: cm({ a: '1' }), manager: 'm', apiVersion: 'v1', now: t0 });
+  const cleared: any = structuredClone(a);
+  cleared.metadata.managedFields = [];
+  const out = updateManagedFields({ live: a, updated: cleared, manager: 'm', apiVersion: 'v1', now: t1 });
+  assert.equal((out.metadata as any).managedFields, undefined);
+});
+
+test('malformed managedFields are a BadRequest', () => {
+  const bad: any = cm({ a: '1' });
+  bad.metadata.managedFields = [{ manager: 'm', operation: 'Frob', fieldsV1: {} }];
+  assert.throws(() => updateManagedFields({ live: undefined, updated: bad, manager: 'm', apiVersion: 'v1', now: t0 }), (e: any) => e.code === 400);
+});

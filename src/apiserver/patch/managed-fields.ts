@@ -1,0 +1,186 @@
+// metadata.managedFields bookkeeping for non-apply writes (create, update, patch), as
+// kube-apiserver's FieldManager does: the fields a write adds or changes are assigned to its
+// manager (taken from everyone else), fields it removes leave every manager's set, and entries
+// of the same manager+operation+apiVersion+subresource are merged. Apply lives in
+// server-side-apply.ts and shares the encoding below.
+import { PatchError } from './errors.js';
+import { clone, deepEqual, isObject, type JsonObject } from './json-util.js';
+import { compareObjects, fieldSetFromFieldsV1, fieldSetToFieldsV1, FieldSet } from './fieldpath.js';
+import { mergeInfoFor, type FieldSchema } from './merge-keys.js';
+
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  /** RFC 3339, whole seconds, UTC. */
+  time?: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: JsonObject;
+  subresource?: string;
+}
+
+/** A decoded entry: its identity plus the field set. */
+export interface ManagerEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+  time?: string;
+  set: FieldSet;
+}
+
+/**
+ * The identity of an entry, as apiserver's BuildManagerIdentifier: manager, operation,
+ * subresource, and the apiVersion for Update entries only (an applier keeps one entry across
+ * versions).
+ */
+export function managerKey(e: { manager: string; operation: string; apiVersion: string; subresource?: string }): string {
+  return JSON.stringify({
+    manager: e.manager,
+    operation: e.operation,
+    ...(e.operation === 'Apply' ? {} : { apiVersion: e.apiVersion }),
+    ...(e.subresource ? { subresource: e.subresource } : {}),
+  });
+}
+
+/** How Kubernetes prints a manager in conflict messages: `"kubectl" with subresource "status" using v1`. */
+export function managerText(e: { manager: string; operation: string; apiVersion: string; subresource?: string }): string {
+  let s = JSON.stringify(e.manager);
+  if (e.subresource) s += ` with subresource ${JSON.stringify(e.subresource)}`;
+  if (e.operation === 'Update') s += ` using ${e.apiVersion}`;
+  return s;
+}
+
+/** Decodes metadata.managedFields; malformed entries are a 400 as in Kubernetes. */
+export function decodeManagedFields(list: unknown): Map<string, ManagerEntry> {
+  const out = new Map<string, ManagerEntry>();
+  if (list === undefined || list === null) return out;
+  if (!Array.isArray(list)) throw new PatchError('BadRequest', 400, 'metadata.managedFields: Invalid value: must be a list of ManagedFieldsEntry');
+  for (const [i, raw] of list.entries()) {
+    if (!isObject(raw)) throw new PatchError('BadRequest', 400, `metadata.managedFields[${i}]: Invalid value: must be an object`);
+    const operation = raw.operation;
+    if (operation !== 'Apply' && operation !== 'Update') {
+      throw new PatchError('BadRequest', 400, `metadata.managedFields[${i}].operation: Unsupported value: ${JSON.stringify(operation)}: supported values: "Apply", "Update"`);
+    }
+    if (raw.fieldsType !== undefined && raw.fieldsType !== 'FieldsV1') {
+      throw new PatchError('BadRequest', 400, `metadata.managedFields[${i}].fieldsType: Unsupported value: ${JSON.stringify(raw.fieldsType)}: supported values: "FieldsV1"`);
+    }
+    const e: ManagerEntry = {
+      manager: String(raw.manager ?? ''),
+      operation,
+      apiVersion: String(raw.apiVersion ?? ''),
+      ...(raw.subresource ? { subresource: String(raw.subresource) } : {}),
+      ...(typeof raw.time === 'string' ? { time: raw.time } : {}),
+      set: fieldSetFromFieldsV1(raw.fieldsV1),
+    };
+    const key = managerKey(e);
+    const prev = out.get(key);
+    if (prev) prev.set = prev.set.union(e.set);
+    else out.set(key, e);
+  }
+  return out;
+}
+
+/** Encodes entries in Kubernetes' order (Apply before Update, then time, manager, apiVersion, subresource), dropping empty sets. */
+export function encodeManagedFields(entries: Iterable<ManagerEntry>): ManagedFieldsEntry[] {
+  const list = [...entries].filter((e) => !e.set.isEmpty());
+  const secs = (t?: string) => (t ? Math.floor(Date.parse(t) / 1000) : 0);
+  list.sort(
+    (p, q) =>
+      cmp(p.operation, q.operation) || secs(p.time) - secs(q.time) || cmp(p.manager, q.manager) || cmp(p.apiVersion, q.apiVersion) || cmp(p.subresource ?? '', q.subresource ?? ''),
+  );
+  return list.map((e) => ({
+    manager: e.manager,
+    operation: e.operation,
+    apiVersion: e.apiVersion,
+    ...(e.time ? { time: e.time } : {}),
+    fieldsType: 'FieldsV1' as const,
+    fieldsV1: fieldSetToFieldsV1(e.set),
+    ...(e.subresource ? { subresource: e.subresource } : {}),
+  }));
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** RFC 3339 with whole seconds, as metav1.Time serializes. */
+export const formatTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+const strippedMeta = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'];
+
+/** The object without the fields managedFields never tracks (apiVersion, kind, metadata.name, uid, resourceVersion, ...). */
+export function stripUntracked(obj: unknown): JsonObject {
+  if (!isObject(obj)) return {};
+  const out: JsonObject = { ...obj };
+  delete out.apiVersion;
+  delete out.kind;
+  if (isObject(out.metadata)) {
+    const m: JsonObject = { ...out.metadata };
+    for (const k of strippedMeta) delete m[k];
+    out.metadata = m;
+  }
+  return out;
+}
+
+/** Drops the `metadata` node itself from a set (Kubernetes strips it; its children stay). */
+export function stripSet(s: FieldSet): FieldSet {
+  const m = s.children.get('f:metadata');
+  if (m) m.self = false;
+  return s;
+}
+
+/** Schema of an object: the built-in one, else the caller's (CRDs), else none. */
+export function schemaOf(obj: unknown, schema?: FieldSchema): FieldSchema | undefined {
+  if (schema) return schema;
+  if (!isObject(obj)) return undefined;
+  return mergeInfoFor(String(obj.apiVersion ?? ''), String(obj.kind ?? ''));
+}
+
+export interface UpdateManagedFieldsOptions {
+  /** The stored object (undefined on create). */
+  live: JsonObject | undefined;
+  /** The object about to be stored (after the write's changes). */
+  updated: JsonObject;
+  /** The field manager (fieldManager query parameter, else the user agent's command name). */
+  manager: string;
+  operation?: 'Update';
+  subresource?: string;
+  /** apiVersion of the request ("apps/v1"). */
+  apiVersion: string;
+  now: Date;
+  /** Schema for kinds that are not built in (from the CRD); built-in kinds use mergeInfoFor. */
+  schema?: FieldSchema;
+}
+
+/**
+ * Returns `updated` with metadata.managedFields recomputed for a non-apply write. Managed fields
+ * the request sets itself replace the live ones (an empty list clears them all, and then none are
+ * recorded, as in Kubernetes).
+ */
+export function updateManagedFields(o: UpdateManagedFieldsOptions): JsonObject {
+  const out = clone(o.updated);
+  const meta: JsonObject = isObject(out.metadata) ? out.metadata : (out.metadata = {});
+  const liveMF = isObject(o.live?.metadata) ? (o.live!.metadata as JsonObject).managedFields : undefined;
+  let base = liveMF;
+  if (meta.managedFields !== undefined && !deepEqual(meta.managedFields, liveMF)) {
+    if (Array.isArray(meta.managedFields) && meta.managedFields.length === 0) {
+      delete meta.managedFields;
+      return out;
+    }
+    base = meta.managedFields;
+  }
+  const managers = decodeManagedFields(base);
+  const schema = schemaOf(out, o.schema);
+  const c = compareObjects(stripUntracked(o.live ?? {}), stripUntracked(out), schema);
+  const self = stripSet(c.added.union(c.modified));
+  for (const e of managers.values()) e.set = e.set.difference(self).difference(c.removed);
+  const id = { manager: o.manager, operation: 'Update' as const, apiVersion: o.apiVersion, ...(o.subresource ? { subresource: o.subresource } : {}) };
+  const key = managerKey(id);
+  if (!self.isEmpty()) {
+    const prev = managers.get(key);
+    managers.set(key, { ...id, time: formatTime(o.now), set: prev ? prev.set.union(self) : self });
+  }
+  const encoded = encodeManagedFields(managers.values());
+  if (encoded.length > 0) meta.managedFields = encoded;
+  else delete meta.managedFields;
+  return out;
+}

@@ -1,0 +1,238 @@
+// Server-side apply (application/apply-patch+yaml), as structured-merge-diff's Updater.Apply
+// behind kube-apiserver's FieldManager:
+// 1. the applied configuration is merged into the live object (maps by key, list-maps by their
+//    keys, sets as unions, atomic lists/maps replaced);
+// 2. the manager's Apply entry becomes exactly the applied configuration's field set;
+// 3. fields the manager applied last time but no longer specifies are removed unless another
+//    manager owns them (or something below them);
+// 4. fields the result changes (added or modified) that another manager owns are conflicts:
+//    409 ApplyConflictError, unless force, which moves them to the applier. Applying the value
+//    another manager already set is no conflict: both then own the field.
+import { ApplyConflictError, badRequest, type ApplyConflict } from './errors.js';
+import { clone, deepEqual, isObject, type JsonObject } from './json-util.js';
+import { compareObjects, fieldPE, FieldSet, listItemPE, pathString, toFieldSet } from './fieldpath.js';
+import { childSchema, effectiveListType, type FieldSchema } from './merge-keys.js';
+import {
+  decodeManagedFields,
+  encodeManagedFields,
+  formatTime,
+  managerKey,
+  managerText,
+  schemaOf,
+  stripSet,
+  stripUntracked,
+  type ManagerEntry,
+} from './managed-fields.js';
+
+export interface ServerSideApplyOptions {
+  /** The stored object; undefined when the apply creates it. */
+  live: JsonObject | undefined;
+  /** The applied configuration (the request body, decoded from YAML/JSON). */
+  applied: JsonObject;
+  /** fieldManager (required by Kubernetes for apply). */
+  manager: string;
+  force: boolean;
+  /** apiVersion of the request. */
+  apiVersion: string;
+  now: Date;
+  subresource?: string;
+  /** Schema for kinds that are not built in: schemaFromOpenAPI(crd openAPIV3Schema). */
+  schema?: FieldSchema;
+}
+
+export interface ServerSideApplyResult {
+  /** The new object, metadata.managedFields included. */
+  object: JsonObject;
+  /** False when the apply changed nothing but managedFields bookkeeping. */
+  changed: boolean;
+}
+
+export function serverSideApply(o: ServerSideApplyOptions): ServerSideApplyResult {
+  if (!isObject(o.applied)) throw badRequest('error decoding YAML: the applied configuration must be an object');
+  if (!o.manager) throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
+  const schema = schemaOf(o.live ?? o.applied, o.schema);
+  const live = o.live ? clone(o.live) : undefined;
+  const liveMeta = isObject(live?.metadata) ? (live!.metadata as JsonObject) : {};
+  const managers = decodeManagedFields(liveMeta.managedFields);
+
+  const id = { manager: o.manager, operation: 'Apply' as const, apiVersion: o.apiVersion, ...(o.subresource ? { subresource: o.subresource } : {}) };
+  const key = managerKey(id);
+  const previous = managers.get(key);
+  const lastSet = previous?.set ?? new FieldSet();
+  const configSet = stripSet(toFieldSet(stripUntracked(o.applied), schema));
+
+  // 1. merge
+  const liveBody = live ? withoutManagedFields(live) : {};
+  let merged = mergeValue(liveBody, o.applied, schema, true) as JsonObject;
+
+  // 2-3. ownership and pruning of what the applier dropped
+  const others = [...managers.entries()].filter(([k]) => k !== key);
+  let ownedByOthersOrNow = configSet.clone();
+  for (const [, e] of others) ownedByOthersOrNow = ownedByOthersOrNow.union(e.set);
+  const toPrune = lastSet.difference(configSet);
+  // Untracked fields (name, uid, ...) are in no set, so pruning never touches them.
+  if (!toPrune.isEmpty()) merged = pruneValue(merged, toPrune, ownedByOthersOrNow, schema) as JsonObject;
+
+  // 4. conflicts
+  const c = compareObjects(stripUntracked(liveBody), stripUntracked(merged), schema);
+  const changedSet = stripSet(c.added.union(c.modified));
+  const conflicts: ApplyConflict[] = [];
+  const losers: [ManagerEntry, FieldSet][] = [];
+  for (const [, e] of others) {
+    const overlap = e.set.intersection(changedSet);
+    if (overlap.isEmpty()) continue;
+    losers.push([e, overlap]);
+    for (const p of overlap.paths()) conflicts.push({ manager: e.manager, managerText: managerText(e), field: pathString(p) });
+  }
+  if (conflicts.length > 0 && !o.force) {
+    conflicts.sort((a, b) => (a.managerText < b.managerText ? -1 : a.managerText > b.managerText ? 1 : 0));
+    throw new ApplyConflictError(conflicts);
+  }
+  for (const [e, overlap] of losers) e.set = e.set.difference(overlap);
+  for (const [, e] of others) e.set = e.set.difference(c.removed);
+
+  const changed = !deepEqual(stripUntracked(liveBody), stripUntracked(merged)) || !o.live;
+  const setChanged = !previous || !deepEqual([...configSet.paths()], [...previous.set.paths()]);
+  managers.set(key, { ...id, time: changed || setChanged || !previous?.time ? formatTime(o.now) : previous.time, set: configSet });
+
+  const object = merged;
+  if (!isObject(object.metadata)) object.metadata = {};
+  const encoded = encodeManagedFields(managers.values());
+  if (encoded.length > 0) (object.metadata as JsonObject).managedFields = encoded;
+  else delete (object.metadata as JsonObject).managedFields;
+  return { object, changed };
+}
+
+function withoutManagedFields(obj: JsonObject): JsonObject {
+  const out = clone(obj);
+  if (isObject(out.metadata)) delete (out.metadata as JsonObject).managedFields;
+  return out;
+}
+
+/** Server-side apply's merge of the applied configuration (rhs) into the live object (lhs). */
+function mergeValue(lhs: unknown, rhs: unknown, schema: FieldSchema | undefined, root = false): unknown {
+  if (rhs === undefined) return clone(lhs);
+  if (lhs === undefined || lhs === null || rhs === null) return dropNulls(clone(rhs));
+  if (isObject(lhs) && isObject(rhs)) {
+    if (!root && schema?.mapType === 'atomic') return dropNulls(clone(rhs));
+    const out: JsonObject = clone(lhs);
+    for (const [k, v] of Object.entries(rhs)) {
+      if (v === null) delete out[k];
+      else out[k] = mergeValue(lhs[k], v, childSchema(schema, k));
+    }
+    return out;
+  }
+  if (Array.isArray(lhs) && Array.isArray(rhs)) {
+    const lt = effectiveListType(schema);
+    if (lt.type === 'atomic') return dropNulls(clone(rhs));
+    return mergeList(lhs, rhs, schema, lt.type === 'map');
+  }
+  return dropNulls(clone(rhs));
+}
+
+function dropNulls(v: unknown): unknown {
+  if (isObject(v)) {
+    for (const k of Object.keys(v)) {
+      if (v[k] === null) delete v[k];
+      else v[k] = dropNulls(v[k]);
+    }
+  } else if (Array.isArray(v)) v.forEach((x, i) => (v[i] = dropNulls(x)));
+  return v;
+}
+
+/**
+ * Merges two keyed lists: items only in the live list keep their place, shared and new items
+ * follow the applied order (an approximation of structured-merge-diff's interleaving).
+ */
+function mergeList(lhs: unknown[], rhs: unknown[], schema: FieldSchema | undefined, isMap: boolean): unknown[] {
+  const rpe = rhs.map((x) => listItemPE(x, schema));
+  if (rpe.some((p) => p === undefined)) {
+    throw badRequest(`.${'list'}: element ${JSON.stringify(rhs[rpe.indexOf(undefined)])} is missing a key field of ${JSON.stringify(effectiveListType(schema))}`);
+  }
+  const rIndex = new Map<string, number>();
+  rpe.forEach((p, i) => {
+    if (!rIndex.has(p!)) rIndex.set(p!, i);
+  });
+  const lMap = new Map<string, unknown>();
+  for (const x of lhs) {
+    const p = listItemPE(x, schema);
+    if (p !== undefined && !lMap.has(p)) lMap.set(p, x);
+  }
+  const out: unknown[] = [];
+  const emitted = new Set<string>();
+  let rNext = 0;
+  const emitRhsUpTo = (end: number) => {
+    for (; rNext <= end; rNext++) {
+      const p = rpe[rNext]!;
+      if (emitted.has(p)) continue;
+      emitted.add(p);
+      out.push(isMap ? mergeValue(lMap.get(p), rhs[rNext], schema?.items) : clone(rhs[rNext]));
+    }
+  };
+  for (const x of lhs) {
+    const p = listItemPE(x, schema);
+    if (p === undefined || !rIndex.has(p)) {
+      out.push(clone(x));
+      continue;
+    }
+    emitRhsUpTo(rIndex.get(p)!);
+  }
+  emitRhsUpTo(rhs.length - 1);
+  return out;
+}
+
+/** Removes from `v` the paths of `toPrune` that nobody (other managers, the new config) owns. */
+function pruneValue(v: unknown, toPrune: FieldSet, owned: FieldSet | undefined, schema: FieldSchema | undefined): unknown {
+  if (isObject(v)) {
+    const out: JsonObject = { ...v };
+    for (const k of Object.keys(out)) {
+      const pe = fieldPE(k);
+      const cand = toPrune.children.get(pe);
+      if (!cand) continue;
+      const own = owned?.children.get(pe);
+      const ownedHere = own !== undefined && !own.isEmpty();
+      if (cand.self && !ownedHere) {
+        delete out[k];
+        continue;
+      }
+      if (cand.children.size > 0) {
+        const before = out[k];
+        const after = pruneValue(before, cand, own, childSchema(schema, k));
+        if (isObject(after) && Object.keys(after).length === 0 && isObject(before) && Object.keys(before).length > 0 && !(own?.self ?? false)) {
+          // emptied by pruning (a map that only held the applier's entries) -> gone, as Go's omitempty does
+          delete out[k];
+        } else out[k] = after;
+      }
+    }
+    return out;
+  }
+  if (Array.isArray(v)) {
+    const lt = effectiveListType(schema);
+    if (lt.type === 'atomic') return v;
+    const out: unknown[] = [];
+    for (const item of v) {
+      const pe = listItemPE(item, schema);
+      const cand = pe ? toPrune.children.get(pe) : undefined;
+      if (!pe || !cand) {
+        out.push(item);
+        continue;
+      }
+      const own = owned?.children.get(pe);
+      const ownedHere = own !== undefined && !own.isEmpty();
+      if (cand.self && !ownedHere) continue;
+      if (lt.type === 'map' && isObject(item) && cand.children.size > 0) {
+        // keep the key fields of an item that stays
+        const keyed = pruneValue(item, withoutKeys(cand, lt.keys), own, schema?.items);
+        out.push(keyed);
+      } else out.push(item);
+    }
+    return out;
+  }
+  return v;
+}
+
+function withoutKeys(s: FieldSet, keys: string[]): FieldSet {
+  const out = s.clone();
+  for (const k of keys) out.children.delete(fieldPE(k));
+  return out;
+}
