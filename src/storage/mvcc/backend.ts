@@ -1,0 +1,212 @@
+// The LMDB backend: one environment file (<dataDir>/data.mdb) with the tables described in
+// codec.ts, and the group commit that makes writes durable.
+//
+// Group commit: writers never touch LMDB directly. A committed mvcc write appends its table
+// writes to the current batch; at the end of the event turn (setImmediate) the whole batch is
+// handed to lmdb-js as asynchronous puts/removes issued in one synchronous burst, which lmdb-js
+// commits in ONE LMDB transaction (eventTurnBatching, its default). The environment is opened with
+// overlappingSync off, so the promise of the last put resolves only after LMDB's commit, which
+// fsyncs (noSync is never used). Many concurrent writers thus share one fsync, and a batch is on
+// disk, atomically, before any of its writers is answered.
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { encodeLog, readU64, revKey, type LogEntry } from './codec.js';
+import type { Event } from '../store.js';
+
+export const DATA_FILE = 'data.mdb';
+
+type Bin = Database<Buffer, Buffer>;
+
+interface TableWrite {
+  db: Bin;
+  key: Buffer;
+  /** undefined = remove */
+  value: Buffer | undefined;
+}
+
+/** A batch of writes committed together. `revs` are the mvcc revisions it carries. */
+export interface CommitBatch {
+  writes: TableWrite[];
+  log: LogEntry[];
+  firstRev: number;
+  lastRev: number;
+  /** Meta updates (name -> value) written with the batch. */
+  meta: Map<string, Buffer>;
+  /** Called after the batch is durable (err set if the commit failed). */
+  done: Array<(err?: Error) => void>;
+  bytes: number;
+  /** Watch events of the batch's revisions, in revision order (published after the commit). */
+  events: Array<{ rev: number; events: Event[] }>;
+}
+
+export class Backend {
+  env!: RootDatabase<Buffer, Buffer>;
+  kv!: Bin;
+  hist!: Bin;
+  log!: Bin;
+  leases!: Bin;
+  lkeys!: Bin;
+  meta!: Bin;
+  readonly file: string;
+  private batch: CommitBatch | null = null;
+  private inflight = 0;
+  private idleWaiters: Array<() => void> = [];
+  /** Set when a commit failed: the store refuses further writes. */
+  failed: Error | null = null;
+  /** Bytes handed to LMDB since the last size refresh (for the quota estimate). */
+  pendingBytes = 0;
+  /** Called once per durable batch, before its waiters (the store publishes watch events here). */
+  afterCommit: ((b: CommitBatch) => void) | null = null;
+
+  constructor(readonly dataDir: string) {
+    this.file = join(dataDir, DATA_FILE);
+  }
+
+  open(): void {
+    mkdirSync(this.dataDir, { recursive: true });
+    this.env = open<Buffer, Buffer>({
+      path: this.file,
+      keyEncoding: 'binary',
+      encoding: 'binary',
+      // Durability: a commit resolves after LMDB's fsync; never noSync.
+      overlappingSync: false,
+      noSync: false,
+      maxDbs: 8,
+    });
+    const o = { keyEncoding: 'binary' as const, encoding: 'binary' as const };
+    this.kv = this.env.openDB<Buffer, Buffer>('kv', o);
+    this.hist = this.env.openDB<Buffer, Buffer>('hist', o);
+    this.log = this.env.openDB<Buffer, Buffer>('log', o);
+    this.leases = this.env.openDB<Buffer, Buffer>('leases', o);
+    this.lkeys = this.env.openDB<Buffer, Buffer>('lkeys', o);
+    this.meta = this.env.openDB<Buffer, Buffer>('meta', o);
+  }
+
+  async close(): Promise<void> {
+    await this.idle();
+    await this.env.close();
+  }
+
+  getMetaNumber(name: string): number | undefined {
+    const b = this.meta.getBinary(Buffer.from(name));
+    return b ? readU64(b, 0) : undefined;
+  }
+
+  /** The batch being collected for the next group commit. */
+  current(): CommitBatch {
+    if (!this.batch) {
+      this.batch = { writes: [], log: [], firstRev: 0, lastRev: 0, meta: new Map(), done: [], bytes: 0, events: [] };
+      setImmediate(() => this.flush());
+    }
+    return this.batch;
+  }
+
+  put(db: Bin, key: Buffer, value: Buffer): void {
+    const b = this.current();
+    b.writes.push({ db, key, value });
+    b.bytes += key.length + value.length + 16;
+  }
+
+  remove(db: Bin, key: Buffer): void {
+    this.current().writes.push({ db, key, value: undefined });
+  }
+
+  setMeta(name: string, value: Buffer): void {
+    this.current().meta.set(name, value);
+  }
+
+  /** Run `cb` once everything written so far is durable. */
+  onDurable(cb: (err?: Error) => void): void {
+    if (this.batch) this.batch.done.push(cb);
+    else if (this.inflight > 0) this.current().done.push(cb);
+    else queueMicrotask(() => cb(this.failed ?? undefined));
+  }
+
+  durable(): Promise<void> {
+    return new Promise((resolve, reject) => this.onDurable((err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Resolves when no batch is pending or in flight. */
+  idle(): Promise<void> {
+    if (!this.batch && this.inflight === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private flush(): void {
+    const b = this.batch;
+    if (!b) return;
+    this.batch = null;
+    if (this.failed) {
+      for (const cb of b.done) cb(this.failed);
+      return;
+    }
+    this.inflight++;
+    let last: Promise<boolean> | undefined;
+    try {
+      for (const w of b.writes) {
+        if (w.value === undefined) last = w.db.remove(w.key);
+        else last = w.db.put(w.key, w.value);
+      }
+      if (b.log.length > 0) {
+        const blob = encodeLog(b.log);
+        last = this.log.put(revKey(b.firstRev), blob);
+        b.bytes += blob.length + 16;
+        b.meta.set('rev', revKey(b.lastRev));
+      }
+      for (const [name, value] of b.meta) last = this.meta.put(Buffer.from(name), value);
+    } catch (err) {
+      this.fail(b, err as Error);
+      return;
+    }
+    this.pendingBytes += b.bytes;
+    // A batch without table writes (only durability waiters) still waits for earlier commits.
+    const p = last ?? (this.env.flushed as unknown as Promise<boolean>);
+    p.then(
+      () => {
+        this.inflight--;
+        if (this.afterCommit) this.afterCommit(b);
+        for (const cb of b.done) cb();
+        this.checkIdle();
+      },
+      (err: Error) => this.fail(b, err),
+    );
+  }
+
+  private fail(b: CommitBatch, err: Error): void {
+    this.inflight = Math.max(0, this.inflight - 1);
+    this.failed = err;
+    for (const cb of b.done) cb(err);
+    this.checkIdle();
+  }
+
+  private checkIdle(): void {
+    if (this.batch || this.inflight > 0) return;
+    const w = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const r of w) r();
+  }
+
+  /** Physical size of the data file (etcd's dbSize) and pages in use (dbSizeInUse). */
+  sizes(): { size: number; inUse: number } {
+    const st = this.env.getStats() as { pageSize: number; lastPageNumber: number };
+    let size = (st.lastPageNumber + 1) * st.pageSize;
+    try {
+      size = Math.max(size, statSync(this.file).size);
+    } catch {
+      // file may be momentarily absent during defragment
+    }
+    let pages = 4; // meta pages and the main db root
+    for (const db of [this.kv, this.hist, this.log, this.leases, this.lkeys, this.meta]) {
+      const s = db.getStats() as { treeBranchPageCount: number; treeLeafPageCount: number; overflowPages: number };
+      pages += s.treeBranchPageCount + s.treeLeafPageCount + s.overflowPages;
+    }
+    return { size, inUse: Math.min(size, pages * st.pageSize) };
+  }
+
+  /** High-water mark of the file in bytes, cheap (used by the quota on every write). */
+  highWater(): number {
+    const st = this.env.getStats() as { pageSize: number; lastPageNumber: number };
+    return (st.lastPageNumber + 1) * st.pageSize;
+  }
+}

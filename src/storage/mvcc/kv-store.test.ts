@@ -1,0 +1,149 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isStoreError } from '../errors.js';
+import { prefixEnd } from '../store.js';
+import { b, withStore } from './test-util.js';
+
+test('revisions: empty store is 1, each write one revision, delete of nothing none', () =>
+  withStore(async (s) => {
+    assert.equal((await s.range({ key: b('a') })).header.revision, 1);
+    const p1 = await s.put({ key: b('a'), value: b('1') });
+    assert.equal(p1.header.revision, 2);
+    const p2 = await s.put({ key: b('a'), value: b('2'), prevKv: true });
+    assert.equal(p2.header.revision, 3);
+    assert.equal(p2.prevKv?.value.toString(), '1');
+    const d0 = await s.deleteRange({ key: b('zzz') });
+    assert.equal(d0.deleted, 0);
+    assert.equal(d0.header.revision, 3);
+    const r = await s.range({ key: b('a') });
+    assert.equal(r.kvs.length, 1);
+    assert.deepEqual(
+      { c: r.kvs[0].createRevision, m: r.kvs[0].modRevision, v: r.kvs[0].version, val: r.kvs[0].value.toString() },
+      { c: 2, m: 3, v: 2, val: '2' },
+    );
+    const d = await s.deleteRange({ key: b('a'), prevKv: true });
+    assert.equal(d.deleted, 1);
+    assert.equal(d.header.revision, 4);
+    assert.equal(d.prevKvs[0].value.toString(), '2');
+    await s.put({ key: b('a'), value: b('3') });
+    const r2 = await s.range({ key: b('a') });
+    assert.equal(r2.kvs[0].version, 1);
+    assert.equal(r2.kvs[0].createRevision, 5);
+    // past revisions
+    const past = await s.range({ key: b('a'), revision: 3 });
+    assert.equal(past.kvs[0].value.toString(), '2');
+    assert.equal((await s.range({ key: b('a'), revision: 4 })).kvs.length, 0);
+    await assert.rejects(s.range({ key: b('a'), revision: 99 }), (e) => isStoreError(e, 'FutureRev'));
+  }));
+
+test('range: prefix, from-key, all keys, limit/more/count, sort, filters, keysOnly, countOnly', () =>
+  withStore(async (s) => {
+    for (const k of ['a', 'b/1', 'b/2', 'b/3', 'c']) await s.put({ key: b(k), value: b('v' + k) });
+    const p = await s.range({ key: b('b/'), rangeEnd: prefixEnd(b('b/')) });
+    assert.deepEqual(p.kvs.map((kv) => kv.key.toString()), ['b/1', 'b/2', 'b/3']);
+    assert.equal(p.count, 3);
+    const lim = await s.range({ key: b('b/'), rangeEnd: prefixEnd(b('b/')), limit: 2 });
+    assert.equal(lim.kvs.length, 2);
+    assert.equal(lim.more, true);
+    assert.equal(lim.count, 3);
+    const all = await s.range({ key: b('\0'), rangeEnd: b('\0') });
+    assert.equal(all.count, 5);
+    const from = await s.range({ key: b('b/2'), rangeEnd: b('\0') });
+    assert.deepEqual(from.kvs.map((kv) => kv.key.toString()), ['b/2', 'b/3', 'c']);
+    const desc = await s.range({ key: b('\0'), rangeEnd: b('\0'), sortOrder: 'DESCEND', sortTarget: 'MOD', limit: 2 });
+    assert.deepEqual(desc.kvs.map((kv) => kv.key.toString()), ['c', 'b/3']);
+    assert.equal(desc.more, true);
+    const ko = await s.range({ key: b('a'), keysOnly: true });
+    assert.equal(ko.kvs[0].value.length, 0);
+    const co = await s.range({ key: b('\0'), rangeEnd: b('\0'), countOnly: true });
+    assert.equal(co.count, 5);
+    assert.equal(co.kvs.length, 0);
+    const f = await s.range({ key: b('\0'), rangeEnd: b('\0'), minModRevision: 4, maxModRevision: 5 });
+    assert.deepEqual(f.kvs.map((kv) => kv.key.toString()), ['b/2', 'b/3']);
+  }));
+
+test('txn: compares, success/failure, own writes visible, one revision, errors', () =>
+  withStore(async (s) => {
+    const create = await s.txn({
+      compare: [{ key: b('k'), target: 'CREATE', result: 'EQUAL', createRevision: 0 }],
+      success: [
+        { requestPut: { key: b('k'), value: b('1') } },
+        { requestPut: { key: b('k2'), value: b('2') } },
+        { requestRange: { key: b('k') } },
+      ],
+      failure: [],
+    });
+    assert.equal(create.succeeded, true);
+    assert.equal(create.header.revision, 2);
+    const rr = create.responses[2];
+    assert.ok('responseRange' in rr);
+    assert.equal(rr.responseRange.kvs[0].value.toString(), '1');
+    const again = await s.txn({
+      compare: [{ key: b('k'), target: 'CREATE', result: 'EQUAL', createRevision: 0 }],
+      success: [{ requestPut: { key: b('k'), value: b('x') } }],
+      failure: [{ requestRange: { key: b('k') } }],
+    });
+    assert.equal(again.succeeded, false);
+    assert.equal(again.header.revision, 2);
+    await assert.rejects(
+      s.txn({ compare: [], success: [{ requestPut: { key: b('d'), value: b('') } }, { requestPut: { key: b('d'), value: b('') } }], failure: [] }),
+      (e) => isStoreError(e, 'DuplicateKey'),
+    );
+    const many = Array.from({ length: 129 }, (_, i) => ({ requestPut: { key: b('m' + i), value: b('') } }));
+    await assert.rejects(s.txn({ compare: [], success: many, failure: [] }), (e) => isStoreError(e, 'TooManyOps'));
+    // value compare on a missing key fails
+    const vc = await s.txn({ compare: [{ key: b('nope'), target: 'VALUE', result: 'NOT_EQUAL', value: b('x') }], success: [], failure: [] });
+    assert.equal(vc.succeeded, false);
+  }));
+
+test('watch: live events, history replay, prevKv, filters', () =>
+  withStore(async (s) => {
+    await s.put({ key: b('w/a'), value: b('1') });
+    await s.put({ key: b('w/a'), value: b('2') });
+    const got: Array<{ rev: number; types: string[]; prev?: string }> = [];
+    const w = await s.watch({ key: b('w/'), rangeEnd: prefixEnd(b('w/')), startRevision: 2, prevKv: true }, (r) => {
+      for (const e of r.events) got.push({ rev: e.kv.modRevision, types: [e.type], prev: e.prevKv?.value.toString() });
+    });
+    await s.deleteRange({ key: b('w/a') });
+    await s.put({ key: b('other'), value: b('x') });
+    const dels: string[] = [];
+    const w2 = await s.watch({ key: b('w/b'), filters: ['NOPUT'] }, (r) => {
+      for (const e of r.events) dels.push(e.type);
+    });
+    await s.put({ key: b('w/b'), value: b('3') });
+    await s.deleteRange({ key: b('w/b') });
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(
+      got.map((g) => [g.rev, g.types[0], g.prev]),
+      [
+        [2, 'PUT', undefined],
+        [3, 'PUT', '1'],
+        [4, 'DELETE', '2'],
+        [6, 'PUT', undefined],
+        [7, 'DELETE', '3'],
+      ],
+    );
+    assert.deepEqual(dels, ['DELETE']);
+    w.cancel();
+    w2.cancel();
+  }));
+
+test('durable across reopen', async () => {
+  const { mkdtemp, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { openMvccStore } = await import('./index.js');
+  const dir = await mkdtemp(join(tmpdir(), 'keelson-mvcc-'));
+  try {
+    let s = await openMvccStore({ dataDir: dir });
+    await Promise.all(Array.from({ length: 100 }, (_, i) => s.put({ key: b('k' + i), value: b('v' + i) })));
+    await s.close();
+    s = await openMvccStore({ dataDir: dir });
+    const r = await s.range({ key: b('k'), rangeEnd: b('l') });
+    assert.equal(r.count, 100);
+    assert.equal(r.header.revision, 101);
+    await s.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
