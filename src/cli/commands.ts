@@ -1,5 +1,6 @@
 // The list of commands (one file each). Add a command by adding its register function here.
 import type { Command } from 'commander';
 import { register as version } from './version.js';
+import { register as scheduler } from './scheduler.js';
 
-export const commands: Array<(program: Command) => void> = [version];
+export const commands: Array<(program: Command) => void> = [version, scheduler];
