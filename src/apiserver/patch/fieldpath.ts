@@ -29,28 +29,16 @@ export class FieldSet {
 
   /** Inserts a path (list of path elements). */
   insert(path: string[]): void {
-    let n: FieldSet = this;
-    for (const pe of path) n = n.child(pe);
-    n.self = true;
+    path.reduce((n: FieldSet, pe) => n.child(pe), this).self = true;
   }
 
   has(path: string[]): boolean {
-    let n: FieldSet | undefined = this;
-    for (const pe of path) {
-      n = n.children.get(pe);
-      if (!n) return false;
-    }
-    return n.self;
+    return this.at(path)?.self ?? false;
   }
 
   /** The node at a path, if any. */
   at(path: string[]): FieldSet | undefined {
-    let n: FieldSet | undefined = this;
-    for (const pe of path) {
-      n = n?.children.get(pe);
-      if (!n) return undefined;
-    }
-    return n;
+    return path.reduce((n: FieldSet | undefined, pe) => n?.children.get(pe), this);
   }
 
   clone(): FieldSet {

@@ -198,7 +198,7 @@ function pruneValue(v: unknown, toPrune: FieldSet, owned: FieldSet | undefined, 
       if (cand.children.size > 0) {
         const before = out[k];
         const after = pruneValue(before, cand, own, childSchema(schema, k));
-        if (isObject(after) && Object.keys(after).length === 0 && isObject(before) && Object.keys(before).length > 0 && !(own?.self ?? false)) {
+        if (isEmptyContainer(after) && !isEmptyContainer(before) && !(own?.self ?? false)) {
           // emptied by pruning (a map that only held the applier's entries) -> gone, as Go's omitempty does
           delete out[k];
         } else out[k] = after;
@@ -230,6 +230,8 @@ function pruneValue(v: unknown, toPrune: FieldSet, owned: FieldSet | undefined, 
   }
   return v;
 }
+
+const isEmptyContainer = (v: unknown): boolean => (Array.isArray(v) ? v.length === 0 : isObject(v) && Object.keys(v).length === 0);
 
 function withoutKeys(s: FieldSet, keys: string[]): FieldSet {
   const out = s.clone();

@@ -1,0 +1,238 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serverSideApply } from './server-side-apply.js';
+import { updateManagedFields, type ManagedFieldsEntry } from './managed-fields.js';
+import { ApplyConflictError } from './errors.js';
+import { schemaFromOpenAPI } from './merge-keys.js';
+
+const t0 = new Date('2026-01-01T00:00:00Z');
+const t1 = new Date('2026-01-01T00:01:00Z');
+const t2 = new Date('2026-01-01T00:02:00Z');
+const mf = (o: any): ManagedFieldsEntry[] => o.metadata.managedFields;
+const byManager = (o: any, m: string) => mf(o).find((e) => e.manager === m);
+
+const deployment = (replicas: number, image = 'nginx:1', extra: Record<string, unknown> = {}) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  metadata: { name: 'web', namespace: 'default' },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: 'web' } },
+    template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web', image, ports: [{ containerPort: 80, protocol: 'TCP' }] }] } },
+    ...extra,
+  },
+});
+
+/** What the store would hold after the apiserver adds system fields. */
+const stored = (o: any) => ({ ...o, metadata: { ...o.metadata, uid: 'uid-1', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z' } });
+
+test('apply creates the object and owns exactly the applied fields', () => {
+  const { object, changed } = serverSideApply({ live: undefined, applied: deployment(2), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t0 });
+  assert.ok(changed);
+  assert.equal((object as any).spec.replicas, 2);
+  assert.deepEqual(mf(object), [
+    {
+      manager: 'kubectl',
+      operation: 'Apply',
+      apiVersion: 'apps/v1',
+      time: '2026-01-01T00:00:00Z',
+      fieldsType: 'FieldsV1',
+      fieldsV1: {
+        'f:spec': {
+          'f:replicas': {},
+          'f:selector': {},
+          'f:template': {
+            'f:metadata': { 'f:labels': { 'f:app': {} } },
+            'f:spec': {
+              'f:containers': {
+                'k:{"name":"web"}': {
+                  '.': {},
+                  'f:image': {},
+                  'f:name': {},
+                  'f:ports': { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {}, 'f:protocol': {} } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  ]);
+});
+
+test('re-apply without a field removes it when nobody else owns it', () => {
+  const first = serverSideApply({ live: undefined, applied: deployment(2, 'nginx:1', { paused: true }), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t0 });
+  const second = serverSideApply({ live: stored(first.object), applied: deployment(2), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t1 });
+  assert.equal((second.object as any).spec.paused, undefined);
+  assert.equal((second.object as any).metadata.uid, 'uid-1', 'system fields are never pruned');
+  assert.equal(byManager(second.object, 'kubectl')!.time, '2026-01-01T00:01:00Z');
+});
+
+test('removing a container from the config removes it; another manager keeps its own fields', () => {
+  const two = deployment(1);
+  (two.spec.template.spec.containers as any[]).push({ name: 'side', image: 'busybox' });
+  const first = serverSideApply({ live: undefined, applied: two, manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t0 });
+  const third = serverSideApply({ live: stored(first.object), applied: deployment(1), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t1 });
+  assert.deepEqual((third.object as any).spec.template.spec.containers.map((c: any) => c.name), ['web']);
+});
+
+test('a label set by another manager survives the applier dropping it', () => {
+  const a = deployment(1) as any;
+  a.metadata.labels = { team: 'a' };
+  const first = serverSideApply({ live: undefined, applied: a, manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t0 });
+  const b = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', labels: { team: 'a' } } };
+  const shared = serverSideApply({ live: stored(first.object), applied: b, manager: 'other', force: false, apiVersion: 'apps/v1', now: t1 });
+  const dropped = serverSideApply({ live: shared.object, applied: deployment(1), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t2 });
+  assert.deepEqual((dropped.object as any).metadata.labels, { team: 'a' });
+  const gone = serverSideApply({ live: dropped.object, applied: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' } }, manager: 'other', force: false, apiVersion: 'apps/v1', now: t2 });
+  assert.equal((gone.object as any).metadata.labels, undefined);
+});
+
+test('conflict with a client-side-apply manager: 409 with Kubernetes message', () => {
+  const created = updateManagedFields({ live: undefined, updated: deployment(3), manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', now: t0 });
+  assert.throws(
+    () => serverSideApply({ live: stored(created), applied: deployment(5), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t1 }),
+    (e: unknown) => {
+      assert.ok(e instanceof ApplyConflictError);
+      assert.equal(e.code, 409);
+      assert.equal(e.reason, 'Conflict');
+      assert.equal(e.message, 'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+      assert.deepEqual(e.conflicts.map((c) => [c.manager, c.field]), [['kubectl-client-side-apply', '.spec.replicas']]);
+      assert.deepEqual(e.causes, [{ reason: 'FieldManagerConflict', message: 'conflict with "kubectl-client-side-apply" using apps/v1', field: '.spec.replicas' }]);
+      return true;
+    },
+  );
+});
+
+test('applying the value another manager set shares ownership', () => {
+  const created = updateManagedFields({ live: undefined, updated: deployment(3), manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', now: t0 });
+  const { object, changed } = serverSideApply({ live: stored(created), applied: deployment(3), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t1 });
+  assert.equal(changed, false);
+  assert.ok(JSON.stringify(byManager(object, 'kubectl')!.fieldsV1).includes('f:replicas'));
+  assert.ok(JSON.stringify(byManager(object, 'kubectl-client-side-apply')!.fieldsV1).includes('f:replicas'));
+  // now both own it: an update by the CSA manager's peer still conflicts for a third applier
+  assert.throws(() => serverSideApply({ live: object, applied: deployment(4), manager: 'third', force: false, apiVersion: 'apps/v1', now: t2 }), (e: unknown) => {
+    assert.ok(e instanceof ApplyConflictError);
+    assert.equal(e.conflicts.length, 2);
+    assert.equal(
+      e.message,
+      'Apply failed with 2 conflicts: conflicts with "kubectl"\n- .spec.replicas\nconflicts with "kubectl-client-side-apply" using apps/v1\n- .spec.replicas',
+    );
+    return true;
+  });
+});
+
+test('force takes ownership from the other manager', () => {
+  const created = updateManagedFields({ live: undefined, updated: deployment(3), manager: 'kubectl-client-side-apply', apiVersion: 'apps/v1', now: t0 });
+  const { object } = serverSideApply({ live: stored(created), applied: deployment(5), manager: 'kubectl', force: true, apiVersion: 'apps/v1', now: t1 });
+  assert.equal((object as any).spec.replicas, 5);
+  assert.ok(!JSON.stringify(byManager(object, 'kubectl-client-side-apply')!.fieldsV1).includes('f:replicas'));
+  assert.ok(JSON.stringify(byManager(object, 'kubectl')!.fieldsV1).includes('f:replicas'));
+});
+
+test('an update (HPA-like controller) takes a field from the applier without conflict, then apply conflicts', () => {
+  const applied = serverSideApply({ live: undefined, applied: deployment(2), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t0 });
+  const scaled: any = structuredClone(stored(applied.object));
+  scaled.spec.replicas = 7;
+  const afterScale = updateManagedFields({ live: stored(applied.object), updated: scaled, manager: 'hpa', apiVersion: 'apps/v1', now: t1 });
+  assert.ok(!JSON.stringify(byManager(afterScale, 'kubectl')!.fieldsV1).includes('f:replicas'));
+  assert.throws(() => serverSideApply({ live: afterScale, applied: deployment(2), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t2 }), /conflict with "hpa" using apps\/v1: .spec.replicas/);
+  // leaving replicas out of the config avoids the conflict and keeps the controller's value
+  const noReplicas: any = deployment(0);
+  delete noReplicas.spec.replicas;
+  const ok = serverSideApply({ live: afterScale, applied: noReplicas, manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t2 });
+  assert.equal((ok.object as any).spec.replicas, 7);
+});
+
+test('list-map merge: a second applier adds a container and an env var without touching the first', () => {
+  const first = serverSideApply({ live: undefined, applied: deployment(1), manager: 'a', force: false, apiVersion: 'apps/v1', now: t0 });
+  const second = serverSideApply({
+    live: stored(first.object),
+    applied: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: { template: { spec: { containers: [{ name: 'web', env: [{ name: 'X', value: '1' }] }, { name: 'side', image: 'busybox' }] } } },
+    },
+    manager: 'b',
+    force: false,
+    apiVersion: 'apps/v1',
+    now: t1,
+  });
+  const cs = (second.object as any).spec.template.spec.containers;
+  assert.deepEqual(cs, [
+    { name: 'web', image: 'nginx:1', ports: [{ containerPort: 80, protocol: 'TCP' }], env: [{ name: 'X', value: '1' }] },
+    { name: 'side', image: 'busybox' },
+  ]);
+  // both own the shared container's key; b owns only what it set
+  assert.deepEqual(byManager(second.object, 'b')!.fieldsV1, {
+    'f:spec': {
+      'f:template': {
+        'f:spec': {
+          'f:containers': {
+            'k:{"name":"side"}': { '.': {}, 'f:image': {}, 'f:name': {} },
+            'k:{"name":"web"}': { '.': {}, 'f:env': { 'k:{"name":"X"}': { '.': {}, 'f:name': {}, 'f:value': {} } }, 'f:name': {} },
+          },
+        },
+      },
+    },
+  });
+  // a drops the container 'web' it applied: b still owns part of it, so the item stays with b's fields and its key
+  const dropped = serverSideApply({
+    live: second.object,
+    applied: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1 } },
+    manager: 'a',
+    force: false,
+    apiVersion: 'apps/v1',
+    now: t2,
+  });
+  assert.deepEqual((dropped.object as any).spec.template.spec.containers, [
+    { name: 'web', env: [{ name: 'X', value: '1' }] },
+    { name: 'side', image: 'busybox' },
+  ]);
+});
+
+test('finalizers are a set: v: entries', () => {
+  const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', finalizers: ['a.io/x'] }, data: { k: 'v' } };
+  const { object } = serverSideApply({ live: undefined, applied: cm, manager: 'm', force: false, apiVersion: 'v1', now: t0 });
+  assert.deepEqual(mf(object)[0].fieldsV1, { 'f:data': { 'f:k': {} }, 'f:metadata': { 'f:finalizers': { 'v:"a.io/x"': {} } } });
+  const other = serverSideApply({ live: object, applied: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', finalizers: ['b.io/y'] } }, manager: 'n', force: false, apiVersion: 'v1', now: t1 });
+  assert.deepEqual((other.object as any).metadata.finalizers, ['a.io/x', 'b.io/y']);
+});
+
+test('custom resources use the CRD schema for list types', () => {
+  const schema = schemaFromOpenAPI({
+    type: 'object',
+    properties: {
+      spec: {
+        type: 'object',
+        properties: {
+          items: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'], items: { type: 'object', properties: { id: { type: 'string' }, v: { type: 'integer' } } } },
+          tags: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  });
+  const cr = (items: unknown[], tags: string[]) => ({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { items, tags } });
+  const a = serverSideApply({ live: undefined, applied: cr([{ id: 'a', v: 1 }], ['x']), manager: 'one', force: false, apiVersion: 'example.com/v1', now: t0, schema });
+  const b = serverSideApply({
+    live: a.object,
+    applied: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { items: [{ id: 'b', v: 2 }] } },
+    manager: 'two',
+    force: false,
+    apiVersion: 'example.com/v1',
+    now: t1,
+    schema,
+  });
+  assert.deepEqual((b.object as any).spec.items, [{ id: 'a', v: 1 }, { id: 'b', v: 2 }]);
+  assert.deepEqual(byManager(b.object, 'one')!.fieldsV1, { 'f:spec': { 'f:items': { 'k:{"id":"a"}': { '.': {}, 'f:id': {}, 'f:v': {} } }, 'f:tags': {} } });
+  // tags is atomic: a different value from another applier conflicts on the whole list
+  assert.throws(
+    () => serverSideApply({ live: b.object, applied: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { tags: ['y'] } }, manager: 'two', force: false, apiVersion: 'example.com/v1', now: t2, schema }),
+    /Apply failed with 1 conflict: conflict with "one": .spec.tags/,
+  );
+});
+
+test('apply requires a field manager', () => {
+  assert.throws(() => serverSideApply({ live: undefined, applied: deployment(1), manager: '', force: false, apiVersion: 'apps/v1', now: t0 }), (e: any) => e.code === 400);
+});
