@@ -14,7 +14,7 @@
 // Partial: x-kubernetes-validations (CEL) rules are accepted but neither compiled nor run; the
 // rule that value validations (allOf/anyOf/oneOf/not) only mention structurally specified fields
 // is not checked; webhook conversion is validated but not performed.
-import { type FieldError, type FieldErrorList, forbidden, invalid, notSupported, required } from '../../../api/field-errors.js';
+import { type FieldErrorList, forbidden, invalid, notSupported, required } from '../../../api/field-errors.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../../../api/validation/names.js';
 import type { Schema } from '../../openapi/types.js';
 import { pruneUnknown } from './schema-prune.js';
@@ -277,7 +277,7 @@ function visitStructural(s: Schema, path: string, where: 'root' | 'property' | '
     const d = structuredClone(s.default);
     const dropped = pruneUnknown(d, s, {});
     for (const f of dropped) errs.push(invalid(`${path}.default`, s.default, `must not have unknown fields: ${f}`));
-    for (const e of validateSchema(s.default, withoutDefaults(s), '')) errs.push(prefixError(e, `${path}.default`));
+    errs.push(...validateSchema(s.default, withoutDefaults(s), `${path}.default`));
   }
 
   for (const [k, p] of Object.entries(s.properties ?? {})) visitStructural(p, `${path}.properties[${k}]`, 'property', errs);
@@ -304,9 +304,6 @@ function withoutDefaults(s: Schema): Schema {
   return rest;
 }
 
-function prefixError(e: FieldError, prefix: string): FieldError {
-  return { ...e, field: e.field ? `${prefix}.${e.field}` : prefix };
-}
 
 // ---- status ----
 

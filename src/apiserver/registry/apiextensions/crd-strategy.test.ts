@@ -1,0 +1,160 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fieldErrorString } from '../../../api/field-errors.js';
+import type { KObject, StrategyContext } from '../strategy.js';
+import { crontabCrd } from './fixtures.js';
+import { setCrdDefaults } from './crd-validation.js';
+import { pruneCustomResource, strategyForCustomResource } from './crd-strategy.js';
+
+const ctx: StrategyContext = { namespace: 'default', user: { name: 'admin', groups: [] }, dryRun: false, now: () => new Date('2024-01-01T01:00:00Z') };
+
+const crontab = (spec: Record<string, unknown> = { cronSpec: '* * * * */5', replicas: 1 }): KObject => ({
+  apiVersion: 'stable.example.com/v1',
+  kind: 'CronTab',
+  metadata: { name: 'c1', namespace: 'default', creationTimestamp: '2024-01-01T00:00:00Z' },
+  spec,
+});
+
+/** The acceptance CRD with status and scale subresources and printer columns added. */
+function richCrd(): any {
+  const crd: any = crontabCrd();
+  const v = crd.spec.versions[0];
+  v.schema.openAPIV3Schema.properties.spec.properties.image = { type: 'string', default: 'busybox' };
+  v.schema.openAPIV3Schema.properties.status = { type: 'object', properties: { replicas: { type: 'integer' }, selector: { type: 'string' } } };
+  v.subresources = { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } };
+  v.additionalPrinterColumns = [
+    { name: 'Spec', type: 'string', jsonPath: '.spec.cronSpec' },
+    { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ];
+  v.selectableFields = [{ jsonPath: '.spec.cronSpec' }];
+  setCrdDefaults(crd);
+  return crd;
+}
+
+test('ResourceInfo and storage prefix from the CRD (the acceptance CronTab)', () => {
+  const crd = crontabCrd();
+  setCrdDefaults(crd);
+  const s = strategyForCustomResource(crd, 'v1');
+  assert.deepEqual(s.info, {
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    group: 'stable.example.com',
+    version: 'v1',
+    kind: 'CronTab',
+    listKind: 'CronTabList',
+    resource: 'crontabs',
+    singular: 'crontab',
+    namespaced: true,
+    shortNames: ['ct'],
+    storagePrefix: 'stable.example.com/crontabs',
+  });
+  assert.equal(s.status, undefined, 'no status subresource declared');
+  assert.equal(s.scale, undefined);
+  assert.throws(() => strategyForCustomResource(crd, 'v9'), /has no version v9/);
+});
+
+test('validation by the version schema, apiVersion/kind and metadata rules', () => {
+  const crd = crontabCrd();
+  setCrdDefaults(crd);
+  const s = strategyForCustomResource(crd, 'v1');
+  assert.deepEqual(s.validate!(crontab(), ctx), []);
+  assert.deepEqual(s.validate!(crontab({ cronSpec: '* * * * *', replicas: 'string' }), ctx).map(fieldErrorString), [
+    'spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"',
+  ]);
+  const bad = crontab();
+  bad.metadata!.name = 'Bad_Name';
+  bad.kind = 'Other';
+  const msgs = s.validate!(bad, ctx).map(fieldErrorString);
+  assert.ok(msgs.some((m) => m.startsWith('metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain')), msgs.join('\n'));
+  assert.ok(msgs.includes('kind: Invalid value: "Other": must be CronTab'));
+  const noNs = crontab();
+  delete noNs.metadata!.namespace;
+  assert.deepEqual(s.validate!(noNs, ctx).map(fieldErrorString), ['metadata.namespace: Required value']);
+});
+
+test('defaults prune unknown fields and apply schema defaults; pruneCustomResource reports them', () => {
+  const crd = richCrd();
+  const s = strategyForCustomResource(crd, 'v1');
+  const obj = crontab({ cronSpec: 'x', replicas: 2, bogus: true });
+  assert.deepEqual(pruneCustomResource(crd, 'v1', structuredClone(obj)), ['spec.bogus']);
+  s.defaults!(obj);
+  assert.deepEqual(obj.spec, { cronSpec: 'x', replicas: 2, image: 'busybox' });
+});
+
+test('status subresource: dropped on create, kept on main update, only status via /status', () => {
+  const crd = richCrd();
+  const s = strategyForCustomResource(crd, 'v1');
+  const created = crontab();
+  created.status = { replicas: 5 };
+  s.prepareForCreate!(created, ctx);
+  assert.equal(created.status, undefined);
+  assert.equal(created.metadata!.generation, 1);
+
+  const old: KObject = { ...crontab(), status: { replicas: 1 } };
+  old.metadata!.generation = 1;
+  const upd = structuredClone(old);
+  upd.status = { replicas: 9 };
+  upd.metadata!.labels = { a: 'b' };
+  s.prepareForUpdate!(upd, old, ctx);
+  assert.deepEqual(upd.status, { replicas: 1 }, 'status ignored on the main resource');
+  assert.equal(upd.metadata!.generation, 1, 'metadata-only change keeps generation');
+
+  const specChange = structuredClone(old);
+  specChange.spec.replicas = 3;
+  s.prepareForUpdate!(specChange, old, ctx);
+  assert.equal(specChange.metadata!.generation, 2, 'spec change bumps generation');
+
+  const viaStatus = structuredClone(old);
+  viaStatus.spec.replicas = 42;
+  viaStatus.status = { replicas: 7 };
+  s.status!.prepareForUpdate!(viaStatus, old, ctx);
+  assert.deepEqual(viaStatus.spec, old.spec);
+  assert.deepEqual(viaStatus.status, { replicas: 7 });
+  assert.equal(viaStatus.metadata!.generation, 1);
+  assert.deepEqual(s.status!.validateUpdate!({ ...viaStatus, status: { replicas: 'x' } }, old, ctx).map(fieldErrorString), [
+    'status.replicas: Invalid value: "string": status.replicas in body must be of type integer: "string"',
+  ]);
+});
+
+test('without a status subresource any non-metadata change bumps generation', () => {
+  const crd = crontabCrd();
+  setCrdDefaults(crd);
+  const s = strategyForCustomResource(crd, 'v1');
+  const old: KObject = { ...crontab(), status: { x: 1 } };
+  old.metadata!.generation = 4;
+  const upd = structuredClone(old);
+  upd.status = { x: 2 };
+  s.prepareForUpdate!(upd, old, ctx);
+  assert.equal(upd.metadata!.generation, 5);
+});
+
+test('scale subresource paths converted from the CRD JSONPaths', () => {
+  const s = strategyForCustomResource(richCrd(), 'v1');
+  assert.deepEqual(s.scale, { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', labelSelectorPath: 'status.selector' });
+});
+
+test('table: Name + additionalPrinterColumns; default Name + Age; selectable fields', () => {
+  const s = strategyForCustomResource(richCrd(), 'v1');
+  assert.deepEqual(
+    s.table!.columns.map((c) => [c.name, c.type, c.priority]),
+    [
+      ['Name', 'string', 0],
+      ['Spec', 'string', 0],
+      ['Replicas', 'integer', 0],
+      ['Age', 'date', 0],
+    ],
+  );
+  assert.equal(s.table!.columns[0].format, 'name');
+  assert.deepEqual(s.table!.cells(crontab(), new Date('2024-01-01T01:00:00Z')), ['c1', '* * * * */5', 1, '60m']);
+  assert.deepEqual(s.table!.cells(crontab({}), new Date('2024-01-01T01:00:00Z')), ['c1', null, null, '60m']);
+  assert.equal(s.fieldSelectors!['spec.cronSpec'](crontab()), '* * * * */5');
+
+  const plain = crontabCrd();
+  setCrdDefaults(plain);
+  const t = strategyForCustomResource(plain, 'v1').table!;
+  assert.deepEqual(
+    t.columns.map((c) => c.name),
+    ['Name', 'Age'],
+  );
+  assert.deepEqual(t.cells(crontab(), new Date('2024-01-03T00:00:00Z')), ['c1', '2d']);
+});
