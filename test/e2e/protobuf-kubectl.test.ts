@@ -4,6 +4,7 @@
 // the `creationTimestamp: null` that JSON carries for zero times and the decoder drops.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { decodeKubernetesProtobuf, isKubernetesProtobufContentType } from '../../src/api/protobuf/decode.js';
 import { kubectlEnv, startFakeApiserver, type CapturedRequest, type FakeApiserver, type KubectlEnv } from '../../src/api/protobuf/fake-apiserver.test-helper.js';
 
@@ -104,6 +105,52 @@ for (const [binary, minor] of [['kubectl', '32'], ['kubectl', '33']] as const) {
         c.check?.(decoded);
       });
     }
+
+    test('create job --from=cronjob re-encodes a rich pod template (full PodSpec through Go\'s encoder)', async () => {
+      // kubectl GETs the CronJob (JSON), copies its jobTemplate into a Job and POSTs it as
+      // protobuf: every PodSpec field below goes through Go's real protobuf marshaller.
+      const template = JSON.parse(readFileSync(new URL('../../src/api/protobuf/testdata/rich-pod-template.json', import.meta.url), 'utf8'));
+      srv.objects.set('/apis/batch/v1/namespaces/default/cronjobs/rich', {
+        kind: 'CronJob', apiVersion: 'batch/v1',
+        metadata: { name: 'rich', namespace: 'default', uid: '0f6a7c2e-1111-2222-3333-444455556666' },
+        spec: {
+          schedule: '* * * * *',
+          jobTemplate: {
+            metadata: { labels: { job: 'rich' } },
+            spec: {
+              parallelism: 2, completions: 4, activeDeadlineSeconds: 100, backoffLimit: 0,
+              completionMode: 'Indexed', backoffLimitPerIndex: 1, maxFailedIndexes: 0,
+              podFailurePolicy: { rules: [
+                { action: 'FailIndex', onExitCodes: { containerName: 'app', operator: 'In', values: [42, 43] } },
+                { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+              ] },
+              successPolicy: { rules: [{ succeededIndexes: '0-1', succeededCount: 1 }] },
+              ttlSecondsAfterFinished: 0, suspend: false, podReplacementPolicy: 'Failed',
+              template,
+            },
+          },
+        },
+      });
+      const args = ['create', 'job', 'rich-manual', '--from=cronjob/rich'];
+      const from = srv.requests.length;
+      const r = await kc.run(args, binary);
+      assert.equal(r.code, 0, r.stderr);
+      const [post] = protobufPosts(srv, from);
+      assert.equal(post.path, '/apis/batch/v1/namespaces/default/jobs');
+      assert.ok(isKubernetesProtobufContentType(post.contentType));
+      const decoded = decodeKubernetesProtobuf(post.body);
+      const dry = await kc.run([...args, '--dry-run=client', '-o', 'json'], binary);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.deepEqual(decoded, dropNulls(JSON.parse(dry.stdout)));
+      // spot checks of Go pointer zeros and the owner reference kubectl adds
+      const spec = decoded.spec as Record<string, any>;
+      assert.equal(spec.backoffLimit, 0);
+      assert.equal(spec.template.spec.volumes.length, template.spec.volumes.length);
+      assert.deepEqual(Object.keys(template.spec).filter((k) => !(k in spec.template.spec)), ['hostPID'], 'only the omitempty false hostPID is dropped');
+      assert.equal(spec.template.spec.terminationGracePeriodSeconds, 0);
+      assert.equal(spec.template.spec.containers[0].securityContext.runAsUser, 0);
+      assert.equal((decoded.metadata as any).ownerReferences[0].controller, true);
+    });
 
     test('create token sends a TokenRequest', async () => {
       const from = srv.requests.length;
