@@ -50,6 +50,7 @@ export class Backend {
   meta!: Bin;
   readonly file: string;
   private batch: CommitBatch | null = null;
+  private lastCommit: Promise<unknown> = Promise.resolve();
   private inflight = 0;
   private idleWaiters: Array<() => void> = [];
   /** Set when a commit failed: the store refuses further writes. */
@@ -160,8 +161,12 @@ export class Backend {
       return;
     }
     this.pendingBytes += b.bytes;
-    // A batch without table writes (only durability waiters) still waits for earlier commits.
-    const p = last ?? (this.env.flushed as unknown as Promise<boolean>);
+    // A batch without table writes (only durability waiters) waits for the previous batch.
+    const p: Promise<unknown> = last ?? this.lastCommit;
+    this.lastCommit = p.then(
+      () => undefined,
+      () => undefined,
+    );
     p.then(
       () => {
         this.inflight--;

@@ -24,7 +24,7 @@ export class Compactor {
   schedule(rev: number): Promise<void> {
     if (rev > this.target) this.target = rev;
     const p = new Promise<void>((resolve) => this.waiters.push({ rev, resolve }));
-    if (!this.running) this.running = this.run().finally(() => (this.running = null));
+    if (!this.running) this.running = this.run();
     return p;
   }
 
@@ -36,14 +36,19 @@ export class Compactor {
   }
 
   private async run(): Promise<void> {
-    while (!this.stopped && this.done < this.target) {
-      const upTo = this.target;
-      await this.compactTo(upTo);
-      if (this.stopped) return;
-      this.done = upTo;
-      this.s.be.setMeta('compactDone', revKey(upTo));
-      await this.s.be.durable();
-      this.waiters = this.waiters.filter((w) => (w.rev <= this.done ? (w.resolve(), false) : true));
+    try {
+      while (!this.stopped && this.done < this.target) {
+        const upTo = this.target;
+        await this.compactTo(upTo);
+        if (this.stopped) break;
+        this.done = upTo;
+        this.s.be.setMeta('compactDone', revKey(upTo));
+        await this.s.be.durable();
+        this.waiters = this.waiters.filter((w) => (w.rev <= this.done ? (w.resolve(), false) : true));
+      }
+    } finally {
+      // Cleared in the same turn as the loop's last check, so a racing schedule() starts a new run.
+      this.running = null;
     }
   }
 

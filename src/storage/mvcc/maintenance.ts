@@ -44,7 +44,8 @@ export async function hashKV(s: MvccStore, revision: number): Promise<HashKVResp
     h = crc32(key, h);
     h = crc32(value, h);
   }
-  return { header: s.header(cur), hash: h >>> 0, compactRevision: s.compactRev };
+  // etcd reports -1 when the store was never compacted.
+  return { header: s.header(cur), hash: h >>> 0, compactRevision: s.compactRev > 0 ? s.compactRev : -1 };
 }
 
 /** Rewrite the data file compactly (LMDB compact copy) and swap it in; operations wait meanwhile. */

@@ -193,15 +193,31 @@ export function evalCompare(t: WriteTxn, c: Compare): boolean {
   return kvs.every((kv) => compareKv(c, kv));
 }
 
-export function execTxn(env: TxnEnv, r: TxnRequest): TxnResponse {
-  const succeeded = r.compare.every((c) => evalCompare(env.t, c));
-  const ops = succeeded ? r.success : r.failure;
+/**
+ * The branch every txn (nested ones included) takes, decided up front against the state before
+ * the txn, as etcd 3.4 does (compareToPath): a nested compare does not see the outer txn's writes.
+ */
+export interface TxnPath {
+  succeeded: boolean;
+  nested: TxnPath[];
+}
+
+export function choosePath(t: WriteTxn, r: TxnRequest): TxnPath {
+  const succeeded = r.compare.every((c) => evalCompare(t, c));
+  const nested: TxnPath[] = [];
+  for (const op of succeeded ? r.success : r.failure) if ('requestTxn' in op) nested.push(choosePath(t, op.requestTxn));
+  return { succeeded, nested };
+}
+
+export function execTxn(env: TxnEnv, r: TxnRequest, path: TxnPath = choosePath(env.t, r)): TxnResponse {
+  const ops = path.succeeded ? r.success : r.failure;
   const responses: ResponseOp[] = [];
+  let n = 0;
   for (const op of ops) {
     if ('requestRange' in op) responses.push({ responseRange: env.range(op.requestRange) });
     else if ('requestPut' in op) responses.push({ responsePut: execPut(env, op.requestPut) });
     else if ('requestDeleteRange' in op) responses.push({ responseDeleteRange: execDelete(env, op.requestDeleteRange) });
-    else responses.push({ responseTxn: execTxn(env, op.requestTxn) });
+    else responses.push({ responseTxn: execTxn(env, op.requestTxn, path.nested[n++]) });
   }
-  return { header: env.header, succeeded, responses };
+  return { header: env.header, succeeded: path.succeeded, responses };
 }

@@ -142,9 +142,12 @@ export class WatchHub {
   watch(req: WatchRequest, listener: WatchListener): Watcher {
     const w = new WatcherImpl(this, req, listener);
     const start = req.startRevision ?? 0;
-    if (start > 0 && start <= this.compactRev) {
-      w.canceled = true;
-      w.send({ header: this.opts.header(this.publishedRev), events: [], canceled: true, compactRevision: this.compactRev });
+    if (start > 0 && start < this.compactRev) {
+      const resp = { header: this.opts.header(this.publishedRev), events: [], canceled: true, compactRevision: this.compactRev };
+      queueMicrotask(() => {
+        w.send(resp);
+        w.canceled = true;
+      });
       return w;
     }
     if (start === 0 || start > this.publishedRev) {
@@ -191,7 +194,7 @@ export class WatchHub {
       this.catchingUp = false;
       for (const w of this.unsynced) {
         if (w.canceled) continue;
-        if (w.nextRev <= this.compactRev) {
+        if (w.nextRev < this.compactRev) {
           this.unsynced.delete(w);
           w.send({ header: this.opts.header(this.publishedRev), events: [], canceled: true, compactRevision: this.compactRev });
           w.canceled = true;
