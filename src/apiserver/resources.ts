@@ -39,6 +39,9 @@ export class Resources {
   onChange(fn: () => void): void {
     this.listeners.push(fn);
   }
+  notify(): void {
+    this.changed();
+  }
   private changed(): void {
     for (const l of this.listeners) l();
   }
@@ -53,6 +56,7 @@ export class Resources {
     if (base) {
       (gs as { beforeWrite: unknown }).beforeWrite = base.beforeWrite;
       (gs as { afterDelete: unknown }).afterDelete = base.afterDelete;
+      (gs as { writeFailed: unknown }).writeFailed = base.writeFailed;
     } else this.stores.set(sk, gs);
     const old = this.byGvr.get(`${group}/${version}/${resource}`);
     old?.store.watchCache?.close();

@@ -9,9 +9,11 @@ import { unknownFieldsFor } from './schemas.js';
 
 export function checkUnknownFields(h: Handler, obj: KObject): void {
   const mode = h.ctx.fieldValidation ?? 'Warn';
-  if (mode === 'Ignore') return;
-  const unknown = unknownFieldsFor(h.served.strategy, obj);
-  if (unknown.length === 0) return;
+  const custom = !!(h.served.strategy as { prune?: unknown }).prune;
+  if (mode === 'Ignore' && !custom) return;
+  const st = h.served.strategy as { prune?: (o: KObject) => string[] };
+  const unknown = st.prune ? st.prune(obj) : unknownFieldsFor(h.served.strategy, obj);
+  if (unknown.length === 0 || mode === 'Ignore') return;
   if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
   for (const f of unknown) h.ctx.warnings.push(`unknown field "${f}"`);
 }

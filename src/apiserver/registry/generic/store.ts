@@ -36,6 +36,8 @@ export class GenericStore {
   readonly beforeWrite: Array<(op: 'create' | 'update', obj: KObject, old: KObject | undefined, ctx: RequestContext) => Promise<void> | void> = [];
   /** After a successful (non-dry-run) delete (release ClusterIPs, ...). */
   readonly afterDelete: Array<(obj: KObject) => Promise<void> | void> = [];
+  /** A create whose beforeWrite hooks ran was not stored (already exists): undo what the hooks took. */
+  readonly writeFailed: Array<(obj: KObject) => void> = [];
 
   constructor(
     readonly strategy: Strategy,
@@ -140,7 +142,10 @@ export class GenericStore {
       success: [{ requestPut: { key, value: encodeObject(obj) } }],
       failure: [],
     });
-    if (!r.succeeded) throw alreadyExists(this.gr, meta.name);
+    if (!r.succeeded) {
+      for (const h of this.writeFailed) h(obj);
+      throw alreadyExists(this.gr, meta.name);
+    }
     meta.resourceVersion = String(r.header.revision);
     await this.strategy.afterCreate?.(obj);
     return obj;

@@ -1,0 +1,155 @@
+// keelson's apiserver, programmatically: `startApiServer(opts)` opens the store (embedded, a
+// real etcd, or one passed in), registers every built-in kind, repairs service allocations,
+// bootstraps the system namespaces and the `kubernetes` Service, serves HTTP, and writes
+// <dataDir>/admin.kubeconfig. Plain HTTP on the bind address until TLS arrives.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
+import type { Store } from '../storage/store.js';
+import { openMvccStore } from '../storage/mvcc/index.js';
+import { openEtcdStore } from '../storage/etcd-client/index.js';
+import { builtinStrategies } from './registry/all.js';
+import { Resources } from './resources.js';
+import { createRequestHandler, type FrontState } from './server.js';
+import { MaxInflight } from './filters/max-inflight.js';
+import { allowAll, anonymousAdmin, type Pipeline } from './filters/pipeline.js';
+import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { defaultOptions, type ApiServerOptions } from './options.js';
+import { bootstrap } from './bootstrap.js';
+import { IPAllocator } from './registry/core/services/ip-allocator.js';
+import { PortAllocator } from './registry/core/services/port-allocator.js';
+import { installServiceAllocation, repairAllocations } from './registry/core/services/allocation.js';
+import { CrdRegistrar } from './crd/registrar.js';
+import { OpenApiService } from './openapi/index.js';
+import { setProtobufDecoder } from './negotiation.js';
+import { decodeKubernetesProtobuf } from '../api/protobuf/decode.js';
+import { startCompactor } from './compactor.js';
+import { writeKubeconfig } from '../auth/pki/kubeconfig-file.js';
+import { logger } from '../util/log.js';
+
+const log = logger('apiserver');
+
+export interface StartOptions extends Partial<ApiServerOptions> {
+  /** Use this store instead of opening one (not closed by close()). */
+  store?: Store;
+  signal?: AbortSignal;
+  /** Extra pipeline parts (the security issue's authenticators, authorizer, admission). */
+  pipeline?: Partial<Pipeline>;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  ready: Promise<void>;
+  resources: Resources;
+  store: Store;
+  kubeconfigPath?: string;
+  close(): Promise<void>;
+}
+
+async function openStore(o: ApiServerOptions): Promise<Store> {
+  if (o.etcdServers.length) return openEtcdStore({ endpoints: o.etcdServers, ca: o.etcdCaFile, cert: o.etcdCertFile, key: o.etcdKeyFile });
+  return openMvccStore({ dataDir: join(o.dataDir, 'store') });
+}
+
+export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer> {
+  const o: ApiServerOptions = { ...defaultOptions, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as ApiServerOptions;
+  const ownStore = !opts.store;
+  const store = opts.store ?? (await openStore(o));
+  const ac = new AbortController();
+  opts.signal?.addEventListener('abort', () => void api.close());
+  setProtobufDecoder((b) => decodeKubernetesProtobuf(b));
+
+  const resources = new Resources(store, { watchCache: o.watchCache });
+  for (const s of builtinStrategies) resources.add(s, { silent: true });
+
+  const ips = new IPAllocator(o.serviceClusterIPRange);
+  const ports = new PortAllocator(o.serviceNodePortRange);
+  const services = resources.storeFor('', 'services');
+  if (services) {
+    await repairAllocations(store, services, { ips, ports });
+    installServiceAllocation(store, services, { ips, ports });
+  }
+
+  const openapi = new OpenApiService(builtinStrategies);
+  const pipeline: Pipeline = {
+    authenticators: opts.pipeline?.authenticators ?? [anonymousAdmin],
+    authorizer: opts.pipeline?.authorizer ?? allowAll,
+    audit: opts.pipeline?.audit,
+    admission: [namespaceLifecycle(resources), ...(opts.pipeline?.admission ?? [])],
+  };
+  let bootstrapped = false;
+  const state: FrontState = {
+    resources,
+    pipeline,
+    now: () => new Date(),
+    watchTimeout: [o.minRequestTimeout, o.minRequestTimeout * 2],
+    bookmarkIntervalMs: o.bookmarkIntervalMs,
+    inflight: new MaxInflight({ readonly: o.maxRequestsInflight, mutating: o.maxMutatingRequestsInflight }),
+    openapi,
+    serverAddress: '',
+    healthChecks: [
+      { name: 'ping', check: async () => {} },
+      { name: 'log', check: async () => {} },
+      { name: 'etcd', check: async () => void (await store.range({ key: Buffer.from('/registry/health') })) },
+      { name: 'poststarthook/start-apiextensions-controllers', check: async () => {} },
+      { name: 'poststarthook/bootstrap-controller', check: async () => { if (!bootstrapped) throw new Error('not finished'); } },
+    ],
+    readyChecks: [],
+  };
+  state.readyChecks = [...state.healthChecks, { name: 'shutdown', check: async () => { if (ac.signal.aborted) throw new Error('shutting down'); } }];
+
+  const server: Server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, createRequestHandler(state));
+  const sockets = new Set<Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.securePort, o.bindAddress, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = o.bindAddress === '0.0.0.0' ? '127.0.0.1' : o.bindAddress;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  state.serverAddress = `${host}:${port}`;
+
+  const crds = resources.storeFor('apiextensions.k8s.io', 'customresourcedefinitions');
+  const registrar = crds ? new CrdRegistrar(store, resources, crds, openapi) : undefined;
+
+  let closed = false;
+  const api: ApiServer = {
+    url,
+    port,
+    resources,
+    store,
+    ready: Promise.resolve(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      ac.abort();
+      registrar?.stop();
+      resources.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      if (ownStore) await store.close();
+    },
+  };
+  api.ready = (async () => {
+    await bootstrap(resources, { serviceIP: ips.first, advertiseAddress: host === 'localhost' ? '127.0.0.1' : host, port });
+    await registrar?.start();
+    bootstrapped = true;
+  })();
+  await api.ready;
+  startCompactor(store, o.compactionIntervalSeconds, ac.signal);
+  if (o.writeKubeconfig && o.dataDir) {
+    api.kubeconfigPath = join(o.dataDir, 'admin.kubeconfig');
+    writeKubeconfig(api.kubeconfigPath, { server: url, clusterName: 'keelson', userName: 'admin', contextName: 'keelson' });
+  }
+  log.info({ url, store: o.etcdServers.length ? o.etcdServers.join(',') : 'embedded' }, 'apiserver ready');
+  return api;
+}
+
+export type { ApiServerOptions };
