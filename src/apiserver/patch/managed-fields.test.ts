@@ -92,3 +92,18 @@ test('malformed managedFields are a BadRequest', () => {
   bad.metadata.managedFields = [{ manager: 'm', operation: 'Frob', fieldsV1: {} }];
   assert.throws(() => updateManagedFields({ live: undefined, updated: bad, manager: 'm', apiVersion: 'v1', now: t0 }), (e: any) => e.code === 400);
 });
+
+test('more than 10 Update managers: the oldest merge into ancient-changes', () => {
+  let obj: any = updateManagedFields({ live: undefined, updated: cm({ k0: 'v' }), manager: 'm0', apiVersion: 'v1', now: new Date(Date.UTC(2026, 0, 1, 0, 0, 0)) });
+  for (let i = 1; i <= 11; i++) {
+    const next: any = structuredClone(obj);
+    next.data[`k${i}`] = 'v';
+    obj = updateManagedFields({ live: obj, updated: next, manager: `m${i}`, apiVersion: 'v1', now: new Date(Date.UTC(2026, 0, 1, 0, i, 0)) });
+  }
+  const entries = mf(obj);
+  assert.equal(entries.length, 10);
+  const ancient = entries.find((e) => e.manager === 'ancient-changes')!;
+  assert.deepEqual(ancient.fieldsV1, { 'f:data': { '.': {}, 'f:k0': {}, 'f:k1': {}, 'f:k2': {} } });
+  assert.equal(ancient.time, '2026-01-01T00:02:00Z');
+  assert.ok(!entries.some((e) => ['m0', 'm1', 'm2'].includes(e.manager)));
+});

@@ -179,8 +179,46 @@ export function updateManagedFields(o: UpdateManagedFieldsOptions): JsonObject {
     const prev = managers.get(key);
     managers.set(key, { ...id, time: formatTime(o.now), set: prev ? prev.set.union(self) : self });
   }
+  capUpdateManagers(managers);
   const encoded = encodeManagedFields(managers.values());
   if (encoded.length > 0) meta.managedFields = encoded;
   else delete meta.managedFields;
   return out;
+}
+
+/** Kubernetes keeps at most this many Update entries; older ones merge into "ancient-changes". */
+export const MAX_UPDATE_MANAGERS = 10;
+export const ANCIENT_CHANGES_MANAGER = 'ancient-changes';
+
+/**
+ * apiserver's capManagersManager: when there are more than MAX_UPDATE_MANAGERS Update entries,
+ * the oldest are merged, per apiVersion, into an "ancient-changes" entry.
+ */
+export function capUpdateManagers(managers: Map<string, ManagerEntry>, max = MAX_UPDATE_MANAGERS): void {
+  const updaters = [...managers.entries()].filter(([, e]) => e.operation === 'Update');
+  if (updaters.length <= max) return;
+  const secs = (t?: string) => (t ? Date.parse(t) : 0);
+  updaters.sort(([ka, a], [kb, b]) => secs(a.time) - secs(b.time) || (ka < kb ? -1 : ka > kb ? 1 : 0));
+  const firstByVersion = new Map<string, string>();
+  let length = updaters.length;
+  for (const [key, e] of updaters) {
+    if (length <= max) break;
+    const bucketId = { manager: ANCIENT_CHANGES_MANAGER, operation: 'Update' as const, apiVersion: e.apiVersion };
+    const bucketKey = managerKey(bucketId);
+    const first = firstByVersion.get(e.apiVersion);
+    if (first === undefined) {
+      firstByVersion.set(e.apiVersion, key);
+      continue;
+    }
+    if (!managers.has(bucketKey)) {
+      const firstEntry = managers.get(first)!;
+      managers.delete(first);
+      managers.set(bucketKey, { ...bucketId, time: firstEntry.time, set: firstEntry.set });
+    }
+    const bucket = managers.get(bucketKey)!;
+    bucket.set = e.set.union(bucket.set);
+    bucket.time = e.time;
+    managers.delete(key);
+    length--;
+  }
 }

@@ -264,3 +264,19 @@ export function schemaFromOpenAPI(s: Record<string, any> | undefined, root = tru
   if (root) out.fields = { ...(out.fields ?? {}), metadata: objectMetaSchema };
   return out;
 }
+
+/**
+ * The OpenAPI vendor extensions of one field, for the openapi publisher:
+ * x-kubernetes-patch-strategy, x-kubernetes-patch-merge-key, x-kubernetes-list-type,
+ * x-kubernetes-list-map-keys, x-kubernetes-map-type.
+ */
+export function openAPIExtensions(node: FieldSchema | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!node) return out;
+  if (node.patchStrategy) out['x-kubernetes-patch-strategy'] = node.patchStrategy;
+  if (node.patchMergeKey) out['x-kubernetes-patch-merge-key'] = node.patchMergeKey;
+  if (node.listType) out['x-kubernetes-list-type'] = node.listType;
+  if (node.listType === 'map' && node.listMapKeys) out['x-kubernetes-list-map-keys'] = node.listMapKeys;
+  if (node.mapType) out['x-kubernetes-map-type'] = node.mapType;
+  return out;
+}

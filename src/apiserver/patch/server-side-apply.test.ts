@@ -236,3 +236,33 @@ test('custom resources use the CRD schema for list types', () => {
 test('apply requires a field manager', () => {
   assert.throws(() => serverSideApply({ live: undefined, applied: deployment(1), manager: '', force: false, apiVersion: 'apps/v1', now: t0 }), (e: any) => e.code === 400);
 });
+
+test('first apply to an object without managedFields conflicts with before-first-apply', () => {
+  const legacy = stored(deployment(3));
+  assert.throws(
+    () => serverSideApply({ live: legacy, applied: deployment(4), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t0 }),
+    /Apply failed with 1 conflict: conflict with "before-first-apply" using apps\/v1: .spec.replicas/,
+  );
+  const same = serverSideApply({ live: legacy, applied: deployment(3), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t0 });
+  assert.deepEqual(mf(same.object).map((e) => e.manager), ['kubectl', 'before-first-apply']);
+});
+
+test('apply request checks: version must match, managedFields must be nil', () => {
+  assert.throws(
+    () => serverSideApply({ live: undefined, applied: deployment(1), manager: 'm', force: false, apiVersion: 'apps/v1beta1', now: t0 }),
+    (e: any) => e.code === 400 && e.message === 'Incorrect version specified in apply patch. Specified patch version: apps/v1, expected: apps/v1beta1',
+  );
+  const withMF: any = deployment(1);
+  withMF.metadata.managedFields = [];
+  assert.throws(() => serverSideApply({ live: undefined, applied: withMF, manager: 'm', force: false, apiVersion: 'apps/v1', now: t0 }), (e: any) => e.code === 400 && e.message === 'metadata.managedFields must be nil');
+});
+
+test('reset fields are neither changed nor owned (status on the main resource)', () => {
+  const live: any = stored(deployment(1));
+  live.status = { replicas: 1 };
+  const applied: any = deployment(1);
+  applied.status = { replicas: 99 };
+  const { object } = serverSideApply({ live, applied, manager: 'm', force: false, apiVersion: 'apps/v1', now: t0, resetFields: [['status']] });
+  assert.deepEqual((object as any).status, { replicas: 1 });
+  assert.ok(!JSON.stringify(byManager(object, 'm')!.fieldsV1).includes('f:status'));
+});

@@ -38,6 +38,12 @@ export interface ServerSideApplyOptions {
   subresource?: string;
   /** Schema for kinds that are not built in: schemaFromOpenAPI(crd openAPIV3Schema). */
   schema?: FieldSchema;
+  /**
+   * Fields this endpoint resets (the strategy's ResetFields): e.g. [['status']] for the main
+   * resource of a kind with a status subresource, [['spec'], ['metadata']] for /status. They are
+   * dropped from the applied configuration, so the applier neither changes nor owns them.
+   */
+  resetFields?: string[][];
 }
 
 export interface ServerSideApplyResult {
@@ -50,20 +56,35 @@ export interface ServerSideApplyResult {
 export function serverSideApply(o: ServerSideApplyOptions): ServerSideApplyResult {
   if (!isObject(o.applied)) throw badRequest('error decoding YAML: the applied configuration must be an object');
   if (!o.manager) throw badRequest('PATCH, application/apply-patch+yaml requires fieldManager to be set');
-  const schema = schemaOf(o.live ?? o.applied, o.schema);
+  if (typeof o.applied.apiVersion === 'string' && o.applied.apiVersion !== o.apiVersion) {
+    throw badRequest(`Incorrect version specified in apply patch. Specified patch version: ${o.applied.apiVersion}, expected: ${o.apiVersion}`);
+  }
+  if (isObject(o.applied.metadata) && o.applied.metadata.managedFields !== undefined && o.applied.metadata.managedFields !== null) {
+    throw badRequest('metadata.managedFields must be nil');
+  }
+  const applied = clone(o.applied);
+  for (const path of o.resetFields ?? []) deletePath(applied, path);
+  const schema = schemaOf(o.live ?? applied, o.schema);
   const live = o.live ? clone(o.live) : undefined;
   const liveMeta = isObject(live?.metadata) ? (live!.metadata as JsonObject) : {};
   const managers = decodeManagedFields(liveMeta.managedFields);
+  if (live && managers.size === 0) {
+    // An object written before anyone tracked fields: Kubernetes first records everything in it
+    // for "before-first-apply", so the first applier conflicts instead of silently taking over.
+    const before = { manager: BEFORE_FIRST_APPLY_MANAGER, operation: 'Update' as const, apiVersion: o.apiVersion };
+    const set = stripSet(compareObjects({}, stripUntracked(live), schema).added);
+    if (!set.isEmpty()) managers.set(managerKey(before), { ...before, time: formatTime(o.now), set });
+  }
 
   const id = { manager: o.manager, operation: 'Apply' as const, apiVersion: o.apiVersion, ...(o.subresource ? { subresource: o.subresource } : {}) };
   const key = managerKey(id);
   const previous = managers.get(key);
   const lastSet = previous?.set ?? new FieldSet();
-  const configSet = stripSet(toFieldSet(stripUntracked(o.applied), schema));
+  const configSet = stripSet(toFieldSet(stripUntracked(applied), schema));
 
   // 1. merge
   const liveBody = live ? withoutManagedFields(live) : {};
-  let merged = mergeValue(liveBody, o.applied, schema, true) as JsonObject;
+  let merged = mergeValue(liveBody, applied, schema, true) as JsonObject;
 
   // 2-3. ownership and pruning of what the applier dropped
   const others = [...managers.entries()].filter(([k]) => k !== key);
@@ -101,6 +122,18 @@ export function serverSideApply(o: ServerSideApplyOptions): ServerSideApplyResul
   if (encoded.length > 0) (object.metadata as JsonObject).managedFields = encoded;
   else delete (object.metadata as JsonObject).managedFields;
   return { object, changed };
+}
+
+/** The manager Kubernetes assigns to the fields of an object that had no managedFields at its first apply. */
+export const BEFORE_FIRST_APPLY_MANAGER = 'before-first-apply';
+
+function deletePath(obj: JsonObject, path: string[]): void {
+  let cur: unknown = obj;
+  for (const k of path.slice(0, -1)) {
+    if (!isObject(cur)) return;
+    cur = cur[k];
+  }
+  if (isObject(cur) && path.length > 0) delete cur[path[path.length - 1]];
 }
 
 function withoutManagedFields(obj: JsonObject): JsonObject {
