@@ -1,0 +1,56 @@
+// `keelson controller-manager`: kube-controller-manager's flags.
+import type { Command } from 'commander';
+import { loadKubeconfig } from '../client/kubeconfig.js';
+import { RestClient } from '../client/rest-client.js';
+import { ControllerManager } from '../controllers/manager.js';
+import { parseDuration } from '../util/duration.js';
+import { startHealthServer } from '../util/health-server.js';
+import { logger } from '../util/log.js';
+
+export function register(program: Command): void {
+  program
+    .command('controller-manager')
+    .description('run the controller manager (kube-controller-manager): the reconciling controllers, as clients of the API')
+    .option('--kubeconfig <file>', 'kubeconfig of the apiserver (default $KUBECONFIG)')
+    .option('--controllers <list>', 'controllers to run: "*" for all, "-name" to disable one', '*')
+    .option('--leader-elect <bool>', 'elect a leader through a Lease before running controllers', 'true')
+    .option('--leader-elect-lease-duration <d>', 'lease duration', '15s')
+    .option('--leader-elect-renew-deadline <d>', 'renew deadline', '10s')
+    .option('--leader-elect-retry-period <d>', 'retry period', '2s')
+    .option('--node-monitor-period <d>', 'how often the node lifecycle controller checks nodes', '5s')
+    .option('--node-monitor-grace-period <d>', 'how long a node may go without a heartbeat before it is marked unhealthy', '40s')
+    .option('--concurrent-replicaset-syncs <n>', 'replicaset workers', '5')
+    .option('--concurrent-rc-syncs <n>', 'replicationcontroller workers', '5')
+    .option('--secure-port <port>', 'port for /healthz and /metrics (0 = any, -1 = off)', '10257')
+    .option('--bind-address <ip>', 'address for the health/metrics port', '127.0.0.1')
+    .option('--kube-api-qps <n>', 'client QPS to the apiserver', '200')
+    .option('--kube-api-burst <n>', 'client burst to the apiserver', '400')
+    .action(async (o: Record<string, string>) => {
+      const log = logger('controller-manager');
+      const path = o.kubeconfig ?? process.env.KUBECONFIG;
+      if (!path) throw new Error('--kubeconfig (or $KUBECONFIG) is required');
+      const client = new RestClient({ ...loadKubeconfig(path), qps: Number(o.kubeApiQps), burst: Number(o.kubeApiBurst), userAgent: 'keelson-controller-manager' });
+      const cm = new ControllerManager({
+        client,
+        controllers: o.controllers.split(',').map((s) => s.trim()).filter(Boolean),
+        leaderElect: o.leaderElect !== 'false',
+        leaseDurationMs: parseDuration(o.leaderElectLeaseDuration),
+        renewDeadlineMs: parseDuration(o.leaderElectRenewDeadline),
+        retryPeriodMs: parseDuration(o.leaderElectRetryPeriod),
+        options: {
+          concurrentReplicasetSyncs: Number(o.concurrentReplicasetSyncs),
+          concurrentRcSyncs: Number(o.concurrentRcSyncs),
+          nodeMonitorPeriodMs: parseDuration(o.nodeMonitorPeriod),
+          nodeMonitorGracePeriodMs: parseDuration(o.nodeMonitorGracePeriod),
+        },
+      });
+      let ready = false;
+      void cm.ready.then(() => (ready = true));
+      const health = await startHealthServer({ port: Number(o.securePort), bindAddress: o.bindAddress, ready: () => ready, log });
+      const ac = new AbortController();
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
+      await cm.start(ac.signal);
+      await health?.close();
+      process.exit(0);
+    });
+}

@@ -1,0 +1,27 @@
+// The controllers of the controller manager, by the names kube-controller-manager uses in
+// --controllers. Each is a factory; `enabled` applies the --controllers list ("*" = all on by
+// default, "-name" = off, "name" = on).
+import type { ControllerFactory } from './controller.js';
+import { newReplicaSetController, newReplicationControllerController } from './replicaset/controller.js';
+
+export const controllerFactories: Record<string, ControllerFactory> = {
+  replicaset: newReplicaSetController,
+  replicationcontroller: newReplicationControllerController,
+};
+
+/** Controllers Kubernetes ships disabled by default. */
+const offByDefault = new Set<string>(['bootstrapsigner', 'tokencleaner']);
+
+export function enabledControllers(list: string[]): string[] {
+  const names = Object.keys(controllerFactories);
+  const on = new Set<string>();
+  const star = list.includes('*');
+  for (const n of names) if (star && !offByDefault.has(n)) on.add(n);
+  for (const item of list) {
+    if (item === '*') continue;
+    if (item.startsWith('-')) on.delete(item.slice(1));
+    else if (controllerFactories[item]) on.add(item);
+    else throw new Error(`unknown controller "${item}" (known: ${names.join(', ')})`);
+  }
+  return names.filter((n) => on.has(n));
+}
