@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { register as version } from './version.js';
 import { register as scheduler } from './scheduler.js';
+import { register as controllerManager } from './controller-manager.js';
 import { register as apiserver } from './apiserver.js';
 import { register as server } from './server.js';
 
-export const commands: Array<(program: Command) => void> = [version, scheduler, apiserver, server];
+export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server];
