@@ -102,10 +102,44 @@ function mergeInto(a: FieldSet, b: FieldSet): void {
   for (const [k, v] of b.children) mergeInto(a.child(k), v);
 }
 
-const peRank = (k: string): number => (k === '.' ? 0 : k.startsWith('f:') ? 1 : k.startsWith('v:') ? 2 : k.startsWith('i:') ? 3 : k.startsWith('k:') ? 4 : 5);
+// structured-merge-diff orders path elements: field names, then keys, then values, then indices.
+const peRank = (k: string): number => (k === '.' ? 0 : k.startsWith('f:') ? 1 : k.startsWith('k:') ? 2 : k.startsWith('v:') ? 3 : k.startsWith('i:') ? 4 : 5);
+
+const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** value.Compare-like ordering of JSON values: by type, numbers numerically, strings bytewise. */
+function cmpValue(a: unknown, b: unknown): number {
+  const rank = (v: unknown) => (v === null ? 0 : typeof v === 'boolean' ? 1 : typeof v === 'number' ? 2 : typeof v === 'string' ? 3 : Array.isArray(v) ? 4 : 5);
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') return cmpStr(a, b);
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  return cmpStr(JSON.stringify(a), JSON.stringify(b));
+}
+
+function cmpPE(a: string, b: string): number {
+  const r = peRank(a) - peRank(b);
+  if (r !== 0) return r;
+  if (a.startsWith('k:') && b.startsWith('k:')) {
+    const ka = JSON.parse(a.slice(2)) as JsonObject;
+    const kb = JSON.parse(b.slice(2)) as JsonObject;
+    const na = Object.keys(ka).sort();
+    const nb = Object.keys(kb).sort();
+    for (let i = 0; i < Math.min(na.length, nb.length); i++) {
+      const c = cmpStr(na[i], nb[i]) || cmpValue(ka[na[i]], kb[nb[i]]);
+      if (c !== 0) return c;
+    }
+    return na.length - nb.length;
+  }
+  if (a.startsWith('v:') && b.startsWith('v:')) return cmpValue(JSON.parse(a.slice(2)), JSON.parse(b.slice(2)));
+  if (a.startsWith('i:') && b.startsWith('i:')) return Number(a.slice(2)) - Number(b.slice(2));
+  return cmpStr(a, b);
+}
 
 function sortedKeys(m: Map<string, FieldSet>): string[] {
-  return [...m.keys()].sort((a, b) => peRank(a) - peRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return [...m.keys()].sort(cmpPE);
 }
 
 /** Decodes a FieldsV1 object. */
@@ -160,7 +194,10 @@ export function listItemPE(item: unknown, schema: FieldSchema | undefined): stri
   if (lt.type === 'map') {
     if (!isObject(item) || lt.keys.length === 0) return undefined;
     const key: JsonObject = {};
-    for (const k of [...lt.keys].sort()) if (item[k] !== undefined && item[k] !== null) key[k] = item[k];
+    for (const k of [...lt.keys].sort()) {
+      const v = item[k] ?? schema?.keyDefaults?.[k];
+      if (v !== undefined && v !== null) key[k] = v;
+    }
     if (Object.keys(key).length === 0) return undefined;
     return `k:${JSON.stringify(key)}`;
   }

@@ -26,6 +26,8 @@ export interface FieldSchema {
   listMapKeys?: string[];
   /** x-kubernetes-map-type (also +structType): atomic = owned and replaced as a whole by SSA. */
   mapType?: 'atomic' | 'granular';
+  /** Defaults of list-map key fields (ports' protocol is "TCP"): SSA uses them in item keys. */
+  keyDefaults?: Record<string, unknown>;
 }
 
 /** Finds the schema of an object kind: the root node (fields metadata, spec, status, ...). */
@@ -36,12 +38,17 @@ const mapOf = (extra: Partial<FieldSchema> = {}): FieldSchema => ({ values: {}, 
 const atomic: FieldSchema = { mapType: 'atomic' };
 const atomicList: FieldSchema = { listType: 'atomic' };
 /** A list merged by `key` (SMP) and keyed by `keys` (SSA, default [key]). */
-const mergeList = (key: string, items: FieldSchema = {}, opts: { strategy?: string; keys?: string[]; listType?: 'atomic' | 'map' } = {}): FieldSchema => ({
+const mergeList = (
+  key: string,
+  items: FieldSchema = {},
+  opts: { strategy?: string; keys?: string[]; listType?: 'atomic' | 'map'; keyDefaults?: Record<string, unknown> } = {},
+): FieldSchema => ({
   items,
   patchStrategy: opts.strategy ?? 'merge',
   patchMergeKey: key,
   listType: opts.listType ?? 'map',
   ...(opts.listType === 'atomic' ? {} : { listMapKeys: opts.keys ?? [key] }),
+  ...(opts.keyDefaults ? { keyDefaults: opts.keyDefaults } : {}),
 });
 /** A list of primitives merged as a set (finalizers). */
 const primitiveMergeList: FieldSchema = { patchStrategy: 'merge', listType: 'set' };
@@ -64,7 +71,7 @@ const envVar = struct({
 const containerFields: Record<string, FieldSchema> = {
   command: atomicList,
   args: atomicList,
-  ports: mergeList('containerPort', {}, { keys: ['containerPort', 'protocol'] }),
+  ports: mergeList('containerPort', {}, { keys: ['containerPort', 'protocol'], keyDefaults: { protocol: 'TCP' } }),
   envFrom: atomicList,
   env: mergeList('name', envVar),
   resources: struct({ limits: mapOf(), requests: mapOf(), claims: { items: {}, listType: 'map', listMapKeys: ['name'] } }),
@@ -130,7 +137,7 @@ const kinds: Record<string, Record<string, FieldSchema>> = {
     ReplicationController: withMeta({ spec: struct({ selector: mapOf({ mapType: 'atomic' }), template: podTemplateSpecSchema }), status: statusWithConditions }),
     Service: withMeta({
       spec: struct({
-        ports: mergeList('port', {}, { keys: ['port', 'protocol'] }),
+        ports: mergeList('port', {}, { keys: ['port', 'protocol'], keyDefaults: { protocol: 'TCP' } }),
         selector: mapOf({ mapType: 'atomic' }),
         clusterIPs: atomicList,
         externalIPs: atomicList,
@@ -257,7 +264,13 @@ export function schemaFromOpenAPI(s: Record<string, any> | undefined, root = tru
   if (s.additionalProperties && typeof s.additionalProperties === 'object') out.values = schemaFromOpenAPI(s.additionalProperties, false);
   if (s.items && typeof s.items === 'object') out.items = schemaFromOpenAPI(s.items, false);
   if (s.type === 'array') out.listType = s['x-kubernetes-list-type'] ?? 'atomic';
-  if (Array.isArray(s['x-kubernetes-list-map-keys'])) out.listMapKeys = s['x-kubernetes-list-map-keys'];
+  if (Array.isArray(s['x-kubernetes-list-map-keys'])) {
+    out.listMapKeys = s['x-kubernetes-list-map-keys'];
+    const props = s.items?.properties ?? {};
+    for (const k of out.listMapKeys!) {
+      if (props[k] && props[k].default !== undefined) (out.keyDefaults ??= {})[k] = props[k].default;
+    }
+  }
   if (s['x-kubernetes-map-type']) out.mapType = s['x-kubernetes-map-type'];
   if (s['x-kubernetes-patch-strategy']) out.patchStrategy = s['x-kubernetes-patch-strategy'];
   if (s['x-kubernetes-patch-merge-key']) out.patchMergeKey = s['x-kubernetes-patch-merge-key'];

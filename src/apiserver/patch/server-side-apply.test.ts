@@ -266,3 +266,32 @@ test('reset fields are neither changed nor owned (status on the main resource)',
   assert.deepEqual((object as any).status, { replicas: 1 });
   assert.ok(!JSON.stringify(byManager(object, 'm')!.fieldsV1).includes('f:status'));
 });
+
+test('port keys use the protocol default (TCP), so applied ports match live defaulted ports', () => {
+  const live: any = stored(deployment(1));
+  const applied: any = deployment(1);
+  delete applied.spec.template.spec.containers[0].ports[0].protocol;
+  applied.spec.template.spec.containers[0].ports[0].name = 'http';
+  const { object } = serverSideApply({ live, applied, manager: 'm', force: false, apiVersion: 'apps/v1', now: t0 });
+  assert.deepEqual((object as any).spec.template.spec.containers[0].ports, [{ containerPort: 80, protocol: 'TCP', name: 'http' }]);
+  const web = (byManager(object, 'm')!.fieldsV1 as any)['f:spec']['f:template']['f:spec']['f:containers']['k:{"name":"web"}'];
+  assert.deepEqual(web['f:ports'], { 'k:{"containerPort":80,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {}, 'f:name': {} } });
+});
+
+test('applied list items must carry their keys, once', () => {
+  const noName: any = deployment(1);
+  delete noName.spec.template.spec.containers[0].name;
+  assert.throws(
+    () => serverSideApply({ live: undefined, applied: noName, manager: 'm', force: false, apiVersion: 'apps/v1', now: t0 }),
+    (e: any) =>
+      e.code === 400 &&
+      e.message ===
+        'failed to create typed patch object (apps/v1, Kind=Deployment): .spec.template.spec.containers: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)',
+  );
+  const dup: any = deployment(1);
+  dup.spec.template.spec.containers.push({ name: 'web', image: 'x' });
+  assert.throws(
+    () => serverSideApply({ live: undefined, applied: dup, manager: 'm', force: false, apiVersion: 'apps/v1', now: t0 }),
+    /\.spec\.template\.spec\.containers: duplicate entries for key \[name="web"\]/,
+  );
+});

@@ -65,6 +65,7 @@ export function serverSideApply(o: ServerSideApplyOptions): ServerSideApplyResul
   const applied = clone(o.applied);
   for (const path of o.resetFields ?? []) deletePath(applied, path);
   const schema = schemaOf(o.live ?? applied, o.schema);
+  validateListKeys(applied, schema, '', gvkString(applied, o.apiVersion));
   const live = o.live ? clone(o.live) : undefined;
   const liveMeta = isObject(live?.metadata) ? (live!.metadata as JsonObject) : {};
   const managers = decodeManagedFields(liveMeta.managedFields);
@@ -124,6 +125,39 @@ export function serverSideApply(o: ServerSideApplyOptions): ServerSideApplyResul
   return { object, changed };
 }
 
+const gvkString = (obj: JsonObject, apiVersion: string): string => {
+  const gv = String(obj.apiVersion ?? apiVersion);
+  return `${gv.includes('/') ? gv : '/' + gv}, Kind=${String(obj.kind ?? '')}`;
+};
+
+/** Associative-list items must carry their keys (or have defaults) and be unique, as SSA's typed conversion requires. */
+function validateListKeys(v: unknown, schema: FieldSchema | undefined, path: string, gvk: string): void {
+  const fail = (msg: string) => {
+    throw badRequest(`failed to create typed patch object (${gvk}): ${msg}`);
+  };
+  if (isObject(v)) {
+    if (schema?.mapType === 'atomic' && path !== '') return;
+    for (const [k, val] of Object.entries(v)) validateListKeys(val, childSchema(schema, k), `${path}.${k}`, gvk);
+    return;
+  }
+  if (!Array.isArray(v)) return;
+  const lt = effectiveListType(schema);
+  if (lt.type !== 'map') return;
+  const seen = new Set<string>();
+  v.forEach((item, i) => {
+    if (!isObject(item)) return fail(`${path}: element ${i}: expected map, got ${JSON.stringify(item)}`);
+    for (const k of lt.keys) {
+      if ((item[k] === undefined || item[k] === null) && schema?.keyDefaults?.[k] === undefined) {
+        fail(`${path}: element ${i}: associative list with keys has an element that omits key field ${JSON.stringify(k)} (and doesn't have default value)`);
+      }
+    }
+    const pe = listItemPE(item, schema)!;
+    if (seen.has(pe)) fail(`${path}: duplicate entries for key ${pathString([pe])}`);
+    seen.add(pe);
+    validateListKeys(item, schema?.items, `${path}${pathString([pe])}`, gvk);
+  });
+}
+
 /** The manager Kubernetes assigns to the fields of an object that had no managedFields at its first apply. */
 export const BEFORE_FIRST_APPLY_MANAGER = 'before-first-apply';
 
@@ -178,10 +212,8 @@ function dropNulls(v: unknown): unknown {
  * follow the applied order (an approximation of structured-merge-diff's interleaving).
  */
 function mergeList(lhs: unknown[], rhs: unknown[], schema: FieldSchema | undefined, isMap: boolean): unknown[] {
-  const rpe = rhs.map((x) => listItemPE(x, schema));
-  if (rpe.some((p) => p === undefined)) {
-    throw badRequest(`.${'list'}: element ${JSON.stringify(rhs[rpe.indexOf(undefined)])} is missing a key field of ${JSON.stringify(effectiveListType(schema))}`);
-  }
+  // keys were validated up front (validateListKeys); items without keys can only come from a set of odd values
+  const rpe = rhs.map((x) => listItemPE(x, schema) ?? `v:${JSON.stringify(x)}`);
   const rIndex = new Map<string, number>();
   rpe.forEach((p, i) => {
     if (!rIndex.has(p!)) rIndex.set(p!, i);
