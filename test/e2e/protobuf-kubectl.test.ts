@@ -62,6 +62,7 @@ const CASES: Case[] = [
     check: (o) => assert.equal((o.spec as { minAvailable: unknown }).minAvailable, '50%') },
   { name: 'poddisruptionbudget int', args: ['create', 'pdb', 'pdb2', '--selector=app=d', '--max-unavailable=1'], path: /poddisruptionbudgets$/,
     check: (o) => assert.equal((o.spec as { maxUnavailable: unknown }).maxUnavailable, 1) },
+  { name: 'autoscale (HPA autoscaling/v1 from 1.32, v2 from 1.33)', args: ['autoscale', 'deployment', 'd', '--max=5', '--min=2', '--cpu-percent=80'], path: /horizontalpodautoscalers$/ },
   { name: 'ingress', args: ['create', 'ingress', 'ing', '--class=nginx', '--rule=foo.com/bar=svc1:8080', '--rule=bar.com/*=svc2:http,tls=my-cert', '--default-backend=defsvc:80', '--annotation=a=b'], path: /ingresses$/ },
 ];
 
@@ -76,6 +77,10 @@ for (const [binary, minor] of [['kubectl', '32'], ['kubectl', '33']] as const) {
     before(async () => {
       srv = await startFakeApiserver(minor);
       kc = await kubectlEnv(srv.url);
+      srv.objects.set('/apis/apps/v1/namespaces/default/deployments/d', {
+        kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'd', namespace: 'default', uid: 'd-uid' },
+        spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      });
     });
     after(async () => {
       await srv.close();
@@ -150,6 +155,77 @@ for (const [binary, minor] of [['kubectl', '32'], ['kubectl', '33']] as const) {
       assert.equal(spec.template.spec.terminationGracePeriodSeconds, 0);
       assert.equal(spec.template.spec.containers[0].securityContext.runAsUser, 0);
       assert.equal((decoded.metadata as any).ownerReferences[0].controller, true);
+    });
+
+    const reviews: Array<{ args: string[]; path: string; expected: Record<string, unknown> }> = [
+      {
+        args: ['auth', 'can-i', 'get', 'pods'],
+        path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        expected: { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec: { resourceAttributes: { namespace: 'default', verb: 'get', resource: 'pods' } }, status: { allowed: false } },
+      },
+      {
+        args: ['auth', 'can-i', 'create', 'deployments.apps', '--subresource=scale', '-n', 'ns1'],
+        path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        expected: { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec: { resourceAttributes: { namespace: 'ns1', verb: 'create', group: 'apps', resource: 'deployments', subresource: 'scale' } }, status: { allowed: false } },
+      },
+      {
+        args: ['auth', 'can-i', 'get', '/healthz'],
+        path: '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        expected: { kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec: { nonResourceAttributes: { path: '/healthz', verb: 'get' } }, status: { allowed: false } },
+      },
+      {
+        args: ['auth', 'can-i', '--list'],
+        path: '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews',
+        expected: { kind: 'SelfSubjectRulesReview', apiVersion: 'authorization.k8s.io/v1', metadata: {}, spec: { namespace: 'default' }, status: { incomplete: false } },
+      },
+      {
+        args: ['auth', 'whoami'],
+        path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+        expected: { kind: 'SelfSubjectReview', apiVersion: 'authentication.k8s.io/v1', metadata: {}, status: { userInfo: {} } },
+      },
+    ];
+    for (const rv of reviews) {
+      test(`kubectl ${rv.args.join(' ')} sends a protobuf ${rv.expected.kind}`, async () => {
+        const from = srv.requests.length;
+        const r = await kc.run(rv.args, binary);
+        assert.equal(r.code, 0, r.stderr);
+        const [post] = protobufPosts(srv, from);
+        assert.equal(post.path, rv.path);
+        assert.ok(isKubernetesProtobufContentType(post.contentType));
+        // Go's non-omitempty `allowed`/`incomplete` booleans are on the wire and in the JSON.
+        assert.deepEqual(decodeKubernetesProtobuf(post.body), rv.expected);
+      });
+    }
+
+    test('certificate approve PUTs the CSR (bytes, ExtraValue map, new condition) to /approval', async () => {
+      const request = Buffer.from('-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n');
+      srv.objects.set('/apis/certificates.k8s.io/v1/certificatesigningrequests/csr1', {
+        kind: 'CertificateSigningRequest', apiVersion: 'certificates.k8s.io/v1', metadata: { name: 'csr1', uid: 'csr-uid' },
+        spec: {
+          request: request.toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'],
+          username: 'alice', groups: ['system:authenticated'], extra: { 'scopes.example.com': ['a', 'b'], empty: [] }, expirationSeconds: 600,
+        },
+        status: {},
+      });
+      const from = srv.requests.length;
+      const r = await kc.run(['certificate', 'approve', 'csr1'], binary);
+      assert.equal(r.code, 0, r.stderr);
+      const puts = srv.requests.slice(from).filter((q) => q.method === 'PUT');
+      assert.equal(puts.length, 1);
+      assert.equal(puts[0].path, '/apis/certificates.k8s.io/v1/certificatesigningrequests/csr1/approval');
+      assert.ok(isKubernetesProtobufContentType(puts[0].contentType));
+      const csr = decodeKubernetesProtobuf(puts[0].body) as any;
+      const cond = csr.status.conditions[0];
+      assert.match(cond.lastUpdateTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      delete cond.lastUpdateTime;
+      assert.deepEqual(csr, {
+        kind: 'CertificateSigningRequest', apiVersion: 'certificates.k8s.io/v1', metadata: { name: 'csr1', uid: 'csr-uid' },
+        spec: {
+          request: request.toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client', expirationSeconds: 600, usages: ['client auth'],
+          username: 'alice', groups: ['system:authenticated'], extra: { 'scopes.example.com': ['a', 'b'], empty: [] },
+        },
+        status: { conditions: [{ type: 'Approved', status: 'True', reason: 'KubectlApprove', message: 'This CSR was approved by kubectl certificate approve.' }] },
+      });
     });
 
     test('create token sends a TokenRequest', async () => {

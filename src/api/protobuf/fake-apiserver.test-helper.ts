@@ -31,6 +31,10 @@ const RESOURCES: Record<string, Res[]> = {
     ['statefulsets', 'StatefulSet', true, ['sts']], ['daemonsets', 'DaemonSet', true, ['ds']],
   ],
   'batch/v1': [['jobs', 'Job', true], ['cronjobs', 'CronJob', true, ['cj']]],
+  'autoscaling/v2': [['horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, ['hpa']]],
+  'autoscaling/v1': [['horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, ['hpa']]],
+  'authorization.k8s.io/v1': [['selfsubjectaccessreviews', 'SelfSubjectAccessReview', false], ['selfsubjectrulesreviews', 'SelfSubjectRulesReview', true], ['subjectaccessreviews', 'SubjectAccessReview', false]],
+  'certificates.k8s.io/v1': [['certificatesigningrequests', 'CertificateSigningRequest', false, ['csr']]],
   'rbac.authorization.k8s.io/v1': [
     ['roles', 'Role', true], ['rolebindings', 'RoleBinding', true],
     ['clusterroles', 'ClusterRole', false], ['clusterrolebindings', 'ClusterRoleBinding', false],
@@ -38,13 +42,21 @@ const RESOURCES: Record<string, Res[]> = {
   'scheduling.k8s.io/v1': [['priorityclasses', 'PriorityClass', false, ['pc']]],
   'policy/v1': [['poddisruptionbudgets', 'PodDisruptionBudget', true, ['pdb']]],
   'networking.k8s.io/v1': [['ingresses', 'Ingress', true, ['ing']], ['ingressclasses', 'IngressClass', false]],
-  'authentication.k8s.io/v1': [['tokenreviews', 'TokenReview', false]],
+  'authentication.k8s.io/v1': [['tokenreviews', 'TokenReview', false], ['selfsubjectreviews', 'SelfSubjectReview', false]],
 };
 
 const SUBRESOURCES: Record<string, Array<{ name: string; kind: string; group?: string; version?: string; verbs: string[] }>> = {
   v1: [
     { name: 'pods/eviction', kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] },
     { name: 'serviceaccounts/token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] },
+  ],
+  'apps/v1': [
+    { name: 'deployments/scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
+    { name: 'replicasets/scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
+    { name: 'statefulsets/scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: ['get', 'patch', 'update'] },
+  ],
+  'certificates.k8s.io/v1': [
+    { name: 'certificatesigningrequests/approval', kind: 'CertificateSigningRequest', verbs: ['get', 'patch', 'update'] },
   ],
 };
 
@@ -57,7 +69,10 @@ function resourceList(gv: string): unknown {
       ...RESOURCES[gv].map(([name, kind, namespaced, shortNames]) => ({
         name, singularName: kind.toLowerCase(), namespaced, kind, verbs: VERBS, ...(shortNames ? { shortNames } : {}),
       })),
-      ...(SUBRESOURCES[gv] ?? []).map((s) => ({ name: s.name, singularName: '', namespaced: true, group: s.group, version: s.version, kind: s.kind, verbs: s.verbs })),
+      ...(SUBRESOURCES[gv] ?? []).map((s) => ({
+        name: s.name, singularName: '', namespaced: RESOURCES[gv].find(([n]) => n === s.name.split('/')[0])?.[2] ?? true,
+        group: s.group, version: s.version, kind: s.kind, verbs: s.verbs,
+      })),
     ],
   };
 }
@@ -122,7 +137,7 @@ export async function startFakeApiserver(minor = '32'): Promise<FakeApiserver> {
         const obj = objects.get(p);
         return obj ? json(200, obj) : notFound();
       }
-      if (req.method === 'POST' || req.method === 'DELETE') {
+      if (req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE') {
         // Echo the object back (kubectl prints "<kind>/<name> created" from the response).
         let echo: Record<string, unknown>;
         try {
@@ -135,10 +150,12 @@ export async function startFakeApiserver(minor = '32'): Promise<FakeApiserver> {
           objects.delete(p.replace(/\/eviction$/, ''));
           return json(req.method === 'DELETE' ? 200 : 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 200 });
         }
-        if (p.endsWith('/token')) {
-          echo.status = { token: 'fake-token', expirationTimestamp: '2030-01-01T00:00:00Z' };
-        }
-        return json(201, echo);
+        // Answers for the review kinds, so kubectl prints a result and exits 0.
+        if (p.endsWith('/token')) echo.status = { token: 'fake-token', expirationTimestamp: '2030-01-01T00:00:00Z' };
+        if (p.endsWith('/selfsubjectaccessreviews')) echo.status = { allowed: true };
+        if (p.endsWith('/selfsubjectrulesreviews')) echo.status = { resourceRules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }], incomplete: false };
+        if (p.endsWith('/selfsubjectreviews')) echo.status = { userInfo: { username: 'alice', groups: ['devs', 'system:authenticated'] } };
+        return json(req.method === 'PUT' ? 200 : 201, echo);
       }
       return notFound();
     });

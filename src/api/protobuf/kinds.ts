@@ -25,7 +25,13 @@ add('rbac.authorization.k8s.io/v1', 'k8s.io.api.rbac.v1', [
 add('scheduling.k8s.io/v1', 'k8s.io.api.scheduling.v1', ['PriorityClass']);
 add('policy/v1', 'k8s.io.api.policy.v1', ['PodDisruptionBudget', 'Eviction']);
 add('networking.k8s.io/v1', 'k8s.io.api.networking.v1', ['Ingress', 'IngressClass']);
-add('authentication.k8s.io/v1', 'k8s.io.api.authentication.v1', ['TokenRequest']);
+add('authentication.k8s.io/v1', 'k8s.io.api.authentication.v1', ['TokenRequest', 'TokenReview', 'SelfSubjectReview']);
+add('authorization.k8s.io/v1', 'k8s.io.api.authorization.v1', [
+  'SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview', 'LocalSubjectAccessReview',
+]);
+add('autoscaling/v1', 'k8s.io.api.autoscaling.v1', ['HorizontalPodAutoscaler', 'Scale']);
+add('autoscaling/v2', 'k8s.io.api.autoscaling.v2', ['HorizontalPodAutoscaler']);
+add('certificates.k8s.io/v1', 'k8s.io.api.certificates.v1', ['CertificateSigningRequest']);
 
 /**
  * Option types that metav1.AddToGroupVersion registers in every group version, so a client may

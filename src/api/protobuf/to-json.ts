@@ -6,12 +6,13 @@
 //     `status: {}` and `resources: {}` appear exactly as in kubectl's JSON); (inline) merges;
 //   - well-known types: Time -> RFC3339 (zero Time dropped), MicroTime -> 6 fractional digits,
 //     Duration -> Go duration string, Quantity -> string, IntOrString -> number or string,
-//     FieldsV1 / RawExtension -> embedded JSON, bytes -> base64, int64 -> number.
+//     FieldsV1 / RawExtension -> embedded JSON, ExtraValue -> string list, bytes -> base64,
+//     int64 -> number.
 // Plans are computed once per message type so a conversion is a tight loop over fields.
 import type protobuf from 'protobufjs';
 
 type Special =
-  | 'Time' | 'MicroTime' | 'Duration' | 'Quantity' | 'IntOrString' | 'FieldsV1' | 'RawExtension';
+  | 'Time' | 'MicroTime' | 'Duration' | 'Quantity' | 'IntOrString' | 'FieldsV1' | 'RawExtension' | 'ExtraValue';
 
 const SPECIAL: Record<string, Special> = {
   'k8s.io.apimachinery.pkg.apis.meta.v1.Time': 'Time',
@@ -21,6 +22,10 @@ const SPECIAL: Record<string, Special> = {
   'k8s.io.apimachinery.pkg.api.resource.Quantity': 'Quantity',
   'k8s.io.apimachinery.pkg.util.intstr.IntOrString': 'IntOrString',
   'k8s.io.apimachinery.pkg.runtime.RawExtension': 'RawExtension',
+  // []string wrapped in a message so it can be a map value; JSON is the bare list.
+  'k8s.io.api.authentication.v1.ExtraValue': 'ExtraValue',
+  'k8s.io.api.authorization.v1.ExtraValue': 'ExtraValue',
+  'k8s.io.api.certificates.v1.ExtraValue': 'ExtraValue',
 };
 
 const enum Shape { Scalar, Message, List, Map }
@@ -162,6 +167,8 @@ function specialValue(kind: Special, m: Record<string, unknown>, nested?: Nested
       return rawJson(m.Raw, nested);
     case 'RawExtension':
       return rawJson(m.raw, nested);
+    case 'ExtraValue':
+      return Array.isArray(m.items) ? [...(m.items as string[])] : [];
   }
 }
 

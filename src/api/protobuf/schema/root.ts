@@ -11,6 +11,9 @@ import { POLICY_PROTO } from './policy.js';
 import { NETWORKING_PROTO } from './networking.js';
 import { SCHEDULING_PROTO } from './scheduling.js';
 import { AUTHENTICATION_PROTO } from './authentication.js';
+import { AUTHORIZATION_PROTO } from './authorization.js';
+import { AUTOSCALING_V1_PROTO, AUTOSCALING_V2_PROTO } from './autoscaling.js';
+import { CERTIFICATES_PROTO } from './certificates.js';
 
 /** Schema sources in dependency-free order (references are resolved after all are parsed). */
 export const PROTO_SOURCES: readonly string[] = [
@@ -26,6 +29,10 @@ export const PROTO_SOURCES: readonly string[] = [
   NETWORKING_PROTO,
   SCHEDULING_PROTO,
   AUTHENTICATION_PROTO,
+  AUTHORIZATION_PROTO,
+  AUTOSCALING_V1_PROTO,
+  AUTOSCALING_V2_PROTO,
+  CERTIFICATES_PROTO,
 ];
 
 let root: protobuf.Root | undefined;
