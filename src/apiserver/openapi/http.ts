@@ -4,9 +4,10 @@
 // - v3 documents are JSON; `?hash=` equal to the current hash -> immutable caching headers;
 //   a stale `?hash=` -> 301 to the current URL (as kube-apiserver); no hash -> no-cache + ETag.
 // - If-None-Match equal to the ETag -> 304.
-// - /openapi/v2: JSON to a client that accepts JSON; 406 NotAcceptable to a protobuf-only client
-//   (kubectl asks for v2 only as protobuf and copes with 406: it then uses v3).
+// - /openapi/v2: JSON or gnostic protobuf (what kubectl asks for), by the Accept header's first
+//   match; 406 NotAcceptable when neither is accepted.
 import type { OpenApiService } from './service.js';
+import { V2_PROTOBUF_CONTENT_TYPE, V2_PROTOBUF_RESPONSE_TYPE } from './v2-protobuf.js';
 
 export interface OpenApiRequest {
   method: string;
@@ -19,17 +20,21 @@ export interface OpenApiRequest {
 export interface OpenApiResponse {
   status: number;
   headers: Record<string, string>;
-  body: string;
+  /** Text (JSON documents, Status) or bytes (the protobuf v2 document). */
+  body: string | Buffer;
 }
 
 const JSON_TYPE = 'application/json';
 
-function acceptsJson(accept: string | undefined): boolean {
-  if (!accept) return true;
-  return accept.split(',').some((part) => {
+/** The first media type of `accept` we can serve: 'json', 'protobuf' (v2 only) or undefined. */
+function negotiate(accept: string | undefined, protobufOk: boolean): 'json' | 'protobuf' | undefined {
+  if (!accept) return 'json';
+  for (const part of accept.split(',')) {
     const t = part.split(';')[0].trim().toLowerCase();
-    return t === '*/*' || t === 'application/*' || t === 'application/json';
-  });
+    if (t === '*/*' || t === 'application/*' || t === 'application/json') return 'json';
+    if (protobufOk && t === V2_PROTOBUF_CONTENT_TYPE) return 'protobuf';
+  }
+  return undefined;
 }
 
 function notAcceptable(accept: string): OpenApiResponse {
@@ -38,7 +43,7 @@ function notAcceptable(accept: string): OpenApiResponse {
     apiVersion: 'v1',
     metadata: {},
     status: 'Failure',
-    message: `only the following media types are accepted: application/json`,
+    message: 'the server was unable to respond with a content type that the client supports',
     reason: 'NotAcceptable',
     code: 406,
   };
@@ -60,11 +65,12 @@ export function openApiResponse(svc: OpenApiService, req: OpenApiRequest): OpenA
     return { status: 405, headers: { 'Content-Type': JSON_TYPE, Allow: 'GET, HEAD' }, body };
   }
   const accept = req.headers?.accept;
-  if (!acceptsJson(accept)) return notAcceptable(accept ?? '');
+  const as = negotiate(accept, path === '/openapi/v2');
+  if (!as) return notAcceptable(accept ?? '');
 
   let doc;
   let wantedHash: string | null = null;
-  if (path === '/openapi/v2') doc = svc.v2();
+  if (path === '/openapi/v2') doc = as === 'protobuf' ? svc.v2Protobuf() : svc.v2();
   else if (path === '/openapi/v3') doc = svc.v3Index();
   else {
     const gv = path.slice('/openapi/v3/'.length);
@@ -76,7 +82,7 @@ export function openApiResponse(svc: OpenApiService, req: OpenApiRequest): OpenA
       return { status: 301, headers: { Location: location, 'Content-Type': 'text/html; charset=utf-8' }, body: `<a href="${location}">Moved Permanently</a>.\n` };
     }
   }
-  const headers: Record<string, string> = { 'Content-Type': JSON_TYPE, ETag: doc.etag, Vary: 'Accept' };
+  const headers: Record<string, string> = { 'Content-Type': as === 'protobuf' ? V2_PROTOBUF_RESPONSE_TYPE : JSON_TYPE, ETag: doc.etag, Vary: 'Accept' };
   if (wantedHash) {
     headers['Cache-Control'] = 'public, immutable';
     headers.Expires = new Date(Date.now() + 365 * 24 * 3600 * 1000).toUTCString();

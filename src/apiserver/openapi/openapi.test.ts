@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { builtinSchemas, builtinSchemaName, OpenApiService, openApiResponse, type ResourceSource } from './index.js';
+import { builtinSchemas, builtinSchemaName, decodeV2Protobuf, OpenApiService, openApiResponse, type ResourceSource } from './index.js';
 import type { ResourceInfo } from '../registry/strategy.js';
 
 const info = (group: string, version: string, kind: string, resource: string, namespaced = true): ResourceInfo => ({
@@ -177,12 +177,12 @@ test('v2 is Swagger 2.0 with definitions', () => {
   assert.ok(!JSON.stringify(v2).includes('#/components/'));
 });
 
-test('HTTP answers: caching by hash and ETag, 301 on stale hash, 406 for protobuf-only v2', () => {
+test('HTTP answers: caching by hash and ETag, 301 on stale hash, v2 as JSON or protobuf, 406 otherwise', () => {
   const svc = new OpenApiService(resources);
   const idx = openApiResponse(svc, { method: 'GET', path: '/openapi/v3', headers: { accept: 'application/json, */*' } })!;
   assert.equal(idx.status, 200);
   assert.equal(idx.headers['Content-Type'], 'application/json');
-  const url = new URL(JSON.parse(idx.body).paths['api/v1'].serverRelativeURL, 'http://x');
+  const url = new URL(JSON.parse(idx.body as string).paths['api/v1'].serverRelativeURL, 'http://x');
   const doc = openApiResponse(svc, { method: 'GET', path: url.pathname, query: url.searchParams, headers: { accept: 'application/json' } })!;
   assert.equal(doc.status, 200);
   assert.equal(doc.headers['Cache-Control'], 'public, immutable');
@@ -194,8 +194,39 @@ test('HTTP answers: caching by hash and ETag, 301 on stale hash, 406 for protobu
   assert.equal(notModified.status, 304);
   assert.equal(openApiResponse(svc, { method: 'GET', path: '/openapi/v3/apis/nope/v1' })!.status, 404);
   const pb = openApiResponse(svc, { method: 'GET', path: '/openapi/v2', headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } })!;
-  assert.equal(pb.status, 406);
-  assert.equal(JSON.parse(pb.body).reason, 'NotAcceptable');
+  assert.equal(pb.status, 200);
+  assert.equal(pb.headers['Content-Type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+  assert.ok(Buffer.isBuffer(pb.body));
+  const xml = openApiResponse(svc, { method: 'GET', path: '/openapi/v2', headers: { accept: 'application/xml' } })!;
+  assert.equal(xml.status, 406);
+  assert.equal(JSON.parse(xml.body as string).reason, 'NotAcceptable');
+  const v3pb = openApiResponse(svc, { method: 'GET', path: '/openapi/v3/api/v1', headers: { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' } })!;
+  assert.equal(v3pb.status, 406, 'v3 is JSON only');
   assert.equal(openApiResponse(svc, { method: 'GET', path: '/openapi/v2', headers: { accept: 'application/json' } })!.status, 200);
   assert.equal(openApiResponse(svc, { method: 'GET', path: '/api/v1' }), undefined);
+});
+
+test('v2 protobuf: gnostic Document with definitions, vendor extensions as YAML, paths', () => {
+  const svc = new OpenApiService(resources);
+  const doc = decodeV2Protobuf(svc.v2Protobuf().body);
+  assert.equal(doc.swagger, '2.0');
+  const defs = new Map<string, any>(doc.definitions.additional_properties.map((d: any) => [d.name, d.value]));
+  const pod = defs.get('io.k8s.api.core.v1.Pod');
+  assert.deepEqual(pod.type.value, ['object']);
+  const gvk = pod.vendor_extension.find((e: any) => e.name === 'x-kubernetes-group-version-kind');
+  assert.equal(gvk.value.yaml, '- group: ""\n  kind: Pod\n  version: v1\n');
+  const props = new Map<string, any>(defs.get('io.k8s.api.core.v1.PodSpec').properties.additional_properties.map((p: any) => [p.name, p.value]));
+  const containers = props.get('containers');
+  assert.deepEqual(containers.items.schema[0], { _ref: '#/definitions/io.k8s.api.core.v1.Container' });
+  assert.deepEqual(
+    containers.vendor_extension.filter((e: any) => e.name.startsWith('x-kubernetes-patch')).map((e: any) => [e.name, e.value.yaml]),
+    [
+      ['x-kubernetes-patch-strategy', 'merge\n'],
+      ['x-kubernetes-patch-merge-key', 'name\n'],
+    ],
+  );
+  const item = doc.paths.path.find((p: any) => p.name === '/api/v1/namespaces/{namespace}/pods/{name}').value;
+  assert.ok(item.patch.parameters.some((p: any) => p.parameter?.non_body_parameter?.query_parameter_sub_schema?.name === 'fieldValidation'));
+  assert.ok(item.patch.vendor_extension.some((e: any) => e.name === 'x-kubernetes-group-version-kind'));
+  assert.ok(item.patch.consumes.includes('application/strategic-merge-patch+json'));
 });

@@ -11,6 +11,7 @@ import { crdComponentSchemas } from './crd-schema.js';
 import type { ServedResource } from './operations.js';
 import type { Schema } from './types.js';
 import { toV2Definitions, toV2Paths } from './v2-document.js';
+import { encodeV2Protobuf } from './v2-protobuf.js';
 import { buildV3Document, groupVersionPath, KUBERNETES_VERSION, type V3Document } from './v3-document.js';
 
 /** What setResources accepts: a ResourceInfo, or a Strategy (its status/scale add subresource paths). */
@@ -25,6 +26,13 @@ export interface CachedDocument {
   etag: string;
 }
 
+/** The protobuf v2 document. */
+export interface BinaryDocument {
+  body: Buffer;
+  hash: string;
+  etag: string;
+}
+
 interface CrdEntry {
   resources: Map<string, ServedResource>; // gv path -> resource
   schemas: Record<string, Schema>;
@@ -32,11 +40,11 @@ interface CrdEntry {
 
 const isStrategy = (s: ResourceSource): s is Pick<Strategy, 'info' | 'status' | 'scale'> => 'info' in s && typeof (s as any).info === 'object';
 
-export function hashOf(body: string): string {
+export function hashOf(body: string | Buffer): string {
   return createHash('sha512').update(body).digest('hex').toUpperCase();
 }
 
-function cached(body: string): CachedDocument {
+function cached<B extends string | Buffer = string>(body: B): { body: B; hash: string; etag: string } {
   const hash = hashOf(body);
   return { body, hash, etag: `"${hash}"` };
 }
@@ -47,6 +55,7 @@ export class OpenApiService {
   private docs = new Map<string, CachedDocument>();
   private index?: CachedDocument;
   private v2Doc?: CachedDocument;
+  private v2Pb?: BinaryDocument;
 
   constructor(resources: ResourceSource[] = []) {
     if (resources.length) this.setResources(resources);
@@ -158,6 +167,12 @@ export class OpenApiService {
     return this.v2Doc;
   }
 
+  /** GET /openapi/v2 as gnostic protobuf (what kubectl asks for). */
+  v2Protobuf(): BinaryDocument {
+    if (!this.v2Pb) this.v2Pb = cached(Buffer.from(encodeV2Protobuf(JSON.parse(this.v2().body))));
+    return this.v2Pb;
+  }
+
   /**
    * The published schema of a kind with its references resolvable in `schemas` (for explain-like
    * lookups and tests): built-in or custom.
@@ -193,6 +208,7 @@ export class OpenApiService {
     else this.docs.clear();
     this.index = undefined;
     this.v2Doc = undefined;
+    this.v2Pb = undefined;
   }
 }
 
