@@ -12,7 +12,7 @@ import { translateTimestampSince } from '../registry/printers/duration.js';
 import { validateObjectMeta } from '../registry/generic/meta.js';
 import type { FieldErrorList } from '../../api/field-errors.js';
 
-export type CustomStrategy = Strategy & { custom: true; crdName: string; prune(obj: KObject): string[] };
+export type CustomStrategy = Strategy & { custom: true; crdName: string; prune(obj: KObject): string[]; openAPIV3Schema?: Record<string, unknown> };
 
 const dotted = (p: string) => p.replace(/^\./, '');
 
@@ -59,6 +59,7 @@ export function customResourceStrategy(crd: any, version: any): CustomStrategy {
   };
   const s: CustomStrategy = {
     custom: true,
+    openAPIV3Schema: schema,
     crdName: crd.metadata?.name,
     prune: (obj) => (schema ? pruneUnknown(obj, schema, { isResourceRoot: true }) : []),
     info: { ...info, verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'] },

@@ -14,7 +14,7 @@ import { applyMergePatch } from '../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { PatchError } from '../patch/errors.js';
 import { checkUnknownFields } from './field-validation.js';
-import { serverSideApply } from './apply.js';
+import { serverSideApply, trackManagedFields } from './apply.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
 
@@ -93,7 +93,7 @@ export async function handlePatch(h: Handler): Promise<void> {
     async (current) => {
       let next: KObject;
       if (type === 'apply') {
-        next = serverSideApply(current, patch as KObject, h.ctx.fieldManager!, h.query.get('force') === 'true', h.ctx.now(), isBuiltin(h), sub);
+        next = serverSideApply(h, current, patch as KObject, h.query.get('force') === 'true', sub);
         if (!current) {
           next.metadata = next.metadata ?? {};
           next.metadata.name = h.info.name;
@@ -101,6 +101,7 @@ export async function handlePatch(h: Handler): Promise<void> {
       } else {
         if (!current) throw notFound(s.gr, h.info.name);
         next = applyPatch(type, current, patch, isBuiltin(h));
+        next = trackManagedFields(h, current, next, sub);
       }
       if (typeof next !== 'object' || next === null || Array.isArray(next)) throw badRequest('the patch produced something that is not an object');
       const wantRv = next.metadata?.resourceVersion;

@@ -5,6 +5,7 @@ import { runAdmission } from '../filters/pipeline.js';
 import { badRequest } from '../status.js';
 import type { KObject } from '../registry/strategy.js';
 import { checkUnknownFields } from './field-validation.js';
+import { trackManagedFields } from './apply.js';
 
 export function checkTypeMeta(h: Handler, obj: KObject): void {
   const s = h.served.store;
@@ -23,7 +24,7 @@ export async function handleCreate(h: Handler): Promise<void> {
   if (h.served.strategy.info.namespaced && !h.info.namespace) throw badRequest('the server could not find the requested resource');
   const attrs = { operation: 'CREATE' as const, info: h.info, object: obj, ctx: h.ctx };
   await runAdmission(h.state.pipeline, attrs);
-  const created = await h.served.store.create(h.ctx, attrs.object, { dryRun: h.ctx.dryRun });
+  const created = await h.served.store.create(h.ctx, trackManagedFields(h, undefined, attrs.object), { dryRun: h.ctx.dryRun });
   respondObject(h, 201, created);
 }
 
@@ -35,6 +36,6 @@ export async function handleUpdate(h: Handler): Promise<void> {
   const sub = h.info.subresource;
   const attrs = { operation: 'UPDATE' as const, info: h.info, object: obj, ctx: h.ctx };
   await runAdmission(h.state.pipeline, attrs);
-  const r = await s.update(h.ctx, h.info.name, attrs.object, { dryRun: h.ctx.dryRun, subresource: sub });
+  const r = await s.update(h.ctx, h.info.name, attrs.object, { dryRun: h.ctx.dryRun, subresource: sub, mutate: (next, current) => trackManagedFields(h, current, next, sub) });
   respondObject(h, r.created ? 201 : 200, r.obj);
 }

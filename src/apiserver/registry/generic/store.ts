@@ -17,6 +17,8 @@ export interface WriteOptions {
   dryRun?: boolean;
   /** 'status' (only .status changes) or '' for the main resource. */
   subresource?: string;
+  /** Last change to the object a PUT computes from the current one (managedFields). */
+  mutate?: (next: KObject, current: KObject | undefined) => KObject;
 }
 
 /** Computes the new object from the current one; throws ApiError to stop. `current` is undefined for a missing object. */
@@ -274,11 +276,8 @@ export class GenericStore {
       (current) => {
         const next = clone(input);
         next.metadata = next.metadata ?? {};
-        if (!current) {
-          next.metadata.name = name;
-          return next;
-        }
-        return next;
+        if (!current) next.metadata.name = name;
+        return opts.mutate ? opts.mutate(next, current) : next;
       },
       { ...opts, allowCreate, pinnedResourceVersion: !!input.metadata?.resourceVersion },
     );
