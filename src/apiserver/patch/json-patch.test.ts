@@ -38,8 +38,12 @@ test('A.16 adding an array value', () => ok({ foo: ['bar'] }, [{ op: 'add', path
 test('pointer escapes ~1 is a slash', () => ok({ 'a/b': 1 }, [{ op: 'replace', path: '/a~1b', value: 2 }], { 'a/b': 2 }));
 test('escaped annotation keys as kubectl users write them', () =>
   ok({ metadata: { annotations: { 'example.com/x': 'a' } } }, [{ op: 'remove', path: '/metadata/annotations/example.com~1x' }], { metadata: { annotations: {} } }));
-test('replace of a missing key fails like kube', () =>
-  fails({ spec: {} }, [{ op: 'replace', path: '/spec/replicas', value: 3 }], 422, 'replace operation does not apply: doc is missing key: /spec/replicas: missing value'));
+test('replace of a missing member sets it (json-patch v4, as kube-apiserver)', () =>
+  ok({ spec: {} }, [{ op: 'replace', path: '/spec/replicas', value: 3 }], { spec: { replicas: 3 } }));
+test('replace of a missing array index fails', () =>
+  fails({ a: [1] }, [{ op: 'replace', path: '/a/3', value: 3 }], 422, 'replace operation does not apply: doc is missing key: /a/3: missing value'));
+test('move of a missing member fails on its removal', () =>
+  fails({ a: {} }, [{ op: 'move', from: '/a/x', path: '/b' }], 422, "error in move for path: 'x': Unable to remove nonexistent key: x: missing value"));
 test('replace under a missing parent', () =>
   fails({}, [{ op: 'replace', path: '/spec/replicas', value: 3 }], 422, 'replace operation does not apply: doc is missing path: /spec/replicas: missing value'));
 test('remove of a missing key', () =>

@@ -170,13 +170,15 @@ export function applyJsonPatch(doc: unknown, patch: unknown): unknown {
           }
           const loc = findObject(root, path);
           if (!loc) throw unprocessable(`replace operation does not apply: doc is missing path: ${path}: missing value`);
-          let found = false;
-          try {
-            found = conGet(loc).found;
-          } catch {
-            found = false;
+          // json-patch v4 (the one kube-apiserver uses) only checks array indices here: replacing a
+          // missing object member sets it.
+          if (loc.con.kind === 'array') {
+            try {
+              conGet(loc);
+            } catch {
+              throw unprocessable(`replace operation does not apply: doc is missing key: ${path}: missing value`);
+            }
           }
-          if (!found) throw unprocessable(`replace operation does not apply: doc is missing key: ${path}: missing value`);
           conSet(loc, clone(raw.value ?? null));
           break;
         }
@@ -186,7 +188,6 @@ export function applyJsonPatch(doc: unknown, patch: unknown): unknown {
           const src = findObject(root, from);
           if (!src) throw unprocessable(`move operation does not apply: doc is missing from path: ${from}: missing value`);
           const got = wrap(() => conGet(src), `error in move for path: '${src.key}'`);
-          if (!got.found) throw unprocessable(`error in move for path: '${src.key}': Unable to get nonexistent key: ${src.key}: missing value`);
           wrap(() => conRemove(src), `error in move for path: '${src.key}'`);
           const dst = findObject(root, path);
           if (!dst) throw unprocessable(`move operation does not apply: doc is missing destination path: ${path}: missing value`);
@@ -199,10 +200,10 @@ export function applyJsonPatch(doc: unknown, patch: unknown): unknown {
           const src = findObject(root, from);
           if (!src) throw unprocessable(`copy operation does not apply: doc is missing from path: ${from}: missing value`);
           const got = wrap(() => conGet(src), `error in copy for from: '${from}'`);
-          if (!got.found) throw unprocessable(`error in copy for from: '${from}': Unable to get nonexistent key: ${src.key}: missing value`);
           const dst = findObject(root, path);
           if (!dst) throw unprocessable(`copy operation does not apply: doc is missing destination path: ${path}: missing value`);
-          wrap(() => conAdd(dst, clone(got.value)), 'error while adding value during copy');
+          // a missing member copies as null, as json-patch v4 does
+          wrap(() => conAdd(dst, clone(got.found ? got.value : null)), 'error while adding value during copy');
           break;
         }
         case 'test': {
