@@ -5,5 +5,6 @@ import { register as scheduler } from './scheduler.js';
 import { register as controllerManager } from './controller-manager.js';
 import { register as apiserver } from './apiserver.js';
 import { register as server } from './server.js';
+import { register as etcd } from './etcd.js';
 
-export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server];
+export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server, etcd];

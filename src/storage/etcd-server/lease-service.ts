@@ -1,0 +1,74 @@
+// etcdserverpb.Lease: grant, revoke, keep-alive stream, time-to-live, list.
+import type * as grpc from '@grpc/grpc-js';
+import {
+  big,
+  headerOnlyResponseToPb,
+  leaseGrantResponseToPb,
+  leaseKeepAliveResponseToPb,
+  leaseLeasesResponseToPb,
+  leaseTimeToLiveResponseToPb,
+  num,
+} from '../etcd-proto/index.js';
+import type { PbLeaseGrantRequest, PbLeaseKeepAliveRequest, PbLeaseRevokeRequest, PbLeaseTimeToLiveRequest } from '../etcd-proto/index.js';
+import type { ServerContext } from './context.js';
+import { authInfoOf, malformedError, malformedReason, toStatus, unary } from './grpc-util.js';
+import { checkLeasePuts } from './kv-service.js';
+
+export function leaseService(ctx: ServerContext): grpc.UntypedServiceImplementation {
+  const { store } = ctx;
+  return {
+    LeaseGrant: unary<PbLeaseGrantRequest, unknown>(ctx, 'Lease/LeaseGrant', async (pb) =>
+      leaseGrantResponseToPb(await store.leaseGrant(num(pb.TTL), big(pb.ID))),
+    ),
+    LeaseRevoke: unary<PbLeaseRevokeRequest, unknown>(ctx, 'Lease/LeaseRevoke', async (pb, { auth }) => {
+      const id = big(pb.ID);
+      await checkLeasePuts(ctx, auth, id);
+      return headerOnlyResponseToPb(await store.leaseRevoke(id));
+    }),
+    LeaseTimeToLive: unary<PbLeaseTimeToLiveRequest, unknown>(ctx, 'Lease/LeaseTimeToLive', async (pb) =>
+      leaseTimeToLiveResponseToPb(await store.leaseTimeToLive(big(pb.ID), pb.keys ?? false)),
+    ),
+    LeaseLeases: unary<object, unknown>(ctx, 'Lease/LeaseLeases', async () => leaseLeasesResponseToPb(await store.leaseLeases())),
+    LeaseKeepAlive: (call: grpc.ServerDuplexStream<PbLeaseKeepAliveRequest, unknown>) => {
+      let closed = false;
+      let chain: Promise<void> = Promise.resolve();
+      const fail = (e: unknown) => {
+        if (closed) return;
+        closed = true;
+        call.emit('error', toStatus(e));
+      };
+      try {
+        authInfoOf(ctx, call.metadata);
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      call.on('data', (pb: PbLeaseKeepAliveRequest) => {
+        if (closed) return;
+        const bad = malformedReason(pb);
+        if (bad !== undefined) return fail(malformedError(bad));
+        const id = big(pb.ID);
+        chain = chain.then(async () => {
+          if (closed) return;
+          try {
+            const r = await store.leaseKeepAlive(id);
+            if (!closed) call.write(leaseKeepAliveResponseToPb(r));
+          } catch (e) {
+            fail(e);
+          }
+        });
+      });
+      call.on('end', () => {
+        void chain.then(() => {
+          if (closed) return;
+          closed = true;
+          try {
+            call.end();
+          } catch {}
+        });
+      });
+      call.on('cancelled', () => (closed = true));
+      call.on('error', () => (closed = true));
+    },
+  };
+}

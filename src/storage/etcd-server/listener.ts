@@ -1,0 +1,143 @@
+// One client port serves gRPC (HTTP/2) and HTTP/1 (/health, /version, /metrics, /v2) as etcd does:
+// the first bytes of a connection decide. An HTTP/2 connection preface ("PRI * HTTP/2.0") goes to
+// grpc-js through a connection injector; anything else goes to an HTTP/1 server. With TLS
+// (https:// URLs) the TLS layer is ours (ALPN h2 and http/1.1) and the decrypted stream is routed.
+//
+// grpc-js' HTTP/2 session consumes a socket's native handle directly, which would skip bytes we
+// already read to sniff; such connections are handed over through a small Duplex wrapper instead.
+// TLS connections that chose h2 by ALPN need no sniffing and are handed over as they are.
+import net from 'node:net';
+import tls from 'node:tls';
+import type http from 'node:http';
+import { Duplex } from 'node:stream';
+
+export interface ConnectionTargets {
+  grpc(conn: Duplex): void;
+  http1: http.Server;
+}
+
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+  ca?: Buffer;
+  clientCertAuth?: boolean;
+}
+
+export interface BoundListener {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A Duplex that replays `first` and then forwards a socket (both directions). */
+function replaying(sock: net.Socket, first: Buffer): Duplex {
+  const d = new Duplex({
+    read() {
+      sock.resume();
+    },
+    write(chunk: Buffer, _enc, cb) {
+      if (sock.destroyed) return cb();
+      sock.write(chunk, cb);
+    },
+    final(cb) {
+      sock.end();
+      cb();
+    },
+    destroy(err, cb) {
+      sock.destroy();
+      cb(err);
+    },
+  });
+  d.push(first);
+  sock.on('data', (c: Buffer) => {
+    if (!d.push(c)) sock.pause();
+  });
+  sock.on('end', () => d.push(null));
+  sock.on('error', (e) => d.destroy(e));
+  sock.on('close', () => d.destroy());
+  // grpc-js reads the peer address from its socket.
+  Object.defineProperties(d, {
+    remoteAddress: { get: () => sock.remoteAddress },
+    remotePort: { get: () => sock.remotePort },
+    localAddress: { get: () => sock.localAddress },
+    localPort: { get: () => sock.localPort },
+    encrypted: { value: sock instanceof tls.TLSSocket },
+  });
+  (d as unknown as { setNoDelay: () => void }).setNoDelay = () => sock.setNoDelay(true);
+  (d as unknown as { setTimeout: (ms: number, cb?: () => void) => void }).setTimeout = (ms, cb) => sock.setTimeout(ms, cb);
+  (d as unknown as { setKeepAlive: (on: boolean, ms: number) => void }).setKeepAlive = (on, ms) => sock.setKeepAlive(on, ms);
+  return d;
+}
+
+const PREFACE = 'PRI * HTTP/2.0';
+
+function route(sock: net.Socket, targets: ConnectionTargets): void {
+  let buf: Buffer = Buffer.alloc(0);
+  const onData = (chunk: Buffer) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    const n = Math.min(buf.length, PREFACE.length);
+    const isH2 = buf.subarray(0, n).toString('latin1') === PREFACE.slice(0, n);
+    if (isH2 && buf.length < PREFACE.length) return; // wait for more bytes
+    sock.off('data', onData);
+    sock.pause();
+    if (isH2) targets.grpc(replaying(sock, buf));
+    else {
+      sock.unshift(buf);
+      targets.http1.emit('connection', sock);
+      sock.resume();
+    }
+  };
+  sock.on('data', onData);
+  sock.on('error', () => sock.destroy());
+}
+
+/** Listen on one client URL (http:// or https://) and route its connections. */
+export async function listenClientUrl(url: string, targets: ConnectionTargets, tlsFiles?: TlsFiles): Promise<BoundListener> {
+  const u = new URL(url);
+  const secure = u.protocol === 'https:';
+  if (!secure && u.protocol !== 'http:') throw new Error(`listen URL ${JSON.stringify(url)}: expected http:// or https://`);
+  if (secure && !tlsFiles) throw new Error(`listen URL ${JSON.stringify(url)} is https but no --cert-file/--key-file were given`);
+  const host = u.hostname.replace(/^\[|\]$/g, '');
+  const port = u.port ? Number(u.port) : 2379;
+  const sockets = new Set<net.Socket>();
+  let server: net.Server;
+  if (secure && tlsFiles) {
+    server = tls.createServer(
+      {
+        cert: tlsFiles.cert,
+        key: tlsFiles.key,
+        ca: tlsFiles.ca,
+        requestCert: !!tlsFiles.clientCertAuth,
+        rejectUnauthorized: !!tlsFiles.clientCertAuth,
+        ALPNProtocols: ['h2', 'http/1.1'],
+      },
+      (s: tls.TLSSocket) => {
+        if (s.alpnProtocol === 'h2') targets.grpc(s);
+        else route(s, targets);
+      },
+    );
+    server.on('tlsClientError', () => {});
+  } else {
+    server = net.createServer((s) => route(s, targets));
+  }
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as net.AddressInfo;
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `${u.protocol}//${hostPart}:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}

@@ -1,0 +1,246 @@
+// etcdserverpb.Watch: one bidi stream carries many watchers (etcd 3.4 v3rpc/watch.go semantics).
+//
+// - watch ids start at 0 per stream (a client may choose its own; a taken id is refused with
+//   created+canceled, as etcd); the created reply (header = current revision) comes before events;
+// - a start revision at or below the compacted revision gets created, then canceled with
+//   compact_revision; a future one waits;
+// - progress_request -> one reply with watch_id -1 and the current revision (etcd 3.4);
+// - cancel_request -> canceled reply for a known id, nothing for an unknown one;
+// - fragment is accepted and ignored (whole revisions are sent);
+// - bounded memory: when the stream's unsent backlog passes a limit (the client stopped reading),
+//   the watchers producing more events are suspended (their store watch canceled) and resume from
+//   their next revision once the backlog drains, replaying history (or answering compacted);
+// - a client that vanishes cancels every store watch of its stream.
+import type * as grpc from '@grpc/grpc-js';
+import { headerToPb, watchRequestFromPb, watchResponseToPb } from '../etcd-proto/index.js';
+import type { PbWatchRequest, PbWatchResponse } from '../etcd-proto/index.js';
+import { StoreError } from '../errors.js';
+import type { WatchRequest, WatchResponse, Watcher } from '../store.js';
+import type { ServerContext } from './context.js';
+import { authInfoOf, malformedError, malformedReason, toStatus } from './grpc-util.js';
+import type { AuthInfo } from './auth-store.js';
+
+/** Unsent backlog limits per stream before watchers are suspended. */
+export const WATCH_BACKLOG_MAX_MESSAGES = 1024;
+export const WATCH_BACKLOG_MAX_BYTES = 16 * 1024 * 1024;
+
+interface WatchState {
+  id: number;
+  req: WatchRequest;
+  watcher?: Watcher;
+  /** Revision of the last event batch queued for this watcher (0 = none yet). */
+  lastRev: number;
+  /** Created reply sent; events before it are held in `early`. */
+  ready: boolean;
+  early: WatchResponse[];
+  suspended: boolean;
+  done: boolean;
+}
+
+type Call = grpc.ServerDuplexStream<PbWatchRequest, PbWatchResponse>;
+
+function responseBytes(r: WatchResponse): number {
+  let n = 64;
+  for (const e of r.events) n += 48 + e.kv.key.length + e.kv.value.length + (e.prevKv ? 48 + e.prevKv.key.length + e.prevKv.value.length : 0);
+  return n;
+}
+
+class WatchStream {
+  private readonly watchers = new Map<number, WatchState>();
+  private nextId = 0;
+  private closed = false;
+  private pendingMsgs = 0;
+  private pendingBytes = 0;
+  private readonly auth: AuthInfo | undefined;
+  private authError: unknown;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly call: Call,
+  ) {
+    try {
+      this.auth = authInfoOf(ctx, call.metadata);
+    } catch (e) {
+      this.authError = e;
+    }
+    call.on('data', (pb: PbWatchRequest) => this.onRequest(pb));
+    call.on('end', () => this.close(true));
+    call.on('cancelled', () => this.close(false));
+    call.on('error', () => this.close(false));
+    call.on('close', () => this.close(false));
+  }
+
+  private close(endCall: boolean): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.watchers.values()) this.stop(w);
+    this.watchers.clear();
+    if (endCall) {
+      try {
+        this.call.end();
+      } catch {}
+    }
+  }
+
+  private fail(err: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const w of this.watchers.values()) this.stop(w);
+    this.watchers.clear();
+    this.call.emit('error', toStatus(err));
+  }
+
+  private stop(w: WatchState): void {
+    if (w.done) return;
+    w.done = true;
+    if (w.watcher) this.ctx.metrics.watchers.dec();
+    w.watcher?.cancel();
+    w.watcher = undefined;
+  }
+
+  private send(msg: PbWatchResponse, bytes: number): void {
+    if (this.closed) return;
+    this.pendingMsgs++;
+    this.pendingBytes += bytes;
+    try {
+      this.call.write(msg, () => {
+        this.pendingMsgs--;
+        this.pendingBytes -= bytes;
+        if (this.pendingMsgs < WATCH_BACKLOG_MAX_MESSAGES / 2 && this.pendingBytes < WATCH_BACKLOG_MAX_BYTES / 2) this.resumeSuspended();
+      });
+    } catch {
+      this.close(false);
+    }
+  }
+
+  private overloaded(): boolean {
+    return this.pendingMsgs >= WATCH_BACKLOG_MAX_MESSAGES || this.pendingBytes >= WATCH_BACKLOG_MAX_BYTES;
+  }
+
+  private onRequest(pb: PbWatchRequest): void {
+    if (this.closed) return;
+    const bad = malformedReason(pb);
+    if (bad !== undefined) return this.fail(malformedError(bad));
+    if (this.authError) return this.fail(this.authError);
+    let r;
+    try {
+      r = watchRequestFromPb(pb);
+    } catch {
+      return; // an unknown filter value or the like: etcd ignores what it cannot use
+    }
+    if (!r) return;
+    if ('create' in r) void this.create(r.create, r.watchId).catch((e: unknown) => this.fail(e));
+    else if ('cancel' in r) void this.cancel(r.cancel.watchId).catch((e: unknown) => this.fail(e));
+    else void this.progress().catch((e: unknown) => this.fail(e));
+  }
+
+  private async create(req: WatchRequest, wantId: number): Promise<void> {
+    if (req.key.length === 0) req.key = Buffer.from([0]);
+    const h = await this.ctx.header();
+    const rev = h.revision;
+    if (this.closed) return;
+    let permitted = true;
+    try {
+      this.ctx.auth.checkRange(this.auth, req.key, req.rangeEnd, 'READ');
+    } catch {
+      permitted = false;
+    }
+    const header = headerToPb(h);
+    if (!permitted) {
+      this.send({ header, watch_id: String(wantId), created: true, canceled: true, cancel_reason: 'etcdserver: permission denied' }, 64);
+      return;
+    }
+    let id = wantId;
+    if (id === 0) {
+      while (this.watchers.has(this.nextId)) this.nextId++;
+      id = this.nextId++;
+    } else if (this.watchers.has(id)) {
+      this.send({ header, watch_id: '-1', created: true, canceled: true, cancel_reason: 'mvcc: duplicate watch ID provided on the WatchStream' }, 64);
+      return;
+    }
+    const w: WatchState = { id, req: { ...req, startRevision: req.startRevision || rev + 1 }, lastRev: 0, ready: false, early: [], suspended: false, done: false };
+    this.watchers.set(id, w);
+    try {
+      await this.startStoreWatch(w);
+    } catch (e) {
+      this.watchers.delete(id);
+      if (e instanceof StoreError) {
+        this.send({ header, watch_id: String(id), created: true, canceled: true, cancel_reason: e.message }, 64);
+        return;
+      }
+      throw e;
+    }
+    if (this.closed || w.done) return;
+    this.send({ header, watch_id: String(id), created: true }, 64);
+    w.ready = true;
+    const early = w.early;
+    w.early = [];
+    for (const resp of early) this.deliver(w, resp);
+  }
+
+  private async startStoreWatch(w: WatchState): Promise<void> {
+    const watcher = await this.ctx.store.watch(w.req, (resp) => {
+      if (w.done || w.suspended) return;
+      if (!w.ready) w.early.push(resp);
+      else this.deliver(w, resp);
+    });
+    if (w.done || this.closed) {
+      watcher.cancel();
+      return;
+    }
+    w.watcher = watcher;
+    this.ctx.metrics.watchers.inc();
+  }
+
+  private deliver(w: WatchState, resp: WatchResponse): void {
+    if (w.done || w.suspended || this.closed) return;
+    if (resp.events.length > 0 && this.overloaded()) {
+      // The client is not reading: stop producing for this watcher, catch up later from history.
+      w.suspended = true;
+      if (w.watcher) this.ctx.metrics.watchers.dec();
+      w.watcher?.cancel();
+      w.watcher = undefined;
+      return;
+    }
+    if (resp.events.length > 0) w.lastRev = resp.events[resp.events.length - 1].kv.modRevision;
+    const msg = watchResponseToPb(resp, { watchId: w.id });
+    if (resp.compactRevision) msg.canceled = true;
+    this.send(msg, responseBytes(resp));
+    if (resp.canceled || resp.compactRevision) {
+      this.stop(w);
+      this.watchers.delete(w.id);
+    }
+  }
+
+  private resumeSuspended(): void {
+    for (const w of this.watchers.values()) {
+      if (!w.suspended || w.done || this.closed) continue;
+      if (this.overloaded()) return;
+      w.suspended = false;
+      if (w.lastRev > 0) w.req = { ...w.req, startRevision: w.lastRev + 1 };
+      this.startStoreWatch(w).catch((e: unknown) => this.fail(e));
+    }
+  }
+
+  private async cancel(id: number): Promise<void> {
+    const w = this.watchers.get(id);
+    if (!w) return;
+    this.stop(w);
+    this.watchers.delete(id);
+    const h = await this.ctx.header();
+    this.send({ header: headerToPb(h), watch_id: String(id), canceled: true }, 64);
+  }
+
+  private async progress(): Promise<void> {
+    const h = await this.ctx.header();
+    this.send({ header: headerToPb(h), watch_id: '-1' }, 64);
+  }
+}
+
+export function watchService(ctx: ServerContext): grpc.UntypedServiceImplementation {
+  return {
+    Watch: (call: Call) => {
+      new WatchStream(ctx, call);
+    },
+  };
+}
