@@ -2,9 +2,11 @@
 // --controllers. Each is a factory; `enabled` applies the --controllers list ("*" = all on by
 // default, "-name" = off, "name" = on).
 import type { ControllerFactory } from './controller.js';
+import { newDeploymentController } from './deployment/controller.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
+  deployment: newDeploymentController,
   replicaset: newReplicaSetController,
   replicationcontroller: newReplicationControllerController,
 };
