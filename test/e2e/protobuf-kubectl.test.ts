@@ -4,7 +4,8 @@
 // the `creationTimestamp: null` that JSON carries for zero times and the decoder drops.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { decodeKubernetesProtobuf, isKubernetesProtobufContentType } from '../../src/api/protobuf/decode.js';
 import { kubectlEnv, startFakeApiserver, type CapturedRequest, type FakeApiserver, type KubectlEnv } from '../../src/api/protobuf/fake-apiserver.test-helper.js';
 
@@ -228,6 +229,24 @@ for (const [binary, minor] of [['kubectl', '32'], ['kubectl', '33']] as const) {
       });
     });
 
+    test('create configmap --from-file: binary content goes to binaryData as bytes', async () => {
+      const blob = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x41]);
+      const file = join(kc.dir, 'blob.bin');
+      writeFileSync(file, blob);
+      const textFile = join(kc.dir, 'app.properties');
+      writeFileSync(textFile, 'a=1\nb=2\n');
+      const args = ['create', 'configmap', 'files', `--from-file=blob=${file}`, `--from-file=${textFile}`];
+      const from = srv.requests.length;
+      const r = await kc.run(args, binary);
+      assert.equal(r.code, 0, r.stderr);
+      const [post] = protobufPosts(srv, from);
+      const decoded = decodeKubernetesProtobuf(post.body);
+      assert.deepEqual(decoded.binaryData, { blob: blob.toString('base64') });
+      assert.deepEqual(decoded.data, { 'app.properties': 'a=1\nb=2\n' });
+      const dry = await kc.run([...args, '--dry-run=client', '-o', 'json'], binary);
+      assert.deepEqual(decoded, dropNulls(JSON.parse(dry.stdout)));
+    });
+
     test('create token sends a TokenRequest', async () => {
       const from = srv.requests.length;
       const r = await kc.run(['create', 'token', 'sa1', '--audience=https://a.example', '--audience=b', '--duration=10m', '--bound-object-kind=Pod', '--bound-object-name=p1', '--bound-object-uid=1234'], binary);
@@ -302,5 +321,22 @@ describe('kubectl drain: DeleteOptions are protobuf, evictions JSON', () => {
     assert.equal(body.apiVersion, 'policy/v1');
     assert.deepEqual(body.metadata, { name: 'p2', namespace: 'default', creationTimestamp: null });
     assert.equal((body.deleteOptions as { gracePeriodSeconds: number }).gracePeriodSeconds, 0);
+  });
+});
+
+describe('kubectl 1.31 and older send JSON (the protobuf path starts at 1.32)', () => {
+  test('create deployment from kubectl 1.31 is application/json', async () => {
+    const srv = await startFakeApiserver('31');
+    const kc = await kubectlEnv(srv.url);
+    try {
+      const r = await kc.run(['create', 'deployment', 'd', '--image=nginx']);
+      assert.equal(r.code, 0, r.stderr);
+      const [post] = protobufPosts(srv, 0);
+      assert.match(post.contentType, /^application\/json/);
+      assert.equal(JSON.parse(post.body.toString()).kind, 'Deployment');
+    } finally {
+      await srv.close();
+      await kc.cleanup();
+    }
   });
 });
