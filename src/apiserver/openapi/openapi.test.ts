@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parse } from 'yaml';
 import { builtinSchemas, builtinSchemaName, decodeV2Protobuf, OpenApiService, openApiResponse, type ResourceSource } from './index.js';
 import type { ResourceInfo } from '../registry/strategy.js';
 
@@ -214,15 +215,15 @@ test('v2 protobuf: gnostic Document with definitions, vendor extensions as YAML,
   const pod = defs.get('io.k8s.api.core.v1.Pod');
   assert.deepEqual(pod.type.value, ['object']);
   const gvk = pod.vendor_extension.find((e: any) => e.name === 'x-kubernetes-group-version-kind');
-  assert.equal(gvk.value.yaml, '- group: ""\n  kind: Pod\n  version: v1\n');
+  assert.deepEqual(parse(gvk.value.yaml), [{ group: '', kind: 'Pod', version: 'v1' }]);
   const props = new Map<string, any>(defs.get('io.k8s.api.core.v1.PodSpec').properties.additional_properties.map((p: any) => [p.name, p.value]));
   const containers = props.get('containers');
   assert.deepEqual(containers.items.schema[0], { _ref: '#/definitions/io.k8s.api.core.v1.Container' });
   assert.deepEqual(
-    containers.vendor_extension.filter((e: any) => e.name.startsWith('x-kubernetes-patch')).map((e: any) => [e.name, e.value.yaml]),
+    containers.vendor_extension.filter((e: any) => e.name.startsWith('x-kubernetes-patch')).map((e: any) => [e.name, parse(e.value.yaml)]),
     [
-      ['x-kubernetes-patch-strategy', 'merge\n'],
-      ['x-kubernetes-patch-merge-key', 'name\n'],
+      ['x-kubernetes-patch-strategy', 'merge'],
+      ['x-kubernetes-patch-merge-key', 'name'],
     ],
   );
   const item = doc.paths.path.find((p: any) => p.name === '/api/v1/namespaces/{namespace}/pods/{name}').value;

@@ -51,6 +51,7 @@ function cached<B extends string | Buffer = string>(body: B): { body: B; hash: s
 
 export class OpenApiService {
   private builtin = new Map<string, ServedResource[]>();
+  private pending?: ResourceSource[];
   private crds = new Map<string, CrdEntry>();
   private docs = new Map<string, CachedDocument>();
   private index?: CachedDocument;
@@ -61,9 +62,20 @@ export class OpenApiService {
     if (resources.length) this.setResources(resources);
   }
 
-  /** Replaces the built-in resources (subresource entries such as 'pods/status' are ignored). */
+  /**
+   * Replaces the built-in resources (subresource entries such as 'pods/status' are ignored).
+   * Cheap: schemas are looked up (and loaded) on the first document request.
+   */
   setResources(resources: ResourceSource[]): void {
+    this.pending = [...resources];
     this.builtin.clear();
+    this.invalidate();
+  }
+
+  private resolveBuiltin(): void {
+    if (!this.pending) return;
+    const resources = this.pending;
+    this.pending = undefined;
     for (const src of resources) {
       const info = isStrategy(src) ? src.info : src;
       if (info.resource.includes('/')) continue;
@@ -81,7 +93,6 @@ export class OpenApiService {
       list.push(r);
       this.builtin.set(gv, list);
     }
-    this.invalidate();
   }
 
   /** Adds or replaces a CustomResourceDefinition's served versions (schemas and paths). */
@@ -117,6 +128,7 @@ export class OpenApiService {
 
   /** The group-version paths served ('api/v1', 'apis/apps/v1', ...), sorted. */
   groupVersions(): string[] {
+    this.resolveBuiltin();
     const s = new Set(this.builtin.keys());
     for (const e of this.crds.values()) for (const gv of e.resources.keys()) s.add(gv);
     return [...s].sort();
@@ -186,6 +198,7 @@ export class OpenApiService {
   }
 
   private resourcesOf(gv: string): ServedResource[] {
+    this.resolveBuiltin();
     const out = [...(this.builtin.get(gv) ?? [])];
     for (const e of this.crds.values()) {
       const r = e.resources.get(gv);
@@ -195,6 +208,7 @@ export class OpenApiService {
   }
 
   private pool(): Record<string, Schema> {
+    this.resolveBuiltin();
     const extra: Record<string, Schema> = {};
     for (const list of this.builtin.values()) {
       for (const r of list) if (!builtinSchemas()[r.schema]) Object.assign(extra, fallbackSchemas(r));

@@ -3,10 +3,9 @@
 // and the fieldValidation check) and `explain`; later ones for `explain
 // --output=plaintext-openapiv2`. The message schema is the subset of gnostic's OpenAPIv2 Document
 // (package openapi.v2) that a Swagger 2.0 document of the Kubernetes API uses, with the same field
-// numbers; vendor extensions, defaults and enums travel as YAML text in `Any.yaml`, as gnostic
-// writes them.
+// numbers; vendor extensions, defaults and enums travel as YAML text in `Any.yaml` (written in
+// JSON form, which YAML parsers read), as gnostic does.
 import protobuf from 'protobufjs';
-import { stringify } from 'yaml';
 
 const OPENAPI_V2_PROTO = `
 syntax = "proto3";
@@ -71,7 +70,8 @@ function docType(): protobuf.Type {
   return documentType;
 }
 
-const anyOf = (v: unknown) => ({ yaml: stringify(v) });
+// JSON is YAML (1.2 flow style), and ~100x faster to write than the yaml package's block style.
+const anyOf = (v: unknown) => ({ yaml: JSON.stringify(v) + '\n' });
 
 function extensions(o: Record<string, unknown>): { name: string; value: { yaml: string } }[] {
   return Object.entries(o)
@@ -159,7 +159,7 @@ export function encodeV2Protobuf(doc: any): Uint8Array {
     definitions: { additional_properties: Object.entries(doc.definitions ?? {}).map(([name, s]) => ({ name, value: schemaMessage(s) })) },
   };
   const t = docType();
-  return t.encode(t.fromObject(msg)).finish();
+  return t.encode(msg).finish();
 }
 
 /** Decodes (for tests and tools) a protobuf v2 document back to a plain object. */
