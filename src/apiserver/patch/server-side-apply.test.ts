@@ -295,3 +295,21 @@ test('applied list items must carry their keys, once', () => {
     /\.spec\.template\.spec\.containers: duplicate entries for key \[name="web"\]/,
   );
 });
+
+test('re-applying the same configuration is a no-op that keeps the entry time', () => {
+  const first = serverSideApply({ live: undefined, applied: deployment(2), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t0 });
+  const again = serverSideApply({ live: stored(first.object), applied: deployment(2), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t1 });
+  assert.equal(again.changed, false);
+  assert.equal(byManager(again.object, 'kubectl')!.time, '2026-01-01T00:00:00Z');
+  assert.deepEqual(mf(again.object), mf(first.object));
+});
+
+test('apply to the status subresource records the subresource', () => {
+  const live = stored(serverSideApply({ live: undefined, applied: deployment(1), manager: 'kubectl', force: false, apiVersion: 'apps/v1', now: t0 }).object);
+  const st = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, status: { conditions: [{ type: 'Available', status: 'True' }] } };
+  const { object } = serverSideApply({ live, applied: st, manager: 'ctrl', force: false, apiVersion: 'apps/v1', now: t1, subresource: 'status' });
+  const e = byManager(object, 'ctrl')!;
+  assert.equal(e.subresource, 'status');
+  assert.deepEqual(e.fieldsV1, { 'f:status': { 'f:conditions': { 'k:{"type":"Available"}': { '.': {}, 'f:status': {}, 'f:type': {} } } } });
+  assert.deepEqual((object as any).spec.replicas, 1);
+});

@@ -257,3 +257,28 @@ test('mergeInfoFor: merge keys as k8s.io/api declares them', () => {
   assert.equal(d.fields!.spec.fields!.strategy.patchStrategy, 'retainKeys');
   assert.equal(mergeInfoFor('example.com/v1', 'Widget'), undefined);
 });
+
+test('kubectl client-side apply removing a finalizer: $setElementOrder + $deleteFromPrimitiveList', () => {
+  const live = pod({}, { name: 'p', finalizers: ['a.io/x', 'b.io/y'] });
+  const out = smp(live, { metadata: { '$setElementOrder/finalizers': ['a.io/x'], '$deleteFromPrimitiveList/finalizers': ['b.io/y'] } }) as any;
+  assert.deepEqual(out.metadata.finalizers, ['a.io/x']);
+});
+
+test('$setElementOrder on a primitive merge list orders the union', () => {
+  const live = pod({}, { name: 'p', finalizers: ['a', 'b'] });
+  const out = smp(live, { metadata: { '$setElementOrder/finalizers': ['c', 'b', 'a'], finalizers: ['c'] } }) as any;
+  assert.deepEqual(out.metadata.finalizers, ['c', 'b', 'a']);
+});
+
+test('null inside a merged list element deletes that field', () => {
+  const live = pod({ containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: '1' } } }] });
+  const out = smp(live, { spec: { containers: [{ name: 'c', resources: null }] } }) as any;
+  assert.deepEqual(out.spec.containers, [{ name: 'c', image: 'i' }]);
+});
+
+test('a patch without apiVersion/kind uses the live object kind', () => {
+  const live = pod({ containers: [{ name: 'a', image: '1' }, { name: 'b', image: '1' }] });
+  const out = smp(live, { spec: { containers: [{ name: 'b', image: '2' }] } }) as any;
+  assert.equal(out.apiVersion, 'v1');
+  assert.deepEqual(out.spec.containers.map((c: any) => c.image), ['1', '2']);
+});
