@@ -38,10 +38,12 @@ function packageOf(mod) {
 const INT64_FIELDS = new Set([
   'activeDeadlineSeconds', 'terminationGracePeriodSeconds', 'deletionGracePeriodSeconds', 'gracePeriodSeconds',
   'generation', 'observedGeneration', 'runAsUser', 'runAsGroup', 'fsGroup', 'supplementalGroups', 'revision',
-  'expirationSeconds', 'tolerationSeconds', 'remainingItemCount', 'value', 'startingDeadlineSeconds',
-  'progressDeadlineSeconds', 'sizeLimit', 'capacity', 'allocatable', 'limit', 'seconds', 'count',
-  'desiredHealthy', 'ttlSecondsAfterFinished', 'backoffLimitPerIndex', 'sinceSeconds', 'limitBytes',
+  'expirationSeconds', 'tolerationSeconds', 'remainingItemCount', 'startingDeadlineSeconds', 'seconds', 'sizeBytes',
+  'JSONSchemaProps.maxItems', 'JSONSchemaProps.minItems', 'JSONSchemaProps.maxLength', 'JSONSchemaProps.minLength',
+  'JSONSchemaProps.maxProperties', 'JSONSchemaProps.minProperties', 'NamedResourcesAttribute.int', 'NamedResourcesIntSlice.ints',
 ]);
+/** The few floating-point fields (`<Type>.<field>`). */
+const DOUBLE_FIELDS = new Set(['JSONSchemaProps.maximum', 'JSONSchemaProps.minimum', 'JSONSchemaProps.multipleOf']);
 
 /** GVKs of meta types that kubernetes-types declares without literal apiVersion/kind. */
 const EXTRA_GVK = {
@@ -59,8 +61,11 @@ function docOf(node) {
   return text ? text.trim() : undefined;
 }
 
-function intSchema(field) {
-  return { type: 'integer', format: field && INT64_FIELDS.has(field) ? 'int64' : 'int32' };
+/** The schema of a `number` field: `field` is 'Type.field'. */
+function numberSchema(field) {
+  if (field && DOUBLE_FIELDS.has(field)) return { type: 'number', format: 'double' };
+  const bare = field?.slice(field.indexOf('.') + 1);
+  return { type: 'integer', format: field && (INT64_FIELDS.has(field) || INT64_FIELDS.has(bare)) ? 'int64' : 'int32' };
 }
 
 /**
@@ -107,7 +112,7 @@ export function generateSchemas(opts = {}) {
         for (const m of st.members) {
           if (!ts.isPropertySignature(m) || !m.type) continue;
           const pn = m.name.text ?? m.name.getText(sf);
-          const ps = typeSchema(m.type, pn);
+          const ps = typeSchema(m.type, `${st.name.text}.${pn}`);
           const pd = docOf(m);
           if (pd) {
             if (ps.$ref) props[pn] = { allOf: [{ $ref: ps.$ref }], description: pd };
@@ -160,7 +165,7 @@ function schemaForType(t, field, refName) {
     case ts.SyntaxKind.StringKeyword:
       return { type: 'string' };
     case ts.SyntaxKind.NumberKeyword:
-      return intSchema(field);
+      return numberSchema(field);
     case ts.SyntaxKind.BooleanKeyword:
       return { type: 'boolean' };
     case ts.SyntaxKind.AnyKeyword:
