@@ -1,10 +1,10 @@
 // The patch library: pure functions the apiserver core calls when handling PATCH (and, for
 // managedFields, every write). Nothing here knows about HTTP or storage.
 //
-//   const type = patchTypeFromContentType(req.headers['content-type'], isBuiltinKind);
-//   json/merge/strategic: updated = applyPatch(type, live, body); then
-//     updated = updateManagedFields({ live, updated, manager, apiVersion, subresource, now })
-//   apply: ({ object } = serverSideApply({ live, applied: body, manager, force, apiVersion, now }))
+//   const type = patchTypeFromContentType(req.headers['content-type'], isBuiltinKind(apiVersion, kind));
+//   const patch = decodePatchBody(type, rawBody);
+//   const updated = patchObject({ type, live, patch, manager, force, apiVersion, subresource, now });
+// and for create/update (PUT): updateManagedFields({ live, updated, manager, apiVersion, now }).
 // Errors are PatchError (reason, code, message, causes) / ApplyConflictError (409).
 import { applyJsonPatch } from './json-patch.js';
 import { applyMergePatch } from './merge-patch.js';
@@ -12,6 +12,7 @@ import { applyStrategicMergePatch } from './strategic-merge-patch.js';
 import { PatchError, SMP_UNSUPPORTED_MESSAGE, badRequest } from './errors.js';
 import { mergeInfoFor, type SchemaLookup } from './merge-keys.js';
 import type { JsonObject } from './json-util.js';
+import { PATCH_CONTENT_TYPES, type PatchType } from './patch-object.js';
 
 export * from './errors.js';
 export { applyJsonPatch, decodeJsonPatch, MAX_JSON_PATCH_OPERATIONS, type JsonPatchOperation } from './json-patch.js';
@@ -31,14 +32,7 @@ export {
 } from './managed-fields.js';
 export { serverSideApply, BEFORE_FIRST_APPLY_MANAGER, type ServerSideApplyOptions, type ServerSideApplyResult } from './server-side-apply.js';
 
-export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
-
-export const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
-  json: 'application/json-patch+json',
-  merge: 'application/merge-patch+json',
-  strategic: 'application/strategic-merge-patch+json',
-  apply: 'application/apply-patch+yaml',
-};
+export { patchObject, decodePatchBody, PATCH_CONTENT_TYPES, type PatchType, type PatchObjectOptions } from './patch-object.js';
 
 /**
  * The patch type of a PATCH request's Content-Type (parameters such as charset ignored). Throws
