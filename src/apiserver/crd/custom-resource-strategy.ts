@@ -20,7 +20,7 @@ function tableFor(cols: any[] | undefined): Strategy['table'] {
   if (!cols?.length) return undefined;
   const parsed = cols.map((c) => ({ c, path: parseJsonPath(c.jsonPath) }));
   const columns: TableColumn[] = [nameColumn, ...cols.map((c) => ({ name: c.name, type: c.type, format: c.format, description: c.description ?? '', priority: c.priority ?? 0 }))];
-  let hasAge = cols.some((c) => c.jsonPath === '.metadata.creationTimestamp');
+  const hasAge = cols.some((c) => c.jsonPath === '.metadata.creationTimestamp');
   if (!hasAge) columns.push(ageColumn);
   return {
     columns,

@@ -81,7 +81,6 @@ export async function handlePatch(h: Handler): Promise<void> {
   const s = h.served.store;
   const sub = h.info.subresource;
   if (type === 'apply') {
-    const force = h.query.get('force') === 'true';
     if (!h.ctx.fieldManager) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
     if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) throw badRequest('error decoding YAML: the apply patch must be an object');
     checkUnknownFields(h, patch as KObject);

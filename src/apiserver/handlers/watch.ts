@@ -71,31 +71,30 @@ export async function handleWatch(h: Handler): Promise<void> {
     },
   };
   let bookmarkTimer: NodeJS.Timeout | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let handle: WatchHandle | undefined;
+  const live: { timer?: NodeJS.Timeout; handle?: WatchHandle } = {};
   function finish() {
     if (ended) return;
     ended = true;
-    handle?.stop();
-    if (timer) clearTimeout(timer);
+    live.handle?.stop();
+    if (live.timer) clearTimeout(live.timer);
     if (bookmarkTimer) clearInterval(bookmarkTimer);
     sendHeaders();
     for (const p of pending.splice(0)) res.write(p);
     res.end();
   }
-  handle = await startWatch(s, h.ctx, opts, sink);
+  const handle = (live.handle = await startWatch(s, h.ctx, opts, sink));
   if (ended) {
     handle.stop();
     return;
   }
-  timer = setTimeout(() => finish(), timeoutSec * 1000);
+  live.timer = setTimeout(() => finish(), timeoutSec * 1000);
   ready = true;
   sendHeaders();
   for (const p of pending.splice(0)) if (!ended) res.write(p);
   if (opts.allowWatchBookmarks) {
     let lastSent = 0;
     bookmarkTimer = setInterval(() => {
-      const rv = handle!.revision();
+      const rv = handle.revision();
       if (rv > lastSent) {
         lastSent = rv;
         sink.send(bookmark(s, rv));

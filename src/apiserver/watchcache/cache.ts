@@ -91,7 +91,10 @@ export class WatchCache {
     if (resp.header.revision > this.rev) this.rev = resp.header.revision;
     if (this.waiters.length) {
       const still: typeof this.waiters = [];
-      for (const w of this.waiters) (this.rev >= w.rv ? w.resolve() : still.push(w));
+      for (const w of this.waiters) {
+        if (this.rev >= w.rv) w.resolve();
+        else still.push(w);
+      }
       this.waiters = still;
     }
   }

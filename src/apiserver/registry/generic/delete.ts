@@ -89,7 +89,7 @@ export async function deleteObject(s: GenericStore, ctx: RequestContext, name: s
     if (grace !== undefined && grace < 0) grace = 0;
     const finalizers = finalizersFor(obj, opts);
     const now = ctx.now();
-    let keep = false;
+    let keep: boolean;
     const next = structuredClone(obj);
     const nm = next.metadata!;
     nm.finalizers = finalizers;

@@ -266,7 +266,7 @@ export class GenericStore {
   }
 
   /** PUT: replace the object (create it where the kind allows create-on-update). */
-  async update(ctx: RequestContext, name: string, input: KObject, opts: WriteOptions = {}): Promise<{ obj: KObject; created: boolean }> {
+  async update(ctx: RequestContext, name: string, input: KObject, opts: WriteOptions = {}): Promise<{ obj: KObject; created: boolean; deleted?: boolean }> {
     if (input.metadata?.name && input.metadata.name !== name && !opts.subresource)
       throw badRequest(`the name of the object (${input.metadata.name}) does not match the name on the URL (${name})`);
     const allowCreate = this.allowCreateOnUpdate && !opts.subresource;

@@ -107,14 +107,14 @@ async function storeWatch(s: GenericStore, filter: WatchFilter, fromRv: number |
     lastRv = fromRv;
   }
   let stopped = false;
-  let watcher: Watcher | undefined;
-  watcher = await s.store.watch({ key: prefix, rangeEnd: prefixEnd(prefix), startRevision: start, prevKv: true, progressNotify: true }, (resp) => {
+  const holder: { watcher?: Watcher } = {};
+  const watcher = (holder.watcher = await s.store.watch({ key: prefix, rangeEnd: prefixEnd(prefix), startRevision: start, prevKv: true, progressNotify: true }, (resp) => {
     if (stopped) return;
     if (resp.canceled) {
       stopped = true;
       const msg = resp.compactRevision ? `too old resource version: ${fromRv ?? start - 1} (${resp.compactRevision})` : `watch canceled: ${resp.cancelReason ?? ''}`;
       sink.error(expired(msg));
-      watcher?.cancel();
+      holder.watcher?.cancel();
       return;
     }
     for (const e of resp.events) {
@@ -134,11 +134,11 @@ async function storeWatch(s: GenericStore, filter: WatchFilter, fromRv: number |
       if (ev) sink.send(ev, change);
     }
     if (resp.header.revision > lastRv) lastRv = resp.header.revision;
-  });
+  }));
   return {
     stop: () => {
       stopped = true;
-      watcher?.cancel();
+      watcher.cancel();
     },
     revision: () => lastRv,
   };
