@@ -324,6 +324,44 @@ describe('kubectl drain: DeleteOptions are protobuf, evictions JSON', () => {
   });
 });
 
+describe('kubectl 1.32 debug --copy-to creates the copied Pod as protobuf', () => {
+  test('the Pod copy with the debug container added', async () => {
+    const srv = await startFakeApiserver('32');
+    const kc = await kubectlEnv(srv.url);
+    try {
+      srv.objects.set('/api/v1/namespaces/default/pods/p1', {
+        kind: 'Pod', apiVersion: 'v1',
+        metadata: { name: 'p1', namespace: 'default', uid: 'u1', labels: { app: 'x' }, resourceVersion: '5', creationTimestamp: '2024-01-01T00:00:00Z' },
+        spec: { nodeName: 'n1', terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image: 'busybox', resources: { limits: { cpu: '1' } } }] },
+        status: { phase: 'Running', podIP: '10.0.0.1' },
+      });
+      const r = await kc.run(['debug', 'p1', '--copy-to=p1-copy', '--image=busybox:1.36', '--container=dbg', '--attach=false', '-i=false', '--profile=general']);
+      assert.equal(r.code, 0, r.stderr);
+      const [post] = protobufPosts(srv, 0);
+      assert.equal(post.path, '/api/v1/namespaces/default/pods');
+      assert.ok(isKubernetesProtobufContentType(post.contentType));
+      // The copy drops labels (no --keep-labels), nodeName (no --same-node) and status; the
+      // general profile adds SYS_PTRACE and turns on process-namespace sharing (a *bool).
+      assert.deepEqual(decodeKubernetesProtobuf(post.body), {
+        kind: 'Pod', apiVersion: 'v1',
+        metadata: { name: 'p1-copy', namespace: 'default' },
+        spec: {
+          containers: [
+            { name: 'c', image: 'busybox', resources: { limits: { cpu: '1' } } },
+            { name: 'dbg', image: 'busybox:1.36', resources: {}, terminationMessagePolicy: 'File', securityContext: { capabilities: { add: ['SYS_PTRACE'] } } },
+          ],
+          terminationGracePeriodSeconds: 0,
+          shareProcessNamespace: true,
+        },
+        status: {},
+      });
+    } finally {
+      await srv.close();
+      await kc.cleanup();
+    }
+  });
+});
+
 describe('kubectl 1.31 and older send JSON (the protobuf path starts at 1.32)', () => {
   test('create deployment from kubectl 1.31 is application/json', async () => {
     const srv = await startFakeApiserver('31');
