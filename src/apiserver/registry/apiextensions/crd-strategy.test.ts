@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fieldErrorString } from '../../../api/field-errors.js';
 import type { KObject, StrategyContext } from '../strategy.js';
-import { crontabCrd } from './fixtures.js';
-import { setCrdDefaults } from './crd-validation.js';
+import { crontabCrd, widgetCrd } from './fixtures.js';
+import { setCrdDefaults, validateCrd } from './crd-validation.js';
 import { pruneCustomResource, strategyForCustomResource } from './crd-strategy.js';
 
 const ctx: StrategyContext = { namespace: 'default', user: { name: 'admin', groups: [] }, dryRun: false, now: () => new Date('2024-01-01T01:00:00Z') };
@@ -157,4 +157,47 @@ test('table: Name + additionalPrinterColumns; default Name + Age; selectable fie
     ['Name', 'Age'],
   );
   assert.deepEqual(t.cells(crontab(), new Date('2024-01-03T00:00:00Z')), ['c1', '2d']);
+});
+
+test('a controller-gen style CRD: valid, its objects validated, defaulted, printed', () => {
+  const crd = widgetCrd();
+  setCrdDefaults(crd);
+  assert.deepEqual(validateCrd(crd).map(fieldErrorString), []);
+  const s = strategyForCustomResource(crd, 'v1alpha1');
+  const w: KObject = {
+    apiVersion: 'example.io/v1alpha1',
+    kind: 'Widget',
+    metadata: { name: 'w', namespace: 'default', creationTimestamp: '2024-01-01T00:00:00Z' },
+    spec: { color: 'red', port: 'http', labels: { a: 'b' }, template: { apiVersion: 'v1', kind: 'Pod', spec: { anything: true } }, extra: { free: [1, 2] }, tags: ['x'] },
+    status: {
+      size: 2,
+      conditions: [{ type: 'Ready', status: 'True', reason: 'Done', message: '', lastTransitionTime: '2024-01-01T00:00:00Z' }],
+    },
+  };
+  s.defaults!(w);
+  assert.equal(w.spec.size, 1, 'defaulted');
+  assert.deepEqual(s.validate!(w, ctx), []);
+  assert.deepEqual(s.table!.cells(w, new Date('2024-01-01T00:10:00Z')), ['w', 'True', 1, '10m']);
+  assert.deepEqual(s.table!.columns.map((c) => [c.name, c.priority]), [
+    ['Name', 0],
+    ['Ready', 0],
+    ['Size', 1],
+    ['Age', 0],
+  ]);
+  const bad = structuredClone(w);
+  bad.spec.color = 'pink';
+  bad.spec.port = 1.5;
+  bad.spec.tags = ['a', 'a'];
+  bad.status.conditions.push({ type: 'Ready', status: 'Maybe', reason: '', message: '', lastTransitionTime: 'now' });
+  assert.deepEqual(s.validate!(bad, ctx).map(fieldErrorString).sort(), [
+    'spec.color: Unsupported value: "pink": supported values: "red", "green", "blue"',
+    'spec.port: Invalid value: "number": spec.port in body must be of type integer,string: "number"',
+    'spec.tags[1]: Duplicate value: "a"',
+    'status.conditions[1]: Duplicate value: {"type":"Ready"}',
+    'status.conditions[1].lastTransitionTime: Invalid value: "now": status.conditions[1].lastTransitionTime in body must be of type date-time: "now"',
+    'status.conditions[1].reason: Invalid value: "": status.conditions[1].reason in body should be at least 1 chars long',
+    "status.conditions[1].reason: Invalid value: \"\": status.conditions[1].reason in body should match '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$'",
+    'status.conditions[1].status: Unsupported value: "Maybe": supported values: "True", "False", "Unknown"',
+  ].sort());
+  assert.deepEqual(s.scale, { specReplicasPath: 'spec.size', statusReplicasPath: 'status.size', labelSelectorPath: 'status.selector' });
 });

@@ -107,6 +107,9 @@ test('structural schema rules', () => {
   assert.deepEqual(withSchema({ type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', items: { type: 'object', properties: { name: { type: 'string' } } } } } }), [
     `${p}.properties[l].x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map`,
   ]);
+  // controller-gen's int-or-string form is structural.
+  assert.deepEqual(withSchema({ type: 'object', properties: { port: { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] } } }), []);
+  assert.deepEqual(withSchema({ type: 'object', properties: { port: { 'x-kubernetes-int-or-string': true, allOf: [{ anyOf: [{ type: 'integer' }, { type: 'string' }] }, { pattern: '^[0-9]+$' }] } } }), []);
   // Free-form fields are fine when they say so.
   assert.deepEqual(withSchema({ type: 'object', properties: { spec: { 'x-kubernetes-preserve-unknown-fields': true }, port: { 'x-kubernetes-int-or-string': true } } }), []);
 });

@@ -283,9 +283,21 @@ function visitStructural(s: Schema, path: string, where: 'root' | 'property' | '
   for (const [k, p] of Object.entries(s.properties ?? {})) visitStructural(p, `${path}.properties[${k}]`, 'property', errs);
   if (s.items && !Array.isArray(s.items)) visitStructural(s.items, `${path}.items`, 'items', errs);
   if (s.additionalProperties && typeof s.additionalProperties === 'object') visitStructural(s.additionalProperties, `${path}.additionalProperties`, 'additionalProperties', errs);
-  // Value validations under junctors: no type/default/description/nullable/x-kubernetes-* there.
-  for (const j of ['allOf', 'anyOf', 'oneOf'] as const) (s[j] ?? []).forEach((x, i) => visitJunctor(x, `${path}.${j}[${i}]`, errs));
+  // Value validations under junctors: no type/default/description/nullable/x-kubernetes-* there;
+  // except the int-or-string forms `anyOf: [{type: integer}, {type: string}]` (also as the first
+  // allOf entry) that generators emit next to x-kubernetes-int-or-string.
+  for (const j of ['allOf', 'anyOf', 'oneOf'] as const) {
+    (s[j] ?? []).forEach((x, i) => {
+      if (intOrString && j === 'anyOf' && isIntOrStringType(x)) return;
+      if (intOrString && j === 'allOf' && i === 0 && Array.isArray(x.anyOf) && x.anyOf.length === 2 && x.anyOf.every(isIntOrStringType) && Object.keys(x).length === 1) return;
+      visitJunctor(x, `${path}.${j}[${i}]`, errs);
+    });
+  }
   if (s.not) visitJunctor(s.not, `${path}.not`, errs);
+}
+
+function isIntOrStringType(x: Schema): boolean {
+  return !!x && Object.keys(x).length === 1 && (x.type === 'integer' || x.type === 'string');
 }
 
 function visitJunctor(s: Schema, path: string, errs: FieldErrorList): void {
