@@ -23,10 +23,10 @@ export function parseEndpoints(input: string[] | string): Endpoint[] {
     .filter(Boolean);
   if (parts.length === 0) throw new Error('etcd client: no endpoints given');
   return parts.map((url) => {
-    const m = /^(?:(https?|unix|unixs):\/\/)?([^/]+?)\/?$/.exec(url);
+    if (/^unixs?:\/\//.test(url)) throw new Error(`etcd client: unix socket endpoints are not supported ("${url}")`);
+    const m = /^(?:(https?):\/\/)?([^/]+?)\/?$/.exec(url);
     if (!m) throw new Error(`etcd client: invalid endpoint "${url}", expected http://host:port or https://host:port`);
     const scheme = m[1] ?? 'http';
-    if (scheme === 'unix' || scheme === 'unixs') throw new Error(`etcd client: unix socket endpoints are not supported ("${url}")`);
     const address = m[2];
     if (!/:\d+$/.test(address)) throw new Error(`etcd client: endpoint "${url}" has no port`);
     return { address, tls: scheme === 'https', url };
