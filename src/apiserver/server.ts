@@ -57,7 +57,7 @@ export function createRequestHandler(state: FrontState): (req: IncomingMessage, 
     res.on('finish', done);
     handle(state, req, res, (i) => (info = i)).catch((e) => {
       const err = writeError(res, e);
-      if (err.code >= 500 && !(e instanceof ApiError)) log.error({ err: e, method: req.method, url: req.url }, 'request failed');
+      if (err.code >= 500 && !(e instanceof ApiError) && !req.destroyed) log.error({ err: e, method: req.method, url: req.url }, 'request failed');
     });
   };
 }

@@ -57,7 +57,18 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   let output = '';
   if (inProcess) {
     const { startApiServer } = await import('../../src/apiserver/index.js');
-    const api = await startApiServer({ dataDir, securePort: port, etcdServers: opts.etcdServers ?? [], compactionIntervalSeconds: 0 });
+    const flag = (name: string) => {
+      const i = (opts.args ?? []).indexOf(name);
+      return i >= 0 ? Number(opts.args![i + 1]) : undefined;
+    };
+    const api = await startApiServer({
+      dataDir,
+      securePort: port,
+      etcdServers: opts.etcdServers ?? [],
+      compactionIntervalSeconds: 0,
+      maxRequestsInflight: flag('--max-requests-inflight'),
+      maxMutatingRequestsInflight: flag('--max-mutating-requests-inflight'),
+    });
     stopFn = () => api.close();
   } else {
     const bin = join(repo, 'bin', 'keelson');

@@ -36,6 +36,7 @@ export async function dispatch(h: Handler): Promise<void> {
     }
     throw pathNotFound();
   }
+  if ((info.verb === 'update' || info.verb === 'patch') && !info.name) throw methodNotAllowed();
   const verbs = st.info.verbs ?? defaultVerbs;
   if (!verbs.includes(info.verb) && !(info.verb === 'watch' && verbs.includes('watch'))) throw methodNotAllowed();
   // core/v1 bindings: POST a Binding named like the pod.

@@ -97,6 +97,12 @@ export interface Strategy {
    * Pods: their terminationGracePeriodSeconds unless unscheduled or already terminal.
    */
   gracePeriod?(obj: KObject, requested: number | undefined): number | undefined;
+  /**
+   * Objects kept in another version's shape (events.k8s.io/v1 Events are stored as core/v1
+   * Events): converters at the storage boundary. The generic store applies toStorage before every
+   * write and fromStorage after every read (get, list, watch).
+   */
+  storageConversion?: { toStorage(obj: KObject): KObject; fromStorage(obj: KObject): KObject };
   /** Hooks run after a successful create/delete (e.g. release a ClusterIP). */
   afterCreate?(obj: KObject): Promise<void> | void;
   afterDelete?(obj: KObject): Promise<void> | void;

@@ -146,7 +146,8 @@ export class WatchCache {
   }
 
   private sortedKeys(): string[] {
-    if (!this.sorted) this.sorted = [...this.items.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    // Keys are ASCII (names, namespaces), so string order is the store's byte order.
+    if (!this.sorted) this.sorted = [...this.items.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return this.sorted;
   }
 
@@ -161,7 +162,8 @@ export class WatchCache {
       const o = this.items.get(k)!;
       if (pred.empty || pred.matches(o)) items.push(o);
     }
-    return { items: items.map((o) => structuredClone(o)), resourceVersion: String(this.rev) };
+    // Shared with the cache: callers must not mutate them (handlers only serialize).
+    return { items, resourceVersion: String(this.rev) };
   }
 
   /**

@@ -4,7 +4,7 @@
 // collector that acts on them is a controller), dryRun.
 import type { KObject } from '../strategy.js';
 import { badRequest, conflict, notFound } from '../../status.js';
-import { decodeObject, encodeObject } from './keys.js';
+import { decodeObject } from './keys.js';
 import { rfc3339 } from './meta.js';
 import type { GenericStore } from './store.js';
 import type { RequestContext } from './context.js';
@@ -115,7 +115,7 @@ export async function deleteObject(s: GenericStore, ctx: RequestContext, name: s
       if (JSON.stringify(next) === JSON.stringify(obj)) return { obj, deleted: false };
       const r = await s.store.txn({
         compare: [{ key, target: 'MOD', result: 'EQUAL', modRevision: kv.modRevision }],
-        success: [{ requestPut: { key, value: encodeObject(next) } }],
+        success: [{ requestPut: { key, value: s.encode(next) } }],
         failure: [],
       });
       if (!r.succeeded) {

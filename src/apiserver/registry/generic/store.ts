@@ -69,8 +69,17 @@ export class GenericStore {
     return this.info.group ? `${this.info.group}/${this.info.version}` : this.info.version;
   }
 
+  /** Encode an object for the store (through the kind's storage conversion, if any). */
+  encode(obj: KObject): Buffer {
+    const conv = this.strategy.storageConversion;
+    return encodeObject(conv ? conv.toStorage(obj) : obj);
+  }
+
   /** Stamp apiVersion/kind onto an object read from the store. */
-  typed(obj: KObject): KObject {
+  typed(stored: KObject): KObject {
+    const conv = this.strategy.storageConversion;
+    const obj = conv ? conv.fromStorage(stored) : stored;
+    if (conv && stored.metadata?.resourceVersion) obj.metadata = { ...obj.metadata, resourceVersion: stored.metadata.resourceVersion };
     obj.apiVersion = this.apiVersion;
     obj.kind = this.info.kind;
     return obj;
@@ -141,7 +150,7 @@ export class GenericStore {
     }
     const r = await this.store.txn({
       compare: [{ key, target: 'CREATE', result: 'EQUAL', createRevision: 0 }],
-      success: [{ requestPut: { key, value: encodeObject(obj) } }],
+      success: [{ requestPut: { key, value: this.encode(obj) } }],
       failure: [],
     });
     if (!r.succeeded) {
@@ -194,7 +203,7 @@ export class GenericStore {
       if (jsonEqual(stripRv(obj), stripRv(current))) return { obj: current, created: false };
       const r = await this.store.txn({
         compare: [{ key, target: 'MOD', result: 'EQUAL', modRevision: kv!.modRevision }],
-        success: [{ requestPut: { key, value: encodeObject(obj) } }],
+        success: [{ requestPut: { key, value: this.encode(obj) } }],
         failure: [],
       });
       if (!r.succeeded) {
