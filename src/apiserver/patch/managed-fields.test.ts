@@ -79,18 +79,32 @@ test('entries sort Apply first, then by time and manager', () => {
   assert.deepEqual(mf(out).map((e) => e.manager), ['y', 'z', 'a']);
 });
 
-test('an empty managedFields list in the request clears them', () => {
+test('[{}] in the request resets managedFields; [] and garbage keep the live ones', () => {
   const a = updateManagedFields({ live: undefined, updated: cm({ a: '1' }), manager: 'm', apiVersion: 'v1', now: t0 });
-  const cleared: any = structuredClone(a);
-  cleared.metadata.managedFields = [];
-  const out = updateManagedFields({ live: a, updated: cleared, manager: 'm', apiVersion: 'v1', now: t1 });
-  assert.equal((out.metadata as any).managedFields, undefined);
+  const reset: any = structuredClone(a);
+  reset.metadata.managedFields = [{}];
+  assert.equal((updateManagedFields({ live: a, updated: reset, manager: 'kubectl-patch', apiVersion: 'v1', now: t1 }).metadata as any).managedFields, undefined);
+  const resetAndChange: any = structuredClone(reset);
+  resetAndChange.data.b = '2';
+  assert.deepEqual(mf(updateManagedFields({ live: a, updated: resetAndChange, manager: 'kubectl-patch', apiVersion: 'v1', now: t1 })).map((e) => [e.manager, e.fieldsV1]), [
+    ['kubectl-patch', { 'f:data': { 'f:b': {} } }],
+  ]);
+  for (const junk of [[], [{ manager: 'x', operation: 'Frob' }], 'nope']) {
+    const upd: any = structuredClone(a);
+    upd.metadata.managedFields = junk;
+    assert.deepEqual(mf(updateManagedFields({ live: a, updated: upd, manager: 'm', apiVersion: 'v1', now: t1 })), mf(a), JSON.stringify(junk));
+  }
 });
 
-test('malformed managedFields are a BadRequest', () => {
-  const bad: any = cm({ a: '1' });
-  bad.metadata.managedFields = [{ manager: 'm', operation: 'Frob', fieldsV1: {} }];
-  assert.throws(() => updateManagedFields({ live: undefined, updated: bad, manager: 'm', apiVersion: 'v1', now: t0 }), (e: any) => e.code === 400);
+test('a client may rewrite managedFields (kubectl SSA migration); subresources cannot', () => {
+  const a = updateManagedFields({ live: undefined, updated: cm({ a: '1' }), manager: 'kubectl-client-side-apply', apiVersion: 'v1', now: t0 });
+  const migrated: any = structuredClone(a);
+  migrated.metadata.managedFields[0].manager = 'kubectl';
+  migrated.metadata.managedFields[0].operation = 'Apply';
+  const out = updateManagedFields({ live: a, updated: migrated, manager: 'kubectl', apiVersion: 'v1', now: t1 });
+  assert.deepEqual(mf(out).map((e) => [e.manager, e.operation]), [['kubectl', 'Apply']]);
+  const viaStatus = updateManagedFields({ live: a, updated: migrated, manager: 'kubectl', apiVersion: 'v1', subresource: 'status', now: t1 });
+  assert.deepEqual(mf(viaStatus), mf(a));
 });
 
 test('more than 10 Update managers: the oldest merge into ancient-changes', () => {

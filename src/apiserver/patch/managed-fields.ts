@@ -4,7 +4,7 @@
 // of the same manager+operation+apiVersion+subresource are merged. Apply lives in
 // server-side-apply.ts and shares the encoding below.
 import { PatchError } from './errors.js';
-import { clone, deepEqual, isObject, type JsonObject } from './json-util.js';
+import { clone, isObject, type JsonObject } from './json-util.js';
 import { compareObjects, fieldSetFromFieldsV1, fieldSetToFieldsV1, FieldSet } from './fieldpath.js';
 import { mergeInfoFor, type FieldSchema } from './merge-keys.js';
 
@@ -152,23 +152,31 @@ export interface UpdateManagedFieldsOptions {
 }
 
 /**
- * Returns `updated` with metadata.managedFields recomputed for a non-apply write. Managed fields
- * the request sets itself replace the live ones (an empty list clears them all, and then none are
- * recorded, as in Kubernetes).
+ * Returns `updated` with metadata.managedFields recomputed for a non-apply write. Which
+ * managedFields the write starts from follows apiserver's decodeLiveOrNew:
+ * - subresource writes always use the live object's;
+ * - `[{}]` in the request resets them (the write then only records its own changes, so a write
+ *   that changes nothing else strips managedFields entirely, as the Kubernetes docs describe);
+ * - otherwise the request's own managedFields when they decode and are non-empty (a client may
+ *   edit them), else the live object's (clients unaware of the field cannot drop it).
  */
 export function updateManagedFields(o: UpdateManagedFieldsOptions): JsonObject {
   const out = clone(o.updated);
   const meta: JsonObject = isObject(out.metadata) ? out.metadata : (out.metadata = {});
   const liveMF = isObject(o.live?.metadata) ? (o.live!.metadata as JsonObject).managedFields : undefined;
-  let base = liveMF;
-  if (meta.managedFields !== undefined && !deepEqual(meta.managedFields, liveMF)) {
-    if (Array.isArray(meta.managedFields) && meta.managedFields.length === 0) {
-      delete meta.managedFields;
-      return out;
+  let managers: Map<string, ManagerEntry>;
+  const requested = meta.managedFields;
+  if (o.subresource) managers = decodeOrEmpty(liveMF);
+  else if (isResetManagedFields(requested)) managers = new Map();
+  else {
+    let fromRequest: Map<string, ManagerEntry> | undefined;
+    try {
+      fromRequest = decodeManagedFields(requested);
+    } catch {
+      fromRequest = undefined;
     }
-    base = meta.managedFields;
+    managers = fromRequest && fromRequest.size > 0 ? fromRequest : decodeOrEmpty(liveMF);
   }
-  const managers = decodeManagedFields(base);
   const schema = schemaOf(out, o.schema);
   const c = compareObjects(stripUntracked(o.live ?? {}), stripUntracked(out), schema);
   const self = stripSet(c.added.union(c.modified));
@@ -184,6 +192,19 @@ export function updateManagedFields(o: UpdateManagedFieldsOptions): JsonObject {
   if (encoded.length > 0) meta.managedFields = encoded;
   else delete meta.managedFields;
   return out;
+}
+
+/** `[{}]` (one empty entry) resets managedFields. */
+function isResetManagedFields(v: unknown): boolean {
+  return Array.isArray(v) && v.length === 1 && isObject(v[0]) && Object.keys(v[0]).length === 0;
+}
+
+function decodeOrEmpty(v: unknown): Map<string, ManagerEntry> {
+  try {
+    return decodeManagedFields(v);
+  } catch {
+    return new Map();
+  }
 }
 
 /** Kubernetes keeps at most this many Update entries; older ones merge into "ancient-changes". */

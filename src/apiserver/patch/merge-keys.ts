@@ -181,6 +181,13 @@ const kinds: Record<string, Record<string, FieldSchema>> = {
     DaemonSet: withMeta({ spec: workloadSpec(), status: statusWithConditions }),
     ControllerRevision: withMeta({}),
   },
+  'admissionregistration.k8s.io/v1': {
+    ValidatingWebhookConfiguration: withMeta({ webhooks: mergeList('name', struct({ rules: atomicList, namespaceSelector: labelSelectorSchema, objectSelector: labelSelectorSchema })) }),
+    MutatingWebhookConfiguration: withMeta({ webhooks: mergeList('name', struct({ rules: atomicList, namespaceSelector: labelSelectorSchema, objectSelector: labelSelectorSchema })) }),
+  },
+  'storage.k8s.io/v1': {
+    CSINode: withMeta({ spec: struct({ drivers: mergeList('name', struct({ topologyKeys: atomicList })) }) }),
+  },
   'batch/v1': {
     Job: withMeta({ spec: jobSpec, status: struct({ conditions: mergeList('type', {}, { listType: 'atomic' }) }) }),
     CronJob: withMeta({ spec: struct({ jobTemplate: struct({ metadata: objectMetaSchema, spec: jobSpec }) }), status: struct({ active: atomicList }) }),

@@ -282,3 +282,9 @@ test('a patch without apiVersion/kind uses the live object kind', () => {
   assert.equal(out.apiVersion, 'v1');
   assert.deepEqual(out.spec.containers.map((c: any) => c.image), ['1', '2']);
 });
+
+test('webhook configurations merge webhooks by name', () => {
+  const live = { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name: 'm' }, webhooks: [{ name: 'a.io', sideEffects: 'None' }, { name: 'b.io' }] };
+  const out = smp(live, { webhooks: [{ name: 'a.io', timeoutSeconds: 5 }] }) as any;
+  assert.deepEqual(out.webhooks, [{ name: 'a.io', sideEffects: 'None', timeoutSeconds: 5 }, { name: 'b.io' }]);
+});
