@@ -3,8 +3,10 @@
 // resumes from the last seen resourceVersion, on 410 Gone it re-lists and reconciles the cache
 // (emitting adds, updates and deletes for what changed). Handlers only get events; they should
 // just enqueue keys (DESIGN principle 2). Periodic resync replays every object as an update.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { logger } from '../util/log.js';
+import { sleep } from '../util/sleep.js';
 import { ApiError, isGone, type KObject, type RestClient, type WatchEvent } from './rest-client.js';
 import { objectKey, resourcePath, type ResourceRef } from './resources.js';
 
@@ -57,6 +59,7 @@ export class Informer<T extends KObject = KObject> {
     if (this.hasSynced) for (const o of this.items.values()) h.onAdd?.(o);
   }
 
+  /** The cached object. Never modify it: copy first (the cache compares resourceVersions). */
   get(key: string): T | undefined {
     return this.items.get(key);
   }
@@ -217,12 +220,6 @@ export class Informer<T extends KObject = KObject> {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
-}
 
 /** One informer per resource (and namespace/selector), shared by every controller in a process. */
 export class SharedInformerFactory {
@@ -248,6 +245,8 @@ export class SharedInformerFactory {
 
   /** Start every informer created so far (and later ones as they are created). */
   start(signal: AbortSignal): void {
+    // Every informer's watch and backoff listens on this signal.
+    setMaxListeners(0, signal);
     this.signal = signal;
     for (const inf of this.informers.values()) this.launch(inf);
   }

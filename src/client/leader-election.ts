@@ -4,6 +4,7 @@
 // gives up leadership when it cannot renew within the renew deadline. Defaults are
 // kube-scheduler's and kube-controller-manager's: lease 15 s, renew deadline 10 s, retry 2 s.
 import { logger } from '../util/log.js';
+import { sleep } from '../util/sleep.js';
 import { isAlreadyExists, isConflict, isNotFound, type KObject, type RestClient } from './rest-client.js';
 import { Resources, resourcePath } from './resources.js';
 
@@ -159,9 +160,3 @@ export class LeaderElector {
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-  });
-}

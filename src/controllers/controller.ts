@@ -40,7 +40,16 @@ export class QueueRunner {
   enqueue = (key: string): void => this.queue.add(key);
   async run(signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', () => this.queue.shutDown(), { once: true });
-    await runWorkers(this.queue, this.workers, this.sync, {
+    const timed = async (key: string) => {
+      const t0 = performance.now();
+      this.log.debug({ key }, 'sync start');
+      try {
+        return await this.sync(key);
+      } finally {
+        this.log.debug({ key, ms: Math.round(performance.now() - t0) }, 'sync done');
+      }
+    };
+    await runWorkers(this.queue, this.workers, timed, {
       onError: (key, err) => this.log.debug({ key, err: (err as Error).message }, 'sync failed, retrying'),
       onDrop: (key, err) => this.log.warn({ key, err: (err as Error).message }, 'dropping key after retries'),
     });

@@ -104,23 +104,29 @@ export class DeploymentController implements Controller {
       newRS = await this.ensureNewRS(d, rsList, newRS, d.spec?.replicas ?? 1);
       if (replicasOf(newRS) !== (d.spec?.replicas ?? 1)) await this.scaleRS(newRS, d.spec?.replicas ?? 1, d);
     } else {
+      const scaling = newRS !== undefined && this.isScalingEvent(d, rsList);
       if (!newRS) newRS = await this.ensureNewRS(d, rsList, undefined, newRSReplicasRolling(d, rsList, { spec: { replicas: 0 } }));
       else {
         newRS = await this.ensureNewRS(d, rsList, newRS, replicasOf(newRS));
-        const target = this.isScalingEvent(d, rsList) ? replicasOf(newRS) : newRSReplicasRolling(d, rsList, newRS);
-        if (target > replicasOf(newRS)) await this.scaleRS(newRS, target, d);
+        const target = newRSReplicasRolling(d, rsList, newRS);
+        if (!scaling && target > replicasOf(newRS)) await this.scaleRS(newRS, target, d);
       }
-      if (this.isScalingEvent(d, rsList)) await this.scale(d, rsList, newRS);
+      if (scaling) await this.scale(d, rsList, newRS);
       else await this.scaleDownOld(d, rsList, newRS);
     }
     await this.cleanup(d, olds());
     return this.writeStatus(d, rsList, newRS);
   }
 
-  /** Adopt orphan ReplicaSets matching the selector; release owned ones that stopped matching. */
+  /**
+   * Adopt orphan ReplicaSets matching the selector; release owned ones that stopped matching.
+   * Returns copies: objects in the informer's cache are never modified (the informer compares
+   * resourceVersions to detect changes).
+   */
   private async claimReplicaSets(d: K): Promise<K[]> {
     const out: K[] = [];
-    for (const rs of this.replicaSets.byIndex('namespace', d.metadata.namespace) as K[]) {
+    for (const cached of this.replicaSets.byIndex('namespace', d.metadata.namespace) as K[]) {
+      const rs = structuredClone(cached);
       const ref = controllerRef(rs);
       const matches = matchesLabelSelector(d.spec.selector, rs.metadata?.labels);
       if (ref?.uid === d.metadata.uid) {
@@ -154,9 +160,13 @@ export class DeploymentController implements Controller {
     };
     for (const k of ['kubernetes.io/change-cause']) if (d.metadata.annotations?.[k]) (annotations as K)[k] = d.metadata.annotations[k];
     if (existing) {
+      // Desired/max replicas annotations change only when scaling (scaleRS), so a scale event stays visible.
       const cur = existing.metadata.annotations ?? {};
-      if (Object.entries(annotations).some(([k, v]) => cur[k] !== v)) {
-        const updated = await this.ctx.client.patch(this.rsPath(existing.metadata.namespace, existing.metadata.name), { metadata: { annotations } }, 'merge');
+      const revisionOnly: Record<string, string> = { ...annotations };
+      delete revisionOnly[DESIRED_REPLICAS];
+      delete revisionOnly[MAX_REPLICAS];
+      if (Object.entries(revisionOnly).some(([k, v]) => cur[k] !== v)) {
+        const updated = await this.ctx.client.patch(this.rsPath(existing.metadata.namespace, existing.metadata.name), { metadata: { annotations: revisionOnly } }, 'merge');
         Object.assign(existing, updated);
       }
       await this.setDeploymentRevision(d, annotations[REVISION]);
@@ -201,10 +211,13 @@ export class DeploymentController implements Controller {
 
   private async scaleRS(rs: K, replicas: number, d: K): Promise<void> {
     const from = replicasOf(rs);
-    if (from === replicas) return;
-    const updated = await this.ctx.client.patch(this.rsPath(rs.metadata.namespace, rs.metadata.name), { spec: { replicas }, metadata: { annotations: { [DESIRED_REPLICAS]: String(d.spec?.replicas ?? 1) } } }, 'merge');
+    if (from === replicas && rs.metadata.annotations?.[DESIRED_REPLICAS] === String(d.spec?.replicas ?? 1)) return;
+    const { maxSurge } = surgeAndUnavailable(d);
+    const want = d.spec?.replicas ?? 1;
+    const annotations = { [DESIRED_REPLICAS]: String(want), [MAX_REPLICAS]: String(want + (d.spec?.strategy?.type === 'Recreate' ? 0 : maxSurge)) };
+    const updated = await this.ctx.client.patch(this.rsPath(rs.metadata.namespace, rs.metadata.name), { spec: { replicas }, metadata: { annotations } }, 'merge');
     Object.assign(rs, updated);
-    this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${replicas}`);
+    if (from !== replicas) this.recorder.event(d, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${replicas}`);
   }
 
   private async scaleAll(list: K[], replicas: number): Promise<boolean> {

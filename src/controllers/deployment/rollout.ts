@@ -42,12 +42,13 @@ export function podTemplateHash(template: K, collisionCount = 0): string {
   return out;
 }
 
+/** JSON with sorted keys; null and undefined members are dropped (typed structs can't tell them from absent). */
 export function stableStringify(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
   if (v && typeof v === 'object')
     return `{${Object.keys(v)
       .sort()
-      .filter((k) => (v as K)[k] !== undefined)
+      .filter((k) => (v as K)[k] !== undefined && (v as K)[k] !== null)
       .map((k) => `${JSON.stringify(k)}:${stableStringify((v as K)[k])}`)
       .join(',')}}`;
   return JSON.stringify(v);
