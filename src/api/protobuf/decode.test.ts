@@ -262,6 +262,85 @@ test('RBAC, PriorityClass, PDB, Ingress, Eviction, TokenRequest decode', () => {
   assert.deepEqual(decodeKubernetesProtobuf(tr), { kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1', metadata: {}, spec: { expirationSeconds: 3600 }, status: { token: '' } });
 });
 
+test('cluster-component kinds: Node status, Lease (MicroTime), EndpointSlice, Events, PV, LimitRange', () => {
+  const node = encodeKubernetesProtobuf('v1', 'Node', {
+    metadata: meta('n1', { labels: { 'kubernetes.io/hostname': 'n1' } }),
+    spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'], unschedulable: false, taints: [{ key: 'k', effect: 'NoSchedule', timeAdded: {} }] },
+    status: {
+      capacity: { cpu: q('2'), pods: q('110') }, allocatable: { cpu: q('1900m') },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: { seconds: T2024 }, lastTransitionTime: { seconds: T2024 } }],
+      addresses: [{ type: 'InternalIP', address: '10.0.0.5' }],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: { machineID: 'm', kubeletVersion: 'v1.32.0', operatingSystem: 'linux', architecture: 'amd64' },
+      images: [{ names: ['nginx:1.25'], sizeBytes: 187000000 }],
+    },
+  });
+  assert.deepEqual(decodeKubernetesProtobuf(node), {
+    kind: 'Node', apiVersion: 'v1', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } },
+    spec: { podCIDR: '10.244.0.0/24', podCIDRs: ['10.244.0.0/24'], taints: [{ key: 'k', effect: 'NoSchedule' }] },
+    status: {
+      capacity: { cpu: '2', pods: '110' }, allocatable: { cpu: '1900m' },
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', lastHeartbeatTime: '2024-01-01T00:00:00Z', lastTransitionTime: '2024-01-01T00:00:00Z' }],
+      addresses: [{ type: 'InternalIP', address: '10.0.0.5' }],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: 'm', systemUUID: '', bootID: '', kernelVersion: '', osImage: '', containerRuntimeVersion: '',
+        kubeletVersion: 'v1.32.0', kubeProxyVersion: '', operatingSystem: 'linux', architecture: 'amd64',
+      },
+      images: [{ names: ['nginx:1.25'], sizeBytes: 187000000 }],
+    },
+  });
+  const lease = encodeKubernetesProtobuf('coordination.k8s.io/v1', 'Lease', {
+    metadata: meta('n1', { namespace: 'kube-node-lease' }),
+    spec: { holderIdentity: 'n1', leaseDurationSeconds: 40, renewTime: { seconds: T2024, nanos: 5_000_123 }, leaseTransitions: 0 },
+  });
+  assert.deepEqual(decodeKubernetesProtobuf(lease), {
+    kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', metadata: { name: 'n1', namespace: 'kube-node-lease' },
+    spec: { holderIdentity: 'n1', leaseDurationSeconds: 40, renewTime: '2024-01-01T00:00:00.005000Z', leaseTransitions: 0 },
+  });
+  const slice = encodeKubernetesProtobuf('discovery.k8s.io/v1', 'EndpointSlice', {
+    metadata: meta('svc-abc', { labels: { 'kubernetes.io/service-name': 'svc' } }), addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.244.0.7'], conditions: { ready: false, serving: true, terminating: false }, nodeName: 'n1', targetRef: { kind: 'Pod', name: 'p', namespace: 'default' } }],
+    ports: [{ name: '', protocol: 'TCP', port: 8080 }],
+  });
+  assert.deepEqual(decodeKubernetesProtobuf(slice), {
+    kind: 'EndpointSlice', apiVersion: 'discovery.k8s.io/v1', metadata: { name: 'svc-abc', labels: { 'kubernetes.io/service-name': 'svc' } }, addressType: 'IPv4',
+    endpoints: [{ addresses: ['10.244.0.7'], conditions: { ready: false, serving: true, terminating: false }, nodeName: 'n1', targetRef: { kind: 'Pod', name: 'p', namespace: 'default' } }],
+    ports: [{ name: '', protocol: 'TCP', port: 8080 }],
+  });
+  const ev = encodeKubernetesProtobuf('events.k8s.io/v1', 'Event', {
+    metadata: meta('p.1', { namespace: 'default' }), eventTime: { seconds: T2024, nanos: 1000 }, reportingController: 'default-scheduler', reportingInstance: 'sched-1',
+    action: 'Binding', reason: 'Scheduled', regarding: { kind: 'Pod', name: 'p', namespace: 'default' }, note: 'Successfully assigned', type: 'Normal',
+    deprecatedSource: {}, deprecatedFirstTimestamp: {}, deprecatedLastTimestamp: {}, deprecatedCount: 0,
+  });
+  assert.deepEqual(decodeKubernetesProtobuf(ev), {
+    kind: 'Event', apiVersion: 'events.k8s.io/v1', metadata: { name: 'p.1', namespace: 'default' }, eventTime: '2024-01-01T00:00:00.000001Z',
+    reportingController: 'default-scheduler', reportingInstance: 'sched-1', action: 'Binding', reason: 'Scheduled',
+    regarding: { kind: 'Pod', name: 'p', namespace: 'default' }, note: 'Successfully assigned', type: 'Normal', deprecatedSource: {},
+  });
+  const coreEv = encodeKubernetesProtobuf('v1', 'Event', {
+    metadata: meta('p.2', { namespace: 'default' }), involvedObject: { kind: 'Pod', name: 'p' }, reason: 'Pulled', message: 'ok', source: { component: 'kubelet', host: 'n1' },
+    firstTimestamp: { seconds: T2024 }, lastTimestamp: { seconds: T2024 }, count: 1, type: 'Normal', eventTime: {}, reportingComponent: 'kubelet', reportingInstance: '',
+  });
+  assert.deepEqual(decodeKubernetesProtobuf(coreEv), {
+    kind: 'Event', apiVersion: 'v1', metadata: { name: 'p.2', namespace: 'default' }, involvedObject: { kind: 'Pod', name: 'p' }, reason: 'Pulled', message: 'ok',
+    source: { component: 'kubelet', host: 'n1' }, firstTimestamp: '2024-01-01T00:00:00Z', lastTimestamp: '2024-01-01T00:00:00Z', count: 1, type: 'Normal',
+    reportingComponent: 'kubelet', reportingInstance: '',
+  });
+  const pv = encodeKubernetesProtobuf('v1', 'PersistentVolume', {
+    metadata: meta('pv1'),
+    spec: { capacity: { storage: q('10Gi') }, persistentVolumeSource: { csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-1', fsType: 'ext4' } }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Delete', volumeMode: 'Filesystem' },
+    status: { phase: 'Available' },
+  });
+  assert.deepEqual(decodeKubernetesProtobuf(pv), {
+    kind: 'PersistentVolume', apiVersion: 'v1', metadata: { name: 'pv1' },
+    spec: { capacity: { storage: '10Gi' }, csi: { driver: 'ebs.csi.aws.com', volumeHandle: 'vol-1', fsType: 'ext4' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Delete', volumeMode: 'Filesystem' },
+    status: { phase: 'Available' },
+  });
+  const lr = encodeKubernetesProtobuf('v1', 'LimitRange', { metadata: meta('lr'), spec: { limits: [{ type: 'Container', default: { cpu: q('500m') }, defaultRequest: { cpu: q('100m') } }] } });
+  assert.deepEqual(decodeKubernetesProtobuf(lr).spec, { limits: [{ type: 'Container', default: { cpu: '500m' }, defaultRequest: { cpu: '100m' } }] });
+});
+
 test('DeleteOptions decode under any group version (metav1 options are registered everywhere)', () => {
   for (const apiVersion of ['v1', 'meta.k8s.io/v1', 'apps/v1', 'policy/v1']) {
     const body = encodeKubernetesProtobuf(apiVersion, 'DeleteOptions', { gracePeriodSeconds: 30, orphanDependents: false, dryRun: ['All'], preconditions: { uid: 'u', resourceVersion: '7' } });

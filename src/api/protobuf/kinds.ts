@@ -14,6 +14,8 @@ function add(apiVersion: string, pkg: string, kinds: string[]): void {
 add('v1', CORE, [
   'Namespace', 'ConfigMap', 'Secret', 'Service', 'ServiceAccount', 'ResourceQuota', 'Pod',
   'PodTemplate', 'Binding', 'PersistentVolumeClaim',
+  // written by cluster components (client-go sends protobuf): see schema/core-cluster.ts
+  'Node', 'Event', 'Endpoints', 'LimitRange', 'ReplicationController', 'PersistentVolume',
 ]);
 add('apps/v1', 'k8s.io.api.apps.v1', [
   'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision',
@@ -32,6 +34,9 @@ add('authorization.k8s.io/v1', 'k8s.io.api.authorization.v1', [
 add('autoscaling/v1', 'k8s.io.api.autoscaling.v1', ['HorizontalPodAutoscaler', 'Scale']);
 add('autoscaling/v2', 'k8s.io.api.autoscaling.v2', ['HorizontalPodAutoscaler']);
 add('certificates.k8s.io/v1', 'k8s.io.api.certificates.v1', ['CertificateSigningRequest']);
+add('coordination.k8s.io/v1', 'k8s.io.api.coordination.v1', ['Lease']);
+add('discovery.k8s.io/v1', 'k8s.io.api.discovery.v1', ['EndpointSlice']);
+add('events.k8s.io/v1', 'k8s.io.api.events.v1', ['Event']);
 
 /**
  * Option types that metav1.AddToGroupVersion registers in every group version, so a client may

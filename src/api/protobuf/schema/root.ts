@@ -4,6 +4,8 @@
 import protobuf from 'protobufjs';
 import { INTSTR_PROTO, META_PROTO, RESOURCE_PROTO, RUNTIME_PROTO } from './meta.js';
 import { CORE_PROTO } from './core.js';
+import { CORE_CLUSTER_PROTO } from './core-cluster.js';
+import { COORDINATION_PROTO, DISCOVERY_PROTO, EVENTS_PROTO } from './cluster-groups.js';
 import { APPS_PROTO } from './apps.js';
 import { BATCH_PROTO } from './batch.js';
 import { RBAC_PROTO } from './rbac.js';
@@ -22,6 +24,7 @@ export const PROTO_SOURCES: readonly string[] = [
   INTSTR_PROTO,
   META_PROTO,
   CORE_PROTO,
+  CORE_CLUSTER_PROTO,
   APPS_PROTO,
   BATCH_PROTO,
   RBAC_PROTO,
@@ -33,6 +36,9 @@ export const PROTO_SOURCES: readonly string[] = [
   AUTOSCALING_V1_PROTO,
   AUTOSCALING_V2_PROTO,
   CERTIFICATES_PROTO,
+  COORDINATION_PROTO,
+  DISCOVERY_PROTO,
+  EVENTS_PROTO,
 ];
 
 let root: protobuf.Root | undefined;
