@@ -407,6 +407,32 @@ test('errors: bad magic, unknown kind (415), malformed bytes, content encoding (
   expectError(gz, 'UnsupportedEncoding', 400, /gzip/);
 });
 
+test('corrupted bodies either decode or throw ProtobufDecodeError (never another error)', () => {
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const valid = encodeKubernetesProtobuf('apps/v1', 'Deployment', {
+    metadata: meta('d', { labels: { a: 'b' } }),
+    spec: { replicas: 2, selector: { matchLabels: { a: 'b' } }, template: { metadata: meta(''), spec: { containers: [{ name: 'c', image: 'i', resources: { limits: { cpu: q('1') } } }] } } },
+    status: {},
+  });
+  const rev = encodeKubernetesProtobuf('apps/v1', 'ControllerRevision', { metadata: meta('r'), data: { raw: Buffer.from('{"a":1}') }, revision: 1 });
+  let decoded = 0;
+  for (let i = 0; i < 3000; i++) {
+    const base = i % 2 === 0 ? valid : rev;
+    const b = Buffer.from(base);
+    const flips = 1 + Math.floor(rand() * 4);
+    for (let j = 0; j < flips; j++) b[4 + Math.floor(rand() * (b.length - 4))] = Math.floor(rand() * 256);
+    const body = rand() < 0.2 ? b.subarray(0, 4 + Math.floor(rand() * (b.length - 4))) : b;
+    try {
+      decodeKubernetesProtobuf(body);
+      decoded++;
+    } catch (e) {
+      assert.ok(e instanceof ProtobufDecodeError, `unexpected ${String(e)}`);
+    }
+  }
+  assert.ok(decoded > 0);
+});
+
 test('unknown fields from newer clients are skipped, not fatal', () => {
   const Namespace = lookupType('k8s.io.api.core.v1.Namespace');
   const raw = Buffer.concat([
