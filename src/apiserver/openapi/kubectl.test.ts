@@ -1,5 +1,6 @@
 // The real kubectl against the OpenAPI documents, served by a small HTTP server (discovery, the
-// documents of this module, pods with create/get/patch): `explain` walks the v3 schemas; `apply`
+// documents of this module with a CRD added, pods with create/get/patch): `explain` walks the
+// schemas (built-in and custom); `apply`
 // creates and then sends a strategic merge patch with fieldValidation=Strict. The server's
 // /version minor picks the kubectl the dispatcher on PATH runs: 32 (v3 documents) and 28 (the
 // protobuf /openapi/v2 document). Skipped when kubectl is not installed.
@@ -28,15 +29,41 @@ interface Seen {
   body: string;
 }
 
+const crontabCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'crontabs.stable.example.com' },
+  spec: {
+    group: 'stable.example.com',
+    scope: 'Namespaced',
+    names: { plural: 'crontabs', singular: 'crontab', kind: 'CronTab', listKind: 'CronTabList', shortNames: ['ct'] },
+    versions: [
+      {
+        name: 'v1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: { spec: { type: 'object', description: 'The CronTab spec.', properties: { cronSpec: { type: 'string', description: 'A cron line.' }, replicas: { type: 'integer' } } } },
+          },
+        },
+      },
+    ],
+  },
+};
+const crontabs: ResourceInfo = { group: 'stable.example.com', version: 'v1', kind: 'CronTab', listKind: 'CronTabList', resource: 'crontabs', singular: 'crontab', namespaced: true, shortNames: ['ct'] };
+
 function startFake(minor: string): Promise<{ server: Server; port: number; seen: Seen[] }> {
   const svc = new OpenApiService(infos.map((info) => ({ info, status: {} })));
+  svc.addCrd(crontabCrd);
   const seen: Seen[] = [];
   const pods = new Map<string, any>();
   const resourceList = (gv: string) => ({
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: gv,
-    resources: infos
+    resources: [...infos, crontabs]
       .filter((r) => (r.group ? `${r.group}/${r.version}` : r.version) === gv)
       .map((r) => ({ name: r.resource, singularName: r.singular, namespaced: true, kind: r.kind, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], shortNames: r.shortNames })),
   });
@@ -60,9 +87,14 @@ function startFake(minor: string): Promise<{ server: Server; port: number; seen:
       if (u.pathname === '/version') return send(200, { major: '1', minor, gitVersion: `v1.${minor}.0+fake`, platform: 'linux/amd64' });
       if (u.pathname === '/api') return send(200, { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
       if (u.pathname === '/apis')
-        return send(200, { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [{ groupVersion: 'apps/v1', version: 'v1' }], preferredVersion: { groupVersion: 'apps/v1', version: 'v1' } }] });
+        return send(200, {
+          kind: 'APIGroupList',
+          apiVersion: 'v1',
+          groups: ['apps', 'stable.example.com'].map((g) => ({ name: g, versions: [{ groupVersion: `${g}/v1`, version: 'v1' }], preferredVersion: { groupVersion: `${g}/v1`, version: 'v1' } })),
+        });
       if (u.pathname === '/api/v1') return send(200, resourceList('v1'));
       if (u.pathname === '/apis/apps/v1') return send(200, resourceList('apps/v1'));
+      if (u.pathname === '/apis/stable.example.com/v1') return send(200, resourceList('stable.example.com/v1'));
       const m = u.pathname.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods(?:\/([^/]+))?$/);
       if (m) {
         const notFound = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404, message: `pods "${m[2]}" not found`, details: { name: m[2], kind: 'pods' } };
@@ -112,7 +144,7 @@ spec:
 `;
 
 for (const minor of ['32', '28']) {
-  test(`kubectl (server minor ${minor}): explain pod.spec, deployment containers; apply create then strategic merge patch`, { skip: !hasKubectl && 'kubectl not installed', timeout: 120_000 }, async () => {
+  test(`kubectl (server minor ${minor}): explain pod.spec, deployment containers, a custom resource; apply create then strategic merge patch`, { skip: !hasKubectl && 'kubectl not installed', timeout: 120_000 }, async () => {
     const { server, port, seen } = await startFake(minor);
     try {
       const ex = await kubectl(port, ['explain', 'pod.spec']);
@@ -123,6 +155,11 @@ for (const minor of ['32', '28']) {
       const ex2 = await kubectl(port, ['explain', 'deployment.spec.template.spec.containers.ports']);
       assert.equal(ex2.code, 0, ex2.out);
       assert.match(ex2.out, /containerPort\s+<integer> -required-/);
+      const ex3 = await kubectl(port, ['explain', 'crontab.spec']);
+      assert.equal(ex3.code, 0, ex3.out);
+      assert.match(ex3.out, /KIND:\s+CronTab/);
+      assert.match(ex3.out, /The CronTab spec\./);
+      assert.match(ex3.out, /cronSpec\s+<string>\s+A cron line\./);
 
       const a1 = await kubectl(port, ['apply', '-f', '-'], POD('1'));
       assert.equal(a1.code, 0, a1.out);
