@@ -1,9 +1,9 @@
 // The real kubectl against the OpenAPI documents, served by a small HTTP server (discovery, the
 // documents of this module with a CRD added, pods with create/get/patch): `explain` walks the
-// schemas (built-in and custom); `apply`
-// creates and then sends a strategic merge patch with fieldValidation=Strict. The server's
-// /version minor picks the kubectl the dispatcher on PATH runs: 32 (v3 documents) and 28 (the
-// protobuf /openapi/v2 document). Skipped when kubectl is not installed.
+// schemas (built-in and custom); `apply` creates and then sends a strategic merge patch with
+// fieldValidation=Strict. The server's /version minor picks the kubectl the dispatcher on PATH
+// runs: 32 (v3 documents) and 28 (the protobuf /openapi/v2 document). Skipped when kubectl is not
+// installed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
