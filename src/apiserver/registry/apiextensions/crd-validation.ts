@@ -125,7 +125,6 @@ function validateCrdSpec(spec: any, path: string): FieldErrorList {
   });
   if (!unique) errs.push(invalid(`${path}.versions`, versions, 'must contain unique version names'));
   if (versions.length && storage !== 1) errs.push(invalid(`${path}.versions`, versions, 'must have exactly one version marked as storage version'));
-  if (versions.length && !versions.some((v) => v.served)) errs.push(invalid(`${path}.versions`, versions, 'must have at least one version served'));
   if (spec.validation || spec.subresources || spec.additionalPrinterColumns || spec.version) {
     for (const f of ['version', 'validation', 'subresources', 'additionalPrinterColumns']) if (spec[f] !== undefined) errs.push(forbidden(`${path}.${f}`, 'not allowed in apiextensions.k8s.io/v1; set it per version in spec.versions'));
   }
