@@ -125,9 +125,6 @@ function validateCrdSpec(spec: any, path: string): FieldErrorList {
   });
   if (!unique) errs.push(invalid(`${path}.versions`, versions, 'must contain unique version names'));
   if (versions.length && storage !== 1) errs.push(invalid(`${path}.versions`, versions, 'must have exactly one version marked as storage version'));
-  if (spec.validation || spec.subresources || spec.additionalPrinterColumns || spec.version) {
-    for (const f of ['version', 'validation', 'subresources', 'additionalPrinterColumns']) if (spec[f] !== undefined) errs.push(forbidden(`${path}.${f}`, 'not allowed in apiextensions.k8s.io/v1; set it per version in spec.versions'));
-  }
 
   const conv = spec.conversion ?? {};
   if (conv.strategy !== 'None' && conv.strategy !== 'Webhook') errs.push(notSupported(`${path}.conversion.strategy`, conv.strategy, ['None', 'Webhook']));
