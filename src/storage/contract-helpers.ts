@@ -10,6 +10,17 @@ export interface ContractContext {
   readonly store: Store;
   /** A key prefix unique to this run and test: `/keelson-contract/<run>/<test>/`. */
   prefix(test: string): string;
+  readonly options: ContractOptions;
+}
+
+export interface ContractOptions {
+  /**
+   * The store's progress-notify interval (etcd: --experimental-watch-progress-notify-interval,
+   * mvcc: progressNotifyIntervalMs). When given (keep it at or under 1 s), the suite checks that
+   * an idle progressNotify watcher gets an empty response within three intervals; when absent,
+   * that test is skipped (etcd's default is 10 minutes).
+   */
+  progressNotifyIntervalMs?: number;
 }
 
 export const buf = (s: string | Buffer): Buffer => (Buffer.isBuffer(s) ? s : Buffer.from(s));

@@ -147,6 +147,12 @@ export function kvContract(ctx: ContractContext): void {
       assert.equal(at2.kvs[0].createRevision, r1);
       const cur = await ctx.store.range({ key: buf(p), rangeEnd: prefixEnd(buf(p)) });
       assert.deepEqual(keysOf(cur.kvs), [p + 'b']);
+      // count at a past revision counts the keys of that revision.
+      const c2 = await ctx.store.range({ key: buf(p), rangeEnd: prefixEnd(buf(p)), revision: r2 + 1, countOnly: true });
+      assert.equal(c2.count, 2);
+      // serializable reads answer the same on a single member.
+      const ser = await ctx.store.range({ key: buf(p), rangeEnd: prefixEnd(buf(p)), serializable: true });
+      assert.deepEqual(keysOf(ser.kvs), [p + 'b']);
       // The current revision itself is readable.
       assert.equal((await ctx.store.range({ key: buf(p + 'b'), revision: now })).kvs.length, 1);
     });

@@ -31,13 +31,15 @@ export function leaseContract(ctx: ContractContext): void {
       assert.ok(!after.leases.includes(g.id), 'a revoked lease is no longer listed');
     });
 
-    it('a TTL below the minimum is raised to it (2 s with default raft timing)', async () => {
+    it('a TTL below the minimum is raised to it (2 s with default raft timing); above the maximum fails', async () => {
       const g = await ctx.store.leaseGrant(1);
       try {
         assert.equal(g.ttl, 2);
+        assert.equal((await ctx.store.leaseTimeToLive(g.id)).grantedTtl, 2);
       } finally {
         await ctx.store.leaseRevoke(g.id);
       }
+      await rejectsWith(ctx.store.leaseGrant(9_000_000_001), 'LeaseTTLTooLarge');
     });
 
     it('timeToLive: remaining and granted TTL, attached keys; -1 for an unknown lease', async () => {
@@ -82,6 +84,14 @@ export function leaseContract(ctx: ContractContext): void {
           [
             ['DELETE', 'a', before + 1, '1'],
             ['DELETE', 'b', before + 1, '2'],
+          ],
+        );
+        // Delete events carry the key and the revoke's revision only.
+        assert.deepEqual(
+          w.events.map((e) => [e.kv.createRevision, e.kv.version, e.kv.value.length, e.kv.lease]),
+          [
+            [0, 0, 0, 0n],
+            [0, 0, 0, 0n],
           ],
         );
         assert.deepEqual(keysOf((await ctx.store.range({ key: buf(p), rangeEnd: prefixEnd(buf(p)) })).kvs), [p + 'c']);

@@ -29,6 +29,7 @@ export function maintenanceContract(ctx: ContractContext): void {
       await checkWatchCompacted(ctx, p, r2, r1);
       const h = await ctx.store.hashKV();
       assert.equal(h.compactRevision, r2);
+      await rejectsWith(ctx.store.hashKV(r1), 'Compacted');
     });
 
     it('compacting at or below the compacted revision fails with ErrCompacted; beyond the current one with ErrFutureRev', async () => {

@@ -179,6 +179,44 @@ export function watchContract(ctx: ContractContext): void {
       }
     });
 
+    it('a from-key watch (rangeEnd "\\0") sees every key at or after the key', async () => {
+      const p = ctx.prefix('watch-fromkey');
+      const w = await Recorder.start(ctx.store, { key: buf(p + 'm'), rangeEnd: Buffer.from([0]) });
+      try {
+        await ctx.store.put({ key: buf(p + 'a'), value: buf('before') });
+        await ctx.store.put({ key: buf(p + 'm'), value: buf('at') });
+        await ctx.store.put({ key: buf(p + 'z'), value: buf('after') });
+        await w.waitEvents(2);
+        await sleep(50);
+        assert.deepEqual(
+          w.events.map((e) => e.kv.key.toString().slice(p.length)),
+          ['m', 'z'],
+        );
+      } finally {
+        w.cancel();
+      }
+    });
+
+    it('progressNotify: an idle watcher gets empty responses with the current revision', async (t) => {
+      const interval = ctx.options.progressNotifyIntervalMs;
+      if (!interval) {
+        t.skip('the suite was not told the store\'s progress-notify interval');
+        return;
+      }
+      const p = ctx.prefix('watch-progress-notify');
+      const w = await Recorder.start(ctx.store, { key: buf(p), progressNotify: true });
+      try {
+        await ctx.store.put({ key: buf(p + '-elsewhere'), value: buf('x') });
+        const now = await currentRevision(ctx.store);
+        await w.until(() => w.responses.some((r) => r.events.length === 0 && r.header.revision >= now), 'a progress notification', interval * 3 + 1000);
+        const prog = w.responses.find((r) => r.events.length === 0)!;
+        assert.ok(!prog.canceled);
+        assert.equal(w.events.length, 0);
+      } finally {
+        w.cancel();
+      }
+    });
+
     it('cancel stops delivery', async () => {
       const p = ctx.prefix('watch-cancel');
       const w = await Recorder.start(ctx.store, { key: buf(p) });

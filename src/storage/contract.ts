@@ -16,7 +16,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Store } from './store.js';
-import { buf, runId, type ContractContext } from './contract-helpers.js';
+import { buf, runId, type ContractContext, type ContractOptions } from './contract-helpers.js';
 import { kvContract } from './contract-kv.js';
 import { txnContract } from './contract-txn.js';
 import { watchContract } from './contract-watch.js';
@@ -25,7 +25,9 @@ import { maintenanceContract } from './contract-maintenance.js';
 
 export type OpenStore = () => Promise<{ store: Store; close(): Promise<void> }>;
 
-export function storeContract(name: string, open: OpenStore): void {
+export type { ContractOptions };
+
+export function storeContract(name: string, open: OpenStore, options: ContractOptions = {}): void {
   describe(`Store contract: ${name}`, () => {
     let opened: { store: Store; close(): Promise<void> } | undefined;
     const run = runId();
@@ -35,6 +37,7 @@ export function storeContract(name: string, open: OpenStore): void {
         return opened.store;
       },
       prefix: (test) => `/keelson-contract/${run}/${test}/`,
+      options,
     };
     before(async () => {
       opened = await open();

@@ -8,8 +8,11 @@ import { etcdAvailable, startEtcd } from '../../../test/helpers/etcd.js';
 import { openEtcdStore } from './index.js';
 
 if (etcdAvailable()) {
-  storeContract('etcd-client against a real etcd', async () => {
-    const etcd = await startEtcd();
+  const progressNotifyIntervalMs = 500;
+  storeContract(
+    'etcd-client against a real etcd',
+    async () => {
+    const etcd = await startEtcd({ args: [`--experimental-watch-progress-notify-interval=${progressNotifyIntervalMs}ms`] });
     try {
       const store = await openEtcdStore({ endpoints: [etcd.endpoint] });
       return {
@@ -23,7 +26,9 @@ if (etcdAvailable()) {
       await etcd.stop();
       throw err;
     }
-  });
+  },
+    { progressNotifyIntervalMs },
+  );
 } else {
   describe('etcd-client contract', () => {
     it('needs the etcd binary (scripts/install-deps.sh installs it)', (t) => t.skip('etcd is not installed'));
