@@ -13,6 +13,7 @@ export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-
 async function ensure(resources: Resources, resource: string, ns: string, obj: KObject): Promise<void> {
   const s = resources.storeFor('', resource);
   if (!s) return;
+  if (await s.readKv(ns, obj.metadata!.name)) return;
   try {
     await s.create(newContext(ns), obj);
   } catch (e) {

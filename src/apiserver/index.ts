@@ -66,9 +66,10 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   const ips = new IPAllocator(o.serviceClusterIPRange);
   const ports = new PortAllocator(o.serviceNodePortRange);
   const services = resources.storeFor('', 'services');
+  let allocation: { flush(): Promise<void> } | undefined;
   if (services) {
     await repairAllocations(store, services, { ips, ports });
-    installServiceAllocation(store, services, { ips, ports });
+    allocation = installServiceAllocation(store, services, { ips, ports });
   }
 
   const openapi = new OpenApiService(builtinStrategies);
@@ -134,6 +135,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
+      await allocation?.flush();
       if (ownStore) await store.close();
     },
   };

@@ -46,7 +46,7 @@ async function persist(store: Store, a: ServiceAllocation): Promise<void> {
 }
 
 /** Install the allocation hooks on the services store. */
-export function installServiceAllocation(store: Store, services: GenericStore, a: ServiceAllocation): void {
+export function installServiceAllocation(store: Store, services: GenericStore, a: ServiceAllocation): { flush(): Promise<void> } {
   let dirty = false;
   let persisting: Promise<void> | undefined;
   const schedulePersist = () => {
@@ -154,6 +154,7 @@ export function installServiceAllocation(store: Store, services: GenericStore, a
     for (const p of nodePortsOf(svc)) a.ports.release(p);
     schedulePersist();
   });
+  return { flush: async () => void (await persisting) };
 }
 
 function hadIPRelease(old: KObject, keep: string | undefined): boolean {
