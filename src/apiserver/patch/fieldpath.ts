@@ -353,6 +353,21 @@ function compareAt(oldV: unknown, newV: unknown, schema: FieldSchema | undefined
       return;
     }
   }
+  // A null on one side (a Go zero value such as `containers: null`) against a non-empty container:
+  // the node itself is neither added nor removed, its children are.
+  const nonEmptyContainer = (x: unknown) => (Array.isArray(x) ? x.length > 0 : isObject(x) && Object.keys(x).length > 0);
+  const atomicHere = (isObject(newV) || isObject(oldV) ? schema?.mapType === 'atomic' : effectiveListType(schema).type === 'atomic') && !root;
+  if (!atomicHere && ((oldV === null && nonEmptyContainer(newV)) || (newV === null && nonEmptyContainer(oldV)))) {
+    const side = oldV === null ? c.added : c.removed;
+    const v = (oldV === null ? newV : oldV) as unknown;
+    if (isObject(v)) for (const k of Object.keys(v)) subtreeInto(side, [...path, fieldPE(k)], v[k], childSchema(schema, k));
+    else
+      for (const item of v as unknown[]) {
+        const pe = listItemPE(item, schema);
+        if (pe) subtreeInto(side, [...path, pe], item, effectiveListType(schema).type === 'map' ? schema?.items : undefined);
+      }
+    return;
+  }
   if (isContainer(oldV) !== isContainer(newV) || Array.isArray(oldV) !== Array.isArray(newV)) {
     if (isContainer(oldV) || isContainer(newV)) {
       subtreeInto(c.removed, path, oldV, schema);

@@ -13,6 +13,33 @@ const cm = (data: Record<string, string>, labels?: Record<string, string>) => ({
   data,
 });
 
+test('kubectl create deployment: managedFields shaped like kube-apiserver\'s', () => {
+  const dep = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'web' } },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx', resources: {} }], restartPolicy: 'Always' } },
+    },
+  };
+  const out = updateManagedFields({ live: undefined, updated: dep, manager: 'kubectl-create', apiVersion: 'apps/v1', now: t0 });
+  assert.deepEqual(mf(out)[0].fieldsV1, {
+    'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+    'f:spec': {
+      'f:replicas': {},
+      'f:selector': {},
+      'f:strategy': { 'f:rollingUpdate': { '.': {}, 'f:maxSurge': {}, 'f:maxUnavailable': {} }, 'f:type': {} },
+      'f:template': {
+        'f:metadata': { 'f:labels': { '.': {}, 'f:app': {} } },
+        'f:spec': { 'f:containers': { 'k:{"name":"nginx"}': { '.': {}, 'f:image': {}, 'f:name': {}, 'f:resources': {} } }, 'f:restartPolicy': {} },
+      },
+    },
+  });
+});
+
 test('create records every field for the creating manager (kubectl create configmap)', () => {
   const out = updateManagedFields({ live: undefined, updated: cm({ a: '1' }), manager: 'kubectl-create', apiVersion: 'v1', now: t0 });
   assert.deepEqual(mf(out), [
@@ -59,11 +86,13 @@ test('Update entries are per apiVersion and per subresource', () => {
     apiVersion: 'v1',
     time: '2026-01-01T00:01:00Z',
     fieldsType: 'FieldsV1',
-    fieldsV1: { 'f:status': { '.': {}, 'f:conditions': { '.': {}, 'k:{"type":"Ready"}': { '.': {}, 'f:status': {}, 'f:type': {} } }, 'f:phase': {} } },
+    // status is a Go struct (always present), conditions an omitempty list: only the latter gets "."
+    fieldsV1: { 'f:status': { 'f:conditions': { '.': {}, 'k:{"type":"Ready"}': { '.': {}, 'f:status': {}, 'f:type': {} } }, 'f:phase': {} } },
     subresource: 'status',
   });
+  // as kube-apiserver records kubectl run: containers is null in the Go zero value, so no "." on it
   assert.deepEqual(mf(b)[0].fieldsV1, {
-    'f:spec': { '.': {}, 'f:containers': { '.': {}, 'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:name': {} } } },
+    'f:spec': { 'f:containers': { 'k:{"name":"c"}': { '.': {}, 'f:image': {}, 'f:name': {} } } },
   });
 });
 

@@ -6,7 +6,7 @@
 import { PatchError } from './errors.js';
 import { clone, isObject, type JsonObject } from './json-util.js';
 import { compareObjects, fieldSetFromFieldsV1, fieldSetToFieldsV1, FieldSet } from './fieldpath.js';
-import { mergeInfoFor, type FieldSchema } from './merge-keys.js';
+import { mergeInfoFor, withGoZeroValues, type FieldSchema } from './merge-keys.js';
 
 export interface ManagedFieldsEntry {
   manager: string;
@@ -178,7 +178,7 @@ export function updateManagedFields(o: UpdateManagedFieldsOptions): JsonObject {
     managers = fromRequest && fromRequest.size > 0 ? fromRequest : decodeOrEmpty(liveMF);
   }
   const schema = schemaOf(out, o.schema);
-  const c = compareObjects(stripUntracked(o.live ?? {}), stripUntracked(out), schema);
+  const c = compareObjects(withGoZeroValues(stripUntracked(o.live ?? {}), schema), withGoZeroValues(stripUntracked(out), schema), schema);
   const self = stripSet(c.added.union(c.modified));
   for (const e of managers.values()) e.set = e.set.difference(self).difference(c.removed);
   const id = { manager: o.manager, operation: 'Update' as const, apiVersion: o.apiVersion, ...(o.subresource ? { subresource: o.subresource } : {}) };

@@ -28,12 +28,20 @@ export interface FieldSchema {
   mapType?: 'atomic' | 'granular';
   /** Defaults of list-map key fields (ports' protocol is "TCP"): SSA uses them in item keys. */
   keyDefaults?: Record<string, unknown>;
+  /**
+   * How the field looks in the Go zero value of a built-in kind: 'struct' for non-pointer structs
+   * (present as {}), 'null' for lists without omitempty (present as null). Kubernetes computes
+   * managedFields on typed objects, so these never show up as newly added nodes (no "." entry).
+   */
+  zero?: 'struct' | 'null';
 }
 
 /** Finds the schema of an object kind: the root node (fields metadata, spec, status, ...). */
 export type SchemaLookup = (apiVersion: string, kind: string) => FieldSchema | undefined;
 
 const struct = (fields: Record<string, FieldSchema>, extra: Partial<FieldSchema> = {}): FieldSchema => ({ fields, ...extra });
+/** A non-pointer Go struct field (always present in typed objects). */
+const valueStruct = (fields: Record<string, FieldSchema>, extra: Partial<FieldSchema> = {}): FieldSchema => ({ fields, zero: 'struct', ...extra });
 const mapOf = (extra: Partial<FieldSchema> = {}): FieldSchema => ({ values: {}, ...extra });
 const atomic: FieldSchema = { mapType: 'atomic' };
 const atomicList: FieldSchema = { listType: 'atomic' };
@@ -54,7 +62,7 @@ const mergeList = (
 const primitiveMergeList: FieldSchema = { patchStrategy: 'merge', listType: 'set' };
 const conditions = mergeList('type');
 
-export const objectMetaSchema: FieldSchema = struct({
+export const objectMetaSchema: FieldSchema = valueStruct({
   labels: mapOf(),
   annotations: mapOf(),
   finalizers: primitiveMergeList,
@@ -89,10 +97,10 @@ const volume = struct({
   downwardAPI: struct({ items: atomicList }),
 });
 
-export const podSpecSchema: FieldSchema = struct({
+export const podSpecSchema: FieldSchema = valueStruct({
   volumes: mergeList('name', volume, { strategy: 'merge,retainKeys' }),
   initContainers: mergeList('name', container),
-  containers: mergeList('name', container),
+  containers: { ...mergeList('name', container), zero: 'null' },
   ephemeralContainers: mergeList('name', container),
   imagePullSecrets: mergeList('name', atomic),
   nodeSelector: mapOf({ mapType: 'atomic' }),
@@ -110,7 +118,7 @@ export const podSpecSchema: FieldSchema = struct({
   }),
 });
 
-const podStatus = struct({
+const podStatus = valueStruct({
   conditions,
   podIPs: mergeList('ip'),
   hostIPs: mergeList('ip', {}, { listType: 'atomic' }),
@@ -120,13 +128,18 @@ const podStatus = struct({
   resourceClaimStatuses: mergeList('name', {}, { strategy: 'merge,retainKeys' }),
 });
 
-export const podTemplateSpecSchema: FieldSchema = struct({ metadata: objectMetaSchema, spec: podSpecSchema });
+export const podTemplateSpecSchema: FieldSchema = valueStruct({ metadata: objectMetaSchema, spec: podSpecSchema });
 
-const withMeta = (fields: Record<string, FieldSchema>): FieldSchema => struct({ metadata: objectMetaSchema, ...fields });
+/** A kind: ObjectMeta plus its fields; spec and status are non-pointer structs in every built-in kind. */
+const withMeta = (fields: Record<string, FieldSchema>): FieldSchema => {
+  const out: Record<string, FieldSchema> = { metadata: objectMetaSchema, ...fields };
+  for (const k of ['spec', 'status']) if (out[k]) out[k] = { ...out[k], zero: 'struct' };
+  return struct(out);
+};
 const statusWithConditions = struct({ conditions });
 
 const workloadSpec = (extra: Record<string, FieldSchema> = {}): FieldSchema =>
-  struct({ selector: labelSelectorSchema, template: podTemplateSpecSchema, ...extra });
+  valueStruct({ selector: labelSelectorSchema, template: podTemplateSpecSchema, ...extra });
 
 const jobSpec = workloadSpec({ podFailurePolicy: struct({ rules: atomicList }) });
 
@@ -144,7 +157,7 @@ const kinds: Record<string, Record<string, FieldSchema>> = {
         ipFamilies: atomicList,
         loadBalancerSourceRanges: atomicList,
       }),
-      status: struct({ conditions, loadBalancer: struct({ ingress: atomicList }) }),
+      status: struct({ conditions, loadBalancer: valueStruct({ ingress: atomicList }) }),
     }),
     Node: withMeta({
       spec: struct({ podCIDRs: primitiveMergeList, taints: atomicList }),
@@ -156,11 +169,13 @@ const kinds: Record<string, Record<string, FieldSchema>> = {
         images: atomicList,
         volumesInUse: atomicList,
         volumesAttached: atomicList,
+        daemonEndpoints: valueStruct({ kubeletEndpoint: valueStruct({}) }),
+        nodeInfo: valueStruct({}),
       }),
     }),
     Namespace: withMeta({ spec: struct({ finalizers: atomicList }), status: statusWithConditions }),
     PersistentVolumeClaim: withMeta({
-      spec: struct({ accessModes: atomicList, selector: labelSelectorSchema, resources: struct({ limits: mapOf(), requests: mapOf() }) }),
+      spec: struct({ accessModes: atomicList, selector: labelSelectorSchema, resources: valueStruct({ limits: mapOf(), requests: mapOf() }) }),
       status: struct({ conditions, accessModes: atomicList, capacity: mapOf() }),
     }),
     PersistentVolume: withMeta({ spec: struct({ accessModes: atomicList, capacity: mapOf(), mountOptions: atomicList }) }),
@@ -175,10 +190,10 @@ const kinds: Record<string, Record<string, FieldSchema>> = {
     Binding: withMeta({ target: struct({}) }),
   },
   'apps/v1': {
-    Deployment: withMeta({ spec: workloadSpec({ strategy: struct({}, { patchStrategy: 'retainKeys' }) }), status: statusWithConditions }),
+    Deployment: withMeta({ spec: workloadSpec({ strategy: valueStruct({}, { patchStrategy: 'retainKeys' }) }), status: statusWithConditions }),
     ReplicaSet: withMeta({ spec: workloadSpec(), status: statusWithConditions }),
-    StatefulSet: withMeta({ spec: workloadSpec({ volumeClaimTemplates: atomicList }), status: statusWithConditions }),
-    DaemonSet: withMeta({ spec: workloadSpec(), status: statusWithConditions }),
+    StatefulSet: withMeta({ spec: workloadSpec({ volumeClaimTemplates: atomicList, updateStrategy: valueStruct({}) }), status: statusWithConditions }),
+    DaemonSet: withMeta({ spec: workloadSpec({ updateStrategy: valueStruct({}) }), status: statusWithConditions }),
     ControllerRevision: withMeta({}),
   },
   'admissionregistration.k8s.io/v1': {
@@ -190,7 +205,7 @@ const kinds: Record<string, Record<string, FieldSchema>> = {
   },
   'batch/v1': {
     Job: withMeta({ spec: jobSpec, status: struct({ conditions: mergeList('type', {}, { listType: 'atomic' }) }) }),
-    CronJob: withMeta({ spec: struct({ jobTemplate: struct({ metadata: objectMetaSchema, spec: jobSpec }) }), status: struct({ active: atomicList }) }),
+    CronJob: withMeta({ spec: struct({ jobTemplate: valueStruct({ metadata: objectMetaSchema, spec: jobSpec }) }), status: struct({ active: atomicList }) }),
   },
 };
 
@@ -222,6 +237,20 @@ const builtinGroups = new Set([
 ]);
 
 const genericBuiltin = withMeta({ status: statusWithConditions });
+
+/**
+ * The object as a typed Go value would show it: missing non-pointer structs as {}, missing
+ * non-omitempty lists as null (recursively through structs). Used only to compute field sets.
+ */
+export function withGoZeroValues(v: unknown, schema: FieldSchema | undefined): unknown {
+  if (!schema?.fields || typeof v !== 'object' || v === null || Array.isArray(v)) return v;
+  const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
+  for (const [k, f] of Object.entries(schema.fields)) {
+    if (out[k] === undefined && f.zero) out[k] = f.zero === 'struct' ? {} : null;
+    if (f.fields && out[k] !== undefined) out[k] = withGoZeroValues(out[k], f);
+  }
+  return out;
+}
 
 /** The group of an apiVersion ("apps/v1" -> "apps", "v1" -> ""). */
 export const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');

@@ -11,7 +11,7 @@
 import { ApplyConflictError, badRequest, type ApplyConflict } from './errors.js';
 import { clone, deepEqual, isObject, type JsonObject } from './json-util.js';
 import { compareObjects, fieldPE, FieldSet, listItemPE, pathString, toFieldSet } from './fieldpath.js';
-import { childSchema, effectiveListType, type FieldSchema } from './merge-keys.js';
+import { childSchema, effectiveListType, withGoZeroValues, type FieldSchema } from './merge-keys.js';
 import {
   decodeManagedFields,
   encodeManagedFields,
@@ -73,7 +73,7 @@ export function serverSideApply(o: ServerSideApplyOptions): ServerSideApplyResul
     // An object written before anyone tracked fields: Kubernetes first records everything in it
     // for "before-first-apply", so the first applier conflicts instead of silently taking over.
     const before = { manager: BEFORE_FIRST_APPLY_MANAGER, operation: 'Update' as const, apiVersion: o.apiVersion };
-    const set = stripSet(compareObjects({}, stripUntracked(live), schema).added);
+    const set = stripSet(compareObjects(withGoZeroValues({}, schema), withGoZeroValues(stripUntracked(live), schema), schema).added);
     if (!set.isEmpty()) managers.set(managerKey(before), { ...before, time: formatTime(o.now), set });
   }
 
@@ -96,7 +96,7 @@ export function serverSideApply(o: ServerSideApplyOptions): ServerSideApplyResul
   if (!toPrune.isEmpty()) merged = pruneValue(merged, toPrune, ownedByOthersOrNow, schema) as JsonObject;
 
   // 4. conflicts
-  const c = compareObjects(stripUntracked(liveBody), stripUntracked(merged), schema);
+  const c = compareObjects(withGoZeroValues(stripUntracked(liveBody), schema), withGoZeroValues(stripUntracked(merged), schema), schema);
   const changedSet = stripSet(c.added.union(c.modified));
   const conflicts: ApplyConflict[] = [];
   const losers: [ManagerEntry, FieldSet][] = [];
