@@ -4,10 +4,13 @@
 // Notes for the store:
 // - events.k8s.io/v1 events share storage with core/v1 events (storagePrefix 'events'); the
 //   objects differ in shape (note/regarding/series vs message/involvedObject/count), so the
-//   events.k8s.io strategy module is to export coreEventToEventsV1 / eventsV1ToCoreEvent to convert
+//   events.k8s.io strategy module exports coreEventToEventsV1 / eventsV1ToCoreEvent to convert
 //   at the REST boundary; the store keeps core/v1 Events.
 // - autoscaling/v1 HorizontalPodAutoscalers are served from the v2 storage; the hpa module
-//   is to export hpaV2ToV1 / hpaV1ToV2 and `strategyV1` for that version (in progress).
+//   exports hpaV2ToV1 / hpaV1ToV2 and `strategyV1` for that version (not listed here).
+// - Subresources beyond status/scale: namespaces/finalize (finalizePrepareForUpdate in
+//   core/namespaces), pods/binding and bindings (bindPod in core/bindings),
+//   certificatesigningrequests/approval (approvalPrepareForUpdate in certificates/...).
 import type { Strategy } from './strategy.js';
 import { strategy as coreBindings } from './core/bindings/strategy.js';
 import { strategy as coreConfigmaps } from './core/configmaps/strategy.js';

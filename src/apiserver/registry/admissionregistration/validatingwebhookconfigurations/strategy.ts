@@ -1,5 +1,8 @@
-// ValidatingWebhookConfiguration (admissionregistration.k8s.io/v1 validatingwebhookconfigurations).
+// ValidatingWebhookConfiguration (admissionregistration.k8s.io/v1 validatingwebhookconfigurations): webhook defaults
+// and validation (registry/admissionregistration/webhooks.ts), generation 1 on create and bumped
+// when the webhooks change; NAME WEBHOOKS AGE.
 import { defineStrategy } from '../../define.js';
+import { defaultWebhooks, validateWebhooks, bumpGenerationOnWebhookChange, webhookTable } from '../webhooks.js';
 
 export const strategy = defineStrategy({
   info: {
@@ -12,4 +15,11 @@ export const strategy = defineStrategy({
     namespaced: false,
     categories: ['api-extensions'],
   },
+  defaults: (o) => defaultWebhooks(o, false),
+  prepareForCreate(o) {
+    (o.metadata ??= {}).generation = 1;
+  },
+  prepareForUpdate: bumpGenerationOnWebhookChange,
+  validate: (o) => validateWebhooks(o, false),
+  table: webhookTable,
 });

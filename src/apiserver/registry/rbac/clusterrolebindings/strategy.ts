@@ -1,6 +1,8 @@
-// ClusterRoleBinding (rbac.authorization.k8s.io/v1 clusterrolebindings).
+// ClusterRoleBinding (rbac.authorization.k8s.io/v1 clusterrolebindings): roleRef and subject defaults and validation,
+// roleRef immutable; NAME ROLE AGE (+USERS GROUPS SERVICEACCOUNTS).
 import { defineStrategy } from '../../define.js';
 import { isValidPathSegmentName } from '../../../../api/validation/names.js';
+import { defaultBinding, validateBinding, validateRoleRefUpdate, bindingTable } from '../rbac.js';
 
 export const strategy = defineStrategy({
   info: {
@@ -13,4 +15,8 @@ export const strategy = defineStrategy({
     namespaced: false,
   },
   nameFn: isValidPathSegmentName,
+  defaults: defaultBinding,
+  validate: (b) => validateBinding(b, false),
+  validateUpdate: validateRoleRefUpdate,
+  table: bindingTable,
 });

@@ -1,6 +1,7 @@
-// ClusterRole (rbac.authorization.k8s.io/v1 clusterroles).
+// ClusterRole (rbac.authorization.k8s.io/v1 clusterroles): policy rule validation and the aggregation rule; NAME CREATED AT.
 import { defineStrategy } from '../../define.js';
 import { isValidPathSegmentName } from '../../../../api/validation/names.js';
+import { validateRules, validateAggregationRule, roleTable } from '../rbac.js';
 
 export const strategy = defineStrategy({
   info: {
@@ -13,4 +14,6 @@ export const strategy = defineStrategy({
     namespaced: false,
   },
   nameFn: isValidPathSegmentName,
+  validate: (r) => [...validateRules(r, false), ...validateAggregationRule(r)],
+  table: roleTable,
 });

@@ -1,6 +1,8 @@
-// RoleBinding (rbac.authorization.k8s.io/v1 rolebindings).
+// RoleBinding (rbac.authorization.k8s.io/v1 rolebindings): roleRef and subject defaults and validation,
+// roleRef immutable; NAME ROLE AGE (+USERS GROUPS SERVICEACCOUNTS).
 import { defineStrategy } from '../../define.js';
 import { isValidPathSegmentName } from '../../../../api/validation/names.js';
+import { defaultBinding, validateBinding, validateRoleRefUpdate, bindingTable } from '../rbac.js';
 
 export const strategy = defineStrategy({
   info: {
@@ -13,4 +15,8 @@ export const strategy = defineStrategy({
     namespaced: true,
   },
   nameFn: isValidPathSegmentName,
+  defaults: defaultBinding,
+  validate: (b) => validateBinding(b, true),
+  validateUpdate: validateRoleRefUpdate,
+  table: bindingTable,
 });

@@ -1,6 +1,7 @@
-// Role (rbac.authorization.k8s.io/v1 roles).
+// Role (rbac.authorization.k8s.io/v1 roles): policy rule validation; NAME CREATED AT.
 import { defineStrategy } from '../../define.js';
 import { isValidPathSegmentName } from '../../../../api/validation/names.js';
+import { validateRules, roleTable } from '../rbac.js';
 
 export const strategy = defineStrategy({
   info: {
@@ -13,4 +14,6 @@ export const strategy = defineStrategy({
     namespaced: true,
   },
   nameFn: isValidPathSegmentName,
+  validate: (r) => validateRules(r, true),
+  table: roleTable,
 });
