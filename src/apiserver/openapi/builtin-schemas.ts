@@ -10,7 +10,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { applyPatchMeta } from './patch-meta.js';
+import { applyMergeInfo, applyPatchMeta } from './patch-meta.js';
+import { refTarget } from './schema-ref.js';
+
+export { refTarget };
 import type { GroupVersionKind, Schema } from './types.js';
 
 export const SCHEMAS_FILE = 'openapi-schemas.json';
@@ -44,6 +47,7 @@ export function builtinSchemas(): Record<string, Schema> {
   if (!cache) {
     const s = JSON.parse(readFileSync(locate(), 'utf8')) as Record<string, Schema>;
     applyPatchMeta(s);
+    applyMergeInfo(s);
     cache = s;
   }
   return cache;
@@ -82,9 +86,4 @@ export function refClosure(roots: Iterable<string>, schemas: Record<string, Sche
     visit(schemas[n]);
   }
   return seen;
-}
-
-/** `#/components/schemas/X` or `#/definitions/X` -> `X`. */
-export function refTarget(ref: string): string {
-  return ref.slice(ref.lastIndexOf('/') + 1);
 }

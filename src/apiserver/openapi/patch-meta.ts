@@ -3,7 +3,12 @@
 // `x-kubernetes-list-map-keys`, `x-kubernetes-map-type`). The values are the Go struct tags of
 // k8s.io/api (`patchStrategy:"merge" patchMergeKey:"name"`, `+listType=map`, `+listMapKey=name`).
 // kubectl reads them from the documents for client-side apply (strategic merge patch); server-side
-// apply uses the list-type metadata. Applied to the generated schemas by builtin-schemas.ts.
+// apply uses the list-type metadata. Applied to the generated schemas by builtin-schemas.ts:
+// first this file's table (by schema name), then the patch engine's own tree
+// (../patch/merge-keys.ts, mergeInfoFor per kind), so what kubectl reads is what the server's
+// strategic merge patch and server-side apply do.
+import { mergeInfoFor, openAPIExtensions, type FieldSchema } from '../patch/merge-keys.js';
+import { refTarget } from './schema-ref.js';
 import type { Schema } from './types.js';
 
 export interface FieldPatchMeta {
@@ -133,6 +138,37 @@ export function applyPatchMeta(schemas: Record<string, Schema>): void {
     for (const [field, meta] of Object.entries(fields)) {
       const p = s.properties[field];
       if (p) applyFieldPatchMeta(p, meta);
+    }
+  }
+}
+
+/** The component a property schema points at (`$ref`, or `allOf: [{$ref}]`), if any. */
+function target(prop: Schema | undefined, schemas: Record<string, Schema>): Schema | undefined {
+  if (!prop) return undefined;
+  const ref = prop.$ref ?? (prop.allOf?.length === 1 ? prop.allOf[0].$ref : undefined);
+  return ref ? schemas[refTarget(ref)] : prop;
+}
+
+function walkMergeInfo(schema: Schema | undefined, node: FieldSchema, schemas: Record<string, Schema>, depth: number): void {
+  if (!schema?.properties || !node.fields || depth > 30) return;
+  for (const [field, fnode] of Object.entries(node.fields)) {
+    const prop = schema.properties[field];
+    if (!prop) continue;
+    Object.assign(prop, openAPIExtensions(fnode));
+    const t = target(prop, schemas);
+    if (fnode.fields) walkMergeInfo(t, fnode, schemas, depth + 1);
+    if (fnode.items?.fields) walkMergeInfo(target(t?.items, schemas), fnode.items, schemas, depth + 1);
+    if (fnode.values?.fields) walkMergeInfo(target(typeof t?.additionalProperties === 'object' ? t.additionalProperties : undefined, schemas), fnode.values, schemas, depth + 1);
+  }
+}
+
+/** Applies the patch engine's per-kind metadata (mergeInfoFor) to the component schemas (in place). */
+export function applyMergeInfo(schemas: Record<string, Schema>): void {
+  for (const s of Object.values(schemas)) {
+    for (const g of s['x-kubernetes-group-version-kind'] ?? []) {
+      if (!g.kind || g.kind.endsWith('List')) continue;
+      const node = mergeInfoFor(g.group ? `${g.group}/${g.version}` : g.version, g.kind);
+      if (node) walkMergeInfo(s, node, schemas, 0);
     }
   }
 }
