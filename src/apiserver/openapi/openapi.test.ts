@@ -93,6 +93,12 @@ test('generated schemas: Pod, Deployment, Service with descriptions, refs, requi
   assert.equal(s['io.k8s.apimachinery.pkg.runtime.RawExtension'].type, 'object');
   assert.deepEqual(s['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties!.finalizers['x-kubernetes-list-type'], 'set');
 
+  // Metadata the patch engine (mergeInfoFor) knows beyond patch-meta.ts's table.
+  const webhooks = s['io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration'].properties!.webhooks;
+  assert.equal(webhooks['x-kubernetes-patch-merge-key'], 'name');
+  assert.deepEqual(webhooks['x-kubernetes-list-map-keys'], ['name']);
+  assert.equal(s['io.k8s.api.apps.v1.DeploymentSpec'].properties!.selector['x-kubernetes-map-type'], 'atomic');
+
   assert.equal(builtinSchemaName('rbac.authorization.k8s.io', 'v1', 'ClusterRole'), 'io.k8s.api.rbac.v1.ClusterRole');
   // Every $ref resolves.
   for (const [name, schema] of Object.entries(s)) {
