@@ -4,6 +4,7 @@
 import protobuf from 'protobufjs';
 import { INTSTR_PROTO, META_PROTO, RESOURCE_PROTO, RUNTIME_PROTO } from './meta.js';
 import { CORE_PROTO } from './core.js';
+import { CORE_POD_PROTO } from './core-pod.js';
 import { CORE_CLUSTER_PROTO } from './core-cluster.js';
 import { COORDINATION_PROTO, DISCOVERY_PROTO, EVENTS_PROTO } from './cluster-groups.js';
 import { APPS_PROTO } from './apps.js';
@@ -24,6 +25,7 @@ export const PROTO_SOURCES: readonly string[] = [
   INTSTR_PROTO,
   META_PROTO,
   CORE_PROTO,
+  CORE_POD_PROTO,
   CORE_CLUSTER_PROTO,
   APPS_PROTO,
   BATCH_PROTO,
