@@ -11,7 +11,8 @@ function memberToPb(m: Member) {
 
 export function clusterService(ctx: ServerContext): grpc.UntypedServiceImplementation {
   const members = () => ctx.members.list().map(memberToPb);
-  const header = async () => headerToPb(await ctx.header());
+  // etcd's cluster replies carry no revision (cluster_id, member_id, raft_term only).
+  const header = async () => headerToPb({ ...(await ctx.header()), revision: 0 });
   return {
     MemberList: unary<object, unknown>(ctx, 'Cluster/MemberList', async () => ({ header: await header(), members: members() })),
     MemberAdd: unary<{ peerURLs?: string[]; isLearner?: boolean }, unknown>(ctx, 'Cluster/MemberAdd', async (pb, { auth }) => {

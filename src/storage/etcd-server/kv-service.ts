@@ -13,7 +13,7 @@ import {
   txnRequestFromPb,
   txnResponseToPb,
 } from '../etcd-proto/index.js';
-import type { PbCompactionRequest, PbDeleteRangeRequest, PbPutRequest, PbRangeRequest, PbTxnRequest } from '../etcd-proto/index.js';
+import type { PbCompactionRequest, PbResponseOp, PbDeleteRangeRequest, PbPutRequest, PbRangeRequest, PbTxnRequest } from '../etcd-proto/index.js';
 import { storeError } from '../errors.js';
 import type { RequestOp, TxnRequest } from '../store.js';
 import type { AuthInfo } from './auth-store.js';
@@ -65,6 +65,15 @@ async function checkTxnAuth(ctx: ServerContext, auth: AuthInfo | undefined, t: T
   }
 }
 
+/** etcd fills only the revision in the headers of responses nested in a txn. */
+function trimNestedHeaders(responses: PbResponseOp[] | undefined): void {
+  for (const r of responses ?? []) {
+    const inner = r.response_range ?? r.response_put ?? r.response_delete_range ?? r.response_txn;
+    if (inner?.header) inner.header = { revision: inner.header.revision };
+    if (r.response_txn) trimNestedHeaders(r.response_txn.responses);
+  }
+}
+
 export function kvService(ctx: ServerContext): grpc.UntypedServiceImplementation {
   const { store } = ctx;
   return {
@@ -98,7 +107,9 @@ export function kvService(ctx: ServerContext): grpc.UntypedServiceImplementation
       checkTxn(ctx, req);
       checkSize(ctx, pb);
       if (ctx.auth.enabled) await checkTxnAuth(ctx, auth, req);
-      return txnResponseToPb(await store.txn(req));
+      const res = txnResponseToPb(await store.txn(req));
+      trimNestedHeaders(res.responses);
+      return res;
     }),
     Compact: unary<PbCompactionRequest, unknown>(ctx, 'KV/Compact', async (pb) => {
       // etcd 3.4 checks no permission for compaction.

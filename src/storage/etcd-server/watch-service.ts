@@ -147,7 +147,7 @@ class WatchStream {
     }
     const header = headerToPb(h);
     if (!permitted) {
-      this.send({ header, watch_id: String(wantId), created: true, canceled: true, cancel_reason: 'etcdserver: permission denied' }, 64);
+      this.send({ header, watch_id: String(wantId), created: true, canceled: true, cancel_reason: 'rpc error: code = PermissionDenied desc = etcdserver: permission denied' }, 64);
       return;
     }
     let id = wantId;

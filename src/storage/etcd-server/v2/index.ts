@@ -156,6 +156,13 @@ export function v2Handler(store: V2Store, info: V2Info): V2Handler {
       json(res, 200, { members: info.members().map(memberJson) });
       return;
     }
+    if (p === '/v2/members/leader') {
+      const self = info.self();
+      const m = info.members().find((x) => x.id === self.id);
+      if (m) json(res, 200, memberJson(m));
+      else json(res, 503, { message: 'During election' });
+      return;
+    }
     if (p === '/v2/machines') {
       send(res, 200, 'text/plain; charset=utf-8', info.members().flatMap((m) => m.clientUrls).join(', '));
       return;
