@@ -17,6 +17,8 @@
 // x-kubernetes-list-type set/map uniqueness. Not supported: x-kubernetes-validations (CEL rules
 // are not evaluated).
 import type { FieldError, FieldErrorList } from '../../../api/field-errors.js';
+import { validateAnnotations, validateLabels } from '../../../api/validation/labels.js';
+import { isDNS1123Subdomain } from '../../../api/validation/names.js';
 import type { Schema } from '../../openapi/types.js';
 
 /** The JSON type name of a value as go-openapi reports it ('integer' for whole numbers). */
@@ -209,6 +211,13 @@ function visit(v: unknown, s: Schema, path: string, errs: FieldErrorList): void 
     for (const r of s.required ?? []) if (!(r in o) || o[r] === undefined) errs.push({ type: 'FieldValueRequired', field: child(path, r), detail: '' });
     if (s['x-kubernetes-embedded-resource']) {
       for (const f of ['apiVersion', 'kind']) if (typeof o[f] !== 'string' || o[f] === '') errs.push({ type: 'FieldValueRequired', field: child(path, f), detail: 'must not be empty' });
+      // The embedded ObjectMeta: name (optional here) as a DNS subdomain, labels, annotations.
+      const m = o.metadata as Record<string, unknown> | undefined;
+      if (m && typeof m === 'object' && !Array.isArray(m)) {
+        const mp = child(path, 'metadata');
+        if (typeof m.name === 'string' && m.name !== '') for (const msg of isDNS1123Subdomain(m.name)) errs.push(invalid(child(mp, 'name'), m.name, msg));
+        errs.push(...validateLabels(m.labels, child(mp, 'labels')), ...validateAnnotations(m.annotations, child(mp, 'annotations')));
+      }
     }
     for (const [k, x] of Object.entries(o)) {
       const ps = s.properties?.[k];

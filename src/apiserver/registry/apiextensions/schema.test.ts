@@ -87,6 +87,9 @@ test('formats, nullable, int-or-string, embedded resources, junctors, list types
   assert.deepEqual(msgs({ spec: { port: true } }, s), ['spec.port: Invalid value: "boolean": spec.port in body must be of type integer,string: "boolean"']);
   assert.deepEqual(msgs({ spec: { tmpl: { metadata: {} } } }, s), ['spec.tmpl.apiVersion: Required value: must not be empty', 'spec.tmpl.kind: Required value: must not be empty']);
   assert.deepEqual(msgs({ spec: { tmpl: { apiVersion: 'v1', kind: 'Pod', spec: {} } } }, s), []);
+  assert.deepEqual(msgs({ spec: { tmpl: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'Bad_Name' } } } }, s), [
+    `spec.tmpl.metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
+  ]);
   assert.deepEqual(msgs({ spec: { oneOrOther: { a: 'x', b: 'y' } } }, s), ['spec.oneOrOther: Invalid value: {"a":"x","b":"y"}: spec.oneOrOther in body must validate one and only one schema (oneOf)']);
   assert.deepEqual(msgs({ spec: { oneOrOther: { b: 'y' } } }, s), []);
   assert.deepEqual(msgs({ spec: { size: 5 } }, s), ['spec.size: Invalid value: 5: spec.size in body must validate at least one schema (anyOf)']);
