@@ -3,10 +3,20 @@
 // default, "-name" = off, "name" = on).
 import type { ControllerFactory } from './controller.js';
 import { newDeploymentController } from './deployment/controller.js';
+import { newGarbageCollector } from './garbagecollector/controller.js';
+import { newJobController } from './job/controller.js';
+import { newTtlAfterFinishedController } from './job/ttl-after-finished.js';
+import { newNamespaceController } from './namespace/controller.js';
+import { newServiceAccountController } from './serviceaccount/controller.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   deployment: newDeploymentController,
+  'garbage-collector': newGarbageCollector,
+  job: newJobController,
+  namespace: newNamespaceController,
+  serviceaccount: newServiceAccountController,
+  'ttl-after-finished': newTtlAfterFinishedController,
   replicaset: newReplicaSetController,
   replicationcontroller: newReplicationControllerController,
 };
