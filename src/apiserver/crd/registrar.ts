@@ -62,6 +62,12 @@ export class CrdRegistrar {
       return;
     }
     const versions = servedVersions(crd);
+    if (prev && jsonEqual(prev.crd.spec, crd.spec)) {
+      // Only status or metadata changed (e.g. our own Established update): keep serving as is.
+      prev.crd = crd;
+      await this.updateStatus(crd);
+      return;
+    }
     if (prev) this.resources.remove(prev.group, prev.resource);
     const storage = (crd.spec?.versions ?? []).find((v: KObject) => v.storage)?.name ?? versions[0]?.name;
     // The storage version first, so every version's store shares its key prefix.
@@ -75,7 +81,12 @@ export class CrdRegistrar {
     } catch (e) {
       log.warn({ err: e, crd: name }, 'openapi for CRD failed');
     }
-    // Status: NamesAccepted / Established.
+    await this.updateStatus(crd);
+  }
+
+  /** Status: NamesAccepted / Established. */
+  private async updateStatus(crd: KObject): Promise<void> {
+    const name = crd.metadata!.name as string;
     const others = [...this.served.values()].map((x) => x.crd).filter((c) => c.metadata?.name !== name);
     const status = computeCrdStatus(crd, others);
     if (!jsonEqual(status, crd.status)) {

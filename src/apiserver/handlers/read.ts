@@ -36,10 +36,20 @@ export async function handleList(h: Handler): Promise<void> {
     writeJson(h.res, 200, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${h.form.version}`, metadata, items: r.items.map((o) => partialObjectMetadata(o, h.form.kind === 'partial' ? h.form.version : 'v1')) });
     return;
   }
-  // Items in a list carry no apiVersion/kind (as kube-apiserver's JSON lists).
-  const items = r.items.map((o) => {
+  // Items in a list carry no apiVersion/kind (as kube-apiserver's JSON lists). Objects from the
+  // watch cache are shared and immutable, so their serialized form is memoized across lists.
+  const parts = r.items.map(itemJson);
+  const head = JSON.stringify({ kind: s.info.listKind, apiVersion: s.apiVersion, metadata });
+  writeJson(h.res, 200, `${head.slice(0, -1)},"items":[${parts.join(',')}]}`);
+}
+
+const memo = new WeakMap<object, string>();
+function itemJson(o: Record<string, unknown>): string {
+  let j = memo.get(o);
+  if (j === undefined) {
     const { apiVersion: _a, kind: _k, ...rest } = o;
-    return rest;
-  });
-  writeJson(h.res, 200, { kind: s.info.listKind, apiVersion: s.apiVersion, metadata, items });
+    j = JSON.stringify(rest);
+    memo.set(o, j);
+  }
+  return j;
 }
