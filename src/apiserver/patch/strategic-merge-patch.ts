@@ -102,7 +102,7 @@ function applyRetainKeys(original: JsonObject, patch: JsonObject): void {
   const keep = new Set(list.map((x) => String(x)));
   for (const [k, v] of Object.entries(patch)) {
     if (v === null || k.startsWith(DELETE_PRIMITIVE_PREFIX) || k.startsWith(SET_ORDER_PREFIX) || k === DIRECTIVE) continue;
-    if (!keep.has(k)) throw unprocessable("patch content doesn't match retainKeys list");
+    if (!keep.has(k)) throw badRequest('invalid patch format of retainKeys');
   }
   for (const k of Object.keys(original)) if (!keep.has(k)) delete original[k];
 }
@@ -147,7 +147,7 @@ function validatePatchWithSetOrderList(patchList: unknown[], order: unknown[], m
     oi++;
   }
   if (pi < items.length) {
-    throw badRequest(`The order in patch list:\n${goValue(patchList)}\n doesn't match ${SET_ORDER_PREFIX} list:\n${goValue(order)}\n`);
+    throw badRequest(`The order in patch list:\n${goValue(patchList)}\n doesn't match $setElementOrder list:\n${goValue(order)}\n`);
   }
 }
 
