@@ -85,7 +85,7 @@ describe('kubectl protobuf creates through keelson apiserver', () => {
 
   it('undecodable protobuf bodies get a Status error, not a crash', async () => {
     const post = (body: Buffer) => fetch(`${api.url}/api/v1/namespaces/default/configmaps`, {
-      method: 'POST', headers: { 'content-type': KUBERNETES_PROTOBUF_CONTENT_TYPE }, body,
+      method: 'POST', headers: { 'content-type': KUBERNETES_PROTOBUF_CONTENT_TYPE }, body: new Uint8Array(body),
     });
     for (const body of [
       Buffer.from('not protobuf'),
