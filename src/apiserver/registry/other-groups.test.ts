@@ -48,7 +48,7 @@ test('hpa: defaults, validation, table, v1 conversion', () => {
   const mem = structuredClone(obj);
   mem.spec.metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '1Gi' } } });
   assert.deepEqual(hpaV1ToV2(hpaV2ToV1(mem)).spec.metrics, mem.spec.metrics);
-  assert.equal(hpaV1ToV2(hpaV2ToV1(mem)).metadata.annotations, undefined);
+  assert.equal(hpaV1ToV2(hpaV2ToV1(mem)).metadata!.annotations, undefined);
 });
 
 test('leases and endpoint slices', () => {
