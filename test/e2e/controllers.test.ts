@@ -1,0 +1,135 @@
+// The controller manager as a user runs it: `bin/keelson controller-manager --kubeconfig ...`
+// beside a fresh apiserver, driven with the real kubectl. With no kubelet yet, the test plays the
+// node: it sets pod status (Running/Ready, Succeeded, Failed) through the status subresource.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+
+const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+describe('keelson controller-manager with the real kubectl', () => {
+  let api: TestApiServer;
+  let cm: ChildProcess;
+  let logs = '';
+  const k = (...args: string[]) => api.kubectl(args);
+  const names = async (args: string[]) =>
+    (await api.kubectl([...args, '-o', 'name']))
+      .stdout.split('\n')
+      .filter(Boolean)
+      .sort();
+  const setPhase = async (pod: string, phase: 'Running' | 'Succeeded' | 'Failed', ns = 'default') => {
+    const ready = phase === 'Running' ? 'True' : 'False';
+    const now = new Date(Date.now() - 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const status = { phase, conditions: [{ type: 'Ready', status: ready, lastTransitionTime: now }], startTime: now };
+    const r = await api.kubectl(['patch', 'pod', pod, '-n', ns, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+    assert.equal(r.code, 0, r.out);
+  };
+
+  before(async () => {
+    api = await startTestApiServer();
+    cm = spawn(bin, ['controller-manager', '--kubeconfig', api.kubeconfig, '--secure-port', '-1', '--leader-elect', 'false'], { env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    cm.stdout!.on('data', (d) => (logs += d));
+    cm.stderr!.on('data', (d) => (logs += d));
+  });
+  after(async () => {
+    cm?.kill('SIGKILL');
+    await api?.stop();
+  });
+
+  it('deployment: create, scale, rollout status, set image, history, undo', async () => {
+    assert.equal((await k('create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=3')).code, 0);
+    const pods = await until('3 pods', async () => {
+      const n = await names(['get', 'pods', '-l', 'app=web']);
+      return n.length === 3 && n;
+    });
+    for (const p of pods) await setPhase(p.replace('pod/', ''), 'Running');
+    const status = await k('rollout', 'status', 'deploy/web', '--timeout=20s');
+    assert.match(status.out, /successfully rolled out/, status.out + logs);
+    assert.match((await k('get', 'deploy', 'web')).stdout, /web\s+3\/3\s+3\s+3/);
+    await k('scale', 'deploy', 'web', '--replicas=1');
+    await until('scale down to 1', async () => (await names(['get', 'rs', '-l', 'app=web'])).length === 1 && (await k('get', 'rs', '-l', 'app=web', '-o', 'jsonpath={.items[0].status.replicas}')).stdout === '1');
+    await k('set', 'image', 'deploy/web', 'nginx=nginx:1.26');
+    await until('a second replicaset', async () => (await names(['get', 'rs', '-l', 'app=web'])).length === 2);
+    assert.match((await k('rollout', 'history', 'deploy/web')).stdout, /^2\s/m);
+    await k('rollout', 'undo', 'deploy/web');
+    const image = await until('undo restores the image', async () => {
+      const i = (await k('get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}')).stdout;
+      return i === 'nginx:1.25' && i;
+    });
+    assert.equal(image, 'nginx:1.25');
+    // Undo reuses revision 1's ReplicaSet (now revision 3) instead of making a third.
+    await until('revision 3 on the old replicaset', async () => (await k('get', 'deploy', 'web', '-o', 'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}')).stdout === '3');
+    assert.equal((await names(['get', 'rs', '-l', 'app=web'])).length, 2);
+  });
+
+  it('cascading delete: background removes replicasets and pods; orphan keeps them', async () => {
+    await k('create', 'deployment', 'orph', '--image=nginx', '--replicas=2');
+    await until('orph pods', async () => (await names(['get', 'pods', '-l', 'app=orph'])).length === 2);
+    assert.equal((await k('delete', 'deploy', 'orph', '--cascade=orphan')).code, 0);
+    await until('deployment gone', async () => (await k('get', 'deploy', 'orph')).code !== 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    const rs = await names(['get', 'rs', '-l', 'app=orph']);
+    assert.equal(rs.length, 1, 'the replicaset is orphaned, not deleted');
+    assert.equal((await k('get', rs[0], '-o', 'jsonpath={.metadata.ownerReferences}')).stdout, '');
+    assert.equal((await names(['get', 'pods', '-l', 'app=orph'])).length, 2);
+    assert.equal((await k('delete', rs[0])).code, 0);
+    await until('background deletion of pods', async () => (await names(['get', 'pods', '-l', 'app=orph'])).length === 0);
+  });
+
+  it('cascading delete: foreground keeps the owner until its dependents are gone', async () => {
+    await k('create', 'deployment', 'fg', '--image=nginx', '--replicas=2');
+    await until('fg pods', async () => (await names(['get', 'pods', '-l', 'app=fg'])).length === 2);
+    const r = await k('delete', 'deploy', 'fg', '--cascade=foreground', '--timeout=30s');
+    assert.equal(r.code, 0, r.out);
+    assert.equal((await names(['get', 'rs,pods', '-l', 'app=fg'])).length, 0);
+    assert.notEqual((await k('get', 'deploy', 'fg')).code, 0);
+  });
+
+  it('namespace deletion removes its content, then the namespace; default serviceaccount appears', async () => {
+    await k('create', 'namespace', 'team');
+    await until('default serviceaccount', async () => (await k('get', 'sa', 'default', '-n', 'team')).code === 0);
+    await k('create', 'configmap', 'c1', '-n', 'team', '--from-literal=a=b');
+    await k('create', 'deployment', 'd', '-n', 'team', '--image=nginx');
+    const r = await k('delete', 'namespace', 'team', '--timeout=40s');
+    assert.equal(r.code, 0, r.out + logs);
+    assert.notEqual((await k('get', 'namespace', 'team')).code, 0);
+  });
+
+  it('job: parallel pods complete; failures back off until backoffLimit', async () => {
+    const ok = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'ok' }, spec: { parallelism: 2, completions: 3, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } } };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(ok) })).code, 0);
+    const pods = await until('2 parallel job pods', async () => {
+      const n = await names(['get', 'pods', '-l', 'job-name=ok']);
+      return n.length === 2 && n;
+    });
+    for (const p of pods) await setPhase(p.replace('pod/', ''), 'Succeeded');
+    await until('more job pods or completion', async () => {
+      const more = (await names(['get', 'pods', '-l', 'job-name=ok'])).filter((p) => !pods.includes(p));
+      for (const p of more) await setPhase(p.replace('pod/', ''), 'Succeeded');
+      return (await k('get', 'job', 'ok', '-o', 'jsonpath={.status.conditions[?(@.type=="Complete")].status}')).stdout === 'True';
+    });
+    assert.match((await k('get', 'job', 'ok')).stdout, /ok\s+Complete\s+3\/3/);
+
+    const spec = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'bad' }, spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(spec) })).code, 0);
+    const [bad] = await until('bad pod', async () => {
+      const n = await names(['get', 'pods', '-l', 'job-name=bad']);
+      return n.length === 1 && n;
+    });
+    await setPhase(bad.replace('pod/', ''), 'Failed');
+    const reason = await until('Failed condition', async () => (await k('get', 'job', 'bad', '-o', 'jsonpath={.status.conditions[?(@.type=="Failed")].reason}')).stdout || undefined);
+    assert.equal(reason, 'BackoffLimitExceeded');
+  });
+});
