@@ -13,13 +13,16 @@ export type WorkerCommand =
       /** Epoch ms (performance.timeOrigin + performance.now()) to start and stop issuing requests. */
       startAt: number;
       endAt: number;
+      /** Keep going past endAt (up to 3x the duration) until each request loop completed this many. */
+      minOps: number;
     }
   | { type: 'watch-start'; endpoint: string; prefix: string; count: number; measureFrom: number }
-  | { type: 'watch-stop' }
+  /** Report once `expected` events arrived (or at `deadline`, epoch ms). */
+  | { type: 'watch-stop'; expected: number; deadline: number }
   | { type: 'exit' };
 
 export type WorkerReply =
   | { type: 'hello' }
-  | { type: 'load-result'; ops: number; errors: number; firstError?: string; latencies: number[] }
+  | { type: 'load-result'; ops: number; errors: number; firstError?: string; latencies: number[]; lastDone: number }
   | { type: 'watch-ready'; watchers: number; error?: string }
   | { type: 'watch-result'; deliveries: number; latencies: number[] };

@@ -5,8 +5,11 @@
 //                          [--watchers 100] [--watch-rate 100] [--only etcd|keelson] [--no-build]
 //
 // Phases (each --duration seconds): puts of --value-size bytes at 1, 16 and 64 requests in flight;
-// single-key gets (16 in flight); a range over --range-keys keys (1 in flight per client); watch
-// delivery latency with --watchers watchers on one prefix while puts arrive at --watch-rate/s.
+// single-key gets (16 in flight); a range over --range-keys keys (1 in flight per client; each
+// client does at least 3); watch delivery latency with --watchers watchers on one prefix while
+// puts arrive at --watch-rate/s (delivered = events received by all watchers; late ones are
+// waited for up to 10 s and counted with their latency). Every request issued is counted and the
+// rate is over the time until the last one completed.
 // Printed per phase: ops/s, p50/p99 latency, server CPU seconds per 10k ops (user+system of the
 // server's process tree from /proc/<pid>/stat), and keelson/etcd ratios. CPU steal during the run
 // is printed too: compare servers only when it is near zero.
@@ -136,14 +139,16 @@ async function loadPhase(
   const startAt = now() + 300;
   const endAt = startAt + durationMs;
   const per = used.map((_, i) => Math.floor(inflightTotal / used.length) + (i < inflightTotal % used.length ? 1 : 0));
+  const minOps = op === 'range' ? 3 : 1;
   const replies = used.map((w, i) =>
-    w.request({ type: 'load', endpoint: server.endpoint, op, workerIndex: i, inflight: per[i], keyPrefix, keySpace, valueSize, startAt, endAt }),
+    w.request({ type: 'load', endpoint: server.endpoint, op, workerIndex: i, inflight: per[i], keyPrefix, keySpace, valueSize, startAt, endAt, minOps }),
   );
   await sleep(startAt - now());
   const cpu0 = treeCpuSeconds(server.pid);
-  await sleep(endAt - now());
-  const cpu1 = treeCpuSeconds(server.pid);
+  // Every request issued is counted, so CPU is measured until the last one has completed.
   const results = (await Promise.all(replies)) as Array<Extract<WorkerReply, { type: 'load-result' }>>;
+  const cpu1 = treeCpuSeconds(server.pid);
+  const elapsedS = (Math.max(...results.map((r) => r.lastDone)) - startAt) / 1000;
   const lat = sortedCopy(results.flatMap((r) => r.latencies));
   const ops = results.reduce((a, r) => a + r.ops, 0);
   const errors = results.reduce((a, r) => a + r.errors, 0);
@@ -152,7 +157,7 @@ async function loadPhase(
     phase,
     server: server.name,
     ops,
-    opsPerSec: ops / (durationMs / 1000),
+    opsPerSec: ops / elapsedS,
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
     cpuPer10k: ops ? ((cpu1 - cpu0) / ops) * 10_000 : NaN,
@@ -188,12 +193,14 @@ async function watchPhase(server: BenchServer, workers: Worker[]): Promise<Phase
     sent++;
   }
   await Promise.all(inflight);
-  await sleep(500); // let deliveries drain
-  const cpu1 = treeCpuSeconds(server.pid);
   kv.close();
-  const results = (await Promise.all(workers.map((w) => w.request({ type: 'watch-stop' })))) as Array<
-    Extract<WorkerReply, { type: 'watch-result' }>
-  >;
+  // Wait for every delivery (late ones count, with their latency), at most 10 s after the writer.
+  const deadline = now() + 10_000;
+  const results = (await Promise.all(
+    workers.map((w, i) => w.request({ type: 'watch-stop', expected: sent * (ready[i].type === 'watch-ready' ? ready[i].watchers : 0), deadline })),
+  )) as Array<Extract<WorkerReply, { type: 'watch-result' }>>;
+  const cpu1 = treeCpuSeconds(server.pid);
+  const elapsedS = (now() - writerStart) / 1000;
   const deliveries = results.reduce((a, r) => a + r.deliveries, 0);
   const lat = sortedCopy(results.flatMap((r) => r.latencies));
   const expected = sent * opened;
@@ -201,7 +208,7 @@ async function watchPhase(server: BenchServer, workers: Worker[]): Promise<Phase
     phase,
     server: server.name,
     ops: deliveries,
-    opsPerSec: deliveries / (durationMs / 1000),
+    opsPerSec: deliveries / elapsedS,
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
     cpuPer10k: deliveries ? ((cpu1 - cpu0) / deliveries) * 10_000 : NaN,

@@ -65,16 +65,21 @@ async function runLoad(cmd: Extract<WorkerCommand, { type: 'load' }>) {
   };
   await sleepUntil(cmd.startAt);
   let seq = cmd.workerIndex * 1_000_000;
+  let lastDone = cmd.startAt;
+  // Issue requests until endAt (and at least minOps per loop, within 3x the duration); every
+  // request issued is waited for and counted.
+  const hardEnd = cmd.startAt + 3 * (cmd.endAt - cmd.startAt);
   const loop = async () => {
-    while (now() < cmd.endAt) {
+    let mine = 0;
+    while (now() < cmd.endAt || (mine < cmd.minOps && now() < hardEnd)) {
       const t0 = now();
       try {
         await call(method, k, makeReq(seq++));
         const t1 = now();
-        if (t1 <= cmd.endAt) {
-          ops++;
-          latencies.push(t1 - t0);
-        }
+        ops++;
+        mine++;
+        latencies.push(t1 - t0);
+        if (t1 > lastDone) lastDone = t1;
       } catch (err) {
         errors++;
         firstError ??= (err as Error).message;
@@ -83,7 +88,7 @@ async function runLoad(cmd: Extract<WorkerCommand, { type: 'load' }>) {
     }
   };
   await Promise.all(Array.from({ length: cmd.inflight }, loop));
-  send({ type: 'load-result', ops, errors, firstError, latencies });
+  send({ type: 'load-result', ops, errors, firstError, latencies, lastDone });
 }
 
 /** Open `count` watchers of `prefix` on one stream; record delivery latency (value holds the send time). */
@@ -120,13 +125,15 @@ async function startWatch(cmd: Extract<WorkerCommand, { type: 'watch-start' }>) 
     await done;
   }
   send({ type: 'watch-ready', watchers: created });
-  stopWatch = () => {
+  stopWatch = async (expected: number, deadline: number) => {
+    // Let late deliveries arrive (they count, with their latency) before reporting.
+    while (deliveries < expected && now() < deadline) await new Promise((r) => setTimeout(r, 20));
     stream.cancel();
     send({ type: 'watch-result', deliveries, latencies });
   };
 }
 
-let stopWatch: (() => void) | undefined;
+let stopWatch: ((expected: number, deadline: number) => Promise<void>) | undefined;
 
 function prefixEnd(p: Buffer): Buffer {
   const end = Buffer.from(p);
@@ -147,13 +154,13 @@ async function sleepUntil(t: number) {
 process.on('message', (m: WorkerCommand) => {
   switch (m.type) {
     case 'load':
-      void runLoad(m).catch((err: Error) => send({ type: 'load-result', ops: 0, errors: 1, firstError: err.message, latencies: [] }));
+      void runLoad(m).catch((err: Error) => send({ type: 'load-result', ops: 0, errors: 1, firstError: err.message, latencies: [], lastDone: now() }));
       break;
     case 'watch-start':
       void startWatch(m).catch((err: Error) => send({ type: 'watch-ready', watchers: 0, error: err.message }));
       break;
     case 'watch-stop':
-      stopWatch?.();
+      void stopWatch?.(m.expected, m.deadline);
       stopWatch = undefined;
       break;
     case 'exit':

@@ -7,7 +7,8 @@ import * as grpc from '@grpc/grpc-js';
 export interface Endpoint {
   /** host:port as grpc-js dials it. */
   address: string;
-  tls: boolean;
+  /** https:// (true), http:// (false), or no scheme given (undefined: TLS when TLS options are set). */
+  tls: boolean | undefined;
   /** The endpoint as given (for messages). */
   url: string;
 }
@@ -26,10 +27,9 @@ export function parseEndpoints(input: string[] | string): Endpoint[] {
     if (/^unixs?:\/\//.test(url)) throw new Error(`etcd client: unix socket endpoints are not supported ("${url}")`);
     const m = /^(?:(https?):\/\/)?([^/]+?)\/?$/.exec(url);
     if (!m) throw new Error(`etcd client: invalid endpoint "${url}", expected http://host:port or https://host:port`);
-    const scheme = m[1] ?? 'http';
     const address = m[2];
     if (!/:\d+$/.test(address)) throw new Error(`etcd client: endpoint "${url}" has no port`);
-    return { address, tls: scheme === 'https', url };
+    return { address, tls: m[1] === undefined ? undefined : m[1] === 'https', url };
   });
 }
 
@@ -47,9 +47,13 @@ export interface TlsOptions {
   key?: string;
 }
 
-/** Channel credentials: TLS when the endpoint is https or any TLS option is set; plain otherwise. */
+/**
+ * Channel credentials: TLS for https:// endpoints, plain for http:// ones (as etcd's clientv3);
+ * an endpoint without a scheme uses TLS when any TLS option is set.
+ */
 export function credentialsFor(ep: Endpoint, tls: TlsOptions): grpc.ChannelCredentials {
-  if (!ep.tls && !tls.ca && !tls.cert) return grpc.credentials.createInsecure();
+  const useTls = ep.tls ?? Boolean(tls.ca || tls.cert);
+  if (!useTls) return grpc.credentials.createInsecure();
   if ((tls.cert && !tls.key) || (!tls.cert && tls.key)) throw new Error('etcd client: cert and key must be given together');
   return grpc.credentials.createSsl(
     tls.ca ? pem(tls.ca) : null,

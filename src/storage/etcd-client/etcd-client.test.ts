@@ -69,7 +69,7 @@ describe('etcd-client: endpoints', () => {
     assert.deepEqual(parseEndpoints(['http://10.0.0.1:2379,https://etcd-1.example:2379', '127.0.0.1:32379']), [
       { address: '10.0.0.1:2379', tls: false, url: 'http://10.0.0.1:2379' },
       { address: 'etcd-1.example:2379', tls: true, url: 'https://etcd-1.example:2379' },
-      { address: '127.0.0.1:32379', tls: false, url: '127.0.0.1:32379' },
+      { address: '127.0.0.1:32379', tls: undefined, url: '127.0.0.1:32379' },
     ]);
     assert.deepEqual(parseEndpoints('https://[::1]:2379/'), [{ address: '[::1]:2379', tls: true, url: 'https://[::1]:2379/' }]);
     assert.throws(() => parseEndpoints([]), /no endpoints/);
