@@ -221,7 +221,7 @@ function suite(name: string, backend: () => Promise<{ etcdServers?: string[]; st
       assert.match(await ok(['apply', '-f', '-'], crd), /created/);
       assert.match(await ok(['wait', '--for=condition=Established', 'crd/crontabs.stable.example.com', '--timeout=10s']), /condition met/);
       assert.match(await ok(['apply', '-f', '-'], 'apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: c1}\nspec: {cronSpec: "* * * * */5", replicas: 1}\n'), /crontab.stable.example.com\/c1 created/);
-      assert.match(await ok(['get', 'ct']), /NAME\s+SPEC\s+AGE\nc1\s+\* \* \* \* \*\/5/);
+      assert.match(await ok(['get', 'ct']), /NAME\s+SPEC\nc1\s+\* \* \* \* \*\/5/);
       assert.match(await fails(['apply', '-f', '-'], 'apiVersion: stable.example.com/v1\nkind: CronTab\nmetadata: {name: c2}\nspec: {replicas: -1}\n'), /is invalid: spec.replicas: Invalid value: -1/);
       assert.match(await ok(['patch', 'ct', 'c1', '--type=merge', '-p', '{"spec":{"replicas":2}}']), /patched/);
       assert.match(await ok(['api-resources', '--api-group=stable.example.com']), /crontabs\s+ct\s+stable.example.com\/v1\s+true\s+CronTab/);

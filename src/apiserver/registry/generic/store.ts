@@ -261,11 +261,14 @@ export class GenericStore {
       this.strategy.defaults?.(obj);
       if (this.strategy.status && 'status' in old) obj.status = clone(old.status);
       else if (this.strategy.status) delete obj.status;
+      // Generation first (the strategy may manage it itself in prepareForUpdate).
+      if (om.generation !== undefined) m.generation = om.generation;
+      else delete m.generation;
       this.strategy.prepareForUpdate?.(obj, old, ctx);
       if (this.strategy.generationOnSpecChange) {
         const changed = this.info.group.includes('.') && !this.info.group.endsWith('k8s.io') ? specOrDataChanged(obj, old) : !jsonEqual(obj.spec, old.spec);
         m.generation = (om.generation ?? 1) + (changed ? 1 : 0);
-      } else if (om.generation !== undefined) m.generation = om.generation;
+      }
     }
     const validator = opts.subresource === 'status' ? this.strategy.status?.validateUpdate : this.strategy.validateUpdate;
     const errs = validator ? validator(obj, old, ctx) : validateObjectMeta(obj.metadata!, this.info.namespaced);
