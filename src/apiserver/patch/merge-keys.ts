@@ -292,7 +292,7 @@ export function effectiveListType(node: FieldSchema | undefined): { type: 'atomi
  */
 export function schemaFromOpenAPI(s: Record<string, any> | undefined, root = true): FieldSchema {
   const out: FieldSchema = {};
-  if (!s) return out;
+  if (!s) return root ? { fields: { metadata: objectMetaSchema } } : out;
   if (s.properties && typeof s.properties === 'object') {
     out.fields = {};
     for (const [k, v] of Object.entries(s.properties as Record<string, any>)) out.fields[k] = schemaFromOpenAPI(v, false);

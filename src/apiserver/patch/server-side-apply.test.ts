@@ -313,3 +313,10 @@ test('apply to the status subresource records the subresource', () => {
   assert.deepEqual(e.fieldsV1, { 'f:status': { 'f:conditions': { 'k:{"type":"Available"}': { '.': {}, 'f:status': {}, 'f:type': {} } } } });
   assert.deepEqual((object as any).spec.replicas, 1);
 });
+
+test('a CRD without a schema still has ObjectMeta: finalizers are a set', () => {
+  const schema = schemaFromOpenAPI(undefined);
+  const cr = { apiVersion: 'example.com/v1', kind: 'Thing', metadata: { name: 't', finalizers: ['x.io/f'] }, spec: { list: [1, 2] } };
+  const { object } = serverSideApply({ live: undefined, applied: cr, manager: 'm', force: false, apiVersion: 'example.com/v1', now: t0, schema });
+  assert.deepEqual(mf(object)[0].fieldsV1, { 'f:metadata': { 'f:finalizers': { 'v:"x.io/f"': {} } }, 'f:spec': { 'f:list': {} } });
+});

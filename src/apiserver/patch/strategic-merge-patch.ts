@@ -10,6 +10,10 @@
 //   `$retainKeys`.
 // Values the patch adds where the live object has nothing are cleaned of nulls and directives
 // (Kubernetes drops them when decoding into Go structs; we have no structs, so we do it here).
+// Error texts are apimachinery's (checked against kubectl patch --local). Status codes: the
+// ones apiserver maps (bad $retainKeys/$setElementOrder/primitive-list formats) are 400 as
+// there; the rest (unknown directive, missing merge key) reach Kubernetes clients as a 500 with
+// no reason, which we answer as 400 BadRequest instead, deliberately.
 import { badRequest, unprocessable, unsupportedMediaType } from './errors.js';
 import { clone, deepEqual, goValue, isObject, type JsonObject } from './json-util.js';
 import { childSchema, mergeInfoFor, type FieldSchema, type SchemaLookup } from './merge-keys.js';
