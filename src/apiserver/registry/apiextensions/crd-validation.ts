@@ -1,7 +1,7 @@
 // CustomResourceDefinition defaulting, validation and status, as apiextensions-apiserver does
 // them for apiextensions.k8s.io/v1:
 // - defaults: names.singular (lower-case kind), names.listKind (<Kind>List), conversion
-//   {strategy: None}, preserveUnknownFields false, status.storedVersions.
+//   {strategy: None}, preserveUnknownFields false, printer column priority 0.
 // - validation (ValidateCustomResourceDefinition): metadata.name = <plural>.<group>, group a DNS
 //   subdomain with a dot, names (DNS-1035 labels; kinds "may have mixed case"), scope, versions
 //   (unique DNS-1035 names, exactly one storage version, a schema each), conversion, printer
@@ -9,7 +9,7 @@
 //   (validateStructural: types everywhere, object root, metadata only name/generateName, no
 //   properties+additionalProperties, no $ref/uniqueItems/..., list types, defaults valid).
 // - status: acceptedNames, conditions NamesAccepted (NoConflicts / <X>Conflict) and Established
-//   (InitialNamesAccepted), as the naming and establishing controllers set them.
+//   (InitialNamesAccepted), storedVersions, as the naming and establishing controllers set them.
 //
 // Partial: x-kubernetes-validations (CEL) rules are accepted but neither compiled nor run; the
 // rule that value validations (allOf/anyOf/oneOf/not) only mention structurally specified fields
