@@ -16,7 +16,7 @@
 
 import { fork, type ChildProcess } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -247,6 +247,7 @@ async function main() {
   const skipped: string[] = [];
   const versions: string[] = [];
   const steal0 = machineCpu();
+  const load0 = loadavg()[0].toFixed(1);
   for (const which of ['etcd', 'keelson'] as const) {
     if (flags.only && flags.only !== which) continue;
     const s = which === 'etcd' ? await startRealEtcd() : await startKeelsonEtcd(root, { build: !flags['no-build'] });
@@ -285,7 +286,7 @@ async function main() {
   }
   console.log('');
   console.log(versions.join('\n'));
-  console.log(`CPU steal during the run: ${stealPct.toFixed(1)}%`);
+  console.log(`CPU steal during the run: ${stealPct.toFixed(1)}%; load average at start ${load0}, at end ${loadavg()[0].toFixed(1)}`);
   console.log('');
   console.log(lines.join('\n'));
   for (const r of results) if (r.errors && r.note) console.log(`note (${r.server}, ${r.phase}): ${r.note}`);

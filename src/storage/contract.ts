@@ -9,6 +9,19 @@
 // Parts: contract-kv.ts (revisions, range, put, delete), contract-txn.ts, contract-watch.ts,
 // contract-lease.ts, contract-maintenance.ts (compaction, status, hashKV, snapshot).
 //
+// Where real etcd 3.4 is more precise than store.ts's wording, the suite follows etcd (each was
+// observed against etcd 3.4.23 through etcd-client.contract.test.ts):
+// - a range AT the compacted revision succeeds; only revisions below it fail with ErrCompacted
+//   (compact() itself fails at or below the compacted revision);
+// - count ignores the min/max mod/create revision filters (etcd prunes after counting);
+// - sortOrder NONE with a sortTarget other than KEY sorts ascending;
+// - txn: every compare, nested ones included, sees the state before the txn (etcd picks all
+//   branches up front); reads see earlier writes; ErrDuplicateKey is checked in both branches,
+//   whichever runs; a nested txn response's own header is empty in etcd (revision 0) - the suite
+//   accepts 0 or the txn revision; the ops inside carry the txn revision;
+// - the events of one revision arrive in the order the txn applied them (not key order);
+// - hashKV reports compactRevision -1 on a store never compacted.
+//
 // Expectations on the store under test: default limits (128 txn ops), leases with a 2 s
 // minimum TTL that expire within about a second of their TTL, nothing else writing
 // concurrently (tests compare revisions).
