@@ -320,3 +320,22 @@ test('a CRD without a schema still has ObjectMeta: finalizers are a set', () => 
   const { object } = serverSideApply({ live: undefined, applied: cr, manager: 'm', force: false, apiVersion: 'example.com/v1', now: t0, schema });
   assert.deepEqual(mf(object)[0].fieldsV1, { 'f:metadata': { 'f:finalizers': { 'v:"x.io/f"': {} } }, 'f:spec': { 'f:list': {} } });
 });
+
+test('list merge order follows structured-merge-diff', () => {
+  const schema = schemaFromOpenAPI({
+    type: 'object',
+    properties: { spec: { type: 'object', properties: { l: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['k'], items: { type: 'object' } } } } },
+  });
+  const obj = (ks: string[]) => ({ apiVersion: 'example.com/v1', kind: 'T', metadata: { name: 't' }, spec: { l: ks.map((k) => ({ k })) } });
+  const cases: [string[], string[], string[]][] = [
+    [['a', 'b', 'c'], ['c', 'd'], ['a', 'b', 'c', 'd']],
+    [['a', 'b'], ['b', 'x', 'a'], ['b', 'x', 'a']],
+    [['a', 'b', 'c'], ['c', 'a'], ['b', 'c', 'a']],
+    [['a', 'b'], ['n'], ['a', 'b', 'n']],
+  ];
+  for (const [live, applied, want] of cases) {
+    const liveObj = serverSideApply({ live: undefined, applied: obj(live), manager: 'first', force: false, apiVersion: 'example.com/v1', now: t0, schema }).object;
+    const out = serverSideApply({ live: liveObj, applied: obj(applied), manager: 'second', force: false, apiVersion: 'example.com/v1', now: t1, schema }).object as any;
+    assert.deepEqual(out.spec.l.map((x: any) => x.k), want, `${live} + ${applied}`);
+  }
+});

@@ -208,41 +208,69 @@ function dropNulls(v: unknown): unknown {
 }
 
 /**
- * Merges two keyed lists: items only in the live list keep their place, shared and new items
- * follow the applied order (an approximation of structured-merge-diff's interleaving).
+ * Merges two keyed lists (map or set), as structured-merge-diff's mergingWalker.visitListItems:
+ * live-only items keep their place, shared items follow the applied order, new items come where
+ * the applied configuration puts them.
  */
 function mergeList(lhs: unknown[], rhs: unknown[], schema: FieldSchema | undefined, isMap: boolean): unknown[] {
-  // keys were validated up front (validateListKeys); items without keys can only come from a set of odd values
-  const rpe = rhs.map((x) => listItemPE(x, schema) ?? `v:${JSON.stringify(x)}`);
-  const rIndex = new Map<string, number>();
-  rpe.forEach((p, i) => {
-    if (!rIndex.has(p!)) rIndex.set(p!, i);
-  });
-  const lMap = new Map<string, unknown>();
-  for (const x of lhs) {
-    const p = listItemPE(x, schema);
-    if (p !== undefined && !lMap.has(p)) lMap.set(p, x);
-  }
-  const out: unknown[] = [];
-  const emitted = new Set<string>();
-  let rNext = 0;
-  const emitRhsUpTo = (end: number) => {
-    for (; rNext <= end; rNext++) {
-      const p = rpe[rNext]!;
-      if (emitted.has(p)) continue;
-      emitted.add(p);
-      out.push(isMap ? mergeValue(lMap.get(p), rhs[rNext], schema?.items) : clone(rhs[rNext]));
+  // keys were validated up front (validateListKeys); items without keys can only be odd set values
+  const peOf = (x: unknown) => listItemPE(x, schema) ?? `v:${JSON.stringify(x)}`;
+  const index = (list: unknown[]) => {
+    const pes: string[] = [];
+    const observed = new Map<string, unknown>();
+    for (const x of list) {
+      const pe = peOf(x);
+      if (observed.has(pe)) continue;
+      observed.set(pe, x);
+      pes.push(pe);
     }
+    return { pes, observed };
   };
-  for (const x of lhs) {
-    const p = listItemPE(x, schema);
-    if (p === undefined || !rIndex.has(p)) {
-      out.push(clone(x));
-      continue;
+  const L = index(lhs);
+  const R = index(rhs);
+  const sharedOrder = R.pes.filter((pe) => L.observed.has(pe));
+  let nextShared = sharedOrder.shift();
+  const mergedRHS = new Set<string>();
+  const out: unknown[] = [];
+  const item = (pe: string, l: unknown, r: unknown) => (r === undefined ? clone(l) : isMap ? mergeValue(l, r, schema?.items) : clone(r));
+  let lI = 0;
+  let rI = 0;
+  while (lI < L.pes.length || rI < R.pes.length) {
+    if (lI < L.pes.length && rI < R.pes.length) {
+      const pe = L.pes[lI];
+      if (pe === R.pes[rI]) {
+        mergedRHS.add(pe);
+        out.push(item(pe, L.observed.get(pe), R.observed.get(pe)));
+        lI++;
+        rI++;
+        if (nextShared === pe) nextShared = sharedOrder.shift();
+        continue;
+      }
+      if (R.observed.has(pe) && nextShared !== undefined && nextShared !== pe) {
+        lI++; // a shared item, but not the one wanted in this round
+        continue;
+      }
     }
-    emitRhsUpTo(rIndex.get(p)!);
+    if (lI < L.pes.length) {
+      const pe = L.pes[lI];
+      if (!R.observed.has(pe)) {
+        out.push(clone(L.observed.get(pe)));
+        lI++;
+        continue;
+      }
+      if (mergedRHS.has(pe)) {
+        lI++;
+        continue;
+      }
+    }
+    if (rI < R.pes.length) {
+      const pe = R.pes[rI];
+      mergedRHS.add(pe);
+      out.push(item(pe, L.observed.get(pe), R.observed.get(pe)));
+      rI++;
+      if (nextShared === pe) nextShared = sharedOrder.shift();
+    }
   }
-  emitRhsUpTo(rhs.length - 1);
   return out;
 }
 
