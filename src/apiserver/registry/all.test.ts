@@ -3,11 +3,13 @@ import assert from 'node:assert/strict';
 import { builtinStrategies } from './all.js';
 
 const key = (s: { info: { group: string; resource: string } }) => `${s.info.group}/${s.info.resource}`;
+const gvr = (s: { info: { group: string; version: string; resource: string } }) => `${s.info.group}/${s.info.version}/${s.info.resource}`;
 
 test('every built-in resource is listed once with complete ResourceInfo', () => {
   const seen = new Set<string>();
   for (const s of builtinStrategies) {
-    assert.ok(!seen.has(key(s)), `duplicate ${key(s)}`);
+    assert.ok(!seen.has(gvr(s)), `duplicate ${gvr(s)}`);
+    seen.add(gvr(s));
     seen.add(key(s));
     const i = s.info;
     assert.ok(i.kind && i.listKind === i.kind + 'List', key(s));
@@ -37,7 +39,12 @@ test('storage prefixes follow kube-apiserver', () => {
 test('discovery facts kubectl relies on', () => {
   const info = (k: string) => builtinStrategies.find((x) => key(x) === k)!.info;
   const all = builtinStrategies.filter((s) => s.info.categories?.includes('all')).map(key).sort();
-  assert.deepEqual(all, ['/pods', '/replicationcontrollers', '/services', 'apps/daemonsets', 'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'autoscaling/horizontalpodautoscalers', 'batch/cronjobs', 'batch/jobs']);
+  assert.deepEqual([...new Set(all)], ['/pods', '/replicationcontrollers', '/services', 'apps/daemonsets', 'apps/deployments', 'apps/replicasets', 'apps/statefulsets', 'autoscaling/horizontalpodautoscalers', 'batch/cronjobs', 'batch/jobs']);
+  // events.k8s.io and autoscaling/v1 share storage with another version through a conversion
+  const shared = builtinStrategies.filter((s) => s.storageConversion).map(gvr).sort();
+  assert.deepEqual(shared, ['autoscaling/v1/horizontalpodautoscalers', 'events.k8s.io/v1/events']);
+  const hpaVersions = builtinStrategies.filter((s) => key(s) === 'autoscaling/horizontalpodautoscalers').map((s) => s.info.version);
+  assert.deepEqual(hpaVersions, ['v2', 'v1']);
   assert.deepEqual(info('/pods').shortNames, ['po']);
   assert.deepEqual(info('apps/deployments').shortNames, ['deploy']);
   assert.deepEqual(info('/bindings').verbs, ['create']);

@@ -3,11 +3,10 @@
 //
 // Notes for the store:
 // - events.k8s.io/v1 events share storage with core/v1 events (storagePrefix 'events'); the
-//   objects differ in shape (note/regarding/series vs message/involvedObject/count), so the
-//   events.k8s.io strategy module exports coreEventToEventsV1 / eventsV1ToCoreEvent to convert
-//   at the REST boundary; the store keeps core/v1 Events.
-// - autoscaling/v1 HorizontalPodAutoscalers are served from the v2 storage; the hpa module
-//   exports hpaV2ToV1 / hpaV1ToV2 and `strategyV1` for that version (not listed here).
+//   objects differ in shape (note/regarding/series vs message/involvedObject/count); the
+//   events.k8s.io strategy's storageConversion keeps core/v1 Events in the store.
+// - autoscaling/v1 HorizontalPodAutoscalers share the v2 storage the same way (v2 listed first:
+//   the preferred version).
 // - Subresources beyond status/scale: namespaces/finalize (finalizePrepareForUpdate in
 //   core/namespaces), pods/binding and bindings (bindPod in core/bindings),
 //   certificatesigningrequests/approval (approvalPrepareForUpdate in certificates/...).
@@ -35,7 +34,7 @@ import { strategy as appsReplicasets } from './apps/replicasets/strategy.js';
 import { strategy as appsStatefulsets } from './apps/statefulsets/strategy.js';
 import { strategy as batchCronjobs } from './batch/cronjobs/strategy.js';
 import { strategy as batchJobs } from './batch/jobs/strategy.js';
-import { strategy as autoscalingHorizontalpodautoscalers } from './autoscaling/horizontalpodautoscalers/strategy.js';
+import { strategy as autoscalingHorizontalpodautoscalers, strategyV1 as autoscalingV1Horizontalpodautoscalers } from './autoscaling/horizontalpodautoscalers/strategy.js';
 import { strategy as coordinationLeases } from './coordination/leases/strategy.js';
 import { strategy as discoveryEndpointslices } from './discovery/endpointslices/strategy.js';
 import { strategy as eventsEvents } from './events/events/strategy.js';
@@ -82,6 +81,7 @@ export const builtinStrategies: Strategy[] = [
   batchCronjobs,
   batchJobs,
   autoscalingHorizontalpodautoscalers,
+  autoscalingV1Horizontalpodautoscalers,
   coordinationLeases,
   discoveryEndpointslices,
   eventsEvents,

@@ -2,7 +2,7 @@
 // validation messages and table cells.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { strategy as hpa, hpaV1ToV2, hpaV2ToV1, formatHPAMetrics } from './autoscaling/horizontalpodautoscalers/strategy.js';
+import { strategy as hpa, strategyV1 as hpaV1, hpaV1ToV2, hpaV2ToV1, formatHPAMetrics } from './autoscaling/horizontalpodautoscalers/strategy.js';
 import { strategy as leases } from './coordination/leases/strategy.js';
 import { strategy as slices } from './discovery/endpointslices/strategy.js';
 import { strategy as eventsV1, coreEventToEventsV1, eventsV1ToCoreEvent } from './events/events/strategy.js';
@@ -49,6 +49,15 @@ test('hpa: defaults, validation, table, v1 conversion', () => {
   mem.spec.metrics.push({ type: 'Resource', resource: { name: 'memory', target: { type: 'AverageValue', averageValue: '1Gi' } } });
   assert.deepEqual(hpaV1ToV2(hpaV2ToV1(mem)).spec.metrics, mem.spec.metrics);
   assert.equal(hpaV1ToV2(hpaV2ToV1(mem)).metadata!.annotations, undefined);
+  // the v1 API: v1-shaped hooks, v2 in storage
+  const v1obj = create(hpaV1, { metadata: { name: 'old' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 3, targetCPUUtilizationPercentage: 50 } });
+  assert.deepEqual(v1obj.errors, []);
+  assert.equal(v1obj.obj.spec.minReplicas, 1);
+  const stored = hpaV1!.storageConversion!.toStorage(v1obj.obj);
+  assert.deepEqual(stored.spec.metrics, [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 50 } } }]);
+  assert.equal(hpaV1.storageConversion!.fromStorage(stored).spec.targetCPUUtilizationPercentage, 50);
+  assert.deepEqual(create(hpaV1, { metadata: { name: 'old' }, spec: { scaleTargetRef: { kind: 'Deployment', name: 'web' }, maxReplicas: 3, targetCPUUtilizationPercentage: 0 } }).errors, ['spec.targetCPUUtilizationPercentage: Invalid value: 0: must be greater than or equal to 1']);
+  assert.equal(row(hpaV1, { ...v1obj.obj, metadata: { ...v1obj.obj.metadata, creationTimestamp: ago(5) } }).Targets, 'cpu: <unknown>/50%');
 });
 
 test('leases and endpoint slices', () => {

@@ -86,9 +86,12 @@ export const strategy = defineStrategy({
     },
   },
   generation: true,
+  // The generation is managed here: spec and annotation changes bump it (annotations are
+  // copied to the replica sets), so the store's spec-only rule is switched off.
+  generationOnSpecChange: false,
   prepareForUpdate(d, old) {
-    // Annotation changes bump the generation too (they are copied to the replica sets).
-    if (!deepEqual(d.metadata?.annotations, old.metadata?.annotations)) (d.metadata ??= {}).generation = (old.metadata?.generation ?? 0) + 1;
+    const changed = !deepEqual(d.spec, old.spec) || !deepEqual(d.metadata?.annotations, old.metadata?.annotations);
+    (d.metadata ??= {}).generation = (old.metadata?.generation ?? 1) + (changed ? 1 : 0);
   },
   validate: validateDeploymentSpec,
   validateUpdate: (d, old) => validateImmutableField(d.spec?.selector, old.spec?.selector, 'spec.selector'),

@@ -261,8 +261,26 @@ export const strategy = defineStrategy({
 });
 
 /**
- * autoscaling/v1: the same storage (objects kept in the v2 shape); the store converts with
- * hpaV1ToV2 on the way in and hpaV2ToV1 on the way out, and runs the v2 hooks. Not in
- * builtinStrategies (it would register a second store for one prefix); exported for wiring.
+ * autoscaling/v1: the same storage (objects kept in the v2 shape through storageConversion);
+ * the hooks see v1 objects: minReplicas 1, targetCPUUtilizationPercentage >= 1, the v2 rules on
+ * the converted object, the same table.
  */
-export const strategyV1: Strategy = { ...strategy, info: { ...strategy.info, version: 'v1', storagePrefix: 'horizontalpodautoscalers' } };
+export const strategyV1: Strategy = defineStrategy({
+  info: { ...info, version: 'v1', storagePrefix: 'horizontalpodautoscalers' },
+  storageConversion: { toStorage: hpaV1ToV2, fromStorage: hpaV2ToV1 },
+  defaults(h) {
+    (h.spec ??= {}).minReplicas ??= 1;
+  },
+  status: { initialStatus: () => ({ currentReplicas: 0, desiredReplicas: 0 }) },
+  generation: true,
+  validate(h) {
+    const errs: FieldErrorList = [];
+    const t = h.spec?.targetCPUUtilizationPercentage;
+    if (t != null && t < 1) errs.push(invalid('spec.targetCPUUtilizationPercentage', t, 'must be greater than or equal to 1'));
+    const v2 = hpaV1ToV2(h);
+    if (errs.length) delete v2.spec.metrics;
+    defaultHPAv2(v2);
+    return [...errs, ...validateHPAv2(v2)];
+  },
+  table: { columns: hpaTable.columns, cells: (h, now) => hpaTable.cells(hpaV1ToV2(h), now) },
+});

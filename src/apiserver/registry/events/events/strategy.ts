@@ -2,7 +2,7 @@
 // in the core shape; coreEventToEventsV1 / eventsV1ToCoreEvent convert at the REST boundary
 // (regarding <-> involvedObject, note <-> message, deprecatedSource/FirstTimestamp/
 // LastTimestamp/Count <-> source/firstTimestamp/lastTimestamp/count, reportingController <->
-// reportingComponent). The hooks below work on the events.k8s.io shape: validation as
+// reportingComponent), wired as the strategy's storageConversion. The hooks below work on the events.k8s.io shape: validation as
 // ValidateEventCreate for this API (eventTime, reportingController, reportingInstance, action,
 // reason required), the same table as core events, and field selectors in both spellings.
 import { defineStrategy } from '../../define.js';
@@ -80,6 +80,7 @@ export const strategy = defineStrategy({
     shortNames: ['ev'],
     storagePrefix: 'events',
   },
+  storageConversion: { toStorage: eventsV1ToCoreEvent, fromStorage: coreEventToEventsV1 },
   validate: validateEventsV1,
   validateUpdate(ev, old) {
     // Updates may change the series and note-like fields, not who reported what about whom.
