@@ -38,6 +38,8 @@ export interface CommitBatch {
   bytes: number;
   /** Watch events of the batch's revisions, in revision order (published after the commit). */
   events: Array<{ rev: number; events: Event[] }>;
+  /** Shared by every writer waiting for this batch. */
+  promise?: Promise<void>;
 }
 
 export class Backend {
@@ -131,8 +133,12 @@ export class Backend {
     else queueMicrotask(() => cb(this.failed ?? undefined));
   }
 
+  /** Resolves once everything written so far is durable (one shared promise per batch). */
   durable(): Promise<void> {
-    return new Promise((resolve, reject) => this.onDurable((err) => (err ? reject(err) : resolve())));
+    if (!this.batch && this.inflight === 0) return this.failed ? Promise.reject(this.failed) : Promise.resolve();
+    const b = this.current();
+    if (!b.promise) b.promise = new Promise<void>((resolve, reject) => b.done.push((err) => (err ? reject(err) : resolve())));
+    return b.promise;
   }
 
   /** Resolves when no batch is pending or in flight. */

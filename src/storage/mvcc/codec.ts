@@ -2,8 +2,8 @@
 //
 // Tables (LMDB named databases, binary keys and values):
 // - kv      current keys:      key                      -> createRev(8) modRev(8) version(8) lease(8) value
-// - hist    per-key history:   esc(key) 00 00 rev(8)    -> type(1) [createRev(8) version(8) lease(8) value]
-//           (type 1 = put, 0 = delete tombstone; the mod revision is the rev in the table key)
+// - hist    per-key history:   esc(key) 00 00 rev(8)    -> the kv record as in `kv` (a put), or the
+//           single byte 00 (a delete tombstone); one encoded buffer serves both tables
 // - log     revision log:      firstRev(8) of a commit batch -> (rev(8) keyLen(4) key)* in revision order
 // - leases  leases:            id(8)                    -> ttl(8, float64)
 // - lkeys   lease attachments: id(8) key                -> 1 byte
@@ -99,10 +99,19 @@ export function histPrefix(key: Buffer): Buffer {
 }
 
 export function histKey(key: Buffer, rev: number): Buffer {
-  const p = histPrefix(key);
-  const b = Buffer.allocUnsafe(p.length + 8);
-  p.copy(b, 0);
-  writeU64(b, rev, p.length);
+  if (key.indexOf(ZERO) !== -1) {
+    const p = histPrefix(key);
+    const b = Buffer.allocUnsafe(p.length + 8);
+    p.copy(b, 0);
+    writeU64(b, rev, p.length);
+    return b;
+  }
+  const n = key.length;
+  const b = Buffer.allocUnsafe(n + 10);
+  key.copy(b, 0);
+  b[n] = 0;
+  b[n + 1] = 0;
+  writeU64(b, rev, n + 2);
   return b;
 }
 
@@ -126,32 +135,15 @@ export function histKeyUserKey(hk: Buffer): Buffer {
   return out;
 }
 
-export const HIST_PUT = 1;
-export const HIST_DELETE = 0;
+export const HIST_TOMBSTONE = Buffer.from([0]);
 
-export function encodeHistPut(kv: KeyValue): Buffer {
-  const b = Buffer.allocUnsafe(25 + kv.value.length);
-  b[0] = HIST_PUT;
-  writeU64(b, kv.createRevision, 1);
-  writeU64(b, kv.version, 9);
-  writeLease(b, kv.lease, 17);
-  kv.value.copy(b, 25);
-  return b;
+export function isTombstone(rec: Buffer): boolean {
+  return rec.length < KV_HEADER;
 }
 
-export const HIST_TOMBSTONE = Buffer.from([HIST_DELETE]);
-
-/** Decode a hist record as the key's value at `rev`; undefined for a tombstone. */
-export function decodeHist(key: Buffer, rev: number, rec: Buffer): KeyValue | undefined {
-  if (rec[0] !== HIST_PUT) return undefined;
-  return {
-    key,
-    createRevision: readU64(rec, 1),
-    modRevision: rev,
-    version: readU64(rec, 9),
-    value: rec.subarray(25),
-    lease: readLease(rec, 17),
-  };
+/** Decode a hist record as the key's value at that revision; undefined for a tombstone. */
+export function decodeHist(key: Buffer, rec: Buffer): KeyValue | undefined {
+  return isTombstone(rec) ? undefined : decodeKv(key, rec);
 }
 
 // ---- log table ----

@@ -2,7 +2,7 @@
 // compacted revision can read, and log batches wholly below it, in small chunks between other
 // work. Progress is persisted ('compactDone'); an interrupted compaction resumes at open.
 import type { MvccStore } from './kv-store.js';
-import { decodeLog, histKey, histKeyRev, histPrefix, readU64, revKey } from './codec.js';
+import { decodeLog, histKey, histKeyRev, histPrefix, isTombstone, readU64, revKey } from './codec.js';
 
 const CHUNK = 2000;
 
@@ -97,7 +97,7 @@ export class Compactor {
       limit: 1,
     })) {
       newest = histKeyRev(hk);
-      newestIsTomb = rec[0] === 0;
+      newestIsTomb = isTombstone(rec);
     }
     if (newest > rev || (newest === rev && newestIsTomb)) be.remove(be.hist, histKey(key, rev));
   }

@@ -32,7 +32,7 @@ export class History implements HistorySource {
         const key = Buffer.from(e.key);
         const rec = this.be.hist.getBinary(histKey(key, e.rev));
         if (!rec) continue; // compacted away
-        const kv = decodeHist(key, e.rev, rec);
+        const kv = decodeHist(key, rec);
         last.events.push(kv ? { type: 'PUT', kv } : { type: 'DELETE', kv: deleteEventKv(key, e.rev) });
         n++;
       }

@@ -32,7 +32,7 @@ export function getAt(be: Backend, key: Buffer, rev: number): KeyValue | undefin
   const start = Buffer.concat([p, revKeyBuf(rev)]);
   const end = Buffer.concat([p, Buffer.alloc(8, 0)]);
   for (const { key: hk, value } of be.hist.getRange({ start, end, reverse: true, limit: 1 })) {
-    return decodeHist(key, histKeyRev(hk), value);
+    return decodeHist(key, value);
   }
   return undefined;
 }
@@ -60,7 +60,7 @@ export function scanAt(be: Backend, r: KeyRange, rev: number): KeyValue[] {
     if (best && groupKey) {
       const rec = be.hist.getBinary(best.hk);
       if (rec) {
-        const kv = decodeHist(histKeyUserKey(best.hk), best.rev, rec);
+        const kv = decodeHist(histKeyUserKey(best.hk), rec);
         if (kv && inRange(r, kv.key)) out.push(kv);
       }
     }

@@ -32,7 +32,7 @@ import type {
 } from '../store.js';
 import { storeError } from '../errors.js';
 import { Backend, type CommitBatch } from './backend.js';
-import { encodeHistPut, encodeKv, histKey, HIST_TOMBSTONE, revKey } from './codec.js';
+import { encodeKv, histKey, HIST_TOMBSTONE, KV_HEADER, revKey } from './codec.js';
 import { loadCurrent, scanAt, scanCurrent } from './key-index.js';
 import { CurrentIndex } from './current-index.js';
 import { toKeyRange } from './key-range.js';
@@ -144,7 +144,7 @@ export class MvccStore implements Store {
   }
 
   /** A range inside a writing txn: sees pending writes and the txn's own changes. */
-  private rangeInTxn(t: WriteTxn, req: RangeRequest, header: ResponseHeader): RangeResponse {
+  rangeInTxn(t: WriteTxn, req: RangeRequest, header: ResponseHeader): RangeResponse {
     const cur = t.rev - 1 + (t.changes.size > 0 ? 1 : 0);
     const rev = req.revision ?? 0;
     if (rev > cur) throw storeError('FutureRev');
@@ -168,12 +168,7 @@ export class MvccStore implements Store {
     this.check();
     const t = new WriteTxn(this.idx, this.appliedRev + 1);
     const header = this.header(0);
-    const env: TxnEnv = {
-      t,
-      header,
-      leaseExists: (id) => this.lessor.lookup(id) !== undefined,
-      range: (req) => this.rangeInTxn(t, req, header),
-    };
+    const env = new StoreTxnEnv(this, t, header);
     const res = fn(env);
     this.commit(t);
     header.revision = this.appliedRev;
@@ -193,8 +188,10 @@ export class MvccStore implements Store {
     for (const [ks, c] of t.changes) {
       const key = c.key;
       if (c.kv) {
-        this.be.put(this.be.kv, key, encodeKv(c.kv));
-        this.be.put(this.be.hist, histKey(key, rev), encodeHistPut(c.kv));
+        const rec = encodeKv(c.kv);
+        c.kv.value = rec.subarray(KV_HEADER);
+        this.be.put(this.be.kv, key, rec);
+        this.be.put(this.be.hist, histKey(key, rev), rec);
         events.push(c.prev ? { type: 'PUT', kv: c.kv, prevKv: c.prev } : { type: 'PUT', kv: c.kv });
       } else {
         this.be.remove(this.be.kv, key);
@@ -321,4 +318,19 @@ export class MvccStore implements Store {
 
 function cut<T>(a: T[], n: number): T[] {
   return n > 0 && a.length > n ? a.slice(0, n) : a;
+}
+
+/** What a txn executes against (a class, not closures: this is the per-request hot path). */
+class StoreTxnEnv implements TxnEnv {
+  constructor(
+    private readonly s: MvccStore,
+    readonly t: WriteTxn,
+    readonly header: ResponseHeader,
+  ) {}
+  leaseExists(id: bigint): boolean {
+    return this.s.lessor.lookup(id) !== undefined;
+  }
+  range(req: RangeRequest): RangeResponse {
+    return this.s.rangeInTxn(this.t, req, this.header);
+  }
 }

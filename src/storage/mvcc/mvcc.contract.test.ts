@@ -5,14 +5,20 @@ import { join } from 'node:path';
 import { storeContract } from '../contract.js';
 import { openMvccStore } from './index.js';
 
-storeContract('mvcc', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'keelson-mvcc-contract-'));
-  const store = await openMvccStore({ dataDir: dir });
-  return {
-    store,
-    close: async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
+const progressNotifyIntervalMs = 300;
+
+storeContract(
+  'mvcc',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'keelson-mvcc-contract-'));
+    const store = await openMvccStore({ dataDir: dir, progressNotifyIntervalMs });
+    return {
+      store,
+      close: async () => {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  { progressNotifyIntervalMs },
+);

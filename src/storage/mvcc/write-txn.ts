@@ -58,7 +58,8 @@ export class WriteTxn {
       createRevision: cur ? cur.createRevision : this.rev,
       modRevision: this.rev,
       version: cur ? cur.version + 1 : 1,
-      value: cur && value === cur.value ? value : Buffer.from(value),
+      // The caller's buffer until commit, which swaps in a view of the encoded row (our own copy).
+      value,
       lease,
     };
     this.record(ks, key, kv, earlier ? earlier.prev : cur);
