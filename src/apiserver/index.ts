@@ -60,7 +60,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   opts.signal?.addEventListener('abort', () => void api.close());
   setProtobufDecoder((b) => decodeKubernetesProtobuf(b));
 
-  const resources = new Resources(store, { watchCache: o.watchCache });
+  const resources = new Resources(store, { watchCache: o.watchCache, consistentReadsFromCache: !o.etcdServers.length });
   for (const s of builtinStrategies) resources.add(s, { silent: true });
 
   const ips = new IPAllocator(o.serviceClusterIPRange);

@@ -33,7 +33,7 @@ export class Resources {
 
   constructor(
     private store: Store,
-    private opts: { watchCache: boolean },
+    private opts: { watchCache: boolean; consistentReadsFromCache?: boolean },
   ) {}
 
   onChange(fn: () => void): void {
@@ -99,6 +99,7 @@ export class Resources {
 
   private enableCache(s: GenericStore): void {
     s.watchCache = new WatchCache(s);
+    s.consistentCacheReads = !!this.opts.consistentReadsFromCache;
   }
 
   groups(): string[] {

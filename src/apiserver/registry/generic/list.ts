@@ -10,6 +10,7 @@ import { makePredicate, type Predicate } from './filter.js';
 import { continueTooOld, decodeContinue, encodeContinue } from './continue-token.js';
 import type { GenericStore } from './store.js';
 import type { RequestContext } from './context.js';
+import { NotFreshError } from '../../watchcache/cache.js';
 
 export interface ListOptions {
   labelSelector?: string | null;
@@ -64,12 +65,18 @@ export async function listObjects(s: GenericStore, ctx: RequestContext, opts: Li
   const limit = opts.limit && opts.limit > 0 ? opts.limit : 0;
   const wc = s.watchCache;
   if (wc && !opts.continue) {
-    const fromCache = rv === '0' || (match === 'NotOlderThan' && rv !== '') || (rv === '' && !limit) || (rv !== '' && !match && !limit);
+    const consistent = rv === '' && !limit && s.consistentCacheReads;
+    const fromCache = rv === '0' || (match === 'NotOlderThan' && rv !== '') || consistent || (rv !== '' && !match && !limit);
     if (fromCache) {
       let min = 0;
       if (rv === '') min = await s.currentRevision();
       else if (rv !== '0') min = parseRv(rv);
-      return wc.list(ctx.namespace, pred, min);
+      try {
+        return await wc.list(ctx.namespace, pred, min);
+      } catch (e) {
+        // The cache could not confirm it is that fresh: read the store.
+        if (!(e instanceof NotFreshError)) throw e;
+      }
     }
   }
   return listFromStore(s, ctx, pred, rv, match, limit, opts.continue ?? '');

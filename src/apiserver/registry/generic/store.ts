@@ -34,6 +34,12 @@ export interface UpdateOptions extends WriteOptions {
 export class GenericStore {
   readonly gr: GroupResource;
   watchCache?: WatchCache;
+  /**
+   * Serve consistent lists (resourceVersion unset) from the watch cache after confirming its
+   * freshness with a store progress request (embedded store; a real etcd before 3.4.25 may send
+   * progress notifications early, so there the store is read, as kube-apiserver does).
+   */
+  consistentCacheReads = false;
   /** Hooks the apiserver adds (admission, ClusterIP allocation): run before a write is stored. */
   readonly beforeWrite: Array<(op: 'create' | 'update', obj: KObject, old: KObject | undefined, ctx: RequestContext) => Promise<void> | void> = [];
   /** After a successful (non-dry-run) delete (release ClusterIPs, ...). */
