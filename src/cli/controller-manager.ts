@@ -19,6 +19,13 @@ export function register(program: Command): void {
     .option('--leader-elect-retry-period <d>', 'retry period', '2s')
     .option('--node-monitor-period <d>', 'how often the node lifecycle controller checks nodes', '5s')
     .option('--node-monitor-grace-period <d>', 'how long a node may go without a heartbeat before it is marked unhealthy', '40s')
+    .option('--node-eviction-rate <qps>', 'nodes per second whose pods are evicted (NoExecute taint) in a healthy zone', '0.1')
+    .option('--secondary-node-eviction-rate <qps>', 'the same in an unhealthy zone (of a large cluster)', '0.01')
+    .option('--unhealthy-zone-threshold <fraction>', 'fraction of not-Ready nodes that makes a zone unhealthy', '0.55')
+    .option('--large-cluster-size-threshold <n>', 'at or below this many nodes, unhealthy zones evict nothing', '50')
+    .option('--concurrent-deployment-syncs <n>', 'deployment workers', '5')
+    .option('--concurrent-job-syncs <n>', 'job workers', '5')
+    .option('--concurrent-gc-syncs <n>', 'garbage collector workers', '20')
     .option('--concurrent-replicaset-syncs <n>', 'replicaset workers', '5')
     .option('--concurrent-rc-syncs <n>', 'replicationcontroller workers', '5')
     .option('--secure-port <port>', 'port for /healthz and /metrics (0 = any, -1 = off)', '10257')
@@ -39,6 +46,13 @@ export function register(program: Command): void {
         retryPeriodMs: parseDuration(o.leaderElectRetryPeriod),
         options: {
           concurrentReplicasetSyncs: Number(o.concurrentReplicasetSyncs),
+          concurrentDeploymentSyncs: Number(o.concurrentDeploymentSyncs),
+          concurrentJobSyncs: Number(o.concurrentJobSyncs),
+          concurrentGcSyncs: Number(o.concurrentGcSyncs),
+          nodeEvictionRate: Number(o.nodeEvictionRate),
+          secondaryNodeEvictionRate: Number(o.secondaryNodeEvictionRate),
+          unhealthyZoneThreshold: Number(o.unhealthyZoneThreshold),
+          largeClusterSizeThreshold: Number(o.largeClusterSizeThreshold),
           concurrentRcSyncs: Number(o.concurrentRcSyncs),
           nodeMonitorPeriodMs: parseDuration(o.nodeMonitorPeriod),
           nodeMonitorGracePeriodMs: parseDuration(o.nodeMonitorGracePeriod),

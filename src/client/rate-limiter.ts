@@ -48,10 +48,20 @@ export class BucketRateLimiter<T> implements RateLimiter<T> {
     this.tokens = burst;
     this.last = clock.now();
   }
-  when(_item: T): number {
+  private refill(): void {
     const now = this.clock.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) / 1000) * this.qps);
     this.last = now;
+  }
+  /** Take a token only if one is available now (no debt): client-go's TryAccept. */
+  tryAccept(): boolean {
+    this.refill();
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+  when(_item: T): number {
+    this.refill();
     this.tokens -= 1; // reserve: a negative balance is a debt paid by waiting
     return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
   }

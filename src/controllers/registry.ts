@@ -7,6 +7,8 @@ import { newGarbageCollector } from './garbagecollector/controller.js';
 import { newJobController } from './job/controller.js';
 import { newTtlAfterFinishedController } from './job/ttl-after-finished.js';
 import { newNamespaceController } from './namespace/controller.js';
+import { newNodeLifecycleController } from './nodelifecycle/controller.js';
+import { newTaintEvictionController } from './nodelifecycle/taint-eviction.js';
 import { newServiceAccountController } from './serviceaccount/controller.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/controller.js';
 
@@ -15,6 +17,8 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   'garbage-collector': newGarbageCollector,
   job: newJobController,
   namespace: newNamespaceController,
+  'node-lifecycle': newNodeLifecycleController,
+  'taint-eviction-controller': newTaintEvictionController,
   serviceaccount: newServiceAccountController,
   'ttl-after-finished': newTtlAfterFinishedController,
   replicaset: newReplicaSetController,
