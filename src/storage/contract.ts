@@ -95,6 +95,9 @@ export function storeContract(name: string, open: OpenStore, options: ContractOp
         await fresh.close();
         await assert.rejects(fresh.store.range({ key: buf('k') }));
         await assert.rejects(fresh.store.put({ key: buf('k'), value: buf('v') }));
+        await assert.rejects(fresh.store.watch({ key: buf('k') }, () => undefined));
+        await assert.rejects(fresh.store.leaseGrant(60));
+        await fresh.store.close().catch(() => undefined); // a second close is harmless
       });
     });
 

@@ -94,7 +94,7 @@ export class EtcdStore implements Store {
     return headerOnlyResponseFromPb(res);
   }
 
-  watch(req: WatchRequest, listener: (resp: WatchResponse) => void): Promise<Watcher> {
+  async watch(req: WatchRequest, listener: (resp: WatchResponse) => void): Promise<Watcher> {
     return this.watches.watch(req, listener);
   }
 
@@ -106,7 +106,7 @@ export class EtcdStore implements Store {
     return headerOnlyResponseFromPb(await this.conn.unary<{ header?: PbResponseHeader }>('Lease', 'LeaseRevoke', { ID: i64(id) }));
   }
 
-  leaseKeepAlive(id: bigint): Promise<{ header: ResponseHeader; id: bigint; ttl: number }> {
+  async leaseKeepAlive(id: bigint): Promise<{ header: ResponseHeader; id: bigint; ttl: number }> {
     return this.keepAlives.keepAlive(id);
   }
 
