@@ -22,7 +22,7 @@ test('deployment defaults', () => {
   assert.equal(obj.spec.template.spec.restartPolicy, 'Always');
   assert.equal(obj.spec.template.spec.containers[0].imagePullPolicy, 'IfNotPresent');
   assert.equal(obj.spec.template.spec.enableServiceLinks, undefined, 'enableServiceLinks is a pod-only default');
-  assert.equal(obj.status, undefined);
+  assert.deepEqual(obj.status, {});
   assert.deepEqual(create(deployments, deploy({ strategy: { type: 'Recreate' } })).obj.spec.strategy, { type: 'Recreate' });
 });
 

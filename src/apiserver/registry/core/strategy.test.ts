@@ -204,7 +204,7 @@ test('persistent volumes and claims', () => {
 test('quotas, limit ranges, pod templates, service accounts', () => {
   const rq = { metadata: { name: 'q', creationTimestamp: ago(5) }, spec: { hard: { pods: '10', 'requests.cpu': '1', 'limits.memory': '2Gi' } }, status: { hard: { pods: '10', 'requests.cpu': '1', 'limits.memory': '2Gi' }, used: { pods: '3', 'requests.cpu': '500m' } } };
   assert.deepEqual(create(quotas, rq).errors, []);
-  assert.deepEqual(create(quotas, rq).obj.status, undefined);
+  assert.deepEqual(create(quotas, rq).obj.status, {});
   assert.deepEqual(row(quotas, rq), { Name: 'q', Age: '5s', Request: 'pods: 3/10, requests.cpu: 500m/1', Limit: 'limits.memory: 0/2Gi' });
   const lr = create(limitranges, { metadata: { name: 'l', creationTimestamp: '2024-01-02T03:04:05Z' }, spec: { limits: [{ type: 'Container', max: { cpu: '2' }, min: { memory: '64Mi' } }] } });
   assert.deepEqual(lr.errors, []);

@@ -35,6 +35,7 @@ export const strategy = defineStrategy({
   },
   defaults: defaultDaemonSet,
   status: {
+    initialStatus: () => ({ currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 }),
     validateUpdate(ds) {
       const st = ds.status ?? {};
       const errs: FieldErrorList = [];

@@ -74,6 +74,7 @@ export const strategy = defineStrategy({
   },
   defaults: defaultDeployment,
   status: {
+    initialStatus: () => ({}),
     validateUpdate(d) {
       const st = d.status ?? {};
       const errs: FieldErrorList = [];

@@ -45,7 +45,7 @@ export const strategy = defineStrategy({
     spec.replicas ??= 1;
     defaultPodTemplate(spec.template);
   },
-  status: { validateUpdate: (rs) => validateReplicaCountsStatus(rs.status) },
+  status: { initialStatus: () => ({ replicas: 0 }), validateUpdate: (rs) => validateReplicaCountsStatus(rs.status) },
   generation: true,
   validate(rs) {
     const spec = rs.spec ?? {};

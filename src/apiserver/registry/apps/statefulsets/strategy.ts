@@ -49,6 +49,7 @@ export const strategy = defineStrategy({
   },
   defaults: defaultStatefulSet,
   status: {
+    initialStatus: () => ({ replicas: 0, availableReplicas: 0 }),
     validateUpdate(s) {
       const st = s.status ?? {};
       const errs: FieldErrorList = [];

@@ -77,7 +77,7 @@ export const strategy = defineStrategy({
     spec.failedJobsHistoryLimit ??= 1;
     defaultPodTemplate(spec.jobTemplate?.spec?.template);
   },
-  status: {},
+  status: { initialStatus: () => ({}) },
   generation: true,
   validate(cj) {
     const errs: FieldErrorList = [];

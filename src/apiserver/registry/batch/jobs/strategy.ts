@@ -107,6 +107,7 @@ export const strategy = defineStrategy({
     defaultJobSpec((job.spec ??= {}), (job.metadata ??= {}));
   },
   status: {
+    initialStatus: () => ({}),
     validateUpdate(job) {
       const st = job.status ?? {};
       const errs: FieldErrorList = [];

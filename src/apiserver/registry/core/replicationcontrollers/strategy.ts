@@ -32,7 +32,7 @@ export const strategy = defineStrategy({
     spec.replicas ??= 1;
     defaultPodTemplate(spec.template);
   },
-  status: { validateUpdate: (rc) => validateReplicaCountsStatus(rc.status) },
+  status: { initialStatus: () => ({ replicas: 0 }), validateUpdate: (rc) => validateReplicaCountsStatus(rc.status) },
   generation: true,
   validate(rc) {
     const spec = rc.spec ?? {};

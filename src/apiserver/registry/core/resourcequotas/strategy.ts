@@ -31,6 +31,7 @@ export const strategy = defineStrategy({
     shortNames: ['quota'],
   },
   status: {
+    initialStatus: () => ({}),
     validateUpdate: (rq) => [...validateResourceList(rq.status?.hard, 'status.hard'), ...validateResourceList(rq.status?.used, 'status.used')],
   },
   validate(rq) {
