@@ -215,6 +215,8 @@ function suite(name: string, backend: () => Promise<{ etcdServers?: string[]; st
       assert.match(await ok(['get', 'pods']), /NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nweb\s+0\/1\s+Pending/);
       assert.match(await ok(['describe', 'pod', 'web']), /Containers:\n\s+web:\n\s+Image:\s+busybox:1.36/);
       assert.match(await ok(['explain', 'pod.spec']), /containers/);
+      await ok(['debug', 'web', '--image=busybox:1.36', '-c', 'dbg', '--profile=general']);
+      assert.equal(await ok(['get', 'pod', 'web', '-o', 'jsonpath={.spec.ephemeralContainers[*].name}']), 'dbg');
     });
 
     it('serves custom resources as soon as their CRD exists', async () => {

@@ -4,7 +4,10 @@
 // kubelet serves them.
 import type { Handler } from './context.js';
 import { writeJson } from '../http-util.js';
-import { ApiError, badRequest, conflict, notFound, successStatus } from '../status.js';
+import { ApiError, badRequest, conflict, invalid, notFound, successStatus } from '../status.js';
+import { respondObject } from './context.js';
+import { applyPatch, decodePatchBody, patchTypeOf } from './patch.js';
+import { forbidden as fieldForbidden, required as fieldRequired } from '../../api/field-errors.js';
 import { deleteObject, parseDeleteOptions } from '../registry/generic/delete.js';
 import { rfc3339 } from '../registry/generic/meta.js';
 import type { KObject } from '../registry/strategy.js';
@@ -56,10 +59,59 @@ export async function handlePodSubresource(h: Handler): Promise<void> {
     writeJson(h.res, 201, successStatus(undefined, 201));
     return;
   }
+  if (sub === 'ephemeralcontainers') return handleEphemeralContainers(h);
   if (['log', 'exec', 'attach', 'portforward', 'proxy'].includes(sub.split('/')[0])) {
     const pod = await h.served.store.get(h.ctx.namespace, name);
     if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
     throw new ApiError(503, 'ServiceUnavailable', `pods/${sub.split('/')[0]} is served through the kubelet on node "${pod.spec.nodeName}", and this apiserver has no kubelet connection yet`);
   }
   throw notFound({ group: '', resource: `pods/${sub}` }, name);
+}
+
+/**
+ * pods/ephemeralcontainers (`kubectl debug`): GET the pod; PUT/PATCH change only
+ * spec.ephemeralContainers, which may only gain containers (existing ones are immutable).
+ */
+async function handleEphemeralContainers(h: Handler): Promise<void> {
+  const pods = h.served.store;
+  const name = h.info.name;
+  if (h.info.verb === 'get') {
+    respondObject(h, 200, await pods.get(h.ctx.namespace, name));
+    return;
+  }
+  let compute: (cur: KObject) => KObject;
+  if (h.info.verb === 'patch') {
+    const type = patchTypeOf(h.req.headers['content-type']);
+    if (type === 'apply') throw badRequest('server-side apply is not supported on pods/ephemeralcontainers');
+    const patch = decodePatchBody(type, await h.body());
+    compute = (cur) => applyPatch(type, cur, patch, true);
+  } else if (h.info.verb === 'update') {
+    const body = await h.object();
+    compute = () => body;
+  } else throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+  const r = await pods.guaranteedUpdate(
+    h.ctx,
+    name,
+    (cur) => {
+      if (!cur) throw notFound(pods.gr, name);
+      const want: KObject[] = compute(structuredClone(cur)).spec?.ephemeralContainers ?? [];
+      const have: KObject[] = cur.spec?.ephemeralContainers ?? [];
+      const errs = [];
+      for (const [i, c] of have.entries()) {
+        const same = want.find((w) => w.name === c.name);
+        if (!same || JSON.stringify(same) !== JSON.stringify(c)) errs.push(fieldForbidden(`spec.ephemeralContainers[${i}]`, 'existing ephemeral containers may not be changed'));
+      }
+      for (const [i, c] of want.entries()) {
+        if (!c.name) errs.push(fieldRequired(`spec.ephemeralContainers[${i}].name`));
+        if (!c.image) errs.push(fieldRequired(`spec.ephemeralContainers[${i}].image`));
+      }
+      if (errs.length) throw invalid('', 'Pod', name, errs);
+      const next = structuredClone(cur);
+      next.spec = { ...(next.spec ?? {}), ephemeralContainers: want.map((c) => ({ terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', imagePullPolicy: c.image?.endsWith(':latest') || !c.image?.includes(':') ? 'Always' : 'IfNotPresent', ...c })) };
+      if (!want.length) delete next.spec.ephemeralContainers;
+      return next;
+    },
+    { dryRun: h.ctx.dryRun, subresource: 'ephemeralcontainers' },
+  );
+  respondObject(h, 200, r.obj);
 }
