@@ -20,7 +20,7 @@ export const strategy = defineStrategy({
     return [];
   },
   validateUpdate: (cr, old) => validateImmutableField(cr.data, old.data, 'data'),
-  table: table([col('Controller', 'string', 'Controller of the object'), col('Revision', 'integer', 'Revision indicates the revision of the state represented by Data.'), ageColumn], (cr, now) => {
+  table: table([col('Controller', 'string', 'Controller of the object'), col('Revision', 'string', 'Revision indicates the revision of the state represented by Data.'), ageColumn], (cr, now) => {
     const owner = (cr.metadata?.ownerReferences ?? []).find((r: any) => r?.controller);
     const controller = owner ? `${owner.kind.toLowerCase()}.${(owner.apiVersion ?? '').split('/').length > 1 ? owner.apiVersion.split('/')[0] : ''}/${owner.name}`.replace('./', '/') : '<none>';
     return [controller, cr.revision ?? 0, age(cr, now)];

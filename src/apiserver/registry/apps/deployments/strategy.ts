@@ -100,8 +100,8 @@ export const strategy = defineStrategy({
   table: table(
     [
       col('Ready', 'string', 'Number of the pod with ready state'),
-      col('Up-to-date', 'integer', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
-      col('Available', 'integer', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
+      col('Up-to-date', 'string', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
+      col('Available', 'string', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
       ageColumn,
       wide('Containers', 'string', containersColumnDescription),
       wide('Images', 'string', imagesColumnDescription),

@@ -143,8 +143,8 @@ const hpaTable = table(
     col('Reference', 'string', 'reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource.'),
     col('Targets', 'string', 'metrics contains the specifications for which to use to calculate the desired replica count.'),
     col('MinPods', 'string', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.'),
-    col('MaxPods', 'integer', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.'),
-    col('Replicas', 'integer', 'currentReplicas is current number of replicas of pods managed by this autoscaler.'),
+    col('MaxPods', 'string', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.'),
+    col('Replicas', 'string', 'currentReplicas is current number of replicas of pods managed by this autoscaler.'),
     ageColumn,
   ],
   (hpa, now) => {

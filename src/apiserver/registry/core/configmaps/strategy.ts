@@ -46,5 +46,5 @@ export const strategy = defineStrategy({
   },
   validate: validateConfigMapData,
   validateUpdate: (cm, old) => validateImmutableData(cm, old, ['data', 'binaryData']),
-  table: table([col('Data', 'integer', 'Data contains the configuration data.'), ageColumn], (cm, now) => [Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length, age(cm, now)]),
+  table: table([col('Data', 'string', 'Data contains the configuration data.'), ageColumn], (cm, now) => [Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length, age(cm, now)]),
 });

@@ -79,6 +79,6 @@ export const strategy = defineStrategy({
   },
   validate: validateSecret,
   validateUpdate: (s, old) => [...validateImmutableField(s.type, old.type, 'type'), ...validateImmutableData(s, old, ['data'])],
-  table: table([col('Type', 'string', 'The type of the secret'), col('Data', 'integer', 'The number of entries in Data'), ageColumn], (s, now) => [s.type ?? '', Object.keys(s.data ?? {}).length, age(s, now)]),
+  table: table([col('Type', 'string', 'The type of the secret'), col('Data', 'string', 'The number of entries in Data'), ageColumn], (s, now) => [s.type ?? '', Object.keys(s.data ?? {}).length, age(s, now)]),
   fieldSelectors: { type: (s) => s.type ?? '' },
 });

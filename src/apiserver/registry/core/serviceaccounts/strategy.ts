@@ -21,5 +21,5 @@ export const strategy = defineStrategy({
     });
     return errs;
   },
-  table: table([col('Secrets', 'integer', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), ageColumn], (sa, now) => [(sa.secrets ?? []).length, age(sa, now)]),
+  table: table([col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), ageColumn], (sa, now) => [(sa.secrets ?? []).length, age(sa, now)]),
 });
