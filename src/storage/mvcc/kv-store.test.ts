@@ -147,3 +147,37 @@ test('durable across reopen', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('keys the backend cannot hold and requests over 1.5 MiB fail with ErrRequestTooLarge; the store keeps working', () =>
+  withStore(async (s) => {
+    await assert.rejects(s.put({ key: Buffer.alloc(3000, 97), value: b('') }), (e) => isStoreError(e, 'RequestTooLarge'));
+    await assert.rejects(s.put({ key: b('big'), value: Buffer.alloc(2 * 1024 * 1024) }), (e) => isStoreError(e, 'RequestTooLarge'));
+    const ok = await s.put({ key: Buffer.alloc(1900, 98), value: Buffer.alloc(1024 * 1024) });
+    assert.equal(ok.header.revision, 2);
+    const r = await s.range({ key: Buffer.alloc(1900, 98) });
+    assert.equal(r.kvs[0].value.length, 1024 * 1024);
+  }));
+
+test('txn: ignoreValue/ignoreLease errors, prevKv, lease compare, range compares', () =>
+  withStore(async (s) => {
+    await assert.rejects(s.put({ key: b('x'), value: b(''), ignoreValue: true }), (e) => isStoreError(e, 'KeyNotFound'));
+    await assert.rejects(s.put({ key: b('x'), value: b('v'), ignoreValue: true }), (e) => isStoreError(e, 'ValueProvided'));
+    await assert.rejects(s.put({ key: b('x'), value: b(''), ignoreLease: true, lease: 5n }), (e) => isStoreError(e, 'LeaseProvided'));
+    const { id } = await s.leaseGrant(100);
+    await s.put({ key: b('x'), value: b('v1'), lease: id });
+    const p = await s.put({ key: b('x'), value: b(''), ignoreValue: true, prevKv: true });
+    assert.equal(p.prevKv?.value.toString(), 'v1');
+    const cur = (await s.range({ key: b('x') })).kvs[0];
+    assert.equal(cur.value.toString(), 'v1');
+    assert.equal(cur.lease, 0n, 'a put without ignoreLease detaches the lease');
+    await s.put({ key: b('x'), value: b('v2'), ignoreLease: true });
+    const lc = await s.txn({ compare: [{ key: b('x'), target: 'LEASE', result: 'EQUAL', lease: 0n }], success: [], failure: [] });
+    assert.equal(lc.succeeded, true);
+    await s.put({ key: b('r/1'), value: b('a') });
+    await s.put({ key: b('r/2'), value: b('a') });
+    const rc = await s.txn({ compare: [{ key: b('r/'), rangeEnd: b('r0'), target: 'VALUE', result: 'EQUAL', value: b('a') }], success: [], failure: [] });
+    assert.equal(rc.succeeded, true);
+    await s.put({ key: b('r/3'), value: b('b') });
+    const rc2 = await s.txn({ compare: [{ key: b('r/'), rangeEnd: b('r0'), target: 'VALUE', result: 'EQUAL', value: b('a') }], success: [], failure: [] });
+    assert.equal(rc2.succeeded, false);
+  }));

@@ -20,8 +20,25 @@ import { rangesIntersect, toKeyRange, type KeyRange } from './key-range.js';
 import type { WriteTxn } from './write-txn.js';
 import { validateRange } from './range.js';
 
+/** etcd's default --max-request-bytes (1.5 MiB): larger requests fail with ErrRequestTooLarge. */
+export const MAX_REQUEST_BYTES = 1.5 * 1024 * 1024;
+
+/**
+ * Longest key the LMDB tables can hold (LMDB's 1978-byte key limit, minus the history row's
+ * escape bytes, terminator and revision). etcd itself takes longer keys; here they fail with
+ * ErrRequestTooLarge rather than reaching the backend.
+ */
+export function keyFits(key: Buffer): boolean {
+  if (key.length > 1960) return false;
+  if (key.length <= 1960 / 2) return true;
+  let zeros = 0;
+  for (let i = key.indexOf(0); i !== -1; i = key.indexOf(0, i + 1)) zeros++;
+  return key.length + zeros <= 1960;
+}
+
 export function validatePut(r: PutRequest): void {
   if (!r.key || r.key.length === 0) throw storeError('EmptyKey');
+  if (!keyFits(r.key) || r.key.length + (r.value?.length ?? 0) > MAX_REQUEST_BYTES) throw storeError('RequestTooLarge');
   if (r.ignoreValue && r.value && r.value.length !== 0) throw storeError('ValueProvided');
   if (r.ignoreLease && r.lease !== undefined && r.lease !== 0n) throw storeError('LeaseProvided');
 }
@@ -84,6 +101,7 @@ export function checkIntervals(reqs: RequestOp[]): { puts: Set<string>; dels: Ke
 
 export function validateTxn(r: TxnRequest, maxTxnOps: number): void {
   checkTxnRequest(r, maxTxnOps);
+  if (txnPutCost(r) > MAX_REQUEST_BYTES) throw storeError('RequestTooLarge');
   checkIntervals(r.success);
   checkIntervals(r.failure);
 }
