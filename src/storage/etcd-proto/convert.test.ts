@@ -63,6 +63,10 @@ describe('etcd-proto: loading', () => {
 describe('etcd-proto: scalars', () => {
   it('keeps int64 exact as decimal strings', () => {
     assert.equal(c.i64(MAX_I64), '9223372036854775807');
+    assert.equal(c.i64(-MAX_I64 - 1n), '-9223372036854775808');
+    assert.equal(c.i64(BigInt(Number.MAX_SAFE_INTEGER)), Number.MAX_SAFE_INTEGER, 'safe integers go as numbers');
+    assert.equal(c.i64(BigInt(Number.MAX_SAFE_INTEGER) + 1n), '9007199254740992');
+    assert.equal(c.i64(-1), -1);
     assert.equal(c.big('9223372036854775807'), MAX_I64);
     assert.equal(c.big('-1'), -1n);
     assert.equal(c.num('9007199254740991'), 2 ** 53 - 1);
@@ -102,7 +106,7 @@ describe('etcd-proto: request converters round-trip through the wire', () => {
       maxCreateRevision: 4,
     };
     const pb = c.rangeRequestToPb(r);
-    assert.equal(pb.limit, '10');
+    assert.equal(pb.limit, 10);
     assert.equal(pb.sort_order, 'Descend');
     const back = c.rangeRequestFromPb(wireReq('KV', 'Range', pb));
     assert.deepEqual(back, r);
@@ -126,7 +130,7 @@ describe('etcd-proto: request converters round-trip through the wire', () => {
     assert.deepEqual([...del], [0x0a, 0x01, 0x61]);
     const cmp = c.compareToPb({ key: b('a'), target: 'VERSION', result: 'EQUAL', version: 0 });
     assert.equal('range_end' in cmp, false);
-    assert.equal(cmp.version, '0', 'the compared member is always set');
+    assert.equal(cmp.version, 0, 'the compared member is always set');
   });
   it('decodes a range request as etcdctl sends it (numbers, proto field names)', () => {
     const back = c.rangeRequestFromPb({ key: b('/registry/'), range_end: b('/registry0'), limit: 500, sort_order: 1, sort_target: 0 });
@@ -298,7 +302,8 @@ describe('etcd-proto: response converters round-trip through the wire', () => {
     }
     const pb = c.watchResponseToPb(events, { watchId: 3 });
     assert.equal(pb.events?.[2].type, 'Delete');
-    assert.equal(pb.events?.[2].kv?.mod_revision, '12');
+    assert.equal(pb.events?.[2].kv?.mod_revision, 12);
+    assert.deepEqual(Object.keys(pb.events?.[2].kv ?? {}).sort(), ['key', 'mod_revision'], 'a delete kv is key + mod_revision');
   });
   it('Lease responses', () => {
     const grant = { header, id: MAX_I64, ttl: 60 };

@@ -1,7 +1,7 @@
 // Request converters: Store request types <-> etcd proto request objects, both directions.
 //
-// toPb* produce objects ready for a proto-loader serializer (int64 as decimal strings, enums as
-// the proto's names) and leave default values out. That matters on the wire: protobufjs encodes
+// toPb* produce objects ready for a proto-loader serializer (int64 as numbers when safe and as
+// decimal strings beyond, see i64; enums as the proto's names) and leave default values out. That matters on the wire: protobufjs encodes
 // every field that is set, and a Go server decodes a present-but-empty `range_end` as a non-nil
 // empty slice, which etcd's mvcc reads as "every key >= key" instead of "the single key". fromPb* accept decoded objects (or hand-made ones with fields left out) and
 // produce the Store's types with default-valued optional fields left out (an empty range_end,

@@ -1,6 +1,7 @@
 // Response converters: Store response types <-> etcd proto response objects, both directions.
 //
-// toPb* produce objects ready for a proto-loader serializer; fromPb* accept decoded objects.
+// toPb* produce objects ready for a proto-loader serializer (int64 as numbers when safe, decimal
+// strings beyond; see i64); fromPb* accept decoded objects (int64 as decimal strings).
 // Optional Store fields (prevKv, compactRevision, canceled, cancelReason) are left out when the
 // proto carries their default, so a Store value converted to proto and back is unchanged.
 
@@ -62,14 +63,14 @@ export function headerFromPb(p: PbResponseHeader | null | undefined): ResponseHe
 }
 
 export function keyValueToPb(kv: KeyValue): PbKeyValue {
-  return {
-    key: kv.key,
-    create_revision: i64(kv.createRevision),
-    mod_revision: i64(kv.modRevision),
-    version: i64(kv.version),
-    value: kv.value,
-    lease: i64(kv.lease),
-  };
+  // Zero fields are left out (smaller and faster to encode; a decoder reads them as zero). A
+  // delete event's kv is then just key + mod_revision, exactly as etcd sends it.
+  const p: PbKeyValue = { key: kv.key, mod_revision: i64(kv.modRevision) };
+  if (kv.createRevision) p.create_revision = i64(kv.createRevision);
+  if (kv.version) p.version = i64(kv.version);
+  if (kv.value.length) p.value = kv.value;
+  if (kv.lease) p.lease = i64(kv.lease);
+  return p;
 }
 
 export function keyValueFromPb(p: PbKeyValue): KeyValue {
