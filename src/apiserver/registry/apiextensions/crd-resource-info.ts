@@ -1,6 +1,7 @@
 // The ResourceInfo of a custom resource version: discovery names and scope from the CRD, stored
 // as kube-apiserver stores custom resources (/registry/<group>/<plural>/<namespace>/<name>).
 import type { ResourceInfo } from '../strategy.js';
+import { arr } from './json-shape.js';
 
 export function resourceInfoForCrd(crd: any, version: string): ResourceInfo {
   const names = crd.spec.names ?? {};
@@ -21,5 +22,5 @@ export function resourceInfoForCrd(crd: any, version: string): ResourceInfo {
 
 /** The served versions of a CRD, in the order the CRD lists them. */
 export function servedVersions(crd: any): any[] {
-  return (crd.spec?.versions ?? []).filter((v: any) => v.served);
+  return arr(crd.spec?.versions).filter((v: any) => v?.served);
 }

@@ -22,12 +22,13 @@ import { dottedPath, evaluateJsonPath, parseJsonPath } from './jsonpath.js';
 import { applyDefaults } from './schema-default.js';
 import { pruneUnknown } from './schema-prune.js';
 import { validateSchema } from './schema-validate.js';
+import { arr } from './json-shape.js';
 
 const DEFAULT_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** The version entry of a CRD, or undefined. */
 export function crdVersion(crd: any, version: string): any | undefined {
-  return (crd.spec?.versions ?? []).find((v: any) => v.name === version);
+  return arr(crd.spec?.versions).find((v: any) => v?.name === version);
 }
 
 /** The structural schema of a CRD version (undefined = everything preserved). */
@@ -154,7 +155,7 @@ export function strategyForCustomResource(crd: any, version: string): Strategy {
     table: crdTable(crd, version),
   };
 
-  const selectable: any[] = v.selectableFields ?? [];
+  const selectable: any[] = arr(v.selectableFields);
   if (selectable.length) {
     s.fieldSelectors = {};
     for (const f of selectable) {
@@ -197,6 +198,6 @@ export function strategyForCustomResource(crd: any, version: string): Strategy {
 /** Strategies for every served version of a CRD, keyed by version. */
 export function strategiesForCrd(crd: any): Map<string, Strategy> {
   const out = new Map<string, Strategy>();
-  for (const v of crd.spec?.versions ?? []) if (v.served) out.set(v.name, strategyForCustomResource(crd, v.name));
+  for (const v of arr(crd.spec?.versions)) if (v?.served) out.set(v.name, strategyForCustomResource(crd, v.name));
   return out;
 }

@@ -153,3 +153,18 @@ test('status: names accepted and established; conflicts with another CRD of the 
     ],
   );
 });
+
+test('malformed CRDs fail validation instead of throwing', () => {
+  const shapes: any[] = [
+    { metadata: { name: 'x' }, spec: 'nope' },
+    { metadata: { name: 'x' } },
+    { metadata: { name: 'x' }, spec: { group: 'a.b', scope: 'Namespaced', names: 'n', versions: 'v1' } },
+    { metadata: { name: 'x' }, spec: { group: 'a.b', scope: 'Namespaced', names: { plural: 'xs', kind: 'X' }, versions: [null, 'v1', { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: 'bad' } }, additionalPrinterColumns: [null] }] } },
+  ];
+  for (const crd of shapes) {
+    setCrdDefaults(crd);
+    assert.ok(validateCrd(crd).length > 0, JSON.stringify(crd));
+    assert.doesNotThrow(() => computeCrdStatus(crd, [crd]));
+  }
+  assert.deepEqual(validateCrd({ metadata: { name: 'x' }, spec: 'nope' }).map(fieldErrorString), ['spec: Required value']);
+});

@@ -20,20 +20,23 @@ import type { Schema } from '../../openapi/types.js';
 import { pruneUnknown } from './schema-prune.js';
 import { validateSchema } from './schema-validate.js';
 import { parseJsonPath } from './jsonpath.js';
+import { arr, isObject } from './json-shape.js';
 
 /** Sets the defaults apiextensions/v1 gives a CRD (in place). */
 export function setCrdDefaults(crd: any): void {
   const spec = (crd.spec ??= {});
+  if (!isObject(spec)) return; // left to validation
   const names = (spec.names ??= {});
+  if (!isObject(names)) return;
   if (!names.singular && names.kind) names.singular = String(names.kind).toLowerCase();
   if (!names.listKind && names.kind) names.listKind = `${names.kind}List`;
   spec.conversion ??= { strategy: 'None' };
-  if (!spec.conversion.strategy) spec.conversion.strategy = 'None';
+  if (isObject(spec.conversion) && !spec.conversion.strategy) spec.conversion.strategy = 'None';
   if (spec.conversion.strategy === 'Webhook' && spec.conversion.webhook?.clientConfig?.service && spec.conversion.webhook.clientConfig.service.port === undefined)
     spec.conversion.webhook.clientConfig.service.port = 443;
   spec.preserveUnknownFields ??= false;
-  for (const v of spec.versions ?? []) {
-    for (const c of v.additionalPrinterColumns ?? []) c.priority ??= 0;
+  for (const v of arr(spec.versions)) {
+    for (const c of arr(v?.additionalPrinterColumns)) if (isObject(c)) c.priority ??= 0;
   }
 }
 
@@ -61,15 +64,16 @@ export function validateCrdNames(names: any, path: string): FieldErrorList {
   errs.push(...kindErrors(`${path}.kind`, n.kind, true));
   errs.push(...kindErrors(`${path}.listKind`, n.listKind, true));
   if (n.kind && n.kind === n.listKind) errs.push(invalid(`${path}.listKind`, n.listKind, 'kind and listKind may not be the same'));
-  (n.shortNames ?? []).forEach((s: unknown, i: number) => errs.push(...labelErrors(`${path}.shortNames[${i}]`, s, true)));
-  (n.categories ?? []).forEach((s: unknown, i: number) => errs.push(...labelErrors(`${path}.categories[${i}]`, s, true)));
+  arr(n.shortNames).forEach((s: unknown, i: number) => errs.push(...labelErrors(`${path}.shortNames[${i}]`, s, true)));
+  arr(n.categories).forEach((s: unknown, i: number) => errs.push(...labelErrors(`${path}.categories[${i}]`, s, true)));
   return errs;
 }
 
 /** ValidateCustomResourceDefinition (create). */
 export function validateCrd(crd: any): FieldErrorList {
   const errs: FieldErrorList = [];
-  const spec = crd.spec ?? {};
+  if (!isObject(crd.spec)) return [required('spec', '')];
+  const spec = crd.spec;
   const name = crd.metadata?.name;
   if (spec.names?.plural && spec.group && name !== `${spec.names.plural}.${spec.group}`) errs.push(invalid('metadata.name', name, 'must be spec.names.plural+"."+spec.group'));
   errs.push(...validateCrdSpec(spec, 'spec'));
@@ -80,13 +84,13 @@ export function validateCrd(crd: any): FieldErrorList {
 export function validateCrdUpdate(crd: any, old: any): FieldErrorList {
   const errs = validateCrd(crd);
   if (old?.spec?.group !== undefined && crd.spec?.group !== old.spec.group) errs.push(invalid('spec.group', crd.spec?.group, 'field is immutable'));
-  const established = (old?.status?.conditions ?? []).some((c: any) => c.type === 'Established' && c.status === 'True');
+  const established = arr(old?.status?.conditions).some((c: any) => c.type === 'Established' && c.status === 'True');
   if (established && old?.spec?.scope !== undefined && crd.spec?.scope !== old.spec.scope) errs.push(invalid('spec.scope', crd.spec?.scope, 'field is immutable'));
   if (established && old?.spec?.names?.plural !== undefined && crd.spec?.names?.plural !== old.spec.names.plural)
     errs.push(invalid('spec.names.plural', crd.spec?.names?.plural, 'field is immutable'));
   // A stored version may not be removed from spec.versions while it is in status.storedVersions.
-  const versions = new Set((crd.spec?.versions ?? []).map((v: any) => v.name));
-  (old?.status?.storedVersions ?? []).forEach((sv: string, i: number) => {
+  const versions = new Set(arr(crd.spec?.versions).map((v: any) => v.name));
+  arr(old?.status?.storedVersions).forEach((sv: string, i: number) => {
     if (!versions.has(sv)) errs.push(invalid(`status.storedVersions[${i}]`, sv, 'must appear in spec.versions'));
   });
   return errs;
@@ -94,6 +98,7 @@ export function validateCrdUpdate(crd: any, old: any): FieldErrorList {
 
 function validateCrdSpec(spec: any, path: string): FieldErrorList {
   const errs: FieldErrorList = [];
+  if (!isObject(spec.names)) spec = { ...spec, names: {} };
   if (!spec.group) errs.push(required(`${path}.group`, ''));
   else {
     for (const m of isDNS1123Subdomain(spec.group)) errs.push(invalid(`${path}.group`, spec.group, m));
@@ -103,7 +108,9 @@ function validateCrdSpec(spec: any, path: string): FieldErrorList {
   else if (spec.scope !== 'Cluster' && spec.scope !== 'Namespaced') errs.push(notSupported(`${path}.scope`, spec.scope, ['Cluster', 'Namespaced']));
   errs.push(...validateCrdNames(spec.names, `${path}.names`));
 
-  const versions: any[] = spec.versions ?? [];
+  if (spec.versions !== undefined && !Array.isArray(spec.versions)) errs.push(invalid(`${path}.versions`, spec.versions, 'must be a list of versions'));
+  if (spec.names !== undefined && !isObject(spec.names)) errs.push(invalid(`${path}.names`, spec.names, 'must be an object'));
+  const versions: any[] = arr(spec.versions).map((v) => (isObject(v) ? v : {}));
   if (versions.length === 0) errs.push(required(`${path}.versions`, 'must have at least one version'));
   const seen = new Set<string>();
   let storage = 0;
@@ -119,14 +126,14 @@ function validateCrdSpec(spec: any, path: string): FieldErrorList {
     if (!schema) errs.push(required(`${vp}.schema.openAPIV3Schema`, 'schemas are required'));
     else errs.push(...validateStructuralSchema(schema, `${vp}.schema.openAPIV3Schema`));
     errs.push(...validateSubresources(v.subresources, schema, `${vp}.subresources`));
-    (v.additionalPrinterColumns ?? []).forEach((c: any, j: number) => errs.push(...validatePrinterColumn(c, `${vp}.additionalPrinterColumns[${j}]`)));
+    arr(v.additionalPrinterColumns).forEach((c: any, j: number) => errs.push(...validatePrinterColumn(c, `${vp}.additionalPrinterColumns[${j}]`)));
     if (v.deprecationWarning !== undefined && !v.deprecated) errs.push(forbidden(`${vp}.deprecationWarning`, 'can only be set for deprecated versions'));
     if (typeof v.deprecationWarning === 'string' && v.deprecationWarning.length > 256) errs.push({ type: 'FieldValueTooLong', field: `${vp}.deprecationWarning`, detail: 'may not be more than 256 bytes' });
   });
   if (!unique) errs.push(invalid(`${path}.versions`, versions, 'must contain unique version names'));
   if (versions.length && storage !== 1) errs.push(invalid(`${path}.versions`, versions, 'must have exactly one version marked as storage version'));
 
-  const conv = spec.conversion ?? {};
+  const conv = isObject(spec.conversion) ? spec.conversion : {};
   if (conv.strategy !== 'None' && conv.strategy !== 'Webhook') errs.push(notSupported(`${path}.conversion.strategy`, conv.strategy, ['None', 'Webhook']));
   else if (conv.strategy === 'None' && conv.webhook !== undefined) errs.push(forbidden(`${path}.conversion.webhook`, 'should not be set when strategy is not set to Webhook'));
   else if (conv.strategy === 'Webhook') {
@@ -135,7 +142,7 @@ function validateCrdSpec(spec: any, path: string): FieldErrorList {
       const cc = conv.webhook.clientConfig;
       if (!cc) errs.push(required(`${path}.conversion.webhook.clientConfig`, 'required when strategy is set to Webhook'));
       else if (!cc.url === !cc.service) errs.push(required(`${path}.conversion.webhook.clientConfig`, 'exactly one of url or service is required'));
-      const crv: unknown[] = conv.webhook.conversionReviewVersions ?? [];
+      const crv: unknown[] = arr(conv.webhook.conversionReviewVersions);
       if (!crv.length) errs.push(required(`${path}.conversion.webhook.conversionReviewVersions`, 'must include at least one of v1, v1beta1'));
     }
   }
@@ -144,8 +151,9 @@ function validateCrdSpec(spec: any, path: string): FieldErrorList {
   return errs;
 }
 
-function validatePrinterColumn(c: any, path: string): FieldErrorList {
+function validatePrinterColumn(c0: any, path: string): FieldErrorList {
   const errs: FieldErrorList = [];
+  const c = isObject(c0) ? c0 : {};
   if (!c.name) errs.push(required(`${path}.name`, ''));
   if (!c.type) errs.push(required(`${path}.type`, ''));
   else if (!PRINTER_TYPES.includes(c.type)) errs.push(notSupported(`${path}.type`, c.type, PRINTER_TYPES));
@@ -159,7 +167,7 @@ function validatePrinterColumn(c: any, path: string): FieldErrorList {
 function validateSubresources(sub: any, schema: Schema | undefined, path: string): FieldErrorList {
   const errs: FieldErrorList = [];
   const scale = sub?.scale;
-  if (!scale) return errs;
+  if (!isObject(scale)) return errs;
   const check = (field: string, prefixes: string[], req: boolean) => {
     const v = scale[field];
     if (v === undefined || v === '') {
@@ -200,6 +208,7 @@ const VALID_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'
 /** validateStructural + the CRD schema checks, for a version's openAPIV3Schema. */
 export function validateStructuralSchema(schema: Schema, path: string): FieldErrorList {
   const errs: FieldErrorList = [];
+  if (!isObject(schema)) return [invalid(path, schema, 'must be a schema object')];
   if (schema.type !== 'object' && !(schema.type === undefined && schema['x-kubernetes-preserve-unknown-fields'])) {
     if (schema.type === undefined) errs.push(required(`${path}.type`, 'must not be empty at the root'));
     else errs.push(invalid(`${path}.type`, schema.type, 'must be object at the root'));
@@ -223,7 +232,15 @@ export function validateStructuralSchema(schema: Schema, path: string): FieldErr
 }
 
 function visitStructural(s: Schema, path: string, where: 'root' | 'property' | 'items' | 'additionalProperties', errs: FieldErrorList): void {
-  if (!s || typeof s !== 'object') return;
+  if (!isObject(s)) {
+    errs.push(invalid(path, s, 'must be a schema object'));
+    return;
+  }
+  if (s.properties !== undefined && !isObject(s.properties)) {
+    errs.push(invalid(`${path}.properties`, s.properties, 'must be an object of schemas'));
+    return;
+  }
+  if (s.required !== undefined && !Array.isArray(s.required)) errs.push(invalid(`${path}.required`, s.required, 'must be a list of field names'));
   for (const [k, msg] of Object.entries(FORBIDDEN_KEYS)) if (s[k] !== undefined) errs.push(forbidden(`${path}.${k}`, msg));
   if (s.uniqueItems === true) errs.push(forbidden(`${path}.uniqueItems`, 'uniqueItems cannot be set to true since the runtime complexity becomes quadratic'));
   if (s.additionalProperties === false) errs.push(forbidden(`${path}.additionalProperties`, 'additionalProperties cannot be set to false'));
@@ -258,7 +275,7 @@ function visitStructural(s: Schema, path: string, where: 'root' | 'property' | '
       for (const k of keys) {
         const ks = s.items?.properties?.[k];
         if (!ks) errs.push(invalid(`${path}.x-kubernetes-list-map-keys`, keys, `entries must all be names of item properties`));
-        else if (!(s.items?.required ?? []).includes(k) && ks.default === undefined)
+        else if (!arr(s.items?.required).includes(k) && ks.default === undefined)
           errs.push(required(`${path}.items.properties[${k}]`, 'all map keys must be required or have a default value'));
       }
     } else if (lt === 'set' && s.items?.type === 'object' && s.items['x-kubernetes-map-type'] !== 'atomic')
@@ -283,7 +300,7 @@ function visitStructural(s: Schema, path: string, where: 'root' | 'property' | '
   // except the int-or-string forms `anyOf: [{type: integer}, {type: string}]` (also as the first
   // allOf entry) that generators emit next to x-kubernetes-int-or-string.
   for (const j of ['allOf', 'anyOf', 'oneOf'] as const) {
-    (s[j] ?? []).forEach((x, i) => {
+    arr(s[j]).forEach((x, i) => {
       if (intOrString && j === 'anyOf' && isIntOrStringType(x)) return;
       if (intOrString && j === 'allOf' && i === 0 && Array.isArray(x.anyOf) && x.anyOf.length === 2 && x.anyOf.every(isIntOrStringType) && Object.keys(x).length === 1) return;
       visitJunctor(x, `${path}.${j}[${i}]`, errs);
@@ -303,7 +320,7 @@ function visitJunctor(s: Schema, path: string, errs: FieldErrorList): void {
   for (const k of Object.keys(s)) if (k.startsWith('x-kubernetes-') && s[k] !== undefined && s[k] !== false) errs.push(forbidden(`${path}.${k}`, 'must be false to be structural'));
   for (const [k, p] of Object.entries(s.properties ?? {})) visitJunctor(p, `${path}.properties[${k}]`, errs);
   if (s.items && !Array.isArray(s.items)) visitJunctor(s.items, `${path}.items`, errs);
-  for (const j of ['allOf', 'anyOf', 'oneOf'] as const) (s[j] ?? []).forEach((x, i) => visitJunctor(x, `${path}.${j}[${i}]`, errs));
+  for (const j of ['allOf', 'anyOf', 'oneOf'] as const) arr(s[j]).forEach((x, i) => visitJunctor(x, `${path}.${j}[${i}]`, errs));
   if (s.not) visitJunctor(s.not, `${path}.not`, errs);
 }
 
@@ -347,7 +364,7 @@ export function computeCrdStatus(crd: any, others: any[], now: Date = new Date()
   for (const o of others) {
     if (o?.metadata?.name === crd.metadata?.name || o?.spec?.group !== group) continue;
     const an = o.status?.acceptedNames ?? {};
-    const all = [an.plural, an.singular, ...(an.shortNames ?? [])].filter(Boolean);
+    const all = [an.plural, an.singular, ...arr(an.shortNames)].filter(Boolean);
     for (const x of all) {
       taken.plural.add(x);
       taken.singular.add(x);
@@ -361,7 +378,7 @@ export function computeCrdStatus(crd: any, others: any[], now: Date = new Date()
   let conflict: { reason: string; message: string } | undefined;
   if (taken.plural.has(names.plural)) conflict = { reason: 'PluralConflict', message: `"${names.plural}" is already in use` };
   else if (names.singular && taken.singular.has(names.singular)) conflict = { reason: 'SingularConflict', message: `"${names.singular}" is already in use` };
-  else if ((names.shortNames ?? []).some((s: string) => taken.shortNames.has(s)))
+  else if (arr(names.shortNames).some((s: string) => taken.shortNames.has(s)))
     conflict = { reason: 'ShortNamesConflict', message: `"${(names.shortNames as string[]).find((s) => taken.shortNames.has(s))}" is already in use` };
   else if (taken.kind.has(names.kind)) conflict = { reason: 'KindConflict', message: `"${names.kind}" is already in use` };
   else if (names.listKind && taken.listKind.has(names.listKind)) conflict = { reason: 'ListKindConflict', message: `"${names.listKind}" is already in use` };
@@ -380,7 +397,7 @@ export function computeCrdStatus(crd: any, others: any[], now: Date = new Date()
     setCondition(conds, { type: 'Established', status: 'True', lastTransitionTime: ts, reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' });
   }
   status.conditions = conds;
-  const storageVersion = (crd.spec?.versions ?? []).find((v: any) => v.storage)?.name;
+  const storageVersion = arr(crd.spec?.versions).find((v: any) => v?.storage)?.name;
   const stored: string[] = status.storedVersions ?? [];
   if (storageVersion && !stored.includes(storageVersion)) stored.push(storageVersion);
   status.storedVersions = stored;
@@ -389,5 +406,5 @@ export function computeCrdStatus(crd: any, others: any[], now: Date = new Date()
 
 /** Whether a CRD is established (its resources are served). */
 export function isEstablished(crd: any): boolean {
-  return (crd?.status?.conditions ?? []).some((c: any) => c.type === 'Established' && c.status === 'True');
+  return arr(crd?.status?.conditions).some((c: any) => c.type === 'Established' && c.status === 'True');
 }
