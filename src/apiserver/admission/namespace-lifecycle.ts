@@ -17,11 +17,13 @@ export function namespaceLifecycle(resources: Resources): AdmissionPlugin {
       }
       if (a.operation !== 'CREATE' || !info.namespace || (info.resource === 'namespaces' && info.group === '')) return;
       if (info.subresource && info.subresource !== '') return;
-      const ns = resources.storeFor('', 'namespaces');
-      if (!ns) return;
-      let obj;
+      const served = resources.lookup('', 'v1', 'namespaces');
+      if (!served) return;
+      const ns = served.store;
+      // The namespace from the watch cache (as kube's informer), else from the store.
+      let obj = ns.watchCache?.getByKey(ns.key('', info.namespace).toString('utf8'));
       try {
-        obj = await ns.get('', info.namespace);
+        obj ??= await ns.get('', info.namespace);
       } catch (e) {
         if (e instanceof ApiError && e.code === 404) throw notFound({ group: '', resource: 'namespaces' }, info.namespace);
         throw e;

@@ -43,6 +43,7 @@ export class WatchCache {
   private watchers = new Set<CacheWatcher>();
   private waiters: Array<{ rv: number; resolve: () => void }> = [];
   private closed = false;
+  private started = false;
   private prefix: Buffer;
 
   constructor(
@@ -53,6 +54,11 @@ export class WatchCache {
     this.prefix = s.prefix('');
     this.ready = this.start();
     this.ready.catch((e) => log.error({ err: e, resource: s.info.resource }, 'watch cache failed to start'));
+  }
+
+  /** The cached object at a store key, once the cache has started (undefined: not cached or not started). */
+  getByKey(key: string): KObject | undefined {
+    return this.started ? this.items.get(key) : undefined;
   }
 
   get oldestRevision(): number {
@@ -77,6 +83,7 @@ export class WatchCache {
     this.history = [];
     if (this.closed) return;
     this.watcher = await this.s.store.watch({ key: this.prefix, rangeEnd: end, startRevision: revision + 1, prevKv: true, progressNotify: true }, (resp) => this.onResponse(resp));
+    this.started = true;
   }
 
   private onResponse(resp: WatchResponse): void {
