@@ -39,9 +39,9 @@ export function validateOwnerReferences(refs: any, path: string): FieldErrorList
   let controllers = 0;
   (refs as any[]).forEach((r) => {
     if (!r?.apiVersion) errs.push(invalid(path + '.apiVersion', r?.apiVersion ?? '', 'version must not be empty'));
-    if (!r?.kind) errs.push(invalid(path + '.kind', r?.kind ?? '', 'must not be empty'));
-    if (!r?.name) errs.push(invalid(path + '.name', r?.name ?? '', 'must not be empty'));
-    if (!r?.uid) errs.push(invalid(path + '.uid', r?.uid ?? '', 'must not be empty'));
+    if (!r?.kind) errs.push(invalid(path + '.kind', r?.kind ?? '', 'kind must not be empty'));
+    if (!r?.name) errs.push(invalid(path + '.name', r?.name ?? '', 'name must not be empty'));
+    if (!r?.uid) errs.push(invalid(path + '.uid', r?.uid ?? '', 'uid must not be empty'));
     if (r?.controller === true) controllers++;
   });
   if (controllers > 1) errs.push(invalid(path, refs, 'Only one reference can have Controller set to true. Found "true" in references for ' + refs.filter((r: any) => r?.controller).map((r: any) => `${r.kind}/${r.name}`).join(' and ')));
