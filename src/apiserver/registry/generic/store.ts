@@ -104,7 +104,8 @@ export class GenericStore {
 
   /** The current store revision (a cheap read). */
   async currentRevision(): Promise<number> {
-    const r = await this.store.range({ key: this.prefix(''), countOnly: true, limit: 1 });
+    // A single-key read (the prefix itself is never a key): the header carries the store revision.
+    const r = await this.store.range({ key: this.prefix(''), limit: 1 });
     return r.header.revision;
   }
 
