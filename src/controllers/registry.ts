@@ -3,6 +3,8 @@
 // default, "-name" = off, "name" = on).
 import type { ControllerFactory } from './controller.js';
 import { newDeploymentController } from './deployment/controller.js';
+import { newEndpointsController } from './endpoints/endpoints-controller.js';
+import { newEndpointSliceController } from './endpoints/endpointslice-controller.js';
 import { newGarbageCollector } from './garbagecollector/controller.js';
 import { newJobController } from './job/controller.js';
 import { newTtlAfterFinishedController } from './job/ttl-after-finished.js';
@@ -14,6 +16,8 @@ import { newReplicaSetController, newReplicationControllerController } from './r
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   deployment: newDeploymentController,
+  endpoint: newEndpointsController,
+  endpointslice: newEndpointSliceController,
   'garbage-collector': newGarbageCollector,
   job: newJobController,
   namespace: newNamespaceController,

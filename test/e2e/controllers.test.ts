@@ -107,6 +107,45 @@ describe('keelson controller-manager with the real kubectl', () => {
     assert.notEqual((await k('get', 'namespace', 'team')).code, 0);
   });
 
+  it('endpoints and endpointslices list the ready pods of a service, by resolved port', async () => {
+    const pod = (name: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels: { app: 'echo' } },
+      spec: { containers: [{ name: 'c', image: 'busybox', ports: [{ name: 'http', containerPort: 8080 }] }] },
+    });
+    for (const [n, ip] of [
+      ['echo-1', '10.244.0.11'],
+      ['echo-2', '10.244.0.12'],
+    ]) {
+      assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(pod(n)) })).code, 0);
+      const ready = n === 'echo-1' ? 'True' : 'False';
+      const status = { phase: 'Running', podIP: ip, podIPs: [{ ip }], conditions: [{ type: 'Ready', status: ready }] };
+      assert.equal((await k('patch', 'pod', n, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status }))).code, 0);
+    }
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'echo' }, spec: { selector: { app: 'echo' }, ports: [{ name: 'web', port: 80, targetPort: 'http' }] } };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(svc) })).code, 0);
+    const ep = await until('endpoints', async () => {
+      const r = await k('get', 'endpoints', 'echo', '-o', 'json');
+      return r.code === 0 && JSON.parse(r.stdout).subsets?.[0] ? JSON.parse(r.stdout) : undefined;
+    });
+    assert.deepEqual(ep.subsets[0].addresses.map((a: any) => a.ip), ['10.244.0.11']);
+    assert.deepEqual(ep.subsets[0].notReadyAddresses.map((a: any) => a.ip), ['10.244.0.12']);
+    assert.deepEqual(ep.subsets[0].ports, [{ name: 'web', port: 8080, protocol: 'TCP' }]);
+    assert.match((await k('get', 'endpoints', 'echo')).stdout, /echo\s+10\.244\.0\.11:8080/);
+    const slice = await until('endpointslice', async () => {
+      const r = await k('get', 'endpointslices', '-l', 'kubernetes.io/service-name=echo', '-o', 'json');
+      const items = r.code === 0 ? JSON.parse(r.stdout).items : [];
+      return items.length === 1 && items[0].endpoints?.length === 2 && items[0];
+    });
+    assert.deepEqual(slice.ports, [{ name: 'web', port: 8080, protocol: 'TCP' }]);
+    const ready = Object.fromEntries(slice.endpoints.map((e: any) => [e.addresses[0], e.conditions.ready]));
+    assert.deepEqual(ready, { '10.244.0.11': true, '10.244.0.12': false });
+    // A pod becoming ready moves to addresses.
+    await k('patch', 'pod', 'echo-2', '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'True' }] } }));
+    await until('both ready', async () => (await k('get', 'endpoints', 'echo', '-o', 'jsonpath={.subsets[0].addresses[*].ip}')).stdout === '10.244.0.11 10.244.0.12');
+  });
+
   it('job: parallel pods complete; failures back off until backoffLimit', async () => {
     const ok = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'ok' }, spec: { parallelism: 2, completions: 3, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } } };
     assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(ok) })).code, 0);
