@@ -101,6 +101,10 @@ test('statefulset defaults, validation and update rules', () => {
   assert.deepEqual(update(statefulsets, changed, obj).errors, [
     "spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
   ]);
+  assert.match(create(statefulsets, { ...s, metadata: { name: 'db.v1' } }).errors[0], /^metadata.name: Invalid value: "db.v1": a lowercase RFC 1123 label/);
+  const withDeadline = structuredClone(s);
+  (withDeadline.spec.template.spec as any).activeDeadlineSeconds = 5;
+  assert.deepEqual(create(statefulsets, withDeadline).errors, ['spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet is not Supported']);
   const scaled = structuredClone(obj);
   scaled.spec.replicas = 3;
   assert.deepEqual(update(statefulsets, scaled, obj).errors, []);

@@ -25,7 +25,7 @@ export function positive(value: unknown, path: string): FieldErrorList {
  * A metav1.LabelSelector for an apps/v1 workload: required, valid, non-empty, matching the
  * template labels; then the template itself with restartPolicy Always and no deadline.
  */
-export function validateSelectorAndTemplate(spec: any, kindWord: string, opts: { restartPolicies?: string[]; allowDeadline?: boolean } = {}): FieldErrorList {
+export function validateSelectorAndTemplate(spec: any, kindWord: string, opts: { restartPolicies?: string[]; allowDeadline?: boolean; kind?: string } = {}): FieldErrorList {
   const errs: FieldErrorList = [];
   const sel = spec?.selector;
   if (sel == null) errs.push(required('spec.selector', ''));
@@ -37,7 +37,7 @@ export function validateSelectorAndTemplate(spec: any, kindWord: string, opts: {
   return errs;
 }
 
-export function validateTemplateForSelector(template: any, sel: any, opts: { restartPolicies?: string[]; allowDeadline?: boolean; mapSelector?: boolean } = {}): FieldErrorList {
+export function validateTemplateForSelector(template: any, sel: any, opts: { restartPolicies?: string[]; allowDeadline?: boolean; mapSelector?: boolean; kind?: string } = {}): FieldErrorList {
   const errs: FieldErrorList = [];
   if (template == null) return [required('spec.template', '')];
   const labels = template.metadata?.labels ?? {};
@@ -49,7 +49,7 @@ export function validateTemplateForSelector(template: any, sel: any, opts: { res
   const rp = template.spec?.restartPolicy;
   if (rp && !policies.includes(rp)) errs.push(notSupported('spec.template.spec.restartPolicy', rp, policies));
   if (!opts.allowDeadline && template.spec?.activeDeadlineSeconds != null)
-    errs.push(invalid('spec.template.spec.activeDeadlineSeconds', template.spec.activeDeadlineSeconds, 'activeDeadlineSeconds in ReplicaSet is not Supported'));
+    errs.push(forbidden('spec.template.spec.activeDeadlineSeconds', `activeDeadlineSeconds in ${opts.kind ?? 'ReplicaSet'} is not Supported`));
   return errs;
 }
 

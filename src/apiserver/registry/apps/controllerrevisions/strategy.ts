@@ -1,7 +1,7 @@
 // ControllerRevision (apps/v1 controllerrevisions): revision must be non-negative and the data
 // is immutable after creation (ValidateControllerRevision(Update)); NAME CONTROLLER REVISION AGE.
 import { defineStrategy } from '../../define.js';
-import { invalid } from '../../../../api/field-errors.js';
+import { invalid, required } from '../../../../api/field-errors.js';
 import { validateImmutableField } from '../../../../api/validation/object-meta.js';
 import { table, ageColumn, col, age } from '../../printers/columns.js';
 
@@ -16,8 +16,10 @@ export const strategy = defineStrategy({
     namespaced: true,
   },
   validate(cr) {
-    if (typeof cr.revision !== 'number' || cr.revision < 0) return [invalid('revision', cr.revision ?? null, 'must be greater than or equal to 0')];
-    return [];
+    const errs = [];
+    if (cr.data == null) errs.push(required('data', 'data is mandatory'));
+    if (typeof cr.revision !== 'number' || cr.revision < 0) errs.push(invalid('revision', cr.revision ?? 0, 'must be greater than or equal to 0'));
+    return errs;
   },
   validateUpdate: (cr, old) => validateImmutableField(cr.data, old.data, 'data'),
   table: table([col('Controller', 'string', 'Controller of the object'), col('Revision', 'string', 'Revision indicates the revision of the state represented by Data.'), ageColumn], (cr, now) => {

@@ -47,7 +47,7 @@ export const strategy = defineStrategy({
   generation: true,
   validate(ds) {
     const spec = ds.spec ?? {};
-    const errs = validateSelectorAndTemplate(spec, 'daemonset');
+    const errs = validateSelectorAndTemplate(spec, 'daemonset', { kind: 'DaemonSet' });
     errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
     errs.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
     const us = spec.updateStrategy ?? {};

@@ -4,7 +4,7 @@
 import { defineStrategy } from '../../define.js';
 import { type FieldErrorList, invalid, notSupported, forbidden, required } from '../../../../api/field-errors.js';
 import { deepEqual } from '../../../../api/validation/object-meta.js';
-import { isDNS1123Label } from '../../../../api/validation/names.js';
+import { isDNS1123Label, nameIsDNSLabel } from '../../../../api/validation/names.js';
 import { defaultPodTemplate, defaultPVCSpec } from '../../core/pods/defaults.js';
 import { table, ageColumn, col, wide, age } from '../../printers/columns.js';
 import { nonNegative, validateSelectorAndTemplate, containersImages, containersColumnDescription, imagesColumnDescription } from '../workload.js';
@@ -47,6 +47,8 @@ export const strategy = defineStrategy({
     shortNames: ['sts'],
     categories: ['all'],
   },
+  // Pod names and hostnames derive from it, so it is a DNS label (subdomains cannot create pods).
+  nameFn: nameIsDNSLabel,
   defaults: defaultStatefulSet,
   status: {
     initialStatus: () => ({ replicas: 0, availableReplicas: 0 }),
@@ -79,7 +81,7 @@ export const strategy = defineStrategy({
     errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
     if (spec.ordinals) errs.push(...nonNegative(spec.ordinals.start, 'spec.ordinals.start'));
     if (spec.serviceName) for (const m of isDNS1123Label(spec.serviceName)) errs.push(invalid('spec.serviceName', spec.serviceName, m));
-    errs.push(...validateSelectorAndTemplate(spec, 'statefulset'));
+    errs.push(...validateSelectorAndTemplate(spec, 'statefulset', { kind: 'StatefulSet' }));
     (spec.volumeClaimTemplates ?? []).forEach((t: any, i: number) => {
       if (!t?.metadata?.name) errs.push(required(`spec.volumeClaimTemplates[${i}].metadata.name`, ''));
     });

@@ -41,7 +41,7 @@ export const strategy = defineStrategy({
     else errs.push(...validateLabels(spec.selector, 'spec.selector'));
     errs.push(...nonNegative(spec.replicas, 'spec.replicas'));
     errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
-    errs.push(...validateTemplateForSelector(spec.template, spec.selector, { mapSelector: true }));
+    errs.push(...validateTemplateForSelector(spec.template, spec.selector, { mapSelector: true, kind: 'ReplicationController' }));
     return errs;
   },
   scale: { specReplicasPath: 'spec.replicas', statusReplicasPath: 'status.replicas', labelSelectorPath: 'spec.selector' },
