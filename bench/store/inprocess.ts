@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { open } from 'lmdb';
 import { openMvccStore } from '../../src/storage/mvcc/index.js';
 
 const { values: args } = parseArgs({
@@ -47,6 +48,27 @@ async function putsPerSecond(concurrency: number, n: number): Promise<{ rate: nu
   await s.close();
   await rm(dir, { recursive: true, force: true });
   return { rate: n / dt, cpuUsPerOp: (cu.user + cu.system) / n };
+}
+
+/** Baseline in the same run: raw lmdb-js, one durable put per op (no mvcc), same concurrency. */
+async function rawLmdbPutsPerSecond(concurrency: number, n: number): Promise<number> {
+  const dir = await mkdtemp(join(args.dir ?? tmpdir(), 'keelson-bench-'));
+  const env = open<Buffer, Buffer>({ path: join(dir, 'raw.mdb'), keyEncoding: 'binary', encoding: 'binary', overlappingSync: false, mapSize: 8 * 1024 ** 3 });
+  const value = Buffer.alloc(valueSize, 7);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) {
+        const i = next++;
+        await env.put(Buffer.from(`/registry/pods/bench/pod-${i % 50000}`), value);
+      }
+    }),
+  );
+  const rate = n / ((performance.now() - t0) / 1000);
+  await env.close();
+  await rm(dir, { recursive: true, force: true });
+  return rate;
 }
 
 async function rangeTime(): Promise<{ ms: number; kvs: number }> {
@@ -103,11 +125,15 @@ async function restartTime(mb: number): Promise<{ openMs: number; firstReadMs: n
   return { openMs, firstReadMs, dbMb: st.dbSize / 1024 / 1024, keys, revs: st.header.revision };
 }
 
-console.log(`# keelson in-process mvcc store benchmark (node ${process.version})`);
+const { loadavg, cpus } = await import('node:os');
+console.log(`# keelson in-process mvcc store benchmark (node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)})`);
 for (const c of [1, 16, 256]) {
   const n = c === 1 ? Math.min(totalPuts, 3000) : c === 16 ? Math.min(totalPuts, 50000) : totalPuts;
   const { rate, cpuUsPerOp } = await putsPerSecond(c, n);
-  console.log(`durable puts, ${String(c).padStart(3)} concurrent writers: ${fmt(rate)}/s (${n} puts of ${valueSize} B, ${cpuUsPerOp.toFixed(1)} us CPU/put)`);
+  const raw = await rawLmdbPutsPerSecond(c, n);
+  console.log(
+    `durable puts, ${String(c).padStart(3)} concurrent writers: ${fmt(rate)}/s (${n} puts of ${valueSize} B, ${cpuUsPerOp.toFixed(1)} us CPU/put; raw lmdb-js 1 put/op same run: ${fmt(raw)}/s)`,
+  );
 }
 const rt = await rangeTime();
 console.log(`range of 10k keys (${valueSize} B values), current revision: ${rt.ms.toFixed(1)} ms median of 30 (${rt.kvs} kvs)`);

@@ -1,8 +1,10 @@
 // The current-key index: every live key with its current KeyValue, in memory, ordered by key.
 //
 // It is the state after every decided write (durable or about to be: readers that must not see
-// a write before it is durable wait for the backend, see kv-store.ts). It is loaded from the `kv`
-// table at open (live keys only, never history) and kept up to date by commits. Keys are held as
+// a write before it is durable wait for the backend, see kv-store.ts). At open only the keys of
+// the `kv` table are loaded (live keys only, never history, no values), which keeps restarts fast;
+// a key's KeyValue is read from the `kv` table the first time it is needed and kept (a key not
+// written since open has the same row on disk as in memory). Commits keep it up to date. Keys are held as
 // latin1 strings, whose code-unit order is the keys' unsigned byte order; the order is kept in a
 // list of sorted chunks (insert/remove cost O(chunk size), lookups O(log n)).
 import type { KeyValue } from '../store.js';
@@ -10,15 +12,27 @@ import type { KeyValue } from '../store.js';
 const CHUNK = 512;
 
 export class CurrentIndex {
-  private readonly map = new Map<string, KeyValue>();
+  /** null = live on disk, not loaded yet. */
+  private readonly map = new Map<string, KeyValue | null>();
   private chunks: string[][] = [[]];
+
+  /** `load` reads a live key's KeyValue from the backend (keys loaded with loadSortedKey). */
+  constructor(private readonly load: (ks: string) => KeyValue) {}
 
   get size(): number {
     return this.map.size;
   }
 
   get(ks: string): KeyValue | undefined {
-    return this.map.get(ks);
+    const kv = this.map.get(ks);
+    if (kv !== null) return kv;
+    return this.fill(ks);
+  }
+
+  private fill(ks: string): KeyValue {
+    const kv = this.load(ks);
+    this.map.set(ks, kv);
+    return kv;
   }
 
   set(ks: string, kv: KeyValue): void {
@@ -30,9 +44,9 @@ export class CurrentIndex {
     if (this.map.delete(ks)) this.removeKey(ks);
   }
 
-  /** Append keys known to arrive in ascending order (loading). */
-  loadSorted(ks: string, kv: KeyValue): void {
-    this.map.set(ks, kv);
+  /** Append a live key, not loaded yet; keys must arrive in ascending order (open). */
+  loadSortedKey(ks: string): void {
+    this.map.set(ks, null);
     let last = this.chunks[this.chunks.length - 1];
     if (last.length >= CHUNK) this.chunks.push((last = []));
     last.push(ks);
@@ -63,7 +77,7 @@ export class CurrentIndex {
         const k = c[i];
         if (end !== null && k >= end) return { kvs, count };
         count++;
-        if (limit === 0 || kvs.length < limit) kvs.push(this.map.get(k)!);
+        if (limit === 0 || kvs.length < limit) kvs.push(this.map.get(k) ?? this.fill(k));
       }
     }
     return { kvs, count };

@@ -21,9 +21,17 @@ export function scanCurrent(idx: CurrentIndex, r: KeyRange, limit: number, count
   return idx.range(keyString(r.key), r.end.length === 0 ? null : keyString(r.end), limit, countOnly);
 }
 
-/** Load the current index from the `kv` table (live keys only). */
-export function loadCurrent(be: Backend, idx: CurrentIndex): void {
-  for (const { key, value } of be.kv.getRange({ start: Buffer.from([0]) })) idx.loadSorted(keyString(key), decodeKv(key, value));
+/** Load the current index's keys from the `kv` table (live keys only; values load on demand). */
+export function loadCurrentKeys(be: Backend, idx: CurrentIndex): void {
+  for (const key of be.kv.getKeys({ start: Buffer.from([0]) }) as Iterable<Buffer>) idx.loadSortedKey(keyString(key));
+}
+
+/** Read a live key's row from the `kv` table (for keys not loaded yet). */
+export function readCurrent(be: Backend, ks: string): KeyValue {
+  const key = Buffer.from(ks, 'latin1');
+  const rec = be.kv.getBinary(key);
+  if (!rec) throw new Error(`mvcc: key index and kv table disagree on "${ks}"`);
+  return decodeKv(key, rec);
 }
 
 /** The value of `key` at revision `rev` from history (undefined if absent or deleted then). */

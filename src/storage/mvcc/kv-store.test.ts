@@ -142,6 +142,16 @@ test('durable across reopen', async () => {
     const r = await s.range({ key: b('k'), rangeEnd: b('l') });
     assert.equal(r.count, 100);
     assert.equal(r.header.revision, 101);
+    // values load on demand after a restart; mixed with new writes and deletes
+    await s.put({ key: b('k5'), value: b('new'), prevKv: true });
+    await s.deleteRange({ key: b('k50') });
+    const r2 = await s.range({ key: b('k'), rangeEnd: b('l') });
+    assert.equal(r2.count, 99);
+    const byKey = new Map(r2.kvs.map((kv) => [kv.key.toString(), kv]));
+    assert.equal(byKey.get('k5')?.value.toString(), 'new');
+    assert.equal(byKey.get('k5')?.version, 2);
+    assert.equal(byKey.get('k7')?.value.toString(), 'v7');
+    assert.equal(byKey.has('k50'), false);
     await s.close();
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -33,7 +33,7 @@ import type {
 import { storeError } from '../errors.js';
 import { Backend, type CommitBatch } from './backend.js';
 import { encodeKv, histKey, HIST_TOMBSTONE, KV_HEADER, revKey } from './codec.js';
-import { loadCurrent, scanAt, scanCurrent } from './key-index.js';
+import { loadCurrentKeys, readCurrent, scanAt, scanCurrent } from './key-index.js';
 import { CurrentIndex } from './current-index.js';
 import { toKeyRange } from './key-range.js';
 import { Lessor } from './lessor.js';
@@ -51,7 +51,7 @@ import * as leaseOps from './lease-ops.js';
 export class MvccStore implements Store {
   readonly opts: ResolvedOptions;
   readonly be: Backend;
-  readonly idx = new CurrentIndex();
+  readonly idx: CurrentIndex;
   readonly lessor: Lessor;
   readonly hub: WatchHub;
   readonly history: History;
@@ -71,6 +71,7 @@ export class MvccStore implements Store {
   constructor(options: MvccOptions) {
     this.opts = resolveOptions(options);
     this.be = new Backend(this.opts.dataDir, Math.max(8 * 1024 ** 3, this.opts.quotaBackendBytes * 2));
+    this.idx = new CurrentIndex((ks) => readCurrent(this.be, ks));
     this.lessor = new Lessor(this.be, this.opts.clock);
     this.history = new History(this.be);
     this.quota = new Quota(this);
@@ -89,7 +90,7 @@ export class MvccStore implements Store {
     this.be.afterCommit = (b) => this.afterCommit(b);
     this.appliedRev = this.be.getMetaNumber('rev') ?? 1;
     this.committedRev = this.appliedRev;
-    loadCurrent(this.be, this.idx);
+    loadCurrentKeys(this.be, this.idx);
     this.compactRev = this.be.getMetaNumber('compact') ?? 0;
     this.hub.publishedRev = this.appliedRev;
     this.hub.compactRev = this.compactRev;
