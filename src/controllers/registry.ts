@@ -2,6 +2,7 @@
 // --controllers. Each is a factory; `enabled` applies the --controllers list ("*" = all on by
 // default, "-name" = off, "name" = on).
 import type { ControllerFactory } from './controller.js';
+import { newCronJobController } from './cronjob/controller.js';
 import { newDeploymentController } from './deployment/controller.js';
 import { newEndpointsController } from './endpoints/endpoints-controller.js';
 import { newEndpointSliceController } from './endpoints/endpointslice-controller.js';
@@ -15,6 +16,7 @@ import { newServiceAccountController } from './serviceaccount/controller.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
+  cronjob: newCronJobController,
   deployment: newDeploymentController,
   endpoint: newEndpointsController,
   endpointslice: newEndpointSliceController,
