@@ -157,6 +157,48 @@ describe('keelson apiserver over HTTP', () => {
     assert.equal(protectedNs.status, 403);
   });
 
+  it('custom resources: pruning with fieldValidation, status subresource, generation, scale', async () => {
+    const crd = await req('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {
+      metadata: { name: 'gadgets.example.com' },
+      spec: {
+        group: 'example.com',
+        scope: 'Namespaced',
+        names: { plural: 'gadgets', singular: 'gadget', kind: 'Gadget' },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            subresources: { status: {}, scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' } },
+            schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { replicas: { type: 'integer' } } }, status: { type: 'object', properties: { replicas: { type: 'integer' } } } } } },
+          },
+        ],
+      },
+    });
+    assert.equal(crd.status, 201, crd.text);
+    const base = '/apis/example.com/v1/namespaces/default/gadgets';
+    for (let i = 0; i < 50 && (await req('GET', base)).status !== 200; i++) await new Promise((r) => setTimeout(r, 50));
+    const strict = await req('POST', `${base}?fieldValidation=Strict`, { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g0' }, spec: { replicas: 1, bogus: 1 } });
+    assert.equal(strict.status, 400);
+    assert.match(strict.json.message, /unknown field "spec.bogus"/);
+    const c = await req('POST', base, { apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g1' }, spec: { replicas: 1, bogus: 1 }, status: { replicas: 9 } });
+    assert.equal(c.status, 201, c.text);
+    assert.match(c.headers.get('warning') ?? '', /unknown field \\"spec.bogus\\"/);
+    assert.equal(c.json.spec.bogus, undefined);
+    assert.equal(c.json.status, undefined, 'status is reset on create');
+    assert.equal(c.json.metadata.generation, 1);
+    const st = await req('PUT', `${base}/g1/status`, { ...c.json, spec: { replicas: 5 }, status: { replicas: 2 } });
+    assert.equal(st.status, 200, st.text);
+    assert.deepEqual([st.json.spec.replicas, st.json.status.replicas, st.json.metadata.generation], [1, 2, 1]);
+    const sc = await req('PATCH', `${base}/g1/scale`, { spec: { replicas: 3 } }, { 'Content-Type': 'application/merge-patch+json' });
+    assert.equal(sc.status, 200, sc.text);
+    assert.deepEqual([sc.json.kind, sc.json.spec.replicas, sc.json.status.replicas], ['Scale', 3, 2]);
+    const g = await req('GET', `${base}/g1`);
+    assert.deepEqual([g.json.spec.replicas, g.json.metadata.generation], [3, 2]);
+    const smp = await req('PATCH', `${base}/g1`, { spec: { replicas: 4 } }, { 'Content-Type': 'application/strategic-merge-patch+json' });
+    assert.equal(smp.status, 415);
+  });
+
   it('serves health, readiness with detail, metrics and version', async () => {
     assert.equal((await req('GET', '/healthz')).text, 'ok');
     const rz = await req('GET', '/readyz?verbose');
