@@ -35,7 +35,7 @@ test('deployment validation', () => {
     [{ template: { ...template(), spec: { ...template().spec, restartPolicy: 'Never' } } }, ['spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"']],
     [{ strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 0 } } }, ['spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0']],
     [{ strategy: { type: 'Recreate', rollingUpdate: {} } }, ["spec.strategy.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"]],
-    [{ strategy: { type: 'Blue' } }, ['spec.strategy.type: Unsupported value: "Blue": supported values: "Recreate", "RollingUpdate"']],
+    [{ strategy: { type: 'Blue' } }, ['spec.strategy: Unsupported value: {"type":"Blue"}: supported values: "Recreate", "RollingUpdate"']],
     [{ progressDeadlineSeconds: 5, minReadySeconds: 10 }, ['spec.progressDeadlineSeconds: Invalid value: 5: must be greater than minReadySeconds']],
     [{ template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'web' }] } } }, ['spec.template.spec.containers[0].image: Required value']],
   ];

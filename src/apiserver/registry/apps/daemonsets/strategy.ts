@@ -1,7 +1,7 @@
 // DaemonSet (apps/v1 daemonsets): RollingUpdate maxUnavailable 1 / maxSurge 0, history 10,
 // selector/template validation, immutable selector, status subresource and the table.
 import { defineStrategy } from '../../define.js';
-import { type FieldErrorList, invalid, required, notSupported } from '../../../../api/field-errors.js';
+import { type FieldErrorList, invalid, notSupported } from '../../../../api/field-errors.js';
 import { validateImmutableField } from '../../../../api/validation/object-meta.js';
 import { formatMapSelector } from '../../../../api/validation/labels.js';
 import { defaultPodTemplate } from '../../core/pods/defaults.js';
@@ -51,8 +51,7 @@ export const strategy = defineStrategy({
     errs.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
     errs.push(...nonNegative(spec.revisionHistoryLimit, 'spec.revisionHistoryLimit'));
     const us = spec.updateStrategy ?? {};
-    if (!us.type) errs.push(required('spec.updateStrategy.type', ''));
-    else if (!['RollingUpdate', 'OnDelete'].includes(us.type)) errs.push(notSupported('spec.updateStrategy.type', us.type, ['OnDelete', 'RollingUpdate']));
+    if (!['RollingUpdate', 'OnDelete'].includes(us.type)) errs.push(notSupported('spec.updateStrategy', us, ['RollingUpdate', 'OnDelete']));
     else if (us.type === 'RollingUpdate') {
       const ru = us.rollingUpdate ?? {};
       errs.push(...validateIntOrPercent(ru.maxUnavailable, 'spec.updateStrategy.rollingUpdate.maxUnavailable', true));

@@ -25,7 +25,7 @@ export function defaultDeployment(d: any): void {
 
 function validateStrategy(s: any, path: string): FieldErrorList {
   const errs: FieldErrorList = [];
-  if (!s?.type) return [required(path + '.type', '')];
+  if (!s?.type) return [notSupported(path, s ?? {}, ['Recreate', 'RollingUpdate'])];
   if (s.type === 'Recreate') {
     if (s.rollingUpdate != null) errs.push(forbidden(path + '.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
   } else if (s.type === 'RollingUpdate') {
@@ -38,7 +38,7 @@ function validateStrategy(s: any, path: string): FieldErrorList {
         errs.push(invalid(path + '.rollingUpdate.maxUnavailable', ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
     }
   } else {
-    errs.push(notSupported(path + '.type', s.type, ['Recreate', 'RollingUpdate']));
+    errs.push(notSupported(path, s, ['Recreate', 'RollingUpdate']));
   }
   return errs;
 }
@@ -80,6 +80,7 @@ export const strategy = defineStrategy({
       const errs: FieldErrorList = [];
       for (const f of ['replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas', 'observedGeneration', 'collisionCount'])
         errs.push(...nonNegative(st[f], `status.${f}`));
+      if ((st.updatedReplicas ?? 0) > (st.replicas ?? 0)) errs.push(invalid('status.updatedReplicas', st.updatedReplicas, 'cannot be greater than status.replicas'));
       if ((st.readyReplicas ?? 0) > (st.replicas ?? 0)) errs.push(invalid('status.readyReplicas', st.readyReplicas, 'cannot be greater than status.replicas'));
       if ((st.availableReplicas ?? 0) > (st.replicas ?? 0)) errs.push(invalid('status.availableReplicas', st.availableReplicas, 'cannot be greater than status.replicas'));
       if ((st.availableReplicas ?? 0) > (st.readyReplicas ?? 0)) errs.push(invalid('status.availableReplicas', st.availableReplicas, 'cannot be greater than readyReplicas'));
