@@ -6,5 +6,6 @@ import { register as controllerManager } from './controller-manager.js';
 import { register as apiserver } from './apiserver.js';
 import { register as server } from './server.js';
 import { register as etcd } from './etcd.js';
+import { register as kubelet } from './kubelet.js';
 
-export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server, etcd];
+export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server, etcd, kubelet];

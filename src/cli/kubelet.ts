@@ -1,0 +1,103 @@
+// `keelson kubelet`: the node agent with the kubelet's flag names. `--runtime simulated
+// --nodes N` runs N simulated nodes (<hostname-override>-0..N-1) in this one process.
+import { join } from 'node:path';
+import os from 'node:os';
+import type { Command } from 'commander';
+import { loadKubeconfig } from '../client/kubeconfig.js';
+import { RestClient } from '../client/rest-client.js';
+import { startKubelet, startSimulatedNodes, type RunningKubelet } from '../kubelet/kubelet.js';
+import { parseLabels, parseTaints } from '../kubelet/node-status.js';
+import { parseDuration } from '../util/duration.js';
+import { startHealthServer } from '../util/health-server.js';
+import { logger } from '../util/log.js';
+
+interface Opts {
+  kubeconfig?: string;
+  hostnameOverride?: string;
+  runtime: string;
+  nodes?: string;
+  rootDir?: string;
+  dataDir: string;
+  nodeLabels?: string;
+  registerWithTaints?: string;
+  maxPods: string;
+  nodeStatusUpdateFrequency: string;
+  nodeStatusReportFrequency: string;
+  nodeLeaseDurationSeconds: string;
+  nodeLeaseRenewInterval: string;
+  crashLoopBackoffInitial: string;
+  crashLoopBackoffMax: string;
+  simulatedStartDelay: string;
+  simulatedJobDuration: string;
+  healthzPort: string;
+  healthzBindAddress: string;
+  kubeApiQps: string;
+  kubeApiBurst: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('kubelet')
+    .description('run the node agent (kubelet): registers the node, keeps its lease, runs the pods bound to it')
+    .option('--kubeconfig <file>', 'kubeconfig of the apiserver (default $KUBECONFIG)')
+    .option('--hostname-override <name>', 'node name (with --nodes: the name prefix)', os.hostname().toLowerCase())
+    .option('--runtime <kind>', 'container runtime: process (host processes) or simulated (no processes, kwok-like)', 'process')
+    .option('--nodes <n>', 'with --runtime simulated: how many nodes to run in this process (named <prefix>-<n>; default: one node named --hostname-override)')
+    .option('--data-dir <dir>', 'data directory (the root dir defaults to <data-dir>/kubelet)', join(process.cwd(), 'keelson-data'))
+    .option('--root-dir <dir>', 'kubelet directory: pod logs (default <data-dir>/kubelet)')
+    .option('--node-labels <k=v,...>', 'labels added to the node at registration')
+    .option('--register-with-taints <k=v:Effect,...>', 'taints added to the node at registration')
+    .option('--max-pods <n>', 'pods this node can run (capacity "pods")', '110')
+    .option('--node-status-update-frequency <d>', 'how often the node status is computed (written when changed)', '10s')
+    .option('--node-status-report-frequency <d>', 'how often the node status is written even when unchanged', '5m')
+    .option('--node-lease-duration-seconds <n>', "the node Lease's leaseDurationSeconds", '40')
+    .option('--node-lease-renew-interval <d>', 'how often the node Lease is renewed (keelson flag; kubelet: 1/4 of the duration)', '10s')
+    .option('--crash-loop-backoff-initial <d>', 'first crash-loop back-off (keelson flag, for tests)', '10s')
+    .option('--crash-loop-backoff-max <d>', 'crash-loop back-off cap', '5m')
+    .option('--simulated-start-delay <d>', 'simulated runtime: delay from start to Running', '0s')
+    .option('--simulated-job-duration <d>', 'simulated runtime: how long job-like containers run before exiting 0', '1s')
+    .option('--healthz-port <port>', 'port for /healthz and /metrics (0 = any free port, -1 = off)', '-1')
+    .option('--healthz-bind-address <ip>', 'address of the healthz port', '127.0.0.1')
+    .option('--kube-api-qps <n>', 'client QPS to the apiserver', '50')
+    .option('--kube-api-burst <n>', 'client burst to the apiserver', '100')
+    .action(async (o: Opts) => {
+      const log = logger('kubelet');
+      const kubeconfig = o.kubeconfig ?? process.env.KUBECONFIG;
+      if (!kubeconfig) throw new Error('--kubeconfig (or $KUBECONFIG) is required');
+      if (o.runtime !== 'process' && o.runtime !== 'simulated') throw new Error(`--runtime "${o.runtime}": expected process or simulated (cri is not implemented yet)`);
+      const nodes = Number(o.nodes ?? 1);
+      if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`--nodes "${o.nodes}": expected a positive integer`);
+      if (o.nodes !== undefined && o.runtime !== 'simulated') throw new Error('--nodes needs --runtime simulated');
+      const many = o.nodes !== undefined;
+      // Many simulated nodes need more client throughput: scale the default QPS with the count.
+      const qps = many ? Math.max(Number(o.kubeApiQps), nodes / 2) : Number(o.kubeApiQps);
+      const burst = many ? Math.max(Number(o.kubeApiBurst), nodes) : Number(o.kubeApiBurst);
+      const client = new RestClient({ ...loadKubeconfig(kubeconfig), qps, burst, userAgent: 'keelson-kubelet' });
+      const timings = {
+        nodeStatusUpdateFrequencyMs: parseDuration(o.nodeStatusUpdateFrequency),
+        nodeStatusReportFrequencyMs: parseDuration(o.nodeStatusReportFrequency),
+        leaseDurationSeconds: Number(o.nodeLeaseDurationSeconds),
+        leaseRenewIntervalMs: parseDuration(o.nodeLeaseRenewInterval),
+        backoffInitialMs: parseDuration(o.crashLoopBackoffInitial),
+        backoffMaxMs: parseDuration(o.crashLoopBackoffMax),
+      };
+      const simulated = { startDelayMs: parseDuration(o.simulatedStartDelay), completeAfterMs: parseDuration(o.simulatedJobDuration) };
+      const rootDir = o.rootDir ?? join(o.dataDir, 'kubelet');
+      const common = { client, labels: parseLabels(o.nodeLabels), taints: parseTaints(o.registerWithTaints), maxPods: Number(o.maxPods), simulated, ...timings };
+      const k: RunningKubelet = many
+        ? startSimulatedNodes({ ...common, count: nodes, prefix: o.hostnameOverride, rootDir })
+        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime: o.runtime as 'process' | 'simulated', rootDir });
+      let ready = false;
+      void k.ready.then(() => {
+        ready = true;
+        log.info({ nodes: k.nodes.length, runtime: o.runtime, rssMB: Math.round(process.memoryUsage().rss / 1048576) }, 'kubelet ready');
+      });
+      const health = await startHealthServer({ port: Number(o.healthzPort), bindAddress: o.healthzBindAddress, ready: () => ready, log });
+      const ac = new AbortController();
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
+      await k.start(ac.signal);
+      await health?.close();
+      client.close();
+      process.exit(0);
+    });
+}

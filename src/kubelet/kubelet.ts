@@ -1,0 +1,208 @@
+// The kubelet: one or many nodes (NodeAgent) in one process, one shared pod informer for all of
+// them (pods with spec.nodeName set, indexed by node; a single node watches with the field
+// selector spec.nodeName=<node>), and the runtime each node uses. `startKubelet` runs one node
+// on a chosen runtime; `startSimulatedNodes` runs N simulated nodes named <prefix>-0..N-1 whose
+// heartbeats are spread over the renew interval. Both follow DESIGN principle 5:
+// `start(signal)` runs until the signal aborts, `ready` resolves once nodes are registered and
+// the pod informer has synced.
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import { Informer } from '../client/informer.js';
+import type { KObject, RestClient } from '../client/rest-client.js';
+import { Resources } from '../client/resources.js';
+import { logger, type Logger } from '../util/log.js';
+import { NodeAgent } from './node-agent.js';
+import { hostIPv4, type NodeConfig } from './node-status.js';
+import { ProcessRuntime } from './runtime/process/runtime.js';
+import { SimulatedRuntime } from './runtime/simulated/runtime.js';
+import type { ContainerRuntime } from './runtime/types.js';
+
+export interface KubeletTimings {
+  /** --node-status-update-frequency (default 10 s). */
+  nodeStatusUpdateFrequencyMs?: number;
+  /** --node-status-report-frequency (default 5 min). */
+  nodeStatusReportFrequencyMs?: number;
+  /** Lease renew interval (default 10 s) and duration (default 40 s). */
+  leaseRenewIntervalMs?: number;
+  leaseDurationSeconds?: number;
+  /** Crash-loop back-off: first delay (10 s) and cap (5 min). */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface KubeletOptions extends KubeletTimings {
+  client: RestClient;
+  nodeName: string;
+  runtime: 'process' | 'simulated' | ContainerRuntime;
+  rootDir: string;
+  maxPods?: number;
+  labels?: Record<string, string>;
+  taints?: NodeConfig['taints'];
+  /** Simulated runtime: delay to Running and job duration. */
+  simulated?: { startDelayMs?: number; completeAfterMs?: number };
+}
+
+export interface SimulatedNodesOptions extends KubeletTimings {
+  client: RestClient;
+  count: number;
+  /** Node names are `<prefix>-<n>` (default "sim"). */
+  prefix?: string;
+  rootDir?: string;
+  maxPods?: number;
+  labels?: Record<string, string>;
+  taints?: NodeConfig['taints'];
+  simulated?: { startDelayMs?: number; completeAfterMs?: number };
+  /** Concurrent registrations at start (default 32). */
+  registerConcurrency?: number;
+}
+
+export interface RunningKubelet {
+  readonly nodes: NodeAgent[];
+  readonly ready: Promise<void>;
+  start(signal: AbortSignal): Promise<void>;
+}
+
+class Kubelet implements RunningKubelet {
+  readonly nodes: NodeAgent[];
+  private readonly byName = new Map<string, NodeAgent>();
+  readonly ready: Promise<void>;
+  private readyResolve!: () => void;
+  private readyReject!: (e: unknown) => void;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly client: RestClient,
+    nodes: NodeAgent[],
+    private readonly fieldSelector: string,
+    private readonly concurrency: number,
+    private readonly runtimes: ContainerRuntime[],
+  ) {
+    this.nodes = nodes;
+    for (const n of nodes) this.byName.set(n.name, n);
+    this.log = logger('kubelet');
+    this.ready = new Promise((res, rej) => {
+      this.readyResolve = res;
+      this.readyReject = rej;
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    try {
+      // Register nodes with bounded concurrency.
+      let next = 0;
+      const registerOne = async (): Promise<void> => {
+        while (next < this.nodes.length && !signal.aborted) {
+          const n = this.nodes[next++];
+          for (let attempt = 0; !signal.aborted; attempt++) {
+            try {
+              await n.register();
+              break;
+            } catch (e) {
+              this.log.warn({ node: n.name, err: (e as Error).message }, 'node registration failed, retrying');
+              await new Promise((r) => setTimeout(r, Math.min(5000, 200 * 2 ** attempt)));
+            }
+          }
+          n.startHeartbeats();
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, this.nodes.length) }, registerOne));
+      this.log.info({ nodes: this.nodes.length }, 'nodes registered');
+      const pods = new Informer<KObject>(this.client, Resources.pods, { fieldSelector: this.fieldSelector });
+      const dispatch = (pod: KObject) => this.byName.get(pod.spec?.nodeName)?.podUpdated(pod);
+      pods.addEventHandler({
+        onAdd: dispatch,
+        onUpdate: (_o, n) => dispatch(n),
+        onDelete: (pod) => this.byName.get(pod.spec?.nodeName)?.podDeleted(pod),
+      });
+      const run = pods.run(signal);
+      await Promise.race([pods.synced, run]);
+      this.readyResolve();
+      await run;
+    } catch (e) {
+      this.readyReject(e);
+      throw e;
+    } finally {
+      await Promise.all(this.nodes.map((n) => n.stop()));
+      await Promise.all(this.runtimes.map((r) => r.close()));
+    }
+  }
+}
+
+const defaults = (t: KubeletTimings) => ({
+  nodeStatusUpdateFrequencyMs: t.nodeStatusUpdateFrequencyMs ?? 10_000,
+  nodeStatusReportFrequencyMs: t.nodeStatusReportFrequencyMs ?? 5 * 60_000,
+  leaseRenewIntervalMs: t.leaseRenewIntervalMs ?? 10_000,
+  leaseDurationSeconds: t.leaseDurationSeconds ?? 40,
+  backoffInitialMs: t.backoffInitialMs ?? 10_000,
+  backoffMaxMs: t.backoffMaxMs ?? 5 * 60_000,
+});
+
+/** One kubelet for one node on the process or simulated runtime (or a given runtime). */
+export function startKubelet(o: KubeletOptions): RunningKubelet {
+  const log = logger('kubelet');
+  mkdirSync(o.rootDir, { recursive: true });
+  const simulated = o.runtime === 'simulated';
+  const runtime: ContainerRuntime =
+    o.runtime === 'simulated' ? new SimulatedRuntime({ ...o.simulated, allocateIp: simIpAllocator(hashIndex(o.nodeName)) }) : o.runtime === 'process' ? new ProcessRuntime({ log }) : o.runtime;
+  const internalIP = simulated ? simNodeIp(hashIndex(o.nodeName)) : hostIPv4();
+  if (o.runtime === 'process' && process.getuid?.() !== 0)
+    log.warn('process runtime without root: containers are plain host processes sharing the host network (pod IP = host IP); no per-pod network namespace or resource limits');
+  else if (o.runtime === 'process') log.warn('process runtime: containers share the host network (per-pod network namespaces as root are not implemented yet)');
+  const agent = new NodeAgent({
+    client: o.client,
+    runtime,
+    log,
+    node: { name: o.nodeName, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated, rootDir: o.rootDir, internalIP, runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion },
+    ...defaults(o),
+  });
+  return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime]);
+}
+
+/** N simulated nodes sharing one pod informer; heartbeats spread over the renew interval. */
+export function startSimulatedNodes(o: SimulatedNodesOptions): RunningKubelet {
+  const log = logger('kubelet');
+  const prefix = o.prefix ?? 'sim';
+  const rootDir = o.rootDir ?? os.tmpdir();
+  const t = defaults(o);
+  const agents: NodeAgent[] = [];
+  const runtimes: ContainerRuntime[] = [];
+  for (let i = 0; i < o.count; i++) {
+    const runtime = new SimulatedRuntime({ ...o.simulated, allocateIp: simIpAllocator(i) });
+    runtimes.push(runtime);
+    agents.push(
+      new NodeAgent({
+        client: o.client,
+        runtime,
+        log,
+        node: { name: `${prefix}-${i}`, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated: true, rootDir, internalIP: simNodeIp(i), runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion, podCIDR: simPodCidr(i) },
+        ...t,
+        phaseMs: Math.floor((i * t.leaseRenewIntervalMs) / Math.max(1, o.count)),
+      }),
+    );
+  }
+  return new Kubelet(o.client, agents, 'spec.nodeName!=', o.registerConcurrency ?? 32, runtimes);
+}
+
+/** Simulated node i: InternalIP 10.(64+i/250).(i%250).1 style addresses, pods from its /24. */
+function simOctets(i: number): [number, number] {
+  return [64 + Math.floor(i / 250), i % 250];
+}
+function simNodeIp(i: number): string {
+  const [a, b] = simOctets(i);
+  return `172.${16 + (a % 16)}.${b}.1`;
+}
+function simPodCidr(i: number): string {
+  const [a, b] = simOctets(i);
+  return `10.${a}.${b}.0/24`;
+}
+function simIpAllocator(i: number): () => string {
+  const [a, b] = simOctets(i);
+  let n = 0;
+  return () => `10.${a}.${b}.${(n++ % 253) + 2}`;
+}
+function hashIndex(name: string): number {
+  let h = 0;
+  for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+  return h % 10_000;
+}

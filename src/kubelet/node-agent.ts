@@ -1,0 +1,160 @@
+// One node's kubelet duties except watching pods: registration of the Node, the heartbeat Lease
+// (renewed every renew interval, 10 s), the node status (computed every
+// nodeStatusUpdateFrequency, written when it changed or every nodeStatusReportFrequency), and
+// the pod workers of the pods bound to it (dispatched by the Kubelet, which owns the informer).
+import { isAlreadyExists, type KObject, type RestClient } from '../client/rest-client.js';
+import { Resources, resourcePath } from '../client/resources.js';
+import type { Logger } from '../util/log.js';
+import { NodeLease } from './lease.js';
+import { newNodeObject, nodeConditions, nodeStatusBody, type NodeConfig } from './node-status.js';
+import { rfc3339, stableJson, type Pod } from './pod-status.js';
+import { PodWorker } from './pod-worker.js';
+import type { ContainerRuntime } from './runtime/types.js';
+
+export interface NodeAgentOptions {
+  client: RestClient;
+  runtime: ContainerRuntime;
+  node: NodeConfig;
+  log: Logger;
+  leaseDurationSeconds: number;
+  leaseRenewIntervalMs: number;
+  nodeStatusUpdateFrequencyMs: number;
+  nodeStatusReportFrequencyMs: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** Delay of the first lease renewal / status check (spreads many nodes over the interval). */
+  phaseMs?: number;
+}
+
+export class NodeAgent {
+  readonly name: string;
+  private nodeUid?: string;
+  private conditions?: KObject[];
+  private lastStatusJson = '';
+  private lastReportAt = 0;
+  private readonly lease: NodeLease;
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly bySandbox = new Map<string, PodWorker>();
+  private timers: NodeJS.Timeout[] = [];
+  registered = false;
+
+  constructor(private readonly o: NodeAgentOptions) {
+    this.name = o.node.name;
+    this.lease = new NodeLease(o.client, this.name, o.leaseDurationSeconds, () => this.nodeUid);
+    o.runtime.onContainerEvent((sandboxId) => this.sandboxEvent(sandboxId));
+  }
+
+  /** Create the Node (or adopt an existing one and refresh its status); then heartbeats begin. */
+  async register(): Promise<void> {
+    const now = rfc3339(Date.now());
+    const body = newNodeObject(this.o.node, now);
+    let node: KObject;
+    try {
+      node = await this.o.client.post(resourcePath(Resources.nodes), body);
+    } catch (e) {
+      if (!isAlreadyExists(e)) throw e;
+      // Keep labels we own up to date (the kubelet reconciles its well-known labels).
+      node = await this.o.client.patch(resourcePath(Resources.nodes, undefined, this.name), { metadata: { labels: body.metadata!.labels } }, 'merge');
+    }
+    this.nodeUid = node.metadata?.uid;
+    this.conditions = node.status?.conditions;
+    this.registered = true;
+    await this.updateStatus(true);
+    await this.renewLease();
+  }
+
+  /** Start the heartbeat timers (after register). */
+  startHeartbeats(): void {
+    const phase = this.o.phaseMs ?? 0;
+    const every = (ms: number, fn: () => Promise<void>) => {
+      const first = setTimeout(() => {
+        void fn();
+        const t = setInterval(() => void fn(), ms);
+        this.timers.push(t);
+      }, phase % ms);
+      this.timers.push(first);
+    };
+    every(this.o.leaseRenewIntervalMs, () => this.renewLease());
+    every(this.o.nodeStatusUpdateFrequencyMs, () => this.updateStatus(false));
+  }
+
+  private async renewLease(): Promise<void> {
+    try {
+      await this.lease.renew();
+    } catch (e) {
+      this.o.log.warn({ node: this.name, err: (e as Error).message }, 'failed to renew node lease');
+    }
+  }
+
+  /** Compute the status; write it when it changed or the report frequency elapsed. */
+  async updateStatus(force: boolean): Promise<void> {
+    const now = rfc3339(Date.now());
+    const conditions = nodeConditions(this.conditions, now);
+    const status = nodeStatusBody(this.o.node, conditions);
+    const withoutHeartbeat = stableJson({ ...status, conditions: conditions.map((c) => ({ ...c, lastHeartbeatTime: undefined })) });
+    if (!force && withoutHeartbeat === this.lastStatusJson && Date.now() - this.lastReportAt < this.o.nodeStatusReportFrequencyMs) return;
+    try {
+      await this.o.client.patch(resourcePath(Resources.nodes, undefined, this.name, 'status'), { status }, 'merge');
+      this.conditions = conditions;
+      this.lastStatusJson = withoutHeartbeat;
+      this.lastReportAt = Date.now();
+    } catch (e) {
+      this.o.log.warn({ node: this.name, err: (e as Error).message }, 'failed to update node status');
+    }
+  }
+
+  /** A pod bound to this node was added or changed. */
+  podUpdated(pod: Pod): void {
+    const uid = pod.metadata.uid;
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = new PodWorker(pod, {
+        client: this.o.client,
+        runtime: this.o.runtime,
+        nodeName: this.name,
+        hostIP: this.o.node.internalIP,
+        rootDir: this.o.node.rootDir,
+        log: this.o.log,
+        backoffInitialMs: this.o.backoffInitialMs,
+        backoffMaxMs: this.o.backoffMaxMs,
+        onDone: (u) => {
+          const worker = this.workers.get(u);
+          this.workers.delete(u);
+          for (const [sb, x] of this.bySandbox) if (x === worker) this.bySandbox.delete(sb);
+        },
+      });
+      this.workers.set(uid, w);
+      w.update(pod);
+      return;
+    }
+    w.update(pod);
+  }
+
+  podDeleted(pod: Pod): void {
+    this.workers.get(pod.metadata.uid)?.remove();
+  }
+
+  /** A runtime event for a sandbox (a container exited): re-sync its pod. */
+  sandboxEvent(sandboxId: string): boolean {
+    let w = this.bySandbox.get(sandboxId);
+    if (!w)
+      for (const x of this.workers.values())
+        if (x.sandbox === sandboxId) {
+          this.bySandbox.set(sandboxId, (w = x));
+          break;
+        }
+    w?.kick();
+    return !!w;
+  }
+
+  get podCount(): number {
+    return this.workers.size;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+    await Promise.all([...this.workers.values()].map((w) => w.shutdown()));
+    this.workers.clear();
+  }
+}

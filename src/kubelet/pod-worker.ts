@@ -1,0 +1,342 @@
+// One worker per pod (kubelet's podWorkers + SyncPod): converges what runs to what the pod
+// asks for, one sync at a time (a sync requested while one runs is coalesced into one more).
+// A sync: sandbox, then init containers in order (each must exit 0), then all containers;
+// exited containers restart per restartPolicy with the kubelet's back-off (first restart at
+// once, then 10 s doubling to 5 min, reset after 10 min without restarts; CrashLoopBackOff while
+// waiting); then the status is computed and written to pods/status when it changed. A pod with
+// a deletionTimestamp is stopped (SIGTERM, grace period, SIGKILL) and then deleted for good
+// with gracePeriodSeconds=0.
+import { join } from 'node:path';
+import { ApiError, isNotFound, type KObject, type RestClient } from '../client/rest-client.js';
+import { Resources, resourcePath } from '../client/resources.js';
+import type { Logger } from '../util/log.js';
+import { ConfigError, containerEnv, expand } from './env.js';
+import { computePodStatus, rfc3339, stableJson, type ContainerRecord, type Pod } from './pod-status.js';
+import { ProbeWorker, type ProbeKind } from './probes.js';
+import type { ContainerRuntime, ContainerStatus } from './runtime/types.js';
+
+export interface PodWorkerDeps {
+  client: RestClient;
+  runtime: ContainerRuntime;
+  nodeName: string;
+  hostIP: string;
+  rootDir: string;
+  log: Logger;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  /** Called once the pod is gone (deleted and cleaned up). */
+  onDone(uid: string): void;
+}
+
+interface Rec extends ContainerRecord {
+  backoffMs?: number;
+  backoffUpdatedAt?: number;
+  probes: ProbeWorker[];
+}
+
+/** Go's time.Duration formatting for whole seconds: 10s, 1m20s, 5m0s. */
+export function goDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${s % 60}s`;
+  return `${Math.floor(m / 60)}h${m % 60}m${s % 60}s`;
+}
+
+export class PodWorker {
+  private pod: Pod;
+  private removed = false;
+  private running = false;
+  private dirty = false;
+  private done = false;
+  private timer?: NodeJS.Timeout;
+  private timerAt = 0;
+  private sandboxId?: string;
+  private podIP?: string;
+  private startTime?: string;
+  private terminal = false;
+  private readonly recs: Rec[] = [];
+  private lastWritten?: string;
+  private readonly log: Logger;
+
+  constructor(
+    pod: Pod,
+    private readonly d: PodWorkerDeps,
+  ) {
+    this.pod = pod;
+    this.log = d.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
+    const prev = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+    for (const [init, list] of [
+      [true, pod.spec.initContainers ?? []],
+      [false, pod.spec.containers ?? []],
+    ] as const)
+      for (const c of list as KObject[])
+        this.recs.push({ name: c.name, init, restartCount: prev.find((p) => p.name === c.name)?.restartCount ?? 0, started: false, ready: false, probes: [] });
+    // A pod already finished (e.g. reported before a kubelet restart) is not started again.
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') this.terminal = true;
+  }
+
+  get uid(): string {
+    return this.pod.metadata.uid;
+  }
+  get sandbox(): string | undefined {
+    return this.sandboxId;
+  }
+
+  update(pod: Pod): void {
+    this.pod = pod;
+    this.kick();
+  }
+  /** The pod object is gone from the API: stop everything and finish. */
+  remove(): void {
+    this.removed = true;
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.done) return;
+    if (this.running) {
+      this.dirty = true;
+      return;
+    }
+    void this.loop();
+  }
+
+  private after(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, ms);
+    this.timer.unref?.();
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      do {
+        this.dirty = false;
+        try {
+          await this.sync();
+        } catch (e) {
+          this.log.warn({ err: (e as Error).message }, 'pod sync failed, retrying');
+          this.after(1000);
+        }
+      } while (this.dirty && !this.done);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private spec(r: Rec): KObject {
+    return ((r.init ? this.pod.spec.initContainers : this.pod.spec.containers) ?? []).find((c: KObject) => c.name === r.name) ?? {};
+  }
+
+  private async sync(): Promise<void> {
+    const pod = this.pod;
+    if (this.removed || pod.metadata.deletionTimestamp) return this.terminate();
+    if (this.terminal) return;
+    const rt = this.d.runtime;
+    if (!this.sandboxId) {
+      this.startTime ??= rfc3339(Date.now());
+      const sb = await rt.runPodSandbox({
+        uid: pod.metadata.uid,
+        name: pod.metadata.name,
+        namespace: pod.metadata.namespace,
+        nodeName: this.d.nodeName,
+        restartPolicy: pod.spec.restartPolicy ?? 'Always',
+        hostNetwork: !!pod.spec.hostNetwork,
+        logDirectory: join(this.d.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`),
+      });
+      this.sandboxId = sb.id;
+      this.podIP = pod.spec.hostNetwork ? this.d.hostIP : sb.ip;
+    }
+    for (const r of this.recs) r.status = r.id ? await rt.containerStatus(r.id) : undefined;
+    const policy = pod.spec.restartPolicy ?? 'Always';
+    let initsDone = true;
+    for (const r of this.recs.filter((x) => x.init)) {
+      const s = r.status;
+      if (s?.state === 'exited' && s.exitCode === 0) continue;
+      initsDone = false;
+      if (!s) await this.start(r);
+      else if (s.state === 'exited') {
+        if (policy !== 'Never') await this.restart(r, s);
+      }
+      break;
+    }
+    if (initsDone)
+      for (const r of this.recs.filter((x) => !x.init)) {
+        const s = r.status;
+        if (!s && !r.waiting) await this.start(r);
+        else if (!s && r.waiting) await this.start(r); // config error: retry
+        else if (s?.state === 'exited') {
+          if (policy === 'Always' || (policy === 'OnFailure' && s.exitCode !== 0)) await this.restart(r, s);
+        }
+      }
+    for (const r of this.recs) if (r.id && !r.status) r.status = await rt.containerStatus(r.id);
+    const view = { sandboxReady: true, podIP: this.podIP, hostIP: this.d.hostIP, startTime: this.startTime!, records: this.recs, runtimeName: rt.runtimeName };
+    let status = computePodStatus(pod, view);
+    if (status.phase === 'Succeeded' || status.phase === 'Failed') {
+      // A finished pod's sandbox is stopped (kubelet kills the sandbox of terminal pods).
+      this.terminal = true;
+      for (const r of this.recs) this.stopProbes(r);
+      await rt.stopPodSandbox(this.sandboxId!);
+      status = computePodStatus(pod, { ...view, sandboxReady: false });
+    }
+    await this.writeStatus(status);
+  }
+
+  private async start(r: Rec): Promise<void> {
+    const c = this.spec(r);
+    const pod = this.pod;
+    const rt = this.d.runtime;
+    let env: Array<{ name: string; value: string }>;
+    try {
+      env = await containerEnv({ client: this.d.client, pod, hostIP: this.d.hostIP, podIP: this.podIP }, c);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      r.waiting = { reason: 'CreateContainerConfigError', message: e.message };
+      this.after(2000);
+      return;
+    }
+    r.waiting = undefined;
+    const vars = new Map(env.map((e) => [e.name, e.value]));
+    const logPath = join(this.d.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`, r.name, `${r.restartCount}.log`);
+    const cfg = {
+      name: r.name,
+      image: c.image ?? '',
+      command: (c.command ?? []).map((s: string) => expand(s, vars)),
+      args: (c.args ?? []).map((s: string) => expand(s, vars)),
+      env,
+      workingDir: c.workingDir,
+      attempt: r.restartCount,
+      logPath,
+      init: r.init,
+    };
+    const id = await rt.createContainer(this.sandboxId!, cfg);
+    r.id = id;
+    r.started = !c.startupProbe;
+    r.ready = !c.readinessProbe;
+    try {
+      await rt.startContainer(id);
+    } catch (e) {
+      this.log.warn({ container: r.name, err: (e as Error).message }, 'container failed to start');
+    }
+    r.status = await rt.containerStatus(id);
+    this.startProbes(r, c);
+  }
+
+  private async restart(r: Rec, s: ContainerStatus): Promise<void> {
+    const now = Date.now();
+    const key = `${r.name}`;
+    if (r.backoffMs !== undefined && now - s.finishedAt < r.backoffMs) {
+      const p = this.pod.metadata;
+      r.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(r.backoffMs)} restarting failed container=${key} pod=${p.name}_${p.namespace}(${p.uid})` };
+      this.after(s.finishedAt + r.backoffMs - now + 5);
+      return;
+    }
+    if (r.backoffMs === undefined || now - (r.backoffUpdatedAt ?? 0) > 2 * this.d.backoffMaxMs) r.backoffMs = this.d.backoffInitialMs;
+    else r.backoffMs = Math.min(r.backoffMs * 2, this.d.backoffMaxMs);
+    r.backoffUpdatedAt = now;
+    this.stopProbes(r);
+    // Keep the previous attempt (for lastState and logs --previous), remove the one before.
+    if (r.last) await this.d.runtime.removeContainer(r.last.id);
+    r.last = s;
+    r.waiting = undefined;
+    r.restartCount++;
+    await this.start(r);
+  }
+
+  private startProbes(r: Rec, c: KObject): void {
+    if (this.d.runtime.probesAlwaysPass) {
+      r.started = true;
+      r.ready = true;
+      return;
+    }
+    const target = { runtime: this.d.runtime, containerId: r.id!, container: c, podIP: this.podIP ?? this.d.hostIP, log: this.log };
+    const onChange = (kind: ProbeKind, ok: boolean) => {
+      if (kind === 'startup') {
+        r.started = ok;
+        if (ok) for (const p of r.probes) p.paused = false;
+      } else if (kind === 'readiness') r.ready = ok;
+      else if (!ok && r.id) {
+        this.log.info({ container: r.name }, 'liveness probe failed, restarting container');
+        const grace = c.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+        void this.d.runtime.stopContainer(r.id, grace).then(() => this.kick());
+      }
+      this.kick();
+    };
+    for (const [kind, probe] of [
+      ['startup', c.startupProbe],
+      ['readiness', c.readinessProbe],
+      ['liveness', c.livenessProbe],
+    ] as const) {
+      if (!probe) continue;
+      const w = new ProbeWorker(kind, probe, target, onChange);
+      w.paused = kind !== 'startup' && !!c.startupProbe;
+      r.probes.push(w);
+      w.start();
+    }
+  }
+
+  private stopProbes(r: Rec): void {
+    for (const p of r.probes) p.stop();
+    r.probes = [];
+  }
+
+  private async writeStatus(status: KObject): Promise<void> {
+    const json = stableJson(status);
+    if (json === this.lastWritten) return;
+    if (json === stableJson(this.pod.status ?? {})) {
+      this.lastWritten = json;
+      return;
+    }
+    const m = this.pod.metadata;
+    try {
+      await this.d.client.patch(resourcePath(Resources.pods, m.namespace, m.name, 'status'), { metadata: { uid: m.uid }, status }, 'merge');
+      this.lastWritten = json;
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+    }
+  }
+
+  /** Graceful stop of every container, then the final delete of the pod object. */
+  private async terminate(): Promise<void> {
+    const rt = this.d.runtime;
+    const m = this.pod.metadata;
+    const grace = Math.max(0, m.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30);
+    for (const r of this.recs) this.stopProbes(r);
+    await Promise.all(this.recs.filter((r) => r.id).map((r) => rt.stopContainer(r.id!, grace)));
+    if (this.sandboxId) {
+      await rt.stopPodSandbox(this.sandboxId);
+      await rt.removePodSandbox(this.sandboxId);
+      this.sandboxId = undefined;
+    }
+    if (!this.removed) {
+      try {
+        await this.d.client.delete(resourcePath(Resources.pods, m.namespace, m.name), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: m.uid } });
+      } catch (e) {
+        // NotFound: already gone; Conflict: a new pod with the same name (uid precondition).
+        if (!isNotFound(e) && !(e instanceof ApiError && e.code === 409)) throw e;
+      }
+    }
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.d.onDone(m.uid);
+  }
+
+  /** Stop everything at once (kubelet shutdown): containers keep no state across runs here. */
+  async shutdown(): Promise<void> {
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    for (const r of this.recs) this.stopProbes(r);
+    if (this.sandboxId) {
+      await this.d.runtime.stopPodSandbox(this.sandboxId).catch(() => undefined);
+      await this.d.runtime.removePodSandbox(this.sandboxId).catch(() => undefined);
+    }
+  }
+}

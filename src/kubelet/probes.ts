@@ -1,0 +1,149 @@
+// Container probes (kubelet's prober): exec, httpGet and tcpSocket, run by one worker per
+// container and probe kind with initialDelaySeconds, periodSeconds, timeoutSeconds,
+// successThreshold and failureThreshold (defaults 0/10/1/1/3). A result change is reported to
+// the pod worker: startup success sets started, readiness sets ready, liveness failure restarts
+// the container. Readiness and liveness wait for the startup probe, as in Kubernetes.
+// grpc probes are not implemented yet: such a probe is reported as succeeding (logged once).
+import net from 'node:net';
+import http from 'node:http';
+import https from 'node:https';
+import type { KObject } from '../client/rest-client.js';
+import type { Logger } from '../util/log.js';
+import type { ContainerRuntime } from './runtime/types.js';
+
+export type ProbeKind = 'startup' | 'readiness' | 'liveness';
+
+export interface ProbeTarget {
+  runtime: ContainerRuntime;
+  containerId: string;
+  container: KObject;
+  podIP: string;
+  log: Logger;
+}
+
+function resolvePort(port: unknown, container: KObject): number {
+  if (typeof port === 'number') return port;
+  const named = (container.ports ?? []).find((p: KObject) => p.name === port);
+  if (named) return named.containerPort;
+  const n = Number(port);
+  if (!Number.isInteger(n)) throw new Error(`port "${String(port)}" not found in container ports`);
+  return n;
+}
+
+/** One probe attempt: true on success. */
+export async function runProbe(probe: KObject, t: ProbeTarget): Promise<boolean> {
+  const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
+  if (probe.exec) {
+    const r = await t.runtime.exec(t.containerId, probe.exec.command ?? [], probe.timeoutSeconds ?? 1);
+    return r.exitCode === 0;
+  }
+  if (probe.tcpSocket) {
+    const port = resolvePort(probe.tcpSocket.port, t.container);
+    const host = probe.tcpSocket.host || t.podIP;
+    return new Promise((resolve) => {
+      const s = net.connect({ host, port, timeout: timeoutMs });
+      const done = (ok: boolean) => {
+        s.destroy();
+        resolve(ok);
+      };
+      s.once('connect', () => done(true));
+      s.once('timeout', () => done(false));
+      s.once('error', () => done(false));
+    });
+  }
+  if (probe.httpGet) {
+    const g = probe.httpGet;
+    const port = resolvePort(g.port, t.container);
+    const mod = g.scheme === 'HTTPS' ? https : http;
+    const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.32', Accept: '*/*' };
+    for (const h of g.httpHeaders ?? []) headers[h.name] = h.value;
+    return new Promise((resolve) => {
+      const req = mod.request(
+        { host: g.host || t.podIP, port, path: g.path || '/', method: 'GET', headers, timeout: timeoutMs, rejectUnauthorized: false },
+        (res) => {
+          res.resume();
+          const code = res.statusCode ?? 0;
+          resolve(code >= 200 && code < 400);
+        },
+      );
+      req.once('timeout', () => {
+        req.destroy();
+        resolve(false);
+      });
+      req.once('error', () => resolve(false));
+      req.end();
+    });
+  }
+  if (probe.grpc) {
+    t.log.warn({ container: t.container.name }, 'grpc probes are not supported by this kubelet yet: reporting success');
+    return true;
+  }
+  return true;
+}
+
+/** Runs one probe periodically; calls onChange(result) when the thresholded result changes. */
+export class ProbeWorker {
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private successes = 0;
+  private failures = 0;
+  /** The thresholded result: undefined until the first decision. */
+  result?: boolean;
+  /** Paused workers (readiness/liveness before startup succeeded) do not probe. */
+  paused = false;
+
+  constructor(
+    readonly kind: ProbeKind,
+    private readonly probe: KObject,
+    private readonly target: ProbeTarget,
+    private readonly onChange: (kind: ProbeKind, result: boolean) => void,
+  ) {}
+
+  start(): void {
+    this.schedule((this.probe.initialDelaySeconds ?? 0) * 1000);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer.unref?.();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped) return;
+    if (!this.paused) {
+      let ok = false;
+      try {
+        ok = await runProbe(this.probe, this.target);
+      } catch (e) {
+        this.target.log.debug({ err: (e as Error).message, kind: this.kind }, 'probe error');
+      }
+      if (this.stopped) return;
+      if (ok) {
+        this.successes++;
+        this.failures = 0;
+      } else {
+        this.failures++;
+        this.successes = 0;
+      }
+      const successThreshold = this.kind === 'readiness' ? (this.probe.successThreshold ?? 1) : 1;
+      const failureThreshold = this.probe.failureThreshold ?? 3;
+      let next = this.result;
+      if (ok && this.successes >= successThreshold) next = true;
+      if (!ok && this.failures >= failureThreshold) next = false;
+      if (next !== this.result) {
+        this.result = next;
+        this.onChange(this.kind, next!);
+      }
+      // A decided startup probe stops; a failed liveness probe leads to a restart (new worker).
+      if (this.kind === 'startup' && this.result === true) return;
+      if (this.kind === 'liveness' && this.result === false) return;
+    }
+    this.schedule((this.probe.periodSeconds ?? 10) * 1000);
+  }
+}

@@ -1,0 +1,101 @@
+// The container runtime interface the kubelet talks to, modelled on CRI's RuntimeService
+// (k8s.io/cri-api runtime/v1): pod sandboxes, containers in them, their status, exec, logs and
+// stats. Implementations: simulated/ (no processes, kwok-style), process/ (host processes);
+// a CRI client for containerd is a later step. Every call is async as a gRPC runtime would be.
+
+/** What a sandbox is created from (CRI PodSandboxConfig, reduced to what runtimes use). */
+export interface PodSandboxConfig {
+  uid: string;
+  name: string;
+  namespace: string;
+  nodeName: string;
+  /** The pod's restartPolicy: the simulated runtime decides from it whether containers finish. */
+  restartPolicy: 'Always' | 'OnFailure' | 'Never';
+  hostNetwork: boolean;
+  /** Directory for this pod's container logs (<root-dir>/pods/<ns>_<name>_<uid>). */
+  logDirectory: string;
+}
+
+export interface PodSandbox {
+  id: string;
+  /** The pod's IP (the host's for a host-network pod). */
+  ip: string;
+}
+
+/** What a container is created from (CRI ContainerConfig, reduced). */
+export interface ContainerConfig {
+  name: string;
+  image: string;
+  /** Resolved command line: spec command + args (empty: the image's default, if known). */
+  command: string[];
+  args: string[];
+  env: Array<{ name: string; value: string }>;
+  workingDir?: string;
+  /** Which start of this container this is (0 = first); the kubelet's restartCount. */
+  attempt: number;
+  /** Absolute path of this attempt's CRI-format log file. */
+  logPath: string;
+  /** Init container: the simulated runtime completes it. */
+  init?: boolean;
+}
+
+export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
+
+/** CRI ContainerStatus, with times as epoch milliseconds (0 = not yet). */
+export interface ContainerStatus {
+  id: string;
+  sandboxId: string;
+  name: string;
+  attempt: number;
+  image: string;
+  state: ContainerState;
+  createdAt: number;
+  startedAt: number;
+  finishedAt: number;
+  exitCode: number;
+  /** Completed, Error, OOMKilled, ContainerCannotRun... (set when exited). */
+  reason: string;
+  message: string;
+  logPath: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ContainerStats {
+  cpuUsageCoreNanoSeconds: number;
+  memoryWorkingSetBytes: number;
+}
+
+export interface RuntimeEvents {
+  /** A container changed state on its own (exited); the kubelet re-syncs its pod. */
+  onContainerEvent(cb: (sandboxId: string, containerId: string) => void): void;
+}
+
+export interface ContainerRuntime extends RuntimeEvents {
+  /** CRI VersionResponse.runtime_name / runtime_version (shown in nodeInfo). */
+  readonly runtimeName: string;
+  readonly runtimeVersion: string;
+
+  runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox>;
+  /** Stops every container of the sandbox (killing them at once) and releases its network. */
+  stopPodSandbox(sandboxId: string): Promise<void>;
+  removePodSandbox(sandboxId: string): Promise<void>;
+
+  createContainer(sandboxId: string, config: ContainerConfig): Promise<string>;
+  startContainer(containerId: string): Promise<void>;
+  /** SIGTERM, then SIGKILL after `timeoutSeconds` (0 = kill at once); resolves once exited. */
+  stopContainer(containerId: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(containerId: string): Promise<void>;
+  listContainers(filter?: { sandboxId?: string }): Promise<ContainerStatus[]>;
+  containerStatus(containerId: string): Promise<ContainerStatus | undefined>;
+  /** Runs a command in the container's context (probes, kubectl exec). */
+  exec(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
+  containerStats(containerId: string): Promise<ContainerStats | undefined>;
+  /** True when probes need not run: the simulated runtime's probes always pass. */
+  readonly probesAlwaysPass: boolean;
+  close(): Promise<void>;
+}
