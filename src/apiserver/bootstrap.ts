@@ -1,5 +1,6 @@
-// What kube-apiserver creates on start: the system namespaces and the `kubernetes` Service in
-// default (first IP of the service range, port 443 -> the apiserver) with its Endpoints.
+// What kube-apiserver creates on start: the system namespaces, the `kubernetes` Service in
+// default (first IP of the service range, port 443 -> the apiserver) with its Endpoints, and the
+// system-node-critical / system-cluster-critical PriorityClasses.
 import type { Resources } from './resources.js';
 import { newContext } from './registry/generic/context.js';
 import { ApiError } from './status.js';
@@ -10,8 +11,8 @@ const log = logger('bootstrap');
 
 export const systemNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-async function ensure(resources: Resources, resource: string, ns: string, obj: KObject): Promise<void> {
-  const s = resources.storeFor('', resource);
+async function ensure(resources: Resources, resource: string, ns: string, obj: KObject, group = ''): Promise<void> {
+  const s = resources.storeFor(group, resource);
   if (!s) return;
   if (await s.readKv(ns, obj.metadata!.name)) return;
   try {
@@ -29,6 +30,15 @@ export async function bootstrap(resources: Resources, opts: { serviceIP: string;
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
     spec: { type: 'ClusterIP', clusterIP: opts.serviceIP, ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.port }], sessionAffinity: 'None' },
   });
+  // The system PriorityClasses kube-apiserver creates (scheduling post-start hook).
+  for (const [name, value, description] of [
+    ['system-node-critical', 2000001000, 'Used for system critical pods that must not be moved from their current node.'],
+    ['system-cluster-critical', 2000000000, 'Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.'],
+  ] as const) {
+    await ensure(resources, 'priorityclasses', '', { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name }, value, description, preemptionPolicy: 'PreemptLowerPriority' }, 'scheduling.k8s.io').catch((e) =>
+      log.warn({ err: e, name }, 'priority class not created'),
+    );
+  }
   const eps = resources.storeFor('', 'endpoints');
   if (eps) {
     const want = { subsets: [{ addresses: [{ ip: opts.advertiseAddress }], ports: [{ name: 'https', port: opts.port, protocol: 'TCP' }] }] };

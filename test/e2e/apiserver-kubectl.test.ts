@@ -79,6 +79,7 @@ function suite(name: string, backend: () => Promise<{ etcdServers?: string[]; st
       for (const gv of ['v1', 'apps/v1', 'batch/v1', 'rbac.authorization.k8s.io/v1']) assert.match(versions, new RegExp(`^${gv.replace('.', '\\.')}$`, 'm'));
       assert.match(await ok(['get', 'ns']), /default\s+Active[\s\S]*kube-node-lease[\s\S]*kube-public[\s\S]*kube-system/);
       assert.match(await ok(['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.clusterIP}']), /^10\.96\.0\.1$/);
+      assert.match(await ok(['get', 'priorityclasses', '-o', 'name']), /priorityclass.scheduling.k8s.io\/system-cluster-critical\npriorityclass.scheduling.k8s.io\/system-node-critical/);
     });
 
     it('creates and reads objects in every output format', async () => {
