@@ -171,6 +171,8 @@ test('events: table, selectors, validation', () => {
   assert.deepEqual(create(events, micro).errors, []);
   assert.deepEqual([row(events, micro)['Last Seen'], row(events, micro).Count, row(events, micro).Source], ['5s', 1, 'kubelet, n1']);
   assert.deepEqual(create(events, { ...ev, involvedObject: { ...ev.involvedObject, namespace: 'other' } }).errors, ['involvedObject.namespace: Invalid value: "other": does not match event.namespace']);
+  assert.deepEqual(create(events, { metadata: { name: 'n1.1', namespace: 'default' }, involvedObject: { kind: 'Node', name: 'n1' }, reason: 'NodeReady' }).errors, []);
+  assert.deepEqual(create(events, { metadata: { name: 'n1.1', namespace: 'kube-system' }, involvedObject: { kind: 'Node', name: 'n1' }, reason: 'NodeReady' }, 'kube-system').errors, ['involvedObject.namespace: Invalid value: "": does not match event.namespace']);
   const f = events.fieldSelectors!;
   assert.equal(f['involvedObject.uid'](ev), 'u1');
   assert.equal(f.source(ev), 'kubelet');

@@ -44,26 +44,28 @@ export const eventColumns = [
   { name: 'Name', type: 'string' as const, format: 'name', description: nameDescription, priority: 1 },
 ];
 
-const namespacedKinds = new Set(['Pod', 'ReplicaSet', 'Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'PersistentVolumeClaim', 'ReplicationController', 'ServiceAccount', 'Ingress', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Lease', 'EndpointSlice']);
-const clusterKinds = new Set(['Node', 'Namespace', 'PersistentVolume', 'StorageClass', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'CustomResourceDefinition']);
-
+/** ValidateEventCreate for core/v1 requests. */
 export function validateCoreEvent(ev: KObject): FieldErrorList {
   const errs: FieldErrorList = [];
   const io = ev.involvedObject ?? {};
   const ns = ev.metadata?.namespace ?? '';
-  if (namespacedKinds.has(io.kind) && io.namespace !== ns) errs.push(invalid('involvedObject.namespace', io.namespace ?? '', 'does not match event.namespace'));
-  if (clusterKinds.has(io.kind) && io.namespace && io.namespace !== ns) errs.push(invalid('involvedObject.namespace', io.namespace, 'does not match event.namespace'));
-  if (ev.eventTime) {
-    // Events written through the new API shape must say who reported them.
-    if (!ev.reportingComponent) errs.push(required('reportingController', ''));
-    else for (const m of isQualifiedName(ev.reportingComponent)) errs.push(invalid('reportingController', ev.reportingComponent, m));
-    if (!ev.reportingInstance) errs.push(required('reportingInstance', ''));
-    else if (ev.reportingInstance.length > 128) errs.push(invalid('reportingInstance', '', 'can have at most 128 characters'));
-    if (!ev.action) errs.push(required('action', ''));
-    if (!ev.reason) errs.push(required('reason', ''));
+  const ioNs = io.namespace ?? '';
+  if (!ev.eventTime) {
+    // The event's namespace and the involved object's agree ('' or "default" for cluster-scoped objects).
+    if (ioNs === '' ? ns !== '' && ns !== 'default' : ns !== ioNs) errs.push(invalid('involvedObject.namespace', ioNs, 'does not match event.namespace'));
+    return errs;
   }
-  if (ev.type && !['Normal', 'Warning'].includes(ev.type) && ev.eventTime) errs.push(invalid('type', ev.type, 'has invalid value: ' + ev.type));
-  if ((ev.message ?? '').length > 4096 && ev.eventTime) errs.push(tooLong('message', '', 4096));
+  // Events written in the new shape must say who reported what.
+  if (ioNs === '' && ns !== 'default' && ns !== 'kube-system') errs.push(invalid('involvedObject.namespace', ioNs, 'does not match event.namespace'));
+  if (!ev.reportingComponent) errs.push(required('reportingController', ''));
+  for (const m of isQualifiedName(ev.reportingComponent ?? '')) errs.push(invalid('reportingController', ev.reportingComponent ?? '', m));
+  if (!ev.reportingInstance) errs.push(required('reportingInstance', ''));
+  else if (ev.reportingInstance.length > 128) errs.push(invalid('reportingInstance', '', 'can have at most 128 characters'));
+  if (!ev.action) errs.push(required('action', ''));
+  else if (ev.action.length > 128) errs.push(invalid('action', '', 'can have at most 128 characters'));
+  if (!ev.reason) errs.push(required('reason', ''));
+  else if (ev.reason.length > 128) errs.push(invalid('reason', '', 'can have at most 128 characters'));
+  if ((ev.message ?? '').length > 1024) errs.push(tooLong('message', '', 1024));
   return errs;
 }
 
