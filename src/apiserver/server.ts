@@ -51,8 +51,10 @@ export function createRequestHandler(state: FrontState): (req: IncomingMessage, 
     const done = () => {
       if (!info?.isResourceRequest) return;
       const labels = { verb: info.verb.toUpperCase(), group: info.group, resource: info.resource, subresource: info.subresource, code: String(res.statusCode) };
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       requestTotal.inc(labels);
-      if (info.verb !== 'watch') requestDuration.observe(labels, Number(process.hrtime.bigint() - start) / 1e9);
+      if (info.verb !== 'watch') requestDuration.observe(labels, seconds);
+      if (log.isLevelEnabled('debug')) log.debug({ verb: info.verb, path: info.path, code: res.statusCode, ms: Math.round(seconds * 1000) }, 'request');
     };
     res.on('finish', done);
     handle(state, req, res, (i) => (info = i)).catch((e) => {

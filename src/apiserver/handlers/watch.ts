@@ -7,6 +7,7 @@ import { startWatch, watchOptionsFromQuery, bookmark, type WatchHandle } from '.
 import type { WatchEvent, Change } from '../watchcache/events.js';
 import { parseIncludeObject, partialObjectMetadata, toTable } from '../table.js';
 import { badRequest, type ApiError } from '../status.js';
+import { watchersGauge } from '../metrics.js';
 
 const maxBuffered = 64 * 1024 * 1024;
 
@@ -87,6 +88,9 @@ export async function handleWatch(h: Handler): Promise<void> {
     handle.stop();
     return;
   }
+  const gauge = { group: s.info.group, kind: s.info.kind };
+  watchersGauge.inc(gauge);
+  res.once('close', () => watchersGauge.dec(gauge));
   live.timer = setTimeout(() => finish(), timeoutSec * 1000);
   ready = true;
   sendHeaders();
