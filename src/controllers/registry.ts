@@ -3,6 +3,7 @@
 // default, "-name" = off, "name" = on).
 import type { ControllerFactory } from './controller.js';
 import { newCronJobController } from './cronjob/controller.js';
+import { newDaemonSetController } from './daemonset/controller.js';
 import { newDeploymentController } from './deployment/controller.js';
 import { newEndpointsController } from './endpoints/endpoints-controller.js';
 import { newEndpointSliceController } from './endpoints/endpointslice-controller.js';
@@ -11,12 +12,14 @@ import { newJobController } from './job/controller.js';
 import { newTtlAfterFinishedController } from './job/ttl-after-finished.js';
 import { newNamespaceController } from './namespace/controller.js';
 import { newNodeLifecycleController } from './nodelifecycle/controller.js';
+import { newStatefulSetController } from './statefulset/controller.js';
 import { newTaintEvictionController } from './nodelifecycle/taint-eviction.js';
 import { newServiceAccountController } from './serviceaccount/controller.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   cronjob: newCronJobController,
+  daemonset: newDaemonSetController,
   deployment: newDeploymentController,
   endpoint: newEndpointsController,
   endpointslice: newEndpointSliceController,
@@ -26,6 +29,7 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   'node-lifecycle': newNodeLifecycleController,
   'taint-eviction-controller': newTaintEvictionController,
   serviceaccount: newServiceAccountController,
+  statefulset: newStatefulSetController,
   'ttl-after-finished': newTtlAfterFinishedController,
   replicaset: newReplicaSetController,
   replicationcontroller: newReplicationControllerController,

@@ -146,6 +146,60 @@ describe('keelson controller-manager with the real kubectl', () => {
     await until('both ready', async () => (await k('get', 'endpoints', 'echo', '-o', 'jsonpath={.subsets[0].addresses[*].ip}')).stdout === '10.244.0.11 10.244.0.12');
   });
 
+  it('daemonset: one pinned pod per eligible node; a tainted node is skipped', async () => {
+    for (const [n, taint] of [
+      ['dn1', false],
+      ['dn2', false],
+      ['dn3', true],
+    ] as const) {
+      const alloc = { cpu: '4', memory: '8Gi', pods: '110' };
+      const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: n }, spec: taint ? { taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }] } : {}, status: { capacity: alloc, allocatable: alloc } };
+      assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(node) })).code, 0);
+    }
+    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } } } };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(ds) })).code, 0);
+    const pinned = await until('daemon pods on dn1 and dn2', async () => {
+      const r = await k('get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={range .items[*]}{.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].values[0]}{" "}{end}');
+      const nodes = r.stdout.trim().split(' ').filter(Boolean).sort();
+      return nodes.length === 2 && nodes;
+    });
+    assert.deepEqual(pinned, ['dn1', 'dn2']);
+    assert.equal(await until('desiredNumberScheduled', async () => (await k('get', 'ds', 'agent', '-o', 'jsonpath={.status.desiredNumberScheduled}')).stdout === '2' && '2'), '2');
+    // The taint goes: the third node gets its pod.
+    await k('taint', 'node', 'dn3', 'gpu-');
+    await until('pod for dn3', async () => (await names(['get', 'pods', '-l', 'app=agent'])).length === 3);
+    assert.ok((await k('get', 'controllerrevisions', '-o', 'name')).stdout.includes('agent-'));
+  });
+
+  it('statefulset: ordered pods with stable names and claims; scale down from the top', async () => {
+    const sts = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db' },
+      spec: {
+        replicas: 2,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(sts) })).code, 0);
+    await until('db-0', async () => (await k('get', 'pod', 'db-0')).code === 0);
+    assert.equal((await k('get', 'pvc', 'data-db-0')).code, 0, 'claim created for db-0');
+    assert.equal((await k('get', 'pod', 'db-0', '-o', 'jsonpath={.spec.hostname}.{.spec.subdomain}')).stdout, 'db-0.db');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.notEqual((await k('get', 'pod', 'db-1')).code, 0, 'OrderedReady: db-1 waits for db-0');
+    await setPhase('db-0', 'Running');
+    await until('db-1 after db-0 is Ready', async () => (await k('get', 'pod', 'db-1')).code === 0);
+    await setPhase('db-1', 'Running');
+    await until('readyReplicas 2', async () => (await k('get', 'sts', 'db', '-o', 'jsonpath={.status.readyReplicas}')).stdout === '2');
+    await k('scale', 'sts', 'db', '--replicas=1');
+    await until('db-1 removed', async () => (await k('get', 'pod', 'db-1')).code !== 0 || (await k('get', 'pod', 'db-1', '-o', 'jsonpath={.metadata.deletionTimestamp}')).stdout !== '');
+    assert.equal((await k('get', 'pod', 'db-0')).code, 0);
+    assert.equal((await k('get', 'pvc', 'data-db-1')).code, 0, 'claims are retained');
+  });
+
   it('job: parallel pods complete; failures back off until backoffLimit', async () => {
     const ok = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'ok' }, spec: { parallelism: 2, completions: 3, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } } };
     assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(ok) })).code, 0);
