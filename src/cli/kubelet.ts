@@ -70,8 +70,8 @@ export function register(program: Command): void {
       if (o.nodes !== undefined && o.runtime !== 'simulated') throw new Error('--nodes needs --runtime simulated');
       const many = o.nodes !== undefined;
       // Many simulated nodes need more client throughput: scale the default QPS with the count.
-      const qps = many ? Math.max(Number(o.kubeApiQps), nodes / 2) : Number(o.kubeApiQps);
-      const burst = many ? Math.max(Number(o.kubeApiBurst), nodes) : Number(o.kubeApiBurst);
+      const qps = many ? Math.max(Number(o.kubeApiQps), nodes) : Number(o.kubeApiQps);
+      const burst = many ? Math.max(Number(o.kubeApiBurst), 2 * nodes) : Number(o.kubeApiBurst);
       const client = new RestClient({ ...loadKubeconfig(kubeconfig), qps, burst, userAgent: 'keelson-kubelet' });
       const timings = {
         nodeStatusUpdateFrequencyMs: parseDuration(o.nodeStatusUpdateFrequency),

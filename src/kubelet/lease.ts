@@ -48,17 +48,14 @@ export class NodeLease {
         if (!retry || (!isConflict(e) && !isNotFound(e))) throw e;
       }
     }
-    try {
-      const cur = await this.client.get(path);
-      this.lease = cur;
-      return this.renew(false);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    // No Lease known: create it (the common case at registration); if it exists, read and renew.
     try {
       this.lease = await this.client.post(resourcePath(Resources.leases, nodeLeaseNamespace), this.body());
+      return;
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
     }
+    this.lease = await this.client.get(path);
+    return this.renew(false);
   }
 }

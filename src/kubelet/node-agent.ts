@@ -49,8 +49,10 @@ export class NodeAgent {
     const now = rfc3339(Date.now());
     const body = newNodeObject(this.o.node, now);
     let node: KObject;
+    let created = false;
     try {
       node = await this.o.client.post(resourcePath(Resources.nodes), body);
+      created = !!node.status?.conditions?.length;
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
       // Keep labels we own up to date (the kubelet reconciles its well-known labels).
@@ -59,7 +61,11 @@ export class NodeAgent {
     this.nodeUid = node.metadata?.uid;
     this.conditions = node.status?.conditions;
     this.registered = true;
-    await this.updateStatus(true);
+    // A created Node carries our status already; an adopted one gets it written now.
+    if (created) {
+      this.lastStatusJson = stableJson({ ...body.status, conditions: body.status!.conditions.map((c: KObject) => ({ ...c, lastHeartbeatTime: undefined })) });
+      this.lastReportAt = Date.now();
+    } else await this.updateStatus(true);
     await this.renewLease();
   }
 
