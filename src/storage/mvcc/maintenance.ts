@@ -1,6 +1,7 @@
 // Maintenance requests: status, snapshot, hashKV, defragment.
 import { crc32 } from 'node:zlib';
-import { rename, rm } from 'node:fs/promises';
+import { open as fsOpen, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { HashKVResponse, StatusResponse } from '../store.js';
 import { storeError } from '../errors.js';
 import { etcdServerVersion } from '../../version.js';
@@ -58,12 +59,23 @@ export async function defragment(s: MvccStore): Promise<void> {
     const tmp = `${s.be.file}.defrag`;
     await rm(tmp, { force: true });
     await s.be.env.backup(tmp, true);
+    await fsyncPath(tmp);
     await s.be.env.close();
     await rename(tmp, s.be.file);
+    await fsyncPath(dirname(s.be.file)); // make the rename itself durable
     s.be.open();
     s.quota.committed();
   } finally {
     s.paused = null;
     release();
+  }
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const fh = await fsOpen(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
