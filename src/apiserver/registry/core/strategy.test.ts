@@ -63,6 +63,25 @@ test('service clusterIP is immutable', () => {
   assert.deepEqual(update(services, changed, old).errors, ['spec.clusterIPs[0]: Invalid value: ["10.0.0.11"]: may not change once set']);
 });
 
+test('service type changes drop fields that no longer apply', () => {
+  const old = create(services, { metadata: { name: 'web', namespace: 'default' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30080 }], clusterIP: '10.0.0.10', clusterIPs: ['10.0.0.10'] } }).obj;
+  assert.equal(old.spec.externalTrafficPolicy, 'Cluster');
+  const toClusterIP = structuredClone(old);
+  toClusterIP.spec.type = 'ClusterIP';
+  const r = update(services, toClusterIP, old);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.obj.spec.externalTrafficPolicy, undefined);
+  assert.equal(r.obj.spec.ports[0].nodePort, undefined);
+  assert.equal(r.obj.spec.clusterIP, '10.0.0.10');
+  const toExternal = structuredClone(old);
+  toExternal.spec.type = 'ExternalName';
+  toExternal.spec.externalName = 'db.example.com';
+  const e = update(services, toExternal, old);
+  assert.deepEqual(e.errors, []);
+  assert.equal(e.obj.spec.clusterIP, undefined);
+  assert.equal(e.obj.spec.ipFamilyPolicy, undefined);
+});
+
 test('services table', () => {
   const base = (spec: any, status: any = {}) => ({ metadata: { name: 'web', creationTimestamp: ago(90) }, spec, status });
   assert.deepEqual(row(services, base({ type: 'ClusterIP', clusterIPs: ['10.96.0.10'], ports: [{ port: 80, protocol: 'TCP' }, { port: 53, protocol: 'UDP' }], selector: { app: 'web', tier: 'fe' } })), {

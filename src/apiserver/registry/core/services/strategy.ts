@@ -114,6 +114,40 @@ export function validateServiceSpec(svc: any): FieldErrorList {
   return errs;
 }
 
+const needsClusterIP = (spec: any): boolean => spec.type !== 'ExternalName';
+const needsNodePorts = (spec: any): boolean => spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+const needsHCNodePort = (spec: any): boolean => spec.type === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/**
+ * dropTypeDependentFields: on a type change, fields that no longer apply and that the user did
+ * not change (clusterIP(s), IP families, node ports, health check port, LB fields, external
+ * traffic policy) are cleared, so `kubectl patch -p '{"spec":{"type":"ClusterIP"}}'` works.
+ */
+export function dropTypeDependentFields(svc: any, old: any): void {
+  const a = (svc.spec ??= {});
+  const b = old.spec ?? {};
+  if (needsClusterIP(b) && !needsClusterIP(a)) {
+    if (same(a.clusterIP, b.clusterIP) && same(a.clusterIPs, b.clusterIPs)) {
+      delete a.clusterIP;
+      delete a.clusterIPs;
+    }
+    if (same(a.ipFamilies, b.ipFamilies)) delete a.ipFamilies;
+    if (same(a.ipFamilyPolicy, b.ipFamilyPolicy)) delete a.ipFamilyPolicy;
+  }
+  if (needsNodePorts(b) && !needsNodePorts(a)) {
+    const oldPorts = (b.ports ?? []).map((p: any) => p?.nodePort ?? 0);
+    const newPorts = (a.ports ?? []).map((p: any) => p?.nodePort ?? 0);
+    if (same(oldPorts, newPorts)) for (const p of a.ports ?? []) if (p && typeof p === 'object') delete p.nodePort;
+  }
+  if (needsHCNodePort(b) && !needsHCNodePort(a) && a.healthCheckNodePort === b.healthCheckNodePort) delete a.healthCheckNodePort;
+  if (b.type === 'LoadBalancer' && a.type !== 'LoadBalancer') {
+    if (a.allocateLoadBalancerNodePorts != null && a.allocateLoadBalancerNodePorts === b.allocateLoadBalancerNodePorts) delete a.allocateLoadBalancerNodePorts;
+    if (a.loadBalancerClass != null && a.loadBalancerClass === b.loadBalancerClass) delete a.loadBalancerClass;
+  }
+  if (externallyAccessible(b) && !externallyAccessible(a) && a.externalTrafficPolicy === b.externalTrafficPolicy) delete a.externalTrafficPolicy;
+}
+
 /** The EXTERNAL-IP cell (getServiceExternalIP, wide). */
 export function serviceExternalIP(svc: any): string {
   const spec = svc.spec ?? {};
@@ -171,6 +205,7 @@ export const strategy = defineStrategy({
   prepareForCreate(svc) {
     svc.status = { loadBalancer: {} };
   },
+  prepareForUpdate: dropTypeDependentFields,
   validate: validateServiceSpec,
   validateUpdate(svc, old) {
     const a = svc.spec ?? {};
