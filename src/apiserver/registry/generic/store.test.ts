@@ -182,3 +182,23 @@ test('watching a compacted revision ends with 410 Expired; so does an old contin
   assert.match(c.errors[0].message, /^too old resource version: \d+ \(\d+\)$/);
   await rejects(listObjects(s, ctx('paged'), { limit: 1, continue: first.continue }), 410, /The provided continue parameter is too old/);
 });
+
+test('one watch cache feeds many watchers (each event serialized once)', async () => {
+  const gs = new GenericStore(widgets, store);
+  gs.watchCache = new WatchCache(gs);
+  const start = await listObjects(gs, ctx('many'), {});
+  const counts = new Array(300).fill(0);
+  const changes = new Set<unknown>();
+  const handles = await Promise.all(
+    counts.map((_, i) =>
+      startWatch(gs, ctx('many'), { resourceVersion: start.resourceVersion }, { send: (_e, c) => { counts[i]++; changes.add(c); }, error: () => undefined }),
+    ),
+  );
+  for (let i = 0; i < 50; i++) await gs.create(ctx('many'), { metadata: { name: `m${i}` } });
+  await settle();
+  for (const h of handles) h.stop();
+  assert.ok(counts.every((c) => c === 50), `every watcher saw 50 events: ${[...new Set(counts)]}`);
+  assert.equal(changes.size, 50, 'the 300 watchers share one change object per event');
+  assert.equal(gs.watchCache.watcherCount, 0);
+  gs.watchCache.close();
+});
