@@ -23,6 +23,10 @@ export function register(program: Command): void {
     .option('--secondary-node-eviction-rate <qps>', 'the same in an unhealthy zone (of a large cluster)', '0.01')
     .option('--unhealthy-zone-threshold <fraction>', 'fraction of not-Ready nodes that makes a zone unhealthy', '0.55')
     .option('--large-cluster-size-threshold <n>', 'at or below this many nodes, unhealthy zones evict nothing', '50')
+    .option('--cluster-cidr <cidr>', 'pod IP range of the cluster (node IPAM)', '10.244.0.0/16')
+    .option('--allocate-node-cidrs <bool>', 'give each node a podCIDR from --cluster-cidr', 'true')
+    .option('--node-cidr-mask-size <bits>', 'size of each node\'s pod CIDR', '24')
+    .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the oldest are deleted (0 = off)', '12500')
     .option('--concurrent-deployment-syncs <n>', 'deployment workers', '5')
     .option('--concurrent-job-syncs <n>', 'job workers', '5')
     .option('--concurrent-gc-syncs <n>', 'garbage collector workers', '20')
@@ -39,7 +43,7 @@ export function register(program: Command): void {
       const client = new RestClient({ ...loadKubeconfig(path), qps: Number(o.kubeApiQps), burst: Number(o.kubeApiBurst), userAgent: 'keelson-controller-manager' });
       const cm = new ControllerManager({
         client,
-        controllers: o.controllers.split(',').map((s) => s.trim()).filter(Boolean),
+        controllers: [...o.controllers.split(',').map((s) => s.trim()).filter(Boolean), ...(o.allocateNodeCidrs === 'false' ? ['-nodeipam'] : [])],
         leaderElect: o.leaderElect !== 'false',
         leaseDurationMs: parseDuration(o.leaderElectLeaseDuration),
         renewDeadlineMs: parseDuration(o.leaderElectRenewDeadline),
@@ -50,6 +54,9 @@ export function register(program: Command): void {
           concurrentJobSyncs: Number(o.concurrentJobSyncs),
           concurrentGcSyncs: Number(o.concurrentGcSyncs),
           nodeEvictionRate: Number(o.nodeEvictionRate),
+          clusterCidr: o.clusterCidr,
+          nodeCidrMaskSize: Number(o.nodeCidrMaskSize),
+          terminatedPodGcThreshold: Number(o.terminatedPodGcThreshold),
           secondaryNodeEvictionRate: Number(o.secondaryNodeEvictionRate),
           unhealthyZoneThreshold: Number(o.unhealthyZoneThreshold),
           largeClusterSizeThreshold: Number(o.largeClusterSizeThreshold),

@@ -11,6 +11,8 @@ import { newGarbageCollector } from './garbagecollector/controller.js';
 import { newJobController } from './job/controller.js';
 import { newTtlAfterFinishedController } from './job/ttl-after-finished.js';
 import { newNamespaceController } from './namespace/controller.js';
+import { newNodeIpamController } from './nodeipam/controller.js';
+import { newPodGcController } from './podgc/controller.js';
 import { newNodeLifecycleController } from './nodelifecycle/controller.js';
 import { newStatefulSetController } from './statefulset/controller.js';
 import { newTaintEvictionController } from './nodelifecycle/taint-eviction.js';
@@ -27,6 +29,8 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   job: newJobController,
   namespace: newNamespaceController,
   'node-lifecycle': newNodeLifecycleController,
+  nodeipam: newNodeIpamController,
+  'pod-garbage-collector': newPodGcController,
   'taint-eviction-controller': newTaintEvictionController,
   serviceaccount: newServiceAccountController,
   statefulset: newStatefulSetController,

@@ -169,6 +169,13 @@ describe('keelson controller-manager with the real kubectl', () => {
     await k('taint', 'node', 'dn3', 'gpu-');
     await until('pod for dn3', async () => (await names(['get', 'pods', '-l', 'app=agent'])).length === 3);
     assert.ok((await k('get', 'controllerrevisions', '-o', 'name')).stdout.includes('agent-'));
+    // Node IPAM gave each node its own pod CIDR from the cluster CIDR.
+    const cidrs = await until('pod CIDRs', async () => {
+      const r = (await k('get', 'nodes', 'dn1', 'dn2', 'dn3', '-o', 'jsonpath={.items[*].spec.podCIDR}')).stdout.split(' ').filter(Boolean);
+      return r.length === 3 && r;
+    });
+    for (const c of cidrs) assert.match(c, /^10\.244\.\d+\.0\/24$/);
+    assert.equal(new Set(cidrs).size, 3);
   });
 
   it('statefulset: ordered pods with stable names and claims; scale down from the top', async () => {
