@@ -32,7 +32,7 @@ test('a restarted apiserver keeps allocations and serves CRDs again', async () =
     api = await startApiServer({ dataDir: dir, securePort: await freePort(), compactionIntervalSeconds: 0 });
     const dupIP = await json(`${api.url}/api/v1/namespaces/default/services`, 'POST', { metadata: { name: 'b' }, spec: { clusterIP: ip, ports: [{ port: 80 }] } });
     assert.equal(dupIP.status, 422);
-    assert.equal(dupIP.body.message, `Service "b" is invalid: spec.clusterIPs: Invalid value: ["${ip}"]: failed to allocate IP ${ip}: provided IP is already allocated`);
+    assert.equal(dupIP.body.message, `Service "b" is invalid: spec.clusterIPs: Invalid value: []string{"${ip}"}: failed to allocate IP ${ip}: provided IP is already allocated`);
     const dupPort = await json(`${api.url}/api/v1/namespaces/default/services`, 'POST', { metadata: { name: 'c' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: np }] } });
     assert.equal(dupPort.status, 422);
     assert.match(dupPort.body.message, new RegExp(`spec.ports\\[0\\].nodePort: Invalid value: ${np}: provided port is already allocated`));

@@ -91,7 +91,8 @@ export function installServiceAllocation(store: Store, services: GenericStore, a
               allocatedIPs.push(want);
             }
           } catch (e) {
-            if (e instanceof AllocationError) throw fail(svc, [fieldInvalid('spec.clusterIPs', [want], e.message)]);
+            // Go prints the value as []string{"..."}; kube's message is exactly that.
+            if (e instanceof AllocationError) throw fail(svc, [{ type: 'FieldValueInvalid', field: 'spec.clusterIPs', detail: `[]string{${JSON.stringify(want)}}: ${e.message}` }]);
             throw e;
           }
           spec.clusterIP = want;
