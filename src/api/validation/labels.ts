@@ -57,6 +57,9 @@ export function validateLabelSelector(sel: any, path: string): FieldErrorList {
         errs.push(notSupported(p + '.operator', r?.operator, selectorOps));
     }
     errs.push(...validateLabelName(r?.key ?? '', p + '.key'));
+    (r?.values ?? []).forEach((v: unknown, j: number) => {
+      for (const m of isValidLabelValue(String(v))) errs.push(invalid(`${p}.values[${j}]`, v, m));
+    });
   });
   return errs;
 }

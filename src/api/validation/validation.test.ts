@@ -57,5 +57,6 @@ test('label selectors', () => {
     "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'",
     'spec.selector.matchExpressions[1].operator: Unsupported value: "Maybe": supported values: "In", "NotIn", "Exists", "DoesNotExist"',
   ]);
+  assert.equal(validateLabelSelector({ matchExpressions: [{ key: 'a', operator: 'In', values: ['ok', 'not ok'] }] }, 's').map(fieldErrorString)[0].split(':')[0], 's.matchExpressions[0].values[1]');
   assert.ok(deepEqual({ a: [1, { b: undefined }] }, { a: [1, {}] }));
 });
