@@ -18,16 +18,10 @@ export const DATA_FILE = 'data.mdb';
 
 type Bin = Database<Buffer, Buffer>;
 
-interface TableWrite {
-  db: Bin;
-  key: Buffer;
-  /** undefined = remove */
-  value: Buffer | undefined;
-}
-
 /** A batch of writes committed together. `revs` are the mvcc revisions it carries. */
 export interface CommitBatch {
-  writes: TableWrite[];
+  /** Table writes as flat triples (db, key, value or undefined = remove): no object per row. */
+  writes: Array<Bin | Buffer | undefined>;
   log: LogEntry[];
   firstRev: number;
   lastRev: number;
@@ -77,7 +71,7 @@ export class Backend {
       encoding: 'binary',
       // Durability: a commit resolves after LMDB's fsync; never noSync.
       overlappingSync: false,
-      noSync: process.env.KEELSON_DBG_NOSYNC === "1",
+      noSync: false,
       maxDbs: 8,
       // Reserve address space up front: growing the map remaps the file, which is slow. The file
       // itself only grows as pages are written (lmdb-js still grows the map if ever needed).
@@ -114,12 +108,12 @@ export class Backend {
 
   put(db: Bin, key: Buffer, value: Buffer): void {
     const b = this.current();
-    b.writes.push({ db, key, value });
+    b.writes.push(db, key, value);
     b.bytes += key.length + value.length + 16;
   }
 
   remove(db: Bin, key: Buffer): void {
-    this.current().writes.push({ db, key, value: undefined });
+    this.current().writes.push(db, key, undefined);
   }
 
   setMeta(name: string, value: Buffer): void {
@@ -158,9 +152,11 @@ export class Backend {
     this.inflight++;
     let last: Promise<boolean> | undefined;
     try {
-      for (const w of b.writes) {
-        if (w.value === undefined) last = w.db.remove(w.key);
-        else last = w.db.put(w.key, w.value);
+      const w = b.writes;
+      for (let i = 0; i < w.length; i += 3) {
+        const db = w[i] as Bin;
+        const value = w[i + 2] as Buffer | undefined;
+        last = value === undefined ? db.remove(w[i + 1] as Buffer) : db.put(w[i + 1] as Buffer, value);
       }
       if (b.log.length > 0) {
         const blob = encodeLog(b.log);
