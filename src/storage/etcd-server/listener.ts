@@ -120,6 +120,8 @@ export async function listenClientUrl(url: string, targets: ConnectionTargets, t
     server = net.createServer((s) => route(s, targets));
   }
   server.on('connection', (s: net.Socket) => {
+    // Small request/response frames: no Nagle delay (the wrapped socket never sees http2's own setNoDelay).
+    s.setNoDelay(true);
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });

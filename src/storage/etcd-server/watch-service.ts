@@ -197,6 +197,7 @@ class WatchStream {
     if (resp.events.length > 0 && this.overloaded()) {
       // The client is not reading: stop producing for this watcher, catch up later from history.
       w.suspended = true;
+      this.ctx.log.warn({ watchId: w.id, lastRevision: w.lastRev, backlogMessages: this.pendingMsgs, backlogBytes: this.pendingBytes }, 'watch client not reading: watcher suspended');
       if (w.watcher) this.ctx.metrics.watchers.dec();
       w.watcher?.cancel();
       w.watcher = undefined;
@@ -217,6 +218,7 @@ class WatchStream {
       if (!w.suspended || w.done || this.closed) continue;
       if (this.overloaded()) return;
       w.suspended = false;
+      this.ctx.log.warn({ watchId: w.id, from: w.lastRev + 1 }, 'watch client reading again: watcher resumes');
       if (w.lastRev > 0) w.req = { ...w.req, startRevision: w.lastRev + 1 };
       this.startStoreWatch(w).catch((e: unknown) => this.fail(e));
     }
