@@ -4,7 +4,8 @@
 // containers (names, image, ports, env, volume mounts, pull policy, resources, probes,
 // termination message policy), restartPolicy, dnsPolicy, nodeName, serviceAccountName,
 // hostname/subdomain, activeDeadlineSeconds, nodeSelector, tolerations, imagePullSecrets.
-// Light: securityContext, affinity, topologySpreadConstraints, ephemeral containers and
+// hostPort conflicts, topologySpreadConstraints.
+// Light: securityContext, affinity, ephemeral containers and
 // dnsConfig are only structurally checked.
 import { type FieldErrorList, invalid, required, duplicate, notFound, notSupported, forbidden } from '../../../../api/field-errors.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum, isQualifiedName, isConfigMapKey } from '../../../../api/validation/names.js';
@@ -324,6 +325,8 @@ export function validatePodSpec(spec: any, path: string, _opts: PodSpecOptions =
     if (!s?.name) errs.push(required(`${path}.imagePullSecrets[${i}].name`, ''));
   });
   errs.push(...validateTolerations(spec.tolerations, path + '.tolerations'));
+  errs.push(...validateHostPorts(spec, path));
+  errs.push(...validateTopologySpreadConstraints(spec.topologySpreadConstraints, path + '.topologySpreadConstraints'));
   if (spec.terminationGracePeriodSeconds != null && !Number.isInteger(spec.terminationGracePeriodSeconds))
     errs.push(invalid(path + '.terminationGracePeriodSeconds', spec.terminationGracePeriodSeconds, 'must be an integer'));
   if (spec.priorityClassName) for (const m of isDNS1123Subdomain(spec.priorityClassName)) errs.push(invalid(path + '.priorityClassName', spec.priorityClassName, m));
@@ -334,6 +337,45 @@ export function validatePodSpec(spec: any, path: string, _opts: PodSpecOptions =
   });
   (spec.schedulingGates ?? []).forEach((g: any, i: number) => {
     for (const m of isQualifiedName(g?.name ?? '')) errs.push(invalid(`${path}.schedulingGates[${i}].name`, g?.name ?? '', m));
+  });
+  return errs;
+}
+
+/** checkHostPortConflicts: a hostPort/protocol pair may be used once across the pod's containers. */
+function validateHostPorts(spec: any, path: string): FieldErrorList {
+  const errs: FieldErrorList = [];
+  const seen = new Set<string>();
+  (spec.containers ?? []).forEach((c: any, i: number) => {
+    (c?.ports ?? []).forEach((p: any, j: number) => {
+      if (!p?.hostPort) return;
+      const key = `${p.hostIP ?? ''}/${p.hostPort}/${p.protocol ?? 'TCP'}`;
+      if (seen.has(key)) errs.push(duplicate(`${path}.containers[${i}].ports[${j}].hostPort`, `${p.hostPort}/${p.protocol ?? 'TCP'}`));
+      seen.add(key);
+    });
+  });
+  return errs;
+}
+
+const unsatisfiableActions = ['DoNotSchedule', 'ScheduleAnyway'];
+
+export function validateTopologySpreadConstraints(list: any[] | undefined, path: string): FieldErrorList {
+  const errs: FieldErrorList = [];
+  const seen = new Set<string>();
+  (list ?? []).forEach((c, i) => {
+    const p = `${path}[${i}]`;
+    if (!(c?.maxSkew > 0)) errs.push(invalid(p + '.maxSkew', c?.maxSkew ?? 0, 'must be greater than zero'));
+    if (!c?.topologyKey) errs.push(required(p + '.topologyKey', 'can not be empty'));
+    else for (const m of isQualifiedName(c.topologyKey)) errs.push(invalid(p + '.topologyKey', c.topologyKey, m));
+    if (!unsatisfiableActions.includes(c?.whenUnsatisfiable)) errs.push(notSupported(p + '.whenUnsatisfiable', c?.whenUnsatisfiable ?? '', unsatisfiableActions));
+    if (c?.minDomains != null) {
+      if (!(c.minDomains > 0)) errs.push(invalid(p + '.minDomains', c.minDomains, 'must be greater than 0'));
+      else if (c.whenUnsatisfiable !== 'DoNotSchedule') errs.push(invalid(p + '.minDomains', c.minDomains, 'can only use minDomains if whenUnsatisfiable=DoNotSchedule, not ' + c.whenUnsatisfiable));
+    }
+    for (const pol of ['nodeAffinityPolicy', 'nodeTaintsPolicy'])
+      if (c?.[pol] != null && !['Honor', 'Ignore'].includes(c[pol])) errs.push(notSupported(`${p}.${pol}`, c[pol], ['Honor', 'Ignore']));
+    const key = `{${c?.topologyKey}, ${c?.whenUnsatisfiable}}`;
+    if (seen.has(key)) errs.push(duplicate(p, key));
+    seen.add(key);
   });
   return errs;
 }
