@@ -65,7 +65,8 @@ export function containerStatus(rec: ContainerRecord, spec: KObject, runtime: st
     name: rec.name,
     state,
     lastState,
-    ready: running && rec.ready,
+    // A regular init container is ready once it completed (that is what Initialized checks).
+    ready: rec.init ? s?.state === 'exited' && s.exitCode === 0 && !rec.waiting : running && rec.ready,
     restartCount: rec.restartCount,
     image: spec.image ?? '',
     imageID: '',
@@ -139,21 +140,25 @@ export function computePodStatus(pod: KObject, view: PodView, now = rfc3339(Date
   const incomplete = inits.filter((r) => !exitedOk(r)).map((r) => r.name);
   const unready = mains.filter((r) => !(r.status?.state === 'running' && !r.waiting && r.ready)).map((r) => r.name);
   const completed = phase === 'Succeeded';
+  // status.generate.go: terminal phases give PodCompleted / PodFailed; a started regular
+  // container means the pod was initialized.
+  const terminalReason = completed ? 'PodCompleted' : phase === 'Failed' ? 'PodFailed' : undefined;
+  const anyStarted = mains.some((r) => r.status?.startedAt || r.last);
+  const ready = (type: string) =>
+    terminalReason
+      ? condition(type, false, prevConds, now, terminalReason)
+      : unready.length === 0
+        ? condition(type, true, prevConds, now)
+        : condition(type, false, prevConds, now, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`);
   const conds: KObject[] = [
-    condition('PodReadyToStartContainers', view.sandboxReady && !completed && phase !== 'Failed', prevConds, now),
-    completed || incomplete.length === 0
-      ? condition('Initialized', true, prevConds, now, completed && inits.length ? 'PodCompleted' : undefined)
-      : condition('Initialized', false, prevConds, now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
+    condition('PodReadyToStartContainers', view.sandboxReady, prevConds, now),
     completed
-      ? condition('ContainersReady', false, prevConds, now, 'PodCompleted')
-      : unready.length === 0
-        ? condition('ContainersReady', true, prevConds, now)
-        : condition('ContainersReady', false, prevConds, now, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`),
-    completed
-      ? condition('Ready', false, prevConds, now, 'PodCompleted')
-      : unready.length === 0
-        ? condition('Ready', true, prevConds, now)
-        : condition('Ready', false, prevConds, now, 'ContainersNotReady', `containers with unready status: [${unready.join(' ')}]`),
+      ? condition('Initialized', true, prevConds, now, 'PodCompleted')
+      : incomplete.length === 0 || anyStarted
+        ? condition('Initialized', true, prevConds, now)
+        : condition('Initialized', false, prevConds, now, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`),
+    ready('ContainersReady'),
+    ready('Ready'),
   ];
   const scheduled = prevConds?.find((c) => c.type === 'PodScheduled');
   conds.push(scheduled ?? condition('PodScheduled', true, undefined, now));
