@@ -42,6 +42,9 @@ export class NodeInfo {
   nonZeroRequested: Resource = emptyResource();
   allocatable: Resource = emptyResource();
   usedPorts: Array<{ protocol: string; ip: string; port: number }> = [];
+  /** Pods here with any pod (anti-)affinity / with required anti-affinity (InterPodAffinity skips the rest). */
+  podsWithAffinity = 0;
+  podsWithRequiredAntiAffinity = 0;
   /** Incremented on every change (the explain view and caches can compare it). */
   generation = 0;
 
@@ -64,6 +67,8 @@ export class NodeInfo {
     this.pods.set(pi.key, pi);
     addResource(this.requested, pi.requests);
     addResource(this.nonZeroRequested, pi.nonZeroRequests);
+    if (pi.hasAffinity) this.podsWithAffinity++;
+    if (pi.hasRequiredAntiAffinity) this.podsWithRequiredAntiAffinity++;
     this.usedPorts.push(...podHostPorts(pi.pod));
     this.generation++;
   }
@@ -74,6 +79,8 @@ export class NodeInfo {
     this.pods.delete(key);
     addResource(this.requested, pi.requests, -1);
     addResource(this.nonZeroRequested, pi.nonZeroRequests, -1);
+    if (pi.hasAffinity) this.podsWithAffinity--;
+    if (pi.hasRequiredAntiAffinity) this.podsWithRequiredAntiAffinity--;
     const ports = podHostPorts(pi.pod);
     this.usedPorts = this.usedPorts.filter((u) => !ports.some((p) => p.port === u.port && p.protocol === u.protocol && p.ip === u.ip));
     this.generation++;

@@ -102,3 +102,10 @@ export function podRequests(pod: any, nonZero = false): Resource {
   if (spec.overhead) addResource(sum, resourceFromList(spec.overhead));
   return sum;
 }
+
+/** The pod's requests (plain and non-zero), parsed once per scheduling cycle and shared by plugins. */
+export function cycleRequests(state: { read<T>(k: string): T | undefined; write(k: string, v: unknown): void }, pod: any): { requests: Resource; nonZero: Resource } {
+  let r = state.read<{ requests: Resource; nonZero: Resource }>('PodRequests');
+  if (!r) state.write('PodRequests', (r = { requests: podRequests(pod), nonZero: podRequests(pod, true) }));
+  return r;
+}

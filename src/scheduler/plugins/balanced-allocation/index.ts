@@ -2,7 +2,7 @@
 // fractions of cpu and memory in use are close to each other: score = (1 - stddev) * 100.
 import type { ScorePlugin } from '../../framework/interface.js';
 import { MAX_NODE_SCORE } from '../../framework/interface.js';
-import { podRequests } from '../../framework/resources.js';
+import { cycleRequests } from '../../framework/resources.js';
 import { amount } from '../node-resources-fit/index.js';
 
 export const name = 'NodeResourcesBalancedAllocation';
@@ -11,8 +11,8 @@ export function factory(args: Record<string, any>): ScorePlugin {
   const resources: Array<{ name: string }> = args.resources ?? [{ name: 'cpu' }, { name: 'memory' }];
   return {
     name,
-    score(_s, pod, node) {
-      const req = podRequests(pod, true);
+    score(state, pod, node) {
+      const req = cycleRequests(state, pod).nonZero;
       const fractions: number[] = [];
       for (const r of resources) {
         const alloc = amount(node.allocatable, r.name);

@@ -1,37 +1,55 @@
-// ImageLocality (Score): prefer nodes that already have the pod's images (node.status.images),
-// weighted by image size and by how widely the image is spread (to avoid piling pods on one node).
-import { MAX_NODE_SCORE, type Handle, type ScorePlugin } from '../../framework/interface.js';
+// ImageLocality (PreScore, Score): prefer nodes that already have the pod's images
+// (node.status.images), weighted by image size and by how widely the image is spread (to avoid
+// piling pods on one node). PreScore counts, once per cycle, how many nodes hold each image.
+import type { CycleState } from '../../framework/cycle-state.js';
+import { MAX_NODE_SCORE, type Handle, type PreScorePlugin, type ScorePlugin } from '../../framework/interface.js';
+import { Status } from '../../framework/status.js';
 
 export const name = 'ImageLocality';
 const MB = 1024 * 1024;
 const minThreshold = 23 * MB;
 const maxContainerThreshold = 1000 * MB;
+const stateKey = 'PreScore' + name;
 
 /** Normalise an image reference the way node status lists it (default registry/tag). */
 export function normalizeImage(image: string): string {
-  let name = image;
-  if (!/[:@][^/]*$/.test(name)) name += ':latest';
-  if (!name.includes('/')) name = `docker.io/library/${name}`;
-  else if (!/^[^/]+[.:]/.test(name) && !name.startsWith('localhost/')) name = `docker.io/${name}`;
-  return name;
+  let ref = image;
+  if (!/[:@][^/]*$/.test(ref)) ref += ':latest';
+  if (!ref.includes('/')) ref = `docker.io/library/${ref}`;
+  else if (!/^[^/]+[.:]/.test(ref) && !ref.startsWith('localhost/')) ref = `docker.io/${ref}`;
+  return ref;
 }
 
-export function factory(_args: Record<string, any>, handle: Handle): ScorePlugin {
+interface State {
+  images: string[];
+  spread: Map<string, number>; // image -> fraction of nodes holding it
+}
+
+export function factory(_args: Record<string, any>, handle: Handle): PreScorePlugin & ScorePlugin {
   return {
     name,
-    score(_s, pod, node) {
-      const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+    preScore(state: CycleState, pod) {
+      const images = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c: any) => normalizeImage(c.image ?? ''));
+      const wanted = new Set(images);
       const nodes = handle.nodes();
+      const counts = new Map<string, number>();
+      for (const n of nodes)
+        for (const img of n.node?.status?.images ?? [])
+          for (const nm of new Set<string>((img.names ?? []).map(normalizeImage))) if (wanted.has(nm)) counts.set(nm, (counts.get(nm) ?? 0) + 1);
+      if (counts.size === 0) return Status.skip();
       const total = Math.max(1, nodes.length);
+      state.write(stateKey, { images, spread: new Map([...counts].map(([k, v]) => [k, v / total])) } satisfies State);
+      return Status.success();
+    },
+    score(state, _pod, node) {
+      const s = state.read<State>(stateKey);
+      if (!s) return 0;
       let sum = 0;
-      for (const c of containers) {
-        const want = normalizeImage(c.image ?? '');
+      for (const want of s.images) {
         const img = (node.node?.status?.images ?? []).find((i: any) => (i.names ?? []).some((n: string) => normalizeImage(n) === want));
-        if (!img) continue;
-        const spread = nodes.filter((n) => (n.node?.status?.images ?? []).some((i: any) => (i.names ?? []).some((x: string) => normalizeImage(x) === want))).length / total;
-        sum += (img.sizeBytes ?? 0) * spread;
+        if (img) sum += (img.sizeBytes ?? 0) * (s.spread.get(want) ?? 0);
       }
-      const max = maxContainerThreshold * Math.max(1, containers.length);
+      const max = maxContainerThreshold * Math.max(1, s.images.length);
       if (sum < minThreshold) return 0;
       if (sum > max) return MAX_NODE_SCORE;
       return Math.floor((MAX_NODE_SCORE * (sum - minThreshold)) / (max - minThreshold));

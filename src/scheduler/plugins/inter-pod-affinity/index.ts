@@ -53,7 +53,10 @@ export function factory(args: Record<string, any>): PreFilterPlugin & FilterPlug
       const aff = required(pod, 'podAffinity');
       const anti = required(pod, 'podAntiAffinity');
       const st: FilterState = { existingAnti: new Map(), affinity: aff.map(() => new Map()), anti: anti.map(() => new Map()), anyAffinityMatch: false };
+      const ownTerms = aff.length + anti.length > 0;
+      if (!ownTerms && !nodes.some((n) => n.podsWithRequiredAntiAffinity > 0)) return { status: Status.skip() };
       for (const n of nodes) {
+        if (!ownTerms && n.podsWithRequiredAntiAffinity === 0) continue;
         const labels = n.labels();
         for (const pi of n.pods.values()) {
           const p = pi.pod;
@@ -98,11 +101,13 @@ export function factory(args: Record<string, any>): PreFilterPlugin & FilterPlug
       const pan = preferred(pod, 'podAntiAffinity');
       const scores: DomainCounts = new Map();
       let any = false;
+      if (pa.length + pan.length === 0 && !nodes.some((n) => n.podsWithAffinity > 0)) return Status.skip();
       const add = (labels: Record<string, string>, term: any, by: number) => {
         bump(scores, term.topologyKey, labels[term.topologyKey], by);
         any = true;
       };
       for (const n of nodes) {
+        if (pa.length + pan.length === 0 && n.podsWithAffinity === 0) continue;
         const labels = n.labels();
         for (const pi of n.pods.values()) {
           const p = pi.pod;

@@ -8,11 +8,11 @@
 import type { CycleState } from '../../framework/cycle-state.js';
 import { MAX_NODE_SCORE, type FilterPlugin, type PreFilterPlugin, type ScorePlugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
-import { podRequests, type Resource } from '../../framework/resources.js';
+import { cycleRequests, type Resource } from '../../framework/resources.js';
 import { Status } from '../../framework/status.js';
 
 export const name = 'NodeResourcesFit';
-const stateKey = 'PreFilter' + name;
+const wantedKey = 'PreFilter' + name;
 
 export interface ResourceSpec {
   name: string;
@@ -43,25 +43,24 @@ export function amount(r: Resource, res: string): number {
   }
 }
 
-/** The reasons the pod does not fit the node (empty = fits). */
-export function insufficient(pod: Resource, node: NodeInfo, args: FitArgs = {}): string[] {
-  const reasons: string[] = [];
-  if (node.pods.size + 1 > node.allocatable.allowedPodNumber) reasons.push('Too many pods');
-  const check = (res: string, label: string) => {
-    const want = amount(pod, res);
-    if (want > 0 && want > amount(node.allocatable, res) - amount(node.requested, res)) reasons.push(`Insufficient ${label}`);
-  };
-  check('cpu', 'cpu');
-  check('memory', 'memory');
-  check('ephemeral-storage', 'ephemeral-storage');
+/** The resources a pod asks for (> 0), with the label used in "Insufficient <label>". */
+function requestedResources(pod: Resource, args: FitArgs): Array<[string, number]> {
+  const out: Array<[string, number]> = [];
+  for (const res of ['cpu', 'memory', 'ephemeral-storage']) if (amount(pod, res) > 0) out.push([res, amount(pod, res)]);
   const ignored = new Set(args.ignoredResources ?? []);
   const groups = args.ignoredResourceGroups ?? [];
-  for (const res of Object.keys(pod.scalar)) {
-    if (ignored.has(res) || groups.some((g) => res.startsWith(g + '/'))) continue;
-    check(res, res);
-  }
-  return reasons;
+  for (const [res, v] of Object.entries(pod.scalar)) if (v > 0 && !ignored.has(res) && !groups.some((g) => res.startsWith(g + '/'))) out.push([res, v]);
+  return out;
 }
+
+/** The reasons the pod does not fit the node (empty = fits). */
+export function insufficient(pod: Resource, node: NodeInfo, args: FitArgs = {}, wanted = requestedResources(pod, args)): string[] {
+  let reasons: string[] | undefined;
+  if (node.pods.size + 1 > node.allocatable.allowedPodNumber) (reasons ??= []).push('Too many pods');
+  for (const [res, want] of wanted) if (want > amount(node.allocatable, res) - amount(node.requested, res)) (reasons ??= []).push(`Insufficient ${res}`);
+  return reasons ?? NONE;
+}
+const NONE: string[] = [];
 
 type Scorer = (requested: number, allocatable: number) => number;
 
@@ -94,16 +93,16 @@ export function factory(rawArgs: Record<string, any>): PreFilterPlugin & FilterP
   return {
     name,
     preFilter(state: CycleState, pod) {
-      state.write(stateKey, { requests: podRequests(pod), nonZero: podRequests(pod, true) });
+      state.write(wantedKey, requestedResources(cycleRequests(state, pod).requests, args));
       return { status: Status.success() };
     },
     filter(state, pod, node) {
-      const req = state.read<{ requests: Resource }>(stateKey)?.requests ?? podRequests(pod);
-      const reasons = insufficient(req, node, args);
+      const req = cycleRequests(state, pod).requests;
+      const reasons = insufficient(req, node, args, state.read<Array<[string, number]>>(wantedKey));
       return reasons.length ? Status.unschedulable(...reasons) : Status.success();
     },
     score(state, pod, node) {
-      const s = state.read<{ requests: Resource; nonZero: Resource }>(stateKey) ?? { requests: podRequests(pod), nonZero: podRequests(pod, true) };
+      const s = cycleRequests(state, pod);
       let total = 0;
       let weights = 0;
       for (const r of resources) {
