@@ -132,14 +132,14 @@ function rssKb(pid: number): number {
   return Number(m?.[1] ?? 0);
 }
 
-// PARTIAL: memory stays bounded and other clients are served (asserted below); the watcher's
-// catch-up from history after it reads again stalls in some runs (it resumes, then stops), so the
-// final in-order check is reported as a todo until that is fixed.
-test('a watcher that stops reading: bounded server memory, others unaffected', { timeout: 120_000 }, async (t) => {
+test('a watcher that stops reading: bounded server memory, others unaffected, it catches up later', { timeout: 120_000 }, async () => {
   const p = loadEtcdProto();
   const slowClient = new p.clients.Watch(k.hostPort, grpc.credentials.createInsecure()) as any;
   const slow = slowClient.Watch();
-  slow.on('error', () => {}); // our own cancel at the end
+  let streamError: Error | undefined;
+  slow.on('error', (e: grpc.ServiceError) => {
+    if (e.code !== grpc.status.CANCELLED) streamError = e; // CANCELLED: our own cancel at the end
+  });
   const got: number[] = [];
   slow.on('data', (m: any) => {
     for (const e of m.events ?? []) got.push(Number(e.kv.mod_revision));
@@ -168,8 +168,8 @@ test('a watcher that stops reading: bounded server memory, others unaffected', {
   slow.cancel();
   slowClient.close();
   const expected = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+  // Replayed history comes in messages a 4 MiB grpc client accepts (no error on the stream).
+  assert.equal(streamError, undefined);
+  assert.deepEqual(got, expected, `server log: ${k.log().slice(-3000)}`);
   await stillServing();
-  await t.test('it catches up on every revision in order once it reads again', { todo: 'catch-up after suspension can stall' }, () => {
-    assert.deepEqual(got, expected, `server log: ${k.log().slice(-3000)}`);
-  });
 });

@@ -23,9 +23,17 @@ import type { AuthInfo } from './auth-store.js';
 /** Unsent backlog limits per stream before watchers are suspended. */
 export const WATCH_BACKLOG_MAX_MESSAGES = 1024;
 export const WATCH_BACKLOG_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * Responses carrying several revisions (history replay) are split at revision boundaries to stay
+ * under this size: grpc clients other than etcd's Go client refuse messages over 4 MiB. A single
+ * revision is only split when the watcher asked for fragments (etcd's `fragment`).
+ */
+export const WATCH_MESSAGE_TARGET_BYTES = 2 * 1024 * 1024;
 
 interface WatchState {
   id: number;
+  /** The client asked for large revisions to be split into fragments. */
+  fragment: boolean;
   req: WatchRequest;
   watcher?: Watcher;
   /** Revision of the last event batch queued for this watcher (0 = none yet). */
@@ -129,12 +137,12 @@ class WatchStream {
       return; // an unknown filter value or the like: etcd ignores what it cannot use
     }
     if (!r) return;
-    if ('create' in r) void this.create(r.create, r.watchId).catch((e: unknown) => this.fail(e));
+    if ('create' in r) void this.create(r.create, r.watchId, r.fragment).catch((e: unknown) => this.fail(e));
     else if ('cancel' in r) void this.cancel(r.cancel.watchId).catch((e: unknown) => this.fail(e));
     else void this.progress().catch((e: unknown) => this.fail(e));
   }
 
-  private async create(req: WatchRequest, wantId: number): Promise<void> {
+  private async create(req: WatchRequest, wantId: number, fragment: boolean): Promise<void> {
     if (req.key.length === 0) req.key = Buffer.from([0]);
     const h = await this.ctx.header();
     const rev = h.revision;
@@ -158,7 +166,7 @@ class WatchStream {
       this.send({ header, watch_id: '-1', created: true, canceled: true, cancel_reason: 'mvcc: duplicate watch ID provided on the WatchStream' }, 64);
       return;
     }
-    const w: WatchState = { id, req: { ...req, startRevision: req.startRevision || rev + 1 }, lastRev: 0, ready: false, early: [], suspended: false, done: false };
+    const w: WatchState = { id, fragment, req: { ...req, startRevision: req.startRevision || rev + 1 }, lastRev: 0, ready: false, early: [], suspended: false, done: false };
     this.watchers.set(id, w);
     try {
       await this.startStoreWatch(w);
@@ -204,13 +212,44 @@ class WatchStream {
       return;
     }
     if (resp.events.length > 0) w.lastRev = resp.events[resp.events.length - 1].kv.modRevision;
-    const msg = watchResponseToPb(resp, { watchId: w.id });
-    if (resp.compactRevision) msg.canceled = true;
-    this.send(msg, responseBytes(resp));
+    for (const part of this.split(w, resp)) {
+      const msg = watchResponseToPb(part.resp, { watchId: w.id, fragment: part.fragment });
+      if (part.resp.compactRevision) msg.canceled = true;
+      this.send(msg, part.bytes);
+    }
     if (resp.canceled || resp.compactRevision) {
       this.stop(w);
       this.watchers.delete(w.id);
     }
+  }
+
+  /** Split a large response at revision boundaries (and within a revision with fragment). */
+  private split(w: WatchState, resp: WatchResponse): Array<{ resp: WatchResponse; bytes: number; fragment: boolean }> {
+    const total = responseBytes(resp);
+    if (total <= WATCH_MESSAGE_TARGET_BYTES || resp.events.length < 2) return [{ resp, bytes: total, fragment: false }];
+    const out: Array<{ resp: WatchResponse; bytes: number; fragment: boolean }> = [];
+    let cur: WatchResponse['events'] = [];
+    let curBytes = 0;
+    const flush = (fragment: boolean) => {
+      if (!cur.length) return;
+      out.push({ resp: { header: resp.header, events: cur }, bytes: curBytes, fragment });
+      cur = [];
+      curBytes = 0;
+    };
+    for (let i = 0; i < resp.events.length; i++) {
+      const e = resp.events[i];
+      const size = responseBytes({ header: resp.header, events: [e] });
+      const rev = e.kv.modRevision;
+      const sameRevAsPrev = cur.length > 0 && cur[cur.length - 1].kv.modRevision === rev;
+      if (curBytes + size > WATCH_MESSAGE_TARGET_BYTES && cur.length > 0) {
+        if (!sameRevAsPrev) flush(false);
+        else if (w.fragment) flush(true);
+      }
+      cur.push(e);
+      curBytes += size;
+    }
+    flush(false);
+    return out;
   }
 
   private resumeSuspended(): void {
