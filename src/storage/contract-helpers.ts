@@ -67,7 +67,7 @@ export class Recorder {
   }
 
   /** Wait until `pred` holds (checked after each response), failing after `timeoutMs`. */
-  async until(pred: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  async until(pred: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pred()) {
       const left = deadline - Date.now();
@@ -82,11 +82,11 @@ export class Recorder {
     }
   }
 
-  waitEvents(n: number, timeoutMs = 3000): Promise<void> {
+  waitEvents(n: number, timeoutMs = 5000): Promise<void> {
     return this.until(() => this.events.length >= n, `${n} events`, timeoutMs);
   }
 
-  waitResponses(n: number, timeoutMs = 3000): Promise<void> {
+  waitResponses(n: number, timeoutMs = 5000): Promise<void> {
     return this.until(() => this.responses.length >= n, `${n} responses`, timeoutMs);
   }
 
