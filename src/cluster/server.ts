@@ -1,0 +1,73 @@
+// `keelson server` as a library: the whole control plane in one process, started in dependency
+// order (store -> apiserver -> the rest, DESIGN principle 5). Every component other than the
+// apiserver is a client of the API, exactly as when run as separate processes; only the transport
+// is local.
+import { join } from 'node:path';
+import { startApiServer, type StartOptions } from '../apiserver/index.js';
+import { loadKubeconfig } from '../client/kubeconfig.js';
+import { RestClient } from '../client/rest-client.js';
+import { ControllerManager } from '../controllers/manager.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { startEtcdServer } from '../storage/etcd-server/index.js';
+import { openMvccStore } from '../storage/mvcc/index.js';
+import { logger } from '../util/log.js';
+
+export interface ServerOptions extends StartOptions {
+  dataDir: string;
+  /** Where the embedded store answers etcdctl; empty = not served. */
+  etcdListenClientUrls?: string[];
+  /** Components not to run: scheduler, controller-manager. */
+  disable?: string[];
+  controllerOptions?: Record<string, number | string | boolean | undefined>;
+}
+
+export interface RunningServer {
+  url: string;
+  kubeconfigPath?: string;
+  etcdUrls: string[];
+  /** Resolves when every component is ready. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const log = logger('server');
+  const disabled = new Set(opts.disable ?? []);
+  const store = opts.etcdServers?.length ? undefined : await openMvccStore({ dataDir: join(opts.dataDir, 'store') });
+  const etcd = store && opts.etcdListenClientUrls?.length ? await startEtcdServer({ store, listenClientUrls: opts.etcdListenClientUrls, dataDir: join(opts.dataDir, 'etcd') }) : undefined;
+  const api = await startApiServer({ ...opts, store });
+  await api.ready;
+  const ac = new AbortController();
+  const client = (agent: string) => new RestClient({ ...(api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url }), qps: 5000, burst: 10000, userAgent: agent });
+  const readies: Promise<void>[] = [];
+  const running: Promise<void>[] = [];
+  const clients: RestClient[] = [];
+  if (!disabled.has('scheduler')) {
+    const c = client('keelson-scheduler');
+    clients.push(c);
+    const s = new Scheduler({ client: c, leaderElect: false });
+    running.push(s.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'scheduler stopped')));
+    readies.push(s.ready);
+  }
+  if (!disabled.has('controller-manager')) {
+    const c = client('keelson-controller-manager');
+    clients.push(c);
+    const cm = new ControllerManager({ client: c, leaderElect: false, options: opts.controllerOptions });
+    running.push(cm.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
+    readies.push(cm.ready);
+  }
+  return {
+    url: api.url,
+    kubeconfigPath: api.kubeconfigPath,
+    etcdUrls: opts.etcdListenClientUrls ?? [],
+    ready: Promise.all(readies).then(() => undefined),
+    async close() {
+      ac.abort();
+      await Promise.race([Promise.all(running), new Promise((r) => setTimeout(r, 2000))]);
+      for (const c of clients) c.close();
+      await api.close();
+      await etcd?.close();
+      await store?.close();
+    },
+  };
+}
