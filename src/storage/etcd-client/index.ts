@@ -7,7 +7,13 @@
 // - TLS: ca/cert/key are file paths or PEM text; https endpoints or a ca turn TLS on.
 // - Failover: calls that find their endpoint unreachable move to the next one; watch and lease
 //   keep-alive streams re-open on the next endpoint (watches resume at their next revision).
-// - Every unary request has a deadline (requestTimeoutMs, default 10 s).
+//   A request whose endpoint is unreachable (transport UNAVAILABLE, not an "etcdserver:" error)
+//   is retried on the next endpoint; a write whose connection broke after etcd applied it can
+//   therefore apply twice, as with etcd's clientv3: guard writes with txn compares where it
+//   matters (kube-apiserver's create/update patterns do).
+// - Every unary request has a deadline (requestTimeoutMs, default 10 s); a deadline is not retried.
+// - Watches share one Watch stream per store (see watch-stream.ts); lease keep-alives share one
+//   LeaseKeepAlive stream; snapshot() streams etcd's own snapshot (bbolt file + sha256) through.
 
 import type { Store } from '../store.js';
 import { Connection } from './connection.js';
