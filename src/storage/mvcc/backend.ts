@@ -225,26 +225,13 @@ export class Backend {
   }
 }
 
-// lmdb-js copies every key and value read by a cursor into a new ArrayBuffer (Uint8Array slice),
-// which dominates range scans. These hooks copy into shared 256 KiB slabs instead (the returned
-// Buffers are independent views that stay valid; a slab is freed once no view references it).
-let slab = Buffer.allocUnsafeSlow(256 * 1024);
-let slabOff = 0;
-
+// lmdb-js copies every key and value read by a cursor with Uint8Array.prototype.slice, which is
+// slow for many small buffers. These hooks copy into exact-size Buffers of their own memory
+// instead (several times faster here; a Buffer handed to a client or a watcher never pins memory
+// beyond its own bytes).
 function copyOut(src: Uint8Array, start: number, end: number): Buffer {
-  const n = end - start;
-  if (n > 16 * 1024) {
-    const b = Buffer.allocUnsafeSlow(n);
-    b.set(src.subarray(start, end));
-    return b;
-  }
-  if (slabOff + n > slab.length) {
-    slab = Buffer.allocUnsafeSlow(256 * 1024);
-    slabOff = 0;
-  }
-  const b = slab.subarray(slabOff, slabOff + n);
+  const b = Buffer.allocUnsafeSlow(end - start);
   b.set(src.subarray(start, end));
-  slabOff += (n + 7) & ~7;
   return b;
 }
 

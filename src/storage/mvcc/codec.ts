@@ -53,8 +53,12 @@ export function leaseKey(id: bigint): Buffer {
 
 export const KV_HEADER = 32;
 
+/**
+ * Encode a kv row. The row gets its own memory (not Node's shared 8 KiB pool): the current index
+ * keeps the value as a view of it, and a pooled row would pin a whole pool slab.
+ */
 export function encodeKv(kv: KeyValue): Buffer {
-  const b = Buffer.allocUnsafe(KV_HEADER + kv.value.length);
+  const b = Buffer.allocUnsafeSlow(KV_HEADER + kv.value.length);
   writeU64(b, kv.createRevision, 0);
   writeU64(b, kv.modRevision, 8);
   writeU64(b, kv.version, 16);
@@ -191,4 +195,11 @@ export function keyString(key: Buffer): string {
 
 export function fromKeyString(s: string): Buffer {
   return Buffer.from(s, 'latin1');
+}
+
+/** A copy of `b` in its own memory (for buffers kept long, see encodeKv). */
+export function ownCopy(b: Buffer): Buffer {
+  const c = Buffer.allocUnsafeSlow(b.length);
+  b.copy(c);
+  return c;
 }

@@ -1,7 +1,7 @@
 // A write transaction being decided: reads see the current index (every decided write) and this
 // transaction's own earlier changes; changes are buffered here and only reach the index and the
 // commit batch when the whole request succeeded, so a request that fails half-way changes nothing.
-import { keyString } from './codec.js';
+import { keyString, ownCopy } from './codec.js';
 import type { CurrentIndex } from './current-index.js';
 import { scanCurrent } from './key-index.js';
 import { inRange, type KeyRange } from './key-range.js';
@@ -52,7 +52,7 @@ export class WriteTxn {
     const earlier = this.changes.get(ks);
     const cur = earlier ? (earlier.kv ?? undefined) : this.idx.get(ks);
     // Own copies: the index keeps them, and callers may reuse their buffers.
-    key = Buffer.from(key);
+    key = ownCopy(key);
     const kv: KeyValue = {
       key,
       createRevision: cur ? cur.createRevision : this.rev,
