@@ -392,14 +392,16 @@ test('etcdctl differential: TLS with --cacert --cert --key (client cert auth)', 
       const r = await etcdctl(t.hostPort, ['--cacert', c.ca, '--dial-timeout=2s', '--command-timeout=3s', 'get', '/tls']);
       assert.notEqual(r.code, 0, `${t.hostPort} served a client without a certificate`);
     }
-    // https health over HTTP/1 on the same port (HTTP/2 by ALPN goes to gRPC: see listener.ts).
-    const curl = await new Promise<string>((resolve) => {
-      const ch = spawn('curl', ['-s', '--http1.1', '--cacert', c.ca, '--cert', c.clientCert, '--key', c.clientKey, `${k.endpoint}/health`]);
-      let out = '';
-      ch.stdout.on('data', (b: Buffer) => (out += b.toString()));
-      ch.on('exit', () => resolve(out));
-    });
-    assert.equal(curl, '{"health":"true"}');
+    // https /health on the same port, over HTTP/1.1 and over HTTP/2 (curl picks h2 by ALPN).
+    for (const proto of ['--http1.1', '--http2']) {
+      const curl = await new Promise<string>((resolve) => {
+        const ch = spawn('curl', ['-s', proto, '--cacert', c.ca, '--cert', c.clientCert, '--key', c.clientKey, `${k.endpoint}/health`]);
+        let out = '';
+        ch.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        ch.on('exit', () => resolve(out));
+      });
+      assert.equal(curl, '{"health":"true"}', `curl ${proto}`);
+    }
   } finally {
     await k.stop();
     await e?.stop();

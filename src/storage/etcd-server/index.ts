@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import http2 from 'node:http2';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { logger, type Logger } from '../../util/log.js';
@@ -65,6 +66,33 @@ export interface EtcdServer {
   close(): Promise<void>;
 }
 
+/**
+ * HTTP/2 requests that are not gRPC (e.g. curl over TLS, which picks h2 by ALPN) reach grpc-js'
+ * HTTP/2 server, which would refuse them; hand them to the HTTP handler instead, as etcd's mux does.
+ * Relies on grpc-js keeping its HTTP/2 servers in `http2Servers` (true for 1.10-1.14); without it,
+ * such requests get grpc-js' own answer and nothing else changes.
+ */
+function serveNonGrpcHttp2(server: grpc.Server, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void, log: Logger): void {
+  const servers = (server as unknown as { http2Servers?: Map<http2.Http2Server, unknown> }).http2Servers;
+  const h2 = servers ? [...servers.keys()].pop() : undefined;
+  if (!h2) {
+    log.debug('grpc-js internals not found: HTTP/2 non-gRPC requests are not served');
+    return;
+  }
+  const grpcListeners = h2.listeners('stream') as Array<(...args: unknown[]) => void>;
+  h2.removeAllListeners('stream');
+  h2.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
+    const ct = headers['content-type'];
+    if (typeof ct === 'string' && ct.startsWith('application/grpc')) {
+      for (const l of grpcListeners) l.call(h2, stream, headers, flags, rawHeaders);
+      return;
+    }
+    const req = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
+    const res = new http2.Http2ServerResponse(stream);
+    handler(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
+  });
+}
+
 function idFrom(...parts: string[]): bigint {
   return createHash('sha1').update(parts.join('\0')).digest().readBigUInt64BE(0);
 }
@@ -115,8 +143,10 @@ export async function startEtcdServer(opts: EtcdServerOptions): Promise<EtcdServ
       self: () => ({ name, id: memberId }),
     });
   }
-  const http1 = http.createServer(httpHandler(store, v2h));
+  const handler = httpHandler(store, v2h);
+  const http1 = http.createServer(handler);
   http1.keepAliveTimeout = 30_000;
+  serveNonGrpcHttp2(server, handler, log);
 
   let tlsFiles: TlsFiles | undefined;
   if (opts.tls) {

@@ -5,7 +5,8 @@
 //
 // grpc-js' HTTP/2 session consumes a socket's native handle directly, which would skip bytes we
 // already read to sniff; such connections are handed over through a small Duplex wrapper instead.
-// TLS connections that chose h2 by ALPN need no sniffing and are handed over as they are.
+// TLS connections that chose h2 by ALPN need no sniffing and are handed over as they are (non-gRPC
+// HTTP/2 requests are then routed back to the HTTP handler: see serveNonGrpcHttp2 in index.ts).
 import net from 'node:net';
 import tls from 'node:tls';
 import type http from 'node:http';
