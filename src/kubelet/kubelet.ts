@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { Informer } from '../client/informer.js';
-import type { KObject, RestClient } from '../client/rest-client.js';
+import { RestClient, type KObject } from '../client/rest-client.js';
 import { Resources } from '../client/resources.js';
 import { logger, type Logger } from '../util/log.js';
 import { NodeAgent } from './node-agent.js';
@@ -76,6 +76,7 @@ class Kubelet implements RunningKubelet {
     private readonly fieldSelector: string,
     private readonly concurrency: number,
     private readonly runtimes: ContainerRuntime[],
+    private readonly heartbeatClient: RestClient,
   ) {
     this.nodes = nodes;
     for (const n of nodes) this.byName.set(n.name, n);
@@ -125,6 +126,7 @@ class Kubelet implements RunningKubelet {
     } finally {
       await Promise.all(this.nodes.map((n) => n.stop()));
       await Promise.all(this.runtimes.map((r) => r.close()));
+      this.heartbeatClient.close();
     }
   }
 }
@@ -149,14 +151,16 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   if (o.runtime === 'process' && process.getuid?.() !== 0)
     log.warn('process runtime without root: containers are plain host processes sharing the host network (pod IP = host IP); no per-pod network namespace or resource limits');
   else if (o.runtime === 'process') log.warn('process runtime: containers share the host network (per-pod network namespaces as root are not implemented yet)');
+  const heartbeatClient = heartbeat(o.client);
   const agent = new NodeAgent({
     client: o.client,
+    heartbeatClient,
     runtime,
     log,
     node: { name: o.nodeName, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated, rootDir: o.rootDir, internalIP, runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion },
     ...defaults(o),
   });
-  return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime]);
+  return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient);
 }
 
 /** N simulated nodes sharing one pod informer; heartbeats spread over the renew interval. */
@@ -167,12 +171,14 @@ export function startSimulatedNodes(o: SimulatedNodesOptions): RunningKubelet {
   const t = defaults(o);
   const agents: NodeAgent[] = [];
   const runtimes: ContainerRuntime[] = [];
+  const heartbeatClient = heartbeat(o.client);
   for (let i = 0; i < o.count; i++) {
     const runtime = new SimulatedRuntime({ ...o.simulated, allocateIp: simIpAllocator(i) });
     runtimes.push(runtime);
     agents.push(
       new NodeAgent({
         client: o.client,
+        heartbeatClient,
         runtime,
         log,
         node: { name: `${prefix}-${i}`, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated: true, rootDir, internalIP: simNodeIp(i), runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion, podCIDR: simPodCidr(i) },
@@ -181,7 +187,12 @@ export function startSimulatedNodes(o: SimulatedNodesOptions): RunningKubelet {
       }),
     );
   }
-  return new Kubelet(o.client, agents, 'spec.nodeName!=', o.registerConcurrency ?? 32, runtimes);
+  return new Kubelet(o.client, agents, 'spec.nodeName!=', o.registerConcurrency ?? 32, runtimes, heartbeatClient);
+}
+
+/** A second connection pool for heartbeats (kubelet's heartbeat client), same credentials. */
+function heartbeat(client: RestClient): RestClient {
+  return new RestClient({ ...client.config, userAgent: `${client.config.userAgent ?? 'keelson-kubelet'}-heartbeat` });
 }
 
 /** Simulated node i: InternalIP 10.(64+i/250).(i%250).1 style addresses, pods from its /24. */

@@ -13,6 +13,9 @@ import type { ContainerRuntime } from './runtime/types.js';
 
 export interface NodeAgentOptions {
   client: RestClient;
+  /** A separate client for the Lease and node status (the kubelet's heartbeat client), so
+   * heartbeats do not queue behind pod status writes. Defaults to `client`. */
+  heartbeatClient?: RestClient;
   runtime: ContainerRuntime;
   node: NodeConfig;
   log: Logger;
@@ -36,11 +39,13 @@ export class NodeAgent {
   private readonly workers = new Map<string, PodWorker>();
   private readonly bySandbox = new Map<string, PodWorker>();
   private timers: NodeJS.Timeout[] = [];
+  private readonly hb: RestClient;
   registered = false;
 
   constructor(private readonly o: NodeAgentOptions) {
     this.name = o.node.name;
-    this.lease = new NodeLease(o.client, this.name, o.leaseDurationSeconds, () => this.nodeUid);
+    this.hb = o.heartbeatClient ?? o.client;
+    this.lease = new NodeLease(this.hb, this.name, o.leaseDurationSeconds, () => this.nodeUid);
     o.runtime.onContainerEvent((sandboxId) => this.sandboxEvent(sandboxId));
   }
 
@@ -72,10 +77,18 @@ export class NodeAgent {
   /** Start the heartbeat timers (after register). */
   startHeartbeats(): void {
     const phase = this.o.phaseMs ?? 0;
+    // A tick is skipped while the previous one is still in flight (a slow apiserver must not
+    // stack up renewals that then conflict with each other).
     const every = (ms: number, fn: () => Promise<void>) => {
+      let busy = false;
+      const tick = () => {
+        if (busy) return;
+        busy = true;
+        void fn().finally(() => (busy = false));
+      };
       const first = setTimeout(() => {
-        void fn();
-        const t = setInterval(() => void fn(), ms);
+        tick();
+        const t = setInterval(tick, ms);
         this.timers.push(t);
       }, phase % ms);
       this.timers.push(first);
@@ -100,7 +113,7 @@ export class NodeAgent {
     const withoutHeartbeat = stableJson({ ...status, conditions: conditions.map((c) => ({ ...c, lastHeartbeatTime: undefined })) });
     if (!force && withoutHeartbeat === this.lastStatusJson && Date.now() - this.lastReportAt < this.o.nodeStatusReportFrequencyMs) return;
     try {
-      await this.o.client.patch(resourcePath(Resources.nodes, undefined, this.name, 'status'), { status }, 'merge');
+      await this.hb.patch(resourcePath(Resources.nodes, undefined, this.name, 'status'), { status }, 'merge');
       this.conditions = conditions;
       this.lastStatusJson = withoutHeartbeat;
       this.lastReportAt = Date.now();
