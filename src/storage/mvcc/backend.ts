@@ -48,6 +48,8 @@ export class Backend {
   private batch: CommitBatch | null = null;
   private lastCommit: Promise<unknown> = Promise.resolve();
   private inflight = 0;
+  /** Batches handed to LMDB and not yet durable, oldest first. */
+  readonly inflightBatches: CommitBatch[] = [];
   private idleWaiters: Array<() => void> = [];
   /** Set when a commit failed: the store refuses further writes. */
   failed: Error | null = null;
@@ -150,6 +152,7 @@ export class Backend {
       return;
     }
     this.inflight++;
+    this.inflightBatches.push(b);
     let last: Promise<boolean> | undefined;
     try {
       const w = b.writes;
@@ -179,6 +182,7 @@ export class Backend {
     p.then(
       () => {
         this.inflight--;
+        this.dropInflight(b);
         if (this.afterCommit) this.afterCommit(b);
         for (const cb of b.done) cb();
         this.checkIdle();
@@ -189,9 +193,21 @@ export class Backend {
 
   private fail(b: CommitBatch, err: Error): void {
     this.inflight = Math.max(0, this.inflight - 1);
+    this.dropInflight(b);
     this.failed = err;
     for (const cb of b.done) cb(err);
     this.checkIdle();
+  }
+
+  private dropInflight(b: CommitBatch): void {
+    const i = this.inflightBatches.indexOf(b);
+    if (i >= 0) this.inflightBatches.splice(i, 1);
+  }
+
+  /** Log entries of writes decided but not yet durable (in-flight batches, then the open one). */
+  *pendingLog(): Iterable<LogEntry> {
+    for (const b of this.inflightBatches) yield* b.log;
+    if (this.batch) yield* this.batch.log;
   }
 
   private checkIdle(): void {

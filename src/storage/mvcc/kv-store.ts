@@ -33,7 +33,7 @@ import type {
 import { storeError } from '../errors.js';
 import { Backend, type CommitBatch } from './backend.js';
 import { encodeKv, histKey, HIST_TOMBSTONE, KV_HEADER, revKey } from './codec.js';
-import { loadCurrentKeys, readCurrent, scanAt, scanCurrent } from './key-index.js';
+import { loadCurrentKeys, readCurrent, scanAt, scanAtRecent, scanCurrent } from './key-index.js';
 import { CurrentIndex } from './current-index.js';
 import { toKeyRange } from './key-range.js';
 import { Lessor } from './lessor.js';
@@ -47,6 +47,9 @@ import { Quota } from './quota.js';
 import { Compactor } from './compactor.js';
 import * as maint from './maintenance.js';
 import * as leaseOps from './lease-ops.js';
+
+/** Past revisions at most this far back are read through the current index and the log. */
+const RECENT_REVISIONS = 100_000;
 
 export class MvccStore implements Store {
   readonly opts: ResolvedOptions;
@@ -140,7 +143,9 @@ export class MvccStore implements Store {
       return shapeRange(req, kvs, count, header);
     }
     if (rev > this.committedRev) await this.be.durable();
-    const kvs = scanAt(this.be, r, rev);
+    // Recent revisions: current index + the log since; old ones: the history rows of the range.
+    const kvs =
+      this.appliedRev - rev <= RECENT_REVISIONS ? scanAtRecent(this.be, this.idx, r, rev, this.committedRev) : scanAt(this.be, r, rev);
     return shapeRange(req, cut(kvs, fetchLimit(req)), kvs.length, header);
   }
 
