@@ -63,6 +63,8 @@ interface PhaseResult {
   p50: number;
   p99: number;
   cpuPer10k: number;
+  /** CPU of all client processes per 10k ops (shows whether the clients were the bottleneck). */
+  clientCpuPer10k: number;
   errors: number;
   note?: string;
 }
@@ -92,6 +94,10 @@ class Worker {
   send(cmd: WorkerCommand) {
     this.child.send(cmd);
   }
+}
+
+function clientCpu(workers: Worker[]): number {
+  return workers.reduce((a, w) => a + (w.child.pid ? treeCpuSeconds(w.child.pid) : 0), 0);
 }
 
 // ---- direct client in this process (preload, watch writer) ----
@@ -145,9 +151,11 @@ async function loadPhase(
   );
   await sleep(startAt - now());
   const cpu0 = treeCpuSeconds(server.pid);
+  const ccpu0 = clientCpu(workers);
   // Every request issued is counted, so CPU is measured until the last one has completed.
   const results = (await Promise.all(replies)) as Array<Extract<WorkerReply, { type: 'load-result' }>>;
   const cpu1 = treeCpuSeconds(server.pid);
+  const ccpu1 = clientCpu(workers);
   const elapsedS = (Math.max(...results.map((r) => r.lastDone)) - startAt) / 1000;
   const lat = sortedCopy(results.flatMap((r) => r.latencies));
   const ops = results.reduce((a, r) => a + r.ops, 0);
@@ -161,6 +169,7 @@ async function loadPhase(
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
     cpuPer10k: ops ? ((cpu1 - cpu0) / ops) * 10_000 : NaN,
+    clientCpuPer10k: ops ? ((ccpu1 - ccpu0) / ops) * 10_000 : NaN,
     errors,
     note: firstError ? `first error: ${firstError}` : undefined,
   };
@@ -179,6 +188,7 @@ async function watchPhase(server: BenchServer, workers: Worker[]): Promise<Phase
   const value = Buffer.alloc(valueSize, 0x63);
   await sleep(writerStart - now());
   const cpu0 = treeCpuSeconds(server.pid);
+  const ccpu0 = clientCpu(workers);
   const endAt = writerStart + durationMs;
   let sent = 0;
   let errors = 0;
@@ -200,6 +210,7 @@ async function watchPhase(server: BenchServer, workers: Worker[]): Promise<Phase
     workers.map((w, i) => w.request({ type: 'watch-stop', expected: sent * (ready[i].type === 'watch-ready' ? ready[i].watchers : 0), deadline })),
   )) as Array<Extract<WorkerReply, { type: 'watch-result' }>>;
   const cpu1 = treeCpuSeconds(server.pid);
+  const ccpu1 = clientCpu(workers);
   const elapsedS = (now() - writerStart) / 1000;
   const deliveries = results.reduce((a, r) => a + r.deliveries, 0);
   const lat = sortedCopy(results.flatMap((r) => r.latencies));
@@ -212,6 +223,7 @@ async function watchPhase(server: BenchServer, workers: Worker[]): Promise<Phase
     p50: percentile(lat, 50),
     p99: percentile(lat, 99),
     cpuPer10k: deliveries ? ((cpu1 - cpu0) / deliveries) * 10_000 : NaN,
+    clientCpuPer10k: deliveries ? ((ccpu1 - ccpu0) / deliveries) * 10_000 : NaN,
     errors: errors + Math.max(0, expected - deliveries),
     note: `${opened} watchers opened, ${sent} puts, ${deliveries}/${expected} deliveries (ops = deliveries; CPU includes serving the puts)`,
   };
@@ -222,7 +234,7 @@ async function runAll(server: BenchServer, workers: Worker[]): Promise<PhaseResu
   const log = (r: PhaseResult) => {
     out.push(r);
     console.error(
-      `  ${server.name.padEnd(8)} ${r.phase.padEnd(34)} ${fmtNum(r.opsPerSec).padStart(8)} ops/s  p50 ${fmtMs(r.p50)} ms  p99 ${fmtMs(r.p99)} ms  cpu/10k ${fmtNum(r.cpuPer10k, 2)} s${r.errors ? `  errors ${r.errors}` : ''}${r.note && r.errors ? `  (${r.note})` : ''}`,
+      `  ${server.name.padEnd(8)} ${r.phase.padEnd(34)} ${fmtNum(r.opsPerSec).padStart(8)} ops/s  p50 ${fmtMs(r.p50)} ms  p99 ${fmtMs(r.p99)} ms  cpu/10k ${fmtNum(r.cpuPer10k, 2)} s  client cpu/10k ${fmtNum(r.clientCpuPer10k, 2)} s${r.errors ? `  errors ${r.errors}` : ''}${r.note && r.errors ? `  (${r.note})` : ''}`,
     );
   };
   const run = Date.now();
@@ -272,16 +284,20 @@ async function main() {
 
   // ---- report ----
   const lines: string[] = [];
-  lines.push(`| phase | server | ops/s | p50 ms | p99 ms | server CPU s / 10k ops | errors |`);
-  lines.push(`|---|---|---:|---:|---:|---:|---:|`);
+  lines.push(`| phase | server | ops/s | p50 ms | p99 ms | server CPU s / 10k ops | client CPU s / 10k ops | errors |`);
+  lines.push(`|---|---|---:|---:|---:|---:|---:|---:|`);
   const phases = [...new Set(results.map((r) => r.phase))];
   for (const ph of phases) {
     const e = results.find((r) => r.phase === ph && r.server === 'etcd');
     const k = results.find((r) => r.phase === ph && r.server === 'keelson');
-    for (const r of [e, k]) if (r) lines.push(`| ${ph} | ${r.server} | ${fmtNum(r.opsPerSec)} | ${fmtMs(r.p50)} | ${fmtMs(r.p99)} | ${fmtNum(r.cpuPer10k, 2)} | ${r.errors} |`);
+    for (const r of [e, k]) if (r) lines.push(
+          `| ${ph} | ${r.server} | ${fmtNum(r.opsPerSec)} | ${fmtMs(r.p50)} | ${fmtMs(r.p99)} | ${fmtNum(r.cpuPer10k, 2)} | ${fmtNum(r.clientCpuPer10k, 2)} | ${r.errors} |`,
+        );
     if (e && k) {
       const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}x` : '-');
-      lines.push(`| ${ph} | **keelson/etcd** | ${ratio(k.opsPerSec, e.opsPerSec)} | ${ratio(k.p50, e.p50)} | ${ratio(k.p99, e.p99)} | ${ratio(k.cpuPer10k, e.cpuPer10k)} | |`);
+      lines.push(
+        `| ${ph} | **keelson/etcd** | ${ratio(k.opsPerSec, e.opsPerSec)} | ${ratio(k.p50, e.p50)} | ${ratio(k.p99, e.p99)} | ${ratio(k.cpuPer10k, e.cpuPer10k)} | | |`,
+      );
     }
   }
   console.log('');
