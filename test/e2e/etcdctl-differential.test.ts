@@ -381,12 +381,23 @@ test('etcdctl differential: TLS with --cacert --cert --key (client cert auth)', 
       { cmd: ['member', 'list'] },
       { watch: ['watch', '/tls'], during: [{ cmd: ['put', '/tls', 'again'] }] },
       { cmd: ['lease', 'list'] },
+      // With auth on, the client certificate's CN ("root") is the user when no token is sent.
+      { cmd: ['user', 'add', 'root', '--new-user-password=pw'] },
+      { cmd: ['user', 'grant-role', 'root', 'root'] },
+      { cmd: ['role', 'add', 'reader'] },
+      { cmd: ['auth', 'enable'] },
+      { cmd: ['get', '/tls'] },
+      { cmd: ['user', 'list'] },
+      { cmd: ['auth', 'disable'] },
     ];
     const kt = { hostPort: k.hostPort, flags };
     const et = { hostPort: e.endpoint.replace('https://', ''), flags };
     const kOut = await runScenario(kt, steps);
     const eOut = await runScenario(et, steps);
     assertSame(steps, kOut, eOut);
+    assert.equal(kOut[steps.length - 4], 'Authentication Enabled\n');
+    assert.equal(kOut[steps.length - 3], '/tls\nagain\n');
+    assert.equal(kOut[steps.length - 1], 'Authentication Disabled\n');
     // Without a client certificate the handshake is refused by both.
     for (const t of [kt, et]) {
       const r = await etcdctl(t.hostPort, ['--cacert', c.ca, '--dial-timeout=2s', '--command-timeout=3s', 'get', '/tls']);

@@ -21,6 +21,8 @@ export interface ServerContext {
   memberId: bigint;
   /** etcd's --max-request-bytes (writes larger than this fail with "request is too large"). */
   maxRequestBytes: number;
+  /** etcd's --client-cert-auth: a verified client certificate's CN is the user when no token is sent. */
+  clientCertAuth: boolean;
   /** etcd's --max-txn-ops. */
   maxTxnOps: number;
   /** A header with the store's current revision (for replies that carry no store header). */

@@ -66,10 +66,28 @@ export interface CallInfo {
   auth: AuthInfo | undefined;
 }
 
-/** The auth info of a call: undefined without a token; invalid tokens fail as etcd. */
-export function authInfoOf(ctx: ServerContext, metadata: grpc.Metadata): AuthInfo | undefined {
+/** A call's client certificate common name, when TLS verified one (etcd's AuthInfoFromTLS). */
+function certCommonName(call: { getAuthContext?: () => { sslPeerCertificate?: { subject?: { CN?: unknown } } } } | undefined): string | undefined {
+  try {
+    const cert = call?.getAuthContext?.().sslPeerCertificate;
+    const cn = cert?.subject?.CN;
+    return typeof cn === 'string' && cn ? cn : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The auth info of a call: from its `token`; else, with --client-cert-auth, the common name of its
+ * verified client certificate (as etcd); else none. Invalid tokens fail as etcd.
+ */
+export function authInfoOf(ctx: ServerContext, metadata: grpc.Metadata, call?: { getAuthContext?: () => { sslPeerCertificate?: { subject?: { CN?: unknown } } } }): AuthInfo | undefined {
   const tok = metadata.get('token')[0] ?? metadata.get('authorization')[0];
-  if (tok === undefined || tok === '') return undefined;
+  if (tok === undefined || tok === '') {
+    if (!ctx.clientCertAuth || !ctx.auth.enabled) return undefined;
+    const cn = certCommonName(call);
+    return cn ? { username: cn } : undefined;
+  }
   const info = ctx.auth.tokenInfo(String(tok));
   if (!info) {
     // etcd only validates tokens while auth is enabled.
@@ -92,7 +110,7 @@ export function unary<Req extends object, Res>(ctx: ServerContext, method: strin
     const started = performance.now();
     let info: CallInfo;
     try {
-      info = { metadata: call.metadata, auth: authInfoOf(ctx, call.metadata) };
+      info = { metadata: call.metadata, auth: authInfoOf(ctx, call.metadata, call) };
     } catch (e) {
       ctx.metrics.observe(method, started, e);
       callback(toStatus(e));

@@ -116,6 +116,7 @@ export async function startEtcdServer(opts: EtcdServerOptions): Promise<EtcdServ
     memberId,
     maxRequestBytes: opts.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
     maxTxnOps: opts.maxTxnOps ?? DEFAULT_MAX_TXN_OPS,
+    clientCertAuth: !!opts.tls?.clientCertAuth,
     header: async () => (await store.range({ key: Buffer.from([0]), countOnly: true })).header,
   };
 

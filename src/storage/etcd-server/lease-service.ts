@@ -38,7 +38,7 @@ export function leaseService(ctx: ServerContext): grpc.UntypedServiceImplementat
         call.emit('error', toStatus(e));
       };
       try {
-        authInfoOf(ctx, call.metadata);
+        authInfoOf(ctx, call.metadata, call);
       } catch (e) {
         fail(e);
         return;

@@ -72,7 +72,7 @@ export function maintenanceService(ctx: ServerContext): grpc.UntypedServiceImple
       let cancelled = false;
       call.on('cancelled', () => (cancelled = true));
       (async () => {
-        ctx.auth.isAdminPermitted(authInfoOf(ctx, call.metadata));
+        ctx.auth.isAdminPermitted(authInfoOf(ctx, call.metadata, call));
         // The store's snapshot already ends with its sha256 trailer (the framing etcd uses);
         // re-chunk it to 32 KiB messages, holding one back to mark the last with remaining_bytes 0.
         let pending = Buffer.alloc(0);

@@ -67,7 +67,7 @@ class WatchStream {
     private readonly call: Call,
   ) {
     try {
-      this.auth = authInfoOf(ctx, call.metadata);
+      this.auth = authInfoOf(ctx, call.metadata, call);
     } catch (e) {
       this.authError = e;
     }
