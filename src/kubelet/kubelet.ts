@@ -7,6 +7,7 @@
 // the pod informer has synced.
 import { mkdirSync } from 'node:fs';
 import os from 'node:os';
+import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
 import { RestClient, type KObject } from '../client/rest-client.js';
 import { Resources } from '../client/resources.js';
@@ -40,6 +41,8 @@ export interface KubeletOptions extends KubeletTimings {
   taints?: NodeConfig['taints'];
   /** Simulated runtime: delay to Running and job duration. */
   simulated?: { startDelayMs?: number; completeAfterMs?: number };
+  /** Record pod events (default true). */
+  events?: boolean;
 }
 
 export interface SimulatedNodesOptions extends KubeletTimings {
@@ -155,6 +158,7 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   const agent = new NodeAgent({
     client: o.client,
     heartbeatClient,
+    events: o.events === false ? undefined : new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName }),
     runtime,
     log,
     node: { name: o.nodeName, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated, rootDir: o.rootDir, internalIP, runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion },

@@ -4,6 +4,7 @@
 // the pod workers of the pods bound to it (dispatched by the Kubelet, which owns the informer).
 import { isAlreadyExists, type KObject, type RestClient } from '../client/rest-client.js';
 import { Resources, resourcePath } from '../client/resources.js';
+import type { EventRecorder } from '../client/event-recorder.js';
 import type { Logger } from '../util/log.js';
 import { NodeLease } from './lease.js';
 import { newNodeObject, nodeConditions, nodeStatusBody, type NodeConfig } from './node-status.js';
@@ -25,6 +26,8 @@ export interface NodeAgentOptions {
   nodeStatusReportFrequencyMs: number;
   backoffInitialMs: number;
   backoffMaxMs: number;
+  /** Pod events (the single-node kubelet records them; simulated fleets do not, like kwok). */
+  events?: EventRecorder;
   /** Delay of the first lease renewal / status check (spreads many nodes over the interval). */
   phaseMs?: number;
 }
@@ -136,6 +139,7 @@ export class NodeAgent {
         log: this.o.log,
         backoffInitialMs: this.o.backoffInitialMs,
         backoffMaxMs: this.o.backoffMaxMs,
+        events: this.o.events,
         onDone: (u) => {
           const worker = this.workers.get(u);
           this.workers.delete(u);

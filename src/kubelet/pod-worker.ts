@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { ApiError, isNotFound, type KObject, type RestClient } from '../client/rest-client.js';
 import { Resources, resourcePath } from '../client/resources.js';
+import type { EventRecorder } from '../client/event-recorder.js';
 import type { Logger } from '../util/log.js';
 import { ConfigError, containerEnv, expand } from './env.js';
 import { computePodStatus, rfc3339, stableJson, type ContainerRecord, type Pod } from './pod-status.js';
@@ -24,6 +25,8 @@ export interface PodWorkerDeps {
   log: Logger;
   backoffInitialMs: number;
   backoffMaxMs: number;
+  /** Pod events (Created, Started, Killing, BackOff, Unhealthy, Failed); none when undefined. */
+  events?: EventRecorder;
   /** Called once the pod is gone (deleted and cleaned up). */
   onDone(uid: string): void;
 }
@@ -132,6 +135,10 @@ export class PodWorker {
     }
   }
 
+  private event(type: 'Normal' | 'Warning', reason: string, message: string): void {
+    this.d.events?.event({ ...this.pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message);
+  }
+
   private spec(r: Rec): KObject {
     return ((r.init ? this.pod.spec.initContainers : this.pod.spec.containers) ?? []).find((c: KObject) => c.name === r.name) ?? {};
   }
@@ -199,6 +206,7 @@ export class PodWorker {
       env = await containerEnv({ client: this.d.client, pod, hostIP: this.d.hostIP, podIP: this.podIP }, c);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
+      if (r.waiting?.message !== e.message) this.event('Warning', 'Failed', `Error: ${e.message}`);
       r.waiting = { reason: 'CreateContainerConfigError', message: e.message };
       this.after(2000);
       return;
@@ -218,6 +226,7 @@ export class PodWorker {
       init: r.init,
     };
     const id = await rt.createContainer(this.sandboxId!, cfg);
+    this.event('Normal', 'Created', `Created container: ${r.name}`);
     r.id = id;
     r.started = !c.startupProbe;
     r.ready = !c.readinessProbe;
@@ -227,6 +236,8 @@ export class PodWorker {
       this.log.warn({ container: r.name, err: (e as Error).message }, 'container failed to start');
     }
     r.status = await rt.containerStatus(id);
+    if (r.status?.reason === 'ContainerCannotRun') this.event('Warning', 'Failed', `Error: ${r.status.message}`);
+    else this.event('Normal', 'Started', `Started container ${r.name}`);
     this.startProbes(r, c);
   }
 
@@ -235,6 +246,7 @@ export class PodWorker {
     const key = `${r.name}`;
     if (r.backoffMs !== undefined && now - s.finishedAt < r.backoffMs) {
       const p = this.pod.metadata;
+      if (r.waiting?.reason !== 'CrashLoopBackOff') this.event('Warning', 'BackOff', `Back-off restarting failed container ${key} in pod ${p.name}_${p.namespace}(${p.uid})`);
       r.waiting = { reason: 'CrashLoopBackOff', message: `back-off ${goDuration(r.backoffMs)} restarting failed container=${key} pod=${p.name}_${p.namespace}(${p.uid})` };
       this.after(s.finishedAt + r.backoffMs - now + 5);
       return;
@@ -263,9 +275,12 @@ export class PodWorker {
         r.started = ok;
         if (ok) for (const p of r.probes) p.paused = false;
       } else if (kind === 'readiness') r.ready = ok;
-      else if (!ok && r.id) {
-        this.log.info({ container: r.name }, 'liveness probe failed, restarting container');
-        const grace = c.terminationGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+      if (!ok) this.event('Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed`);
+      // A failed liveness probe, or a startup probe that never passed, restarts the container.
+      if (kind !== 'readiness' && !ok && r.id) {
+        this.log.info({ container: r.name, probe: kind }, 'probe failed, restarting container');
+        this.event('Normal', 'Killing', `Container ${r.name} failed ${kind} probe, will be restarted`);
+        const grace = this.pod.spec.terminationGracePeriodSeconds ?? 30;
         void this.d.runtime.stopContainer(r.id, grace).then(() => this.kick());
       }
       this.kick();
@@ -310,6 +325,7 @@ export class PodWorker {
     const m = this.pod.metadata;
     const grace = Math.max(0, m.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30);
     for (const r of this.recs) this.stopProbes(r);
+    for (const r of this.recs) if (r.id && r.status?.state === 'running' && !this.removed) this.event('Normal', 'Killing', `Stopping container ${r.name}`);
     await Promise.all(this.recs.filter((r) => r.id).map((r) => rt.stopContainer(r.id!, grace)));
     if (this.sandboxId) {
       await rt.stopPodSandbox(this.sandboxId);

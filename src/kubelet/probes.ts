@@ -141,7 +141,7 @@ export class ProbeWorker {
         this.onChange(this.kind, next!);
       }
       // A decided startup probe stops; a failed liveness probe leads to a restart (new worker).
-      if (this.kind === 'startup' && this.result === true) return;
+      if (this.kind === 'startup' && this.result !== undefined) return;
       if (this.kind === 'liveness' && this.result === false) return;
     }
     this.schedule((this.probe.periodSeconds ?? 10) * 1000);

@@ -110,6 +110,9 @@ describe('keelson kubelet --runtime process', () => {
     assert.match((await api.kubectl(['get', 'pod', 'crash'])).stdout, /crash\s+0\/1\s+(CrashLoopBackOff|Error)\s+\d/);
     const first = cs.restartCount;
     await until('restartCount grows', async () => (await json(['get', 'pod', 'crash'])).status.containerStatuses[0].restartCount > first, 15_000);
+    const events = await json(['get', 'events', '--field-selector', 'involvedObject.name=crash']);
+    const reasons = new Set(events.items.map((e: any) => `${e.type}/${e.reason}`));
+    for (const r of ['Normal/Created', 'Normal/Started', 'Warning/BackOff']) assert.ok(reasons.has(r), `event ${r} in ${[...reasons].join(', ')}`);
   });
 
   it('builds env from values, ConfigMaps, Secrets and the downward API', async () => {
@@ -176,7 +179,13 @@ describe('keelson kubelet --runtime process', () => {
             readinessProbe: { httpGet: { path: '/', port: 'http', host: '127.0.0.1' }, periodSeconds: 1 },
             livenessProbe: { exec: { command: ['sh', '-c', 'test ! -e /nonexistent-keelson'] }, periodSeconds: 1 },
           },
-          { name: 'sick', image: 'busybox', command: ['sleep', '300'], livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 2 } },
+          {
+            name: 'sick',
+            image: 'busybox',
+            command: ['sleep', '300'],
+            readinessProbe: { exec: { command: ['false'] }, periodSeconds: 1 },
+            livenessProbe: { exec: { command: ['false'] }, periodSeconds: 1, failureThreshold: 2 },
+          },
         ],
       },
     });
