@@ -112,11 +112,20 @@ export function scanAtRecent(be: Backend, idx: CurrentIndex, r: KeyRange, rev: n
   for (const e of be.pendingLog()) if (e.rev > rev) note(e.key);
   const cur = scanCurrent(idx, r, 0).kvs;
   if (changed.size === 0) return cur;
-  const out: KeyValue[] = [];
-  for (const kv of cur) if (!changed.has(keyString(kv.key))) out.push(kv);
+  const then: KeyValue[] = [];
   for (const key of changed.values()) {
     const kv = getAt(be, Buffer.from(key), rev);
-    if (kv) out.push(kv);
+    if (kv) then.push(kv);
   }
-  return out.sort((a, b) => Buffer.compare(a.key, b.key));
+  then.sort((a, b) => Buffer.compare(a.key, b.key));
+  // Merge the unchanged current kvs (sorted) with the changed keys' past values (sorted).
+  const out: KeyValue[] = [];
+  let j = 0;
+  for (const kv of cur) {
+    if (changed.has(keyString(kv.key))) continue;
+    while (j < then.length && Buffer.compare(then[j].key, kv.key) < 0) out.push(then[j++]);
+    out.push(kv);
+  }
+  while (j < then.length) out.push(then[j++]);
+  return out;
 }
