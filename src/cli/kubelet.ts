@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
-import { startKubelet, startSimulatedNodes, type RunningKubelet } from '../kubelet/kubelet.js';
+import { startKubelet, startSimulatedNodes, type RunningKubelet } from '../kubelet/index.js';
 import { parseLabels, parseTaints } from '../kubelet/node-status.js';
 import { parseDuration } from '../util/duration.js';
 import { startHealthServer } from '../util/health-server.js';

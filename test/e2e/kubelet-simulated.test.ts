@@ -133,6 +133,17 @@ describe('keelson kubelet --runtime simulated', () => {
     assert.match(g.out, /NotFound|not found/);
   });
 
+  it('runs a pod placed by the real scheduler (bin/keelson scheduler) on a simulated node', async () => {
+    const sched = spawn(bin, ['scheduler', '--kubeconfig', api.kubeconfig, '--secure-port', '-1', '--leader-elect', 'false'], { env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    sched.stderr!.on('data', (d) => (logs += d));
+    children.push(sched);
+    const r = await api.kubectl(['run', 'scheduled', '--image=nginx']);
+    assert.equal(r.code, 0, r.out);
+    await until('scheduled pod Running', async () => /scheduled\s+1\/1\s+Running/.test((await api.kubectl(['get', 'pod', 'scheduled'])).stdout), 20_000, () => logs);
+    assert.equal((await api.kubectl(['get', 'pod', 'scheduled', '-o', 'jsonpath={.spec.nodeName}'])).stdout, 'simnode');
+    sched.kill('SIGTERM');
+  });
+
   it('runs 200 simulated nodes in one process, all Ready with fresh leases', async () => {
     const n = Number(process.env.KEELSON_SIM_NODES ?? 200);
     const child = kubelet('--hostname-override', 'many', '--nodes', String(n), '--node-lease-renew-interval', '2s');
