@@ -80,9 +80,12 @@ export class NodeLifecycleController implements Controller {
         h.readyHeartbeat = ready?.lastHeartbeatTime;
       }
       let readyStatus: string = ready?.status ?? 'Unknown';
-      if (now - h.probeAt > this.graceMs && readyStatus !== 'Unknown') {
+      if (now - h.probeAt > this.graceMs && (readyStatus !== 'Unknown' || !ready)) {
         await this.markUnknown(node, now);
         readyStatus = 'Unknown';
+      } else if (!ready) {
+        // A new node that has not posted status yet: it gets the grace period before any verdict.
+        continue;
       }
       const zone = node.metadata.labels?.[ZONE_LABEL] ?? '';
       const z = zones.get(zone) ?? { total: 0, unhealthy: 0 };
