@@ -13,7 +13,8 @@ import type { EventRecorder } from '../client/event-recorder.js';
 import type { Logger } from '../util/log.js';
 import { ConfigError, containerEnv, expand } from './env.js';
 import { computePodStatus, rfc3339, stableJson, type ContainerRecord, type Pod } from './pod-status.js';
-import { ProbeWorker, type ProbeKind } from './probes.js';
+import { runHook } from './lifecycle.js';
+import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probes.js';
 import type { ContainerRuntime, ContainerStatus } from './runtime/types.js';
 
 export interface PodWorkerDeps {
@@ -236,6 +237,17 @@ export class PodWorker {
       this.log.warn({ container: r.name, err: (e as Error).message }, 'container failed to start');
     }
     r.status = await rt.containerStatus(id);
+    const postStart = c.lifecycle?.postStart;
+    if (postStart && r.status?.state === 'running' && !rt.probesAlwaysPass) {
+      const err = await runHook(postStart, this.target(r, c), this.pod.spec.terminationGracePeriodSeconds ?? 30);
+      if (err) {
+        // As the kubelet does: a failed postStart hook kills the container (then restartPolicy).
+        this.event('Warning', 'FailedPostStartHook', `PostStartHook failed: ${err}`);
+        await rt.stopContainer(id, this.pod.spec.terminationGracePeriodSeconds ?? 30);
+        r.status = await rt.containerStatus(id);
+        return;
+      }
+    }
     if (r.status?.reason === 'ContainerCannotRun') this.event('Warning', 'Failed', `Error: ${r.status.message}`);
     else this.event('Normal', 'Started', `Started container ${r.name}`);
     this.startProbes(r, c);
@@ -269,7 +281,7 @@ export class PodWorker {
       r.ready = true;
       return;
     }
-    const target = { runtime: this.d.runtime, containerId: r.id!, container: c, podIP: this.podIP ?? this.d.hostIP, log: this.log };
+    const target = this.target(r, c);
     const onChange = (kind: ProbeKind, ok: boolean) => {
       if (kind === 'startup') {
         r.started = ok;
@@ -296,6 +308,23 @@ export class PodWorker {
       r.probes.push(w);
       w.start();
     }
+  }
+
+  private target(r: Rec, c: KObject): ProbeTarget {
+    return { runtime: this.d.runtime, containerId: r.id!, container: c, podIP: this.podIP ?? this.d.hostIP, log: this.log };
+  }
+
+  /** preStop hook (bounded by the grace period), then SIGTERM with what is left of it. */
+  private async stopWithHook(r: Rec, graceSeconds: number): Promise<void> {
+    const rt = this.d.runtime;
+    const c = this.spec(r);
+    const started = Date.now();
+    if (c.lifecycle?.preStop && !rt.probesAlwaysPass && (await rt.containerStatus(r.id!))?.state === 'running') {
+      const err = await Promise.race([runHook(c.lifecycle.preStop, this.target(r, c), graceSeconds), new Promise<string>((res) => setTimeout(() => res('timed out'), graceSeconds * 1000).unref())]);
+      if (err) this.event('Warning', 'FailedPreStopHook', `PreStopHook failed: ${err}`);
+    }
+    const left = Math.max(graceSeconds > 0 ? 2 : 0, Math.ceil(graceSeconds - (Date.now() - started) / 1000));
+    await rt.stopContainer(r.id!, left);
   }
 
   private stopProbes(r: Rec): void {
@@ -326,7 +355,7 @@ export class PodWorker {
     const grace = Math.max(0, m.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30);
     for (const r of this.recs) this.stopProbes(r);
     for (const r of this.recs) if (r.id && r.status?.state === 'running' && !this.removed) this.event('Normal', 'Killing', `Stopping container ${r.name}`);
-    await Promise.all(this.recs.filter((r) => r.id).map((r) => rt.stopContainer(r.id!, grace)));
+    await Promise.all(this.recs.filter((r) => r.id).map((r) => this.stopWithHook(r, grace)));
     if (this.sandboxId) {
       await rt.stopPodSandbox(this.sandboxId);
       await rt.removePodSandbox(this.sandboxId);

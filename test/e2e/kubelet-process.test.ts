@@ -200,6 +200,31 @@ describe('keelson kubelet --runtime process', () => {
     assert.match(ready.message, /containers with unready status: \[sick\]/);
   });
 
+  it('runs postStart and preStop exec hooks (preStop before SIGTERM)', async () => {
+    const mark = join(rootDir, 'hooks.txt');
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hooked' },
+      spec: {
+        nodeName: node,
+        terminationGracePeriodSeconds: 10,
+        containers: [
+          {
+            name: 'c',
+            image: 'busybox',
+            command: ['sh', '-c', `trap "echo term >> ${mark}; exit 0" TERM; while true; do sleep 0.1; done`],
+            lifecycle: { postStart: { exec: { command: ['sh', '-c', `echo poststart >> ${mark}`] } }, preStop: { exec: { command: ['sh', '-c', `echo prestop >> ${mark}`] } } },
+          },
+        ],
+      },
+    });
+    await until('Running', async () => /hooked\s+1\/1\s+Running/.test((await api.kubectl(['get', 'pod', 'hooked'])).stdout), 15_000, () => logs);
+    assert.equal(await readFile(mark, 'utf8'), 'poststart\n');
+    assert.equal((await api.kubectl(['delete', 'pod', 'hooked', '--timeout=20s'])).code, 0);
+    assert.equal(await readFile(mark, 'utf8'), 'poststart\nprestop\nterm\n');
+  });
+
   it('deletes gracefully: SIGTERM reaches the process, then the pod object is removed', async () => {
     await apply({
       apiVersion: 'v1',
