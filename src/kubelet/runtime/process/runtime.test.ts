@@ -58,6 +58,18 @@ describe('ProcessRuntime', () => {
     assert.match(s.message, /no command or args.*"nginx"/);
   });
 
+  it('runs `busybox <applet>` commands with the host applet when busybox is missing', async () => {
+    const sb = await rt.runPodSandbox(sandbox);
+    const logPath = join(dir, 'bb', '0.log');
+    const id = await rt.createContainer(sb.id, { name: 'bb', image: 'busybox', command: ['busybox', 'sh', '-c', 'echo via-busybox'], args: [], env: [], attempt: 0, logPath });
+    const done = exited(rt, id);
+    await rt.startContainer(id);
+    await done;
+    assert.equal((await rt.containerStatus(id))!.exitCode, 0);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.match(readFileSync(logPath, 'utf8'), / stdout F via-busybox\n$/);
+  });
+
   it('execs in the container context', async () => {
     const sb = await rt.runPodSandbox(sandbox);
     const id = await rt.createContainer(sb.id, { name: 'e', image: '', command: ['sleep', '5'], args: [], env: [{ name: 'Y', value: 'why' }], attempt: 0, logPath: join(dir, 'e', '0.log') });

@@ -2,11 +2,13 @@
 // container's command + args, env and workingDir. Images are not pulled or unpacked: the image
 // name is ignored (logged once per image) and the command runs on the host; a container with no
 // command and no args cannot run (there is no image entrypoint to read) and exits with
-// ContainerCannotRun. stdout/stderr go to CRI-format log files. StopContainer sends SIGTERM to
+// ContainerCannotRun. A leading `busybox` is dropped when the host has none (the applet, e.g.
+// sh or echo, runs from the host). stdout/stderr go to CRI-format log files. StopContainer sends SIGTERM to
 // the process group, then SIGKILL after the grace period. All containers share the host network:
 // the sandbox IP is the host's (a netns per pod when root is a later step).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Logger } from '../../../util/log.js';
 import { hostIPv4 } from '../../node-status.js';
 import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, PodSandbox, PodSandboxConfig } from '../types.js';
@@ -22,6 +24,12 @@ interface Container {
   config: ContainerConfig;
   child?: ChildProcess;
   exited?: Promise<void>;
+}
+
+/** True when `cmd` is found on $PATH (or is a path that exists). */
+function onPath(cmd: string): boolean {
+  if (cmd.includes('/')) return existsSync(cmd);
+  return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, cmd)));
 }
 
 const signals: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15 };
@@ -101,6 +109,8 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!c) throw new Error(`container "${containerId}" not found`);
     const cfg = c.config;
     const argv = [...cfg.command, ...cfg.args];
+    // `busybox sh -c ...` style commands run the applet directly when the host has no busybox.
+    if (argv[0] === 'busybox' && argv.length > 1 && !onPath('busybox')) argv.shift();
     if (cfg.image && !this.warnedImages.has(cfg.image)) {
       this.warnedImages.add(cfg.image);
       this.opts.log.warn({ image: cfg.image }, 'process runtime: the image is ignored; the container command runs on the host');
