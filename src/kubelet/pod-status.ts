@@ -70,7 +70,7 @@ export function containerStatus(rec: ContainerRecord, spec: KObject, runtime: st
     restartCount: rec.restartCount,
     image: spec.image ?? '',
     imageID: '',
-    ...(rec.id ? { containerID: `${runtime}://${rec.id}` } : {}),
+    ...(rec.id || s?.id ? { containerID: `${runtime}://${rec.id ?? s!.id}` } : {}),
     started: running && rec.started,
   };
 }

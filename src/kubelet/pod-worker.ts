@@ -33,6 +33,8 @@ export interface PodWorkerDeps {
 }
 
 interface Rec extends ContainerRecord {
+  /** An init container that completed before a kubelet restart (from the pod's status). */
+  adopted?: ContainerStatus;
   backoffMs?: number;
   backoffUpdatedAt?: number;
   probes: ProbeWorker[];
@@ -76,6 +78,14 @@ export class PodWorker {
     ] as const)
       for (const c of list as KObject[])
         this.recs.push({ name: c.name, init, restartCount: prev.find((p) => p.name === c.name)?.restartCount ?? 0, started: false, ready: false, probes: [] });
+    // Init containers that completed before a kubelet restart are not run again.
+    for (const r of this.recs) {
+      if (!r.init) continue;
+      const t = (pod.status?.initContainerStatuses ?? []).find((s: KObject) => s.name === r.name)?.state?.terminated;
+      if (t?.exitCode !== 0) continue;
+      const id = String(t.containerID ?? '').replace(/^[^:]*:\/\//, '');
+      r.adopted = { id, sandboxId: '', name: r.name, attempt: r.restartCount, image: '', state: 'exited', createdAt: Date.parse(t.startedAt), startedAt: Date.parse(t.startedAt), finishedAt: Date.parse(t.finishedAt), exitCode: 0, reason: t.reason ?? 'Completed', message: t.message ?? '', logPath: '' };
+    }
     // A pod already finished (e.g. reported before a kubelet restart) is not started again.
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') this.terminal = true;
@@ -140,6 +150,14 @@ export class PodWorker {
     this.d.events?.event({ ...this.pod, apiVersion: 'v1', kind: 'Pod' }, type, reason, message);
   }
 
+  /** The running state's startedAt the pod reported for this attempt (kubelet restart). */
+  private previousStartedAt(r: Rec): number | undefined {
+    const list: KObject[] = (r.init ? this.pod.status?.initContainerStatuses : this.pod.status?.containerStatuses) ?? [];
+    const s = list.find((x) => x.name === r.name);
+    const at = s?.restartCount === r.restartCount ? s?.state?.running?.startedAt : undefined;
+    return at ? Date.parse(at) : undefined;
+  }
+
   private spec(r: Rec): KObject {
     return ((r.init ? this.pod.spec.initContainers : this.pod.spec.containers) ?? []).find((c: KObject) => c.name === r.name) ?? {};
   }
@@ -159,11 +177,12 @@ export class PodWorker {
         restartPolicy: pod.spec.restartPolicy ?? 'Always',
         hostNetwork: !!pod.spec.hostNetwork,
         logDirectory: join(this.d.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`),
+        previousIP: pod.status?.podIP,
       });
       this.sandboxId = sb.id;
       this.podIP = pod.spec.hostNetwork ? this.d.hostIP : sb.ip;
     }
-    for (const r of this.recs) r.status = r.id ? await rt.containerStatus(r.id) : undefined;
+    for (const r of this.recs) r.status = r.id ? await rt.containerStatus(r.id) : r.adopted;
     const policy = pod.spec.restartPolicy ?? 'Always';
     let initsDone = true;
     for (const r of this.recs.filter((x) => x.init)) {
@@ -225,6 +244,7 @@ export class PodWorker {
       attempt: r.restartCount,
       logPath,
       init: r.init,
+      previousStartedAt: this.previousStartedAt(r),
     };
     const id = await rt.createContainer(this.sandboxId!, cfg);
     this.event('Normal', 'Created', `Created container: ${r.name}`);

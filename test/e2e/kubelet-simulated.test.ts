@@ -46,9 +46,10 @@ describe('keelson kubelet --runtime simulated', () => {
     return JSON.parse(r.stdout);
   };
 
+  const simnodeArgs = ['--hostname-override', 'simnode', '--node-lease-renew-interval', '1s', '--node-status-update-frequency', '1s', '--simulated-job-duration', '500ms', '--node-labels', 'team=a,tier=web', '--register-with-taints', 'dedicated=sim:PreferNoSchedule'];
   before(async () => {
     api = await startTestApiServer();
-    kubelet('--hostname-override', 'simnode', '--node-lease-renew-interval', '1s', '--node-status-update-frequency', '1s', '--simulated-job-duration', '500ms', '--node-labels', 'team=a,tier=web', '--register-with-taints', 'dedicated=sim:PreferNoSchedule');
+    kubelet(...simnodeArgs);
   });
   after(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
@@ -142,6 +143,21 @@ describe('keelson kubelet --runtime simulated', () => {
     await until('scheduled pod Running', async () => /scheduled\s+1\/1\s+Running/.test((await api.kubectl(['get', 'pod', 'scheduled'])).stdout), 20_000, () => logs);
     assert.equal((await api.kubectl(['get', 'pod', 'scheduled', '-o', 'jsonpath={.spec.nodeName}'])).stdout, 'simnode');
     sched.kill('SIGTERM');
+  });
+
+  it('adopts its running pods after a restart without rewriting their status', async () => {
+    const before = await json(['get', 'pod', 'withinit']);
+    const first = children[0];
+    first.kill('SIGTERM');
+    await new Promise((r) => first.once('exit', r));
+    kubelet(...simnodeArgs);
+    await new Promise((r) => setTimeout(r, 4000));
+    const after = await json(['get', 'pod', 'withinit']);
+    assert.equal(after.status.phase, 'Running');
+    assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion, 'status not rewritten');
+    // ...and the restarted kubelet still runs new pods.
+    assert.equal((await api.kubectl(['run', 'afterrestart', '--image=nginx', '--overrides={"spec":{"nodeName":"simnode"}}'])).code, 0);
+    await until('Running after restart', async () => /afterrestart\s+1\/1\s+Running/.test((await api.kubectl(['get', 'pod', 'afterrestart'])).stdout), 15_000, () => logs);
   });
 
   it('runs 200 simulated nodes in one process, all Ready with fresh leases', async () => {

@@ -14,6 +14,8 @@ export interface PodSandboxConfig {
   hostNetwork: boolean;
   /** Directory for this pod's container logs (<root-dir>/pods/<ns>_<name>_<uid>). */
   logDirectory: string;
+  /** The IP the pod reported before (a kubelet restart); a runtime may keep it (simulated). */
+  previousIP?: string;
 }
 
 export interface PodSandbox {
@@ -37,6 +39,9 @@ export interface ContainerConfig {
   logPath: string;
   /** Init container: the simulated runtime completes it. */
   init?: boolean;
+  /** When this attempt started according to the pod's status (a kubelet restart); a runtime
+   * without real processes (simulated) resumes it instead of starting anew. Epoch ms. */
+  previousStartedAt?: number;
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';

@@ -4,7 +4,7 @@ import { SimulatedRuntime } from './runtime.js';
 import type { PodSandboxConfig } from '../types.js';
 
 const sandbox = (restartPolicy: PodSandboxConfig['restartPolicy']): PodSandboxConfig => ({ uid: 'u', name: 'p', namespace: 'ns', nodeName: 'n', restartPolicy, hostNetwork: false, logDirectory: '/nonexistent' });
-const container = (command: string[] = [], init = false) => ({ name: 'c', image: 'img', command, args: [], env: [], attempt: 0, logPath: '/nonexistent/0.log', init });
+const container = (command: string[] = [], init = false, name = 'c') => ({ name, image: 'img', command, args: [], env: [], attempt: 0, logPath: '/nonexistent/0.log', init });
 
 describe('SimulatedRuntime', () => {
   it('runs a service container until stopped', async () => {
@@ -28,8 +28,8 @@ describe('SimulatedRuntime', () => {
     rt.onContainerEvent((_sb, id) => events.push(id));
     const sb = await rt.runPodSandbox(sandbox('Never'));
     const job = await rt.createContainer(sb.id, container(['echo', 'hi']));
-    const svc = await rt.createContainer(sb.id, container([]));
-    const sb2 = await rt.runPodSandbox(sandbox('Always'));
+    const svc = await rt.createContainer(sb.id, container([], false, 'svc'));
+    const sb2 = await rt.runPodSandbox({ ...sandbox('Always'), uid: 'u2' });
     const init = await rt.createContainer(sb2.id, container([], true));
     for (const id of [job, svc, init]) await rt.startContainer(id);
     await new Promise((r) => setTimeout(r, 40));
@@ -41,6 +41,18 @@ describe('SimulatedRuntime', () => {
     assert.equal(await rt.containerStatus(job), undefined);
     await rt.close();
   });
+  it('resumes a container at its previous start time and IP (kubelet restart), with a stable id', async () => {
+    const rt = new SimulatedRuntime({ startDelayMs: 1000 });
+    const sb = await rt.runPodSandbox({ ...sandbox('Always'), previousIP: '10.9.9.9' });
+    assert.equal(sb.ip, '10.9.9.9');
+    const id = await rt.createContainer(sb.id, { ...container(), previousStartedAt: 12345 });
+    assert.equal(id, 'u-c-0');
+    await rt.startContainer(id);
+    const s = (await rt.containerStatus(id))!;
+    assert.deepEqual([s.state, s.startedAt], ['running', 12345]);
+    await rt.close();
+  });
+
   it('honours a start delay', async () => {
     const rt = new SimulatedRuntime({ startDelayMs: 20 });
     const sb = await rt.runPodSandbox(sandbox('Always'));

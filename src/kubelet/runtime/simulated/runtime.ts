@@ -26,6 +26,7 @@ interface Sandbox {
 interface Container {
   status: ContainerStatus;
   finite: boolean;
+  resumeAt?: number;
   timer?: NodeJS.Timeout;
 }
 
@@ -56,7 +57,7 @@ export class SimulatedRuntime implements ContainerRuntime {
 
   async runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox> {
     const id = `sim-sb-${++this.seq}`;
-    const ip = this.opts.allocateIp?.(config) ?? defaultIp();
+    const ip = config.previousIP ?? this.opts.allocateIp?.(config) ?? defaultIp();
     this.sandboxes.set(id, { config, ip, containers: new Set() });
     return { id, ip };
   }
@@ -77,7 +78,8 @@ export class SimulatedRuntime implements ContainerRuntime {
   async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
     const sb = this.sandboxes.get(sandboxId);
     if (!sb) throw new Error(`sandbox "${sandboxId}" not found`);
-    const id = `sim-${++this.seq}`;
+    // Stable ids (pod uid, name, attempt), so a restarted kubelet reports the same containerID.
+    const id = `${sb.config.uid}-${config.name}-${config.attempt}`;
     const finite = !!config.init || (sb.config.restartPolicy !== 'Always' && (config.command.length > 0 || config.args.length > 0));
     const status: ContainerStatus = {
       id,
@@ -94,7 +96,7 @@ export class SimulatedRuntime implements ContainerRuntime {
       message: '',
       logPath: config.logPath,
     };
-    this.containers.set(id, { status, finite });
+    this.containers.set(id, { status, finite, resumeAt: config.previousStartedAt });
     sb.containers.add(id);
     return id;
   }
@@ -104,13 +106,13 @@ export class SimulatedRuntime implements ContainerRuntime {
     if (!c) throw new Error(`container "${containerId}" not found`);
     const run = () => {
       c.status.state = 'running';
-      c.status.startedAt = Date.now();
+      c.status.startedAt = c.resumeAt ?? Date.now();
       if (c.finite) {
         c.timer = setTimeout(() => this.finish(containerId, 0, 'Completed', true), this.opts.completeAfterMs ?? 1000);
         c.timer.unref?.();
       }
     };
-    const delay = this.opts.startDelayMs ?? 0;
+    const delay = c.resumeAt ? 0 : (this.opts.startDelayMs ?? 0);
     if (delay > 0) {
       c.timer = setTimeout(() => {
         run();
