@@ -3,8 +3,8 @@
 // grpc-js through a connection injector; anything else goes to an HTTP/1 server. With TLS
 // (https:// URLs) the TLS layer is ours (ALPN h2 and http/1.1) and the decrypted stream is routed.
 //
-// grpc-js' HTTP/2 session consumes a socket's native handle directly, which would skip bytes we
-// already read to sniff; such connections are handed over through a small Duplex wrapper instead.
+// The sniffed bytes are unshifted back into the socket before it is handed over: Node's HTTP/2
+// session reads a socket's buffered bytes first and then consumes its native handle directly.
 // TLS connections that chose h2 by ALPN need no sniffing and are handed over as they are (non-gRPC
 // HTTP/2 requests are then routed back to the HTTP handler: see serveNonGrpcHttp2 in index.ts).
 import net from 'node:net';
@@ -29,46 +29,6 @@ export interface BoundListener {
   close(): Promise<void>;
 }
 
-/** A Duplex that replays `first` and then forwards a socket (both directions). */
-function replaying(sock: net.Socket, first: Buffer): Duplex {
-  const d = new Duplex({
-    read() {
-      sock.resume();
-    },
-    write(chunk: Buffer, _enc, cb) {
-      if (sock.destroyed) return cb();
-      sock.write(chunk, cb);
-    },
-    final(cb) {
-      sock.end();
-      cb();
-    },
-    destroy(err, cb) {
-      sock.destroy();
-      cb(err);
-    },
-  });
-  d.push(first);
-  sock.on('data', (c: Buffer) => {
-    if (!d.push(c)) sock.pause();
-  });
-  sock.on('end', () => d.push(null));
-  sock.on('error', (e) => d.destroy(e));
-  sock.on('close', () => d.destroy());
-  // grpc-js reads the peer address from its socket.
-  Object.defineProperties(d, {
-    remoteAddress: { get: () => sock.remoteAddress },
-    remotePort: { get: () => sock.remotePort },
-    localAddress: { get: () => sock.localAddress },
-    localPort: { get: () => sock.localPort },
-    encrypted: { value: sock instanceof tls.TLSSocket },
-  });
-  (d as unknown as { setNoDelay: () => void }).setNoDelay = () => sock.setNoDelay(true);
-  (d as unknown as { setTimeout: (ms: number, cb?: () => void) => void }).setTimeout = (ms, cb) => sock.setTimeout(ms, cb);
-  (d as unknown as { setKeepAlive: (on: boolean, ms: number) => void }).setKeepAlive = (on, ms) => sock.setKeepAlive(on, ms);
-  return d;
-}
-
 const PREFACE = 'PRI * HTTP/2.0';
 
 function route(sock: net.Socket, targets: ConnectionTargets): void {
@@ -80,8 +40,16 @@ function route(sock: net.Socket, targets: ConnectionTargets): void {
     if (isH2 && buf.length < PREFACE.length) return; // wait for more bytes
     sock.off('data', onData);
     sock.pause();
-    if (isH2) targets.grpc(replaying(sock, buf));
-    else {
+    if (isH2) {
+      // Node's HTTP/2 session feeds a socket's already-buffered bytes to nghttp2 before consuming
+      // its native handle (lib/internal/http2/core.js, nodejs/node#34532), so the sniffed bytes go
+      // back into the socket and grpc-js gets the socket itself: no JS stream in the data path.
+      // (A Duplex wrapper replaying the sniffed bytes, used before, routed every HTTP/2 frame through
+      // JS stream plumbing and a setImmediate per write: ~2 ms per request, and a watch stream
+      // could not flush a few thousand messages/s.)
+      sock.unshift(buf);
+      targets.grpc(sock);
+    } else {
       sock.unshift(buf);
       targets.http1.emit('connection', sock);
       sock.resume();

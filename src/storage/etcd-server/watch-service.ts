@@ -20,8 +20,13 @@ import type { ServerContext } from './context.js';
 import { authInfoOf, malformedError, malformedReason, toStatus } from './grpc-util.js';
 import type { AuthInfo } from './auth-store.js';
 
-/** Unsent backlog limits per stream before watchers are suspended. */
-export const WATCH_BACKLOG_MAX_MESSAGES = 1024;
+/**
+ * Unsent backlog limits per stream before watchers are suspended. The byte limit bounds memory; the
+ * message limit only bounds per-message overhead, and leaves room for a burst of small responses on
+ * a stream multiplexing many watchers (50 watchers x 80 revisions), since suspending and replaying
+ * from history costs far more than the burst.
+ */
+export const WATCH_BACKLOG_MAX_MESSAGES = 4096;
 export const WATCH_BACKLOG_MAX_BYTES = 16 * 1024 * 1024;
 /**
  * Responses carrying several revisions (history replay) are split at revision boundaries to stay
@@ -53,6 +58,40 @@ function responseBytes(r: WatchResponse): number {
   return n;
 }
 
+type WriteCb = (err?: Error | null) => void;
+
+/**
+ * Let the call's Writable hand every queued message to HTTP/2 at once. grpc-js' server stream
+ * implements only `_write`, so Node's Writable keeps one message in flight and sends the next after
+ * the HTTP/2 write of the previous one completed (at least one event-loop turn each): a stream
+ * could send only a few thousand messages/s, and 50 watchers x 100 revisions/s on one stream fell
+ * seconds behind (and tripped the slow-reader suspension). With `_writev`, the messages queued
+ * behind the one in flight go out together (Http2Stream batches them into one socket write); each
+ * message's own write callback still fires when it was written, so the backlog accounting below is
+ * unchanged. grpc-js' `_write` only serializes and writes the message to the HTTP/2 stream
+ * (no server interceptors are installed), so calling it for several messages in a row is safe.
+ */
+function batchWrites(call: Call): void {
+  const w = call as unknown as {
+    _write?: (chunk: unknown, enc: BufferEncoding, cb: WriteCb) => void;
+    _writev?: (chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, cb: WriteCb) => void;
+  };
+  const write = w._write;
+  if (typeof write !== 'function' || w._writev) return;
+  w._writev = function (this: unknown, chunks, cb) {
+    let left = chunks.length;
+    let failed = false;
+    const done: WriteCb = (err) => {
+      if (failed) return;
+      if (err) {
+        failed = true;
+        cb(err);
+      } else if (--left === 0) cb();
+    };
+    for (const c of chunks) write.call(this, c.chunk, c.encoding, done);
+  };
+}
+
 class WatchStream {
   private readonly watchers = new Map<number, WatchState>();
   private nextId = 0;
@@ -71,6 +110,7 @@ class WatchStream {
     } catch (e) {
       this.authError = e;
     }
+    batchWrites(call);
     call.on('data', (pb: PbWatchRequest) => this.onRequest(pb));
     call.on('end', () => this.close(true));
     call.on('cancelled', () => this.close(false));
