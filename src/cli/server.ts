@@ -7,11 +7,19 @@ import { apiserverFlags, onSignals, startOptions, type ApiserverFlags } from './
 interface ServerFlags extends ApiserverFlags {
   etcdListenClientUrls: string;
   disable: string[];
+  disableAgent?: boolean;
+  nodeName?: string;
+  runtime: 'process' | 'simulated' | 'cri';
+  simulatedNodes: string;
 }
 
 export function register(program: Command): void {
-  apiserverFlags(program.command('server').description('run a keelson cluster in one process: store, apiserver, scheduler, controller manager'), 6443)
+  apiserverFlags(program.command('server').description('run a keelson cluster in one process: store, apiserver, scheduler, controller manager, a kubelet (and simulated nodes)'), 6443)
     .option('--etcd-listen-client-urls <urls>', 'where the embedded store answers etcdctl ("" to disable)', 'http://127.0.0.1:2379')
+    .option('--node-name <name>', "this node's name (default: the host name)")
+    .option('--runtime <runtime>', 'container runtime of this node: process, simulated, or cri (containerd; not built yet, falls back to process)', 'process')
+    .option('--simulated-nodes <n>', 'also run N simulated nodes named sim-<n> in this process', '0')
+    .option('--disable-agent', 'run no kubelet on this machine (control plane only)')
     .option('--disable <component>', 'do not run a component: scheduler, controller-manager (repeatable)', (v: string, acc: string[]) => [...acc, ...v.split(',')], [] as string[])
     .action(async (f: ServerFlags) => {
       const t0 = performance.now();
@@ -19,6 +27,10 @@ export function register(program: Command): void {
         ...startOptions(f),
         etcdListenClientUrls: f.etcdListenClientUrls ? f.etcdListenClientUrls.split(',').filter(Boolean) : [],
         disable: f.disable,
+        disableAgent: f.disableAgent,
+        nodeName: f.nodeName,
+        runtime: f.runtime,
+        simulatedNodes: Number(f.simulatedNodes) || 0,
       });
       onSignals(() => s.close());
       await s.ready;

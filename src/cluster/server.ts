@@ -2,11 +2,13 @@
 // order (store -> apiserver -> the rest, DESIGN principle 5). Every component other than the
 // apiserver is a client of the API, exactly as when run as separate processes; only the transport
 // is local.
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type StartOptions } from '../apiserver/index.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
 import { ControllerManager } from '../controllers/manager.js';
+import { startKubelet, startSimulatedNodes } from '../kubelet/index.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { startEtcdServer } from '../storage/etcd-server/index.js';
 import { openMvccStore } from '../storage/mvcc/index.js';
@@ -18,6 +20,14 @@ export interface ServerOptions extends StartOptions {
   etcdListenClientUrls?: string[];
   /** Components not to run: scheduler, controller-manager. */
   disable?: string[];
+  /** Run no kubelet on this machine (control plane only). */
+  disableAgent?: boolean;
+  /** This node's name (default: the host name). */
+  nodeName?: string;
+  /** Container runtime of this node's kubelet. `cri` (containerd) is not built yet: it falls back to `process`. */
+  runtime?: 'process' | 'simulated' | 'cri';
+  /** Simulated nodes (sim-0 ... sim-<n-1>) run in this process. */
+  simulatedNodes?: number;
   controllerOptions?: Record<string, number | string | boolean | undefined>;
 }
 
@@ -55,6 +65,25 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const cm = new ControllerManager({ client: c, leaderElect: false, options: opts.controllerOptions });
     running.push(cm.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
     readies.push(cm.ready);
+  }
+  if (!opts.disableAgent) {
+    const c = client('keelson-kubelet');
+    clients.push(c);
+    let runtime = opts.runtime ?? 'process';
+    if (runtime === 'cri') {
+      log.warn('the containerd (cri) runtime is not built yet: using the process runtime');
+      runtime = 'process';
+    }
+    const k = startKubelet({ client: c, nodeName: opts.nodeName ?? hostname().toLowerCase(), runtime, rootDir: join(opts.dataDir, 'kubelet') });
+    running.push(k.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'kubelet stopped')));
+    readies.push(k.ready);
+  }
+  if (opts.simulatedNodes) {
+    const c = client('keelson-simulated-nodes');
+    clients.push(c);
+    const sim = startSimulatedNodes({ client: c, count: opts.simulatedNodes, prefix: 'sim', rootDir: join(opts.dataDir, 'simulated') });
+    running.push(sim.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'simulated nodes stopped')));
+    readies.push(sim.ready);
   }
   return {
     url: api.url,
