@@ -1,0 +1,74 @@
+// `keelson server` as a user starts it: one command, then the real kubectl and etcdctl.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../helpers/etcd.js';
+import { kubectlWith } from '../helpers/kubectl.js';
+
+const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+describe('keelson server: a whole cluster from one command', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-server-'));
+  let proc: ChildProcess;
+  let kubectl: ReturnType<typeof kubectlWith>;
+  let etcdPort = 0;
+  let output = '';
+  let readyMs = 0;
+
+  before(async () => {
+    const port = await freePort();
+    etcdPort = await freePort();
+    const t0 = Date.now();
+    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--runtime', 'process', '--node-name', 'keelson-test-node', '--simulated-nodes', '5'], {
+      env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (d) => (output += d));
+    proc.stderr!.on('data', (d) => (output += d));
+    await until('admin.kubeconfig', async () => existsSync(join(dir, 'admin.kubeconfig')), 20_000);
+    kubectl = kubectlWith({ kubeconfig: join(dir, 'admin.kubeconfig'), cacheDir: join(dir, 'kcache') });
+    await until('a Ready node', async () => /keelson-test-node\s+Ready/.test((await kubectl(['get', 'nodes'])).stdout), 20_000);
+    readyMs = Date.now() - t0;
+  });
+  after(async () => {
+    proc?.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    proc?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('brings up a Ready node, simulated nodes, the default service account, and prints how to use kubectl', async () => {
+    assert.ok(readyMs < 10_000, `Ready after ${readyMs} ms`);
+    await until('5 simulated nodes Ready', async () => ((await kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/^sim-\d+\s+Ready/gm) ?? []).length === 5);
+    await until('default service account', async () => (await kubectl(['get', 'sa', 'default'])).code === 0);
+    assert.match(output, /export KUBECONFIG=/);
+  });
+
+  it('runs a deployment to Running and a real process pod to Succeeded', async () => {
+    assert.equal((await kubectl(['create', 'deployment', 'web', '--image=nginx', '--replicas=4'])).code, 0);
+    await until('4 pods Running', async () => ((await kubectl(['get', 'pods', '-l', 'app=web', '--no-headers'])).stdout.match(/1\/1\s+Running/g) ?? []).length === 4);
+    const r = await kubectl(['run', 'hello', '--image=busybox', '--restart=Never', '--overrides={"spec":{"nodeName":"keelson-test-node"}}', '--', 'sh', '-c', 'echo hello-from-keelson']);
+    assert.equal(r.code, 0, r.out);
+    await until('hello Succeeded', async () => (await kubectl(['get', 'pod', 'hello', '-o', 'jsonpath={.status.phase}'])).stdout === 'Succeeded');
+  });
+
+  it('serves the store to etcdctl on the store port', () => {
+    const keys = execFileSync('etcdctl', ['--endpoints', `127.0.0.1:${etcdPort}`, 'get', '/registry/minions', '--prefix', '--keys-only'], { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8' });
+    assert.match(keys, /\/registry\/minions\/keelson-test-node/);
+    assert.match(keys, /\/registry\/minions\/sim-0/);
+  });
+});
