@@ -101,6 +101,9 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   state.readyChecks = [...state.healthChecks, { name: 'shutdown', check: async () => { if (ac.signal.aborted) throw new Error('shutting down'); } }];
 
   const server: Server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, createRequestHandler(state));
+  // Idle keep-alive connections stay open well beyond Node's 5 s default, so clients reusing a
+  // connection do not race with its close (kept below headersTimeout, as Node requires).
+  server.keepAliveTimeout = 55_000;
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);

@@ -95,7 +95,14 @@ export class RestClient {
   /** One request; resolves with the decoded JSON body (or text for non-JSON), throws ApiError on >= 400. */
   async request<T = KObject>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     await this.throttle();
-    const res = await this.open(method, path, opts);
+    let res: http.IncomingMessage;
+    try {
+      res = await this.open(method, path, opts);
+    } catch (e) {
+      // A keep-alive connection the server closed as we reused it: reads are safe to retry once.
+      if (method !== 'GET' || !isConnectionReset(e) || opts.signal?.aborted) throw e;
+      res = await this.open(method, path, opts);
+    }
     const chunks: Buffer[] = [];
     for await (const c of res) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -163,6 +170,11 @@ export class RestClient {
   close(): void {
     this.agent.destroy();
   }
+}
+
+function isConnectionReset(e: unknown): boolean {
+  const code = (e as { code?: string }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || (e as Error).message === 'socket hang up';
 }
 
 function toApiError(res: http.IncomingMessage, data: unknown): ApiError {
