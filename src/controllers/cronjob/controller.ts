@@ -11,7 +11,7 @@ import type { EventRecorder } from '../../client/event-recorder.js';
 import { QueueRunner, type Controller, type ControllerContext } from '../controller.js';
 import { controllerRef, k8sTime, nsKey, ownerRefFor, type K } from '../pod-util.js';
 import { isJobFinished } from '../job/controller.js';
-import { CronError, nextTime, parseCron, timesBetween } from './cron.js';
+import { nextScheduleTime, parseSchedule, scheduledTimesBetween, type Schedule } from '../../api/cron-schedule.js';
 
 const jobFailed = (j: K) => (j.status?.conditions ?? []).some((c: K) => c.type === 'Failed' && c.status === 'True');
 
@@ -55,22 +55,19 @@ export class CronJobController implements Controller {
     await this.cleanupHistory(cj, owned);
 
     let requeueAfter: number | undefined;
-    let schedule;
+    let schedule: Schedule;
     try {
-      schedule = parseCron(cj.spec?.schedule ?? '');
+      schedule = parseSchedule(cj.spec?.schedule ?? '');
     } catch (e) {
-      if (e instanceof CronError) {
-        this.recorder.event(cj, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${e.message}`);
-        return this.writeStatus(cj, status);
-      }
-      throw e;
+      this.recorder.event(cj, 'Warning', 'UnparseableSchedule', `unparseable schedule: ${JSON.stringify(cj.spec?.schedule)} : ${(e as Error).message}`);
+      return this.writeStatus(cj, status);
     }
     const tz = cj.spec?.timeZone;
     if (!cj.spec?.suspend) {
       const since = Date.parse(status.lastScheduleTime ?? cj.metadata.creationTimestamp ?? '') || now;
       const deadline = cj.spec?.startingDeadlineSeconds;
       const from = deadline !== undefined ? Math.max(since, now - deadline * 1000) : since;
-      const { times, tooMany } = timesBetween(schedule, from, now, tz);
+      const { times, tooMany } = scheduledTimesBetween(schedule, from, now, tz);
       if (tooMany) this.recorder.event(cj, 'Warning', 'TooManyMissedTimes', 'too many missed start times. Set or decrease .spec.startingDeadlineSeconds or check clock skew');
       const scheduled = times[times.length - 1];
       if (scheduled !== undefined) {
@@ -80,8 +77,8 @@ export class CronJobController implements Controller {
           status.lastScheduleTime = k8sTime(scheduled);
         }
       }
-      const next = nextTime(schedule, now, tz);
-      if (next !== undefined) requeueAfter = next - now + 100;
+      const next = nextScheduleTime(schedule, new Date(now), tz);
+      if (next) requeueAfter = next.getTime() - now + 100;
     }
     await this.writeStatus(cj, status);
     return requeueAfter !== undefined ? { requeueAfter } : undefined;

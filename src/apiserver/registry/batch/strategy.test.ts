@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { strategy as jobs } from './jobs/strategy.js';
 import { strategy as cronjobs } from './cronjobs/strategy.js';
-import { parseSchedule, nextScheduleTime } from './cronjobs/schedule.js';
+import { parseSchedule, nextScheduleTime } from '../../../api/cron-schedule.js';
 import { create, update, row, ago } from '../testing/helpers.js';
 
 const podTemplate = (restartPolicy = 'Never') => ({ spec: { restartPolicy, containers: [{ name: 'pi', image: 'perl:5.34' }] } });

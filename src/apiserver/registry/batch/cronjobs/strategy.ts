@@ -9,7 +9,7 @@ import { validatePodTemplateSpec } from '../../core/pods/validation.js';
 import { table, ageColumn, col, wide, age } from '../../printers/columns.js';
 import { translateTimestampSince } from '../../printers/duration.js';
 import { nonNegative, positive, containersImages, formatLabelSelector, containersColumnDescription, imagesColumnDescription } from '../../apps/workload.js';
-import { parseSchedule } from './schedule.js';
+import { parseSchedule } from '../../../../api/cron-schedule.js';
 
 function validTimeZone(tz: string): boolean {
   try {

@@ -117,9 +117,8 @@ export function parseSchedule(spec: string): Schedule {
   return { minute: parsed[0].set, hour: parsed[1].set, dom: parsed[2].set, month: parsed[3].set, dow, domStar: parsed[2].star, dowStar: parsed[4].star };
 }
 
-/** The first scheduled time strictly after `after` (UTC fields), within ~5 years, or undefined. */
-export function nextScheduleTime(sched: Schedule, after: Date): Date | undefined {
-  if (sched.everyMs) return new Date(after.getTime() + sched.everyMs);
+/** The first wall-clock time (a Date whose UTC fields are local fields) strictly after `after`. */
+function nextWallTime(sched: Schedule, after: Date): Date | undefined {
   const t = new Date(after.getTime());
   t.setUTCSeconds(0, 0);
   t.setUTCMinutes(t.getUTCMinutes() + 1);
@@ -149,6 +148,47 @@ export function nextScheduleTime(sched: Schedule, after: Date): Date | undefined
     return t;
   }
   return undefined;
+}
+
+/** Offset of `timeZone` (IANA name) from UTC at `instant`, in ms; 0 for UTC or none. */
+export function tzOffset(timeZone: string | undefined, instant: number): number {
+  if (!timeZone || timeZone === 'UTC' || timeZone === 'Etc/UTC') return 0;
+  const dtf = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  const p = Object.fromEntries(dtf.formatToParts(new Date(instant)).map((x) => [x.type, x.value]));
+  const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour) % 24, Number(p.minute), Number(p.second));
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/**
+ * The first scheduled instant strictly after `after`, with the fields read in `timeZone` (the
+ * CronJob's spec.timeZone; UTC when absent), within ~5 years, or undefined.
+ */
+export function nextScheduleTime(sched: Schedule, after: Date, timeZone?: string): Date | undefined {
+  if (sched.everyMs) return new Date(after.getTime() + sched.everyMs);
+  let wall = new Date(after.getTime() + tzOffset(timeZone, after.getTime()));
+  for (let i = 0; i < 4; i++) {
+    const next = nextWallTime(sched, wall);
+    if (!next) return undefined;
+    const w = next.getTime();
+    const instant = w - tzOffset(timeZone, w - tzOffset(timeZone, w));
+    if (instant > after.getTime()) return new Date(instant);
+    wall = next; // a wall time repeated by a DST change: look further
+  }
+  return undefined;
+}
+
+/** Scheduled instants in (from, to], at most `max` (the most recent kept), and whether more were missed. */
+export function scheduledTimesBetween(sched: Schedule, from: number, to: number, timeZone: string | undefined, max = 100): { times: number[]; tooMany: boolean } {
+  const times: number[] = [];
+  let tooMany = false;
+  for (let t = nextScheduleTime(sched, new Date(from), timeZone); t && t.getTime() <= to; t = nextScheduleTime(sched, t, timeZone)) {
+    times.push(t.getTime());
+    if (times.length > max) {
+      times.shift();
+      tooMany = true;
+    }
+  }
+  return { times, tooMany };
 }
 
 export { all as allValues };
