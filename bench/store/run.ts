@@ -3,6 +3,7 @@
 //
 //   npm run bench:store -- [--duration 5] [--clients 2] [--value-size 256] [--range-keys 10000]
 //                          [--watchers 100] [--watch-rate 100] [--only etcd|keelson] [--no-build]
+//                          [--phases put1,put16,put64,get,range,watch]   (a subset, for quick checks)
 //
 // Phases (each --duration seconds): puts of --value-size bytes at 1, 16 and 64 requests in flight;
 // single-key gets (16 in flight); a range over --range-keys keys (1 in flight per client; each
@@ -35,17 +36,21 @@ const { values: flags } = parseArgs({
     watchers: { type: 'string', default: '100' },
     'watch-rate': { type: 'string', default: '100' },
     only: { type: 'string' },
+    phases: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (flags.help) {
   console.log(
-    'usage: npm run bench:store -- [--duration S] [--clients N] [--value-size B] [--range-keys N] [--watchers N] [--watch-rate R] [--only etcd|keelson] [--no-build]',
+    'usage: npm run bench:store -- [--duration S] [--clients N] [--value-size B] [--range-keys N] [--watchers N] [--watch-rate R] [--only etcd|keelson] [--phases put1,put16,put64,get,range,watch] [--no-build]',
   );
   process.exit(0);
 }
 const durationMs = Number(flags.duration) * 1000;
+/** Phases to run (all by default): put1, put16, put64, get, range, watch. */
+const phaseSet = flags.phases ? new Set(flags.phases.split(',').map((p) => p.trim())) : undefined;
+const want = (phase: string): boolean => !phaseSet || phaseSet.has(phase);
 const nClients = Math.max(1, Number(flags.clients));
 const valueSize = Number(flags['value-size']);
 const rangeKeys = Number(flags['range-keys']);
@@ -240,12 +245,14 @@ async function runAll(server: BenchServer, workers: Worker[]): Promise<PhaseResu
   const run = Date.now();
   // Warm-up (JIT, connections, page cache): not reported.
   await loadPhase(server, workers, 'warm-up', 'put', 16, `/bench/warm/${run}/`, 1000);
-  for (const c of [1, 16, 64]) log(await loadPhase(server, workers, `put ${valueSize} B, ${c} in flight`, 'put', c, `/bench/put/${run}/${c}/`, 10_000));
+  for (const c of [1, 16, 64]) {
+    if (want(`put${c}`)) log(await loadPhase(server, workers, `put ${valueSize} B, ${c} in flight`, 'put', c, `/bench/put/${run}/${c}/`, 10_000));
+  }
   const rangePrefix = `/bench/range/${run}/`;
-  await preload(server.endpoint, rangePrefix, rangeKeys);
-  log(await loadPhase(server, workers, 'get one key, 16 in flight', 'get', 16, rangePrefix, Math.min(rangeKeys, 100_000)));
-  log(await loadPhase(server, workers, `range ${fmtNum(rangeKeys)} keys, ${workers.length} in flight`, 'range', workers.length, rangePrefix, rangeKeys));
-  log(await watchPhase(server, workers));
+  if (want('get') || want('range')) await preload(server.endpoint, rangePrefix, rangeKeys);
+  if (want('get')) log(await loadPhase(server, workers, 'get one key, 16 in flight', 'get', 16, rangePrefix, Math.min(rangeKeys, 100_000)));
+  if (want('range')) log(await loadPhase(server, workers, `range ${fmtNum(rangeKeys)} keys, ${workers.length} in flight`, 'range', workers.length, rangePrefix, rangeKeys));
+  if (want('watch')) log(await watchPhase(server, workers));
   return out;
 }
 

@@ -38,12 +38,13 @@ export async function startKeelsonEtcd(root: string, opts: { build: boolean }): 
   const endpoint = `http://127.0.0.1:${port}`;
   const child = spawn(
     process.execPath,
-    [bin, 'etcd', '--data-dir', join(dataDir, 'data'), '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint],
+    [...(process.env.KEELSON_BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), bin, 'etcd', '--data-dir', join(dataDir, 'data'), '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint],
     { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn' } },
   );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     if (stderr.length < 32_000) stderr += d.toString();
+    if (process.env.KEELSON_BENCH_SERVER_LOG) process.stderr.write(d);
   });
   let exited = false;
   const exit = new Promise<void>((r) =>
