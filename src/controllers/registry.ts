@@ -16,6 +16,7 @@ import { newPodGcController } from './podgc/controller.js';
 import { newNodeLifecycleController } from './nodelifecycle/controller.js';
 import { newStatefulSetController } from './statefulset/controller.js';
 import { newTaintEvictionController } from './nodelifecycle/taint-eviction.js';
+import { newResourceQuotaController } from './resourcequota/controller.js';
 import { newServiceAccountController } from './serviceaccount/controller.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/controller.js';
 
@@ -32,6 +33,7 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   nodeipam: newNodeIpamController,
   'pod-garbage-collector': newPodGcController,
   'taint-eviction-controller': newTaintEvictionController,
+  resourcequota: newResourceQuotaController,
   serviceaccount: newServiceAccountController,
   statefulset: newStatefulSetController,
   'ttl-after-finished': newTtlAfterFinishedController,

@@ -207,6 +207,26 @@ describe('keelson controller-manager with the real kubectl', () => {
     assert.equal((await k('get', 'pvc', 'data-db-1')).code, 0, 'claims are retained');
   });
 
+  it('resourcequota: status.used counts pods, requests and objects in the namespace', async () => {
+    await k('create', 'namespace', 'quota');
+    const quota = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: 'quota' }, spec: { hard: { pods: '10', 'requests.cpu': '4', 'limits.memory': '8Gi', configmaps: '5', 'count/deployments.apps': '3' } } };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(quota) })).code, 0);
+    for (const [name, cpu, mem] of [
+      ['a', '500m', '1Gi'],
+      ['b', '1500m', '512Mi'],
+    ]) {
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'quota' }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu }, limits: { cpu, memory: mem } } }] } };
+      assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(pod) })).code, 0);
+    }
+    await k('create', 'configmap', 'c', '-n', 'quota', '--from-literal=a=b');
+    await k('create', 'deployment', 'd', '-n', 'quota', '--image=nginx', '--replicas=0');
+    const used = await until('quota usage', async () => {
+      const u = JSON.parse((await k('get', 'resourcequota', 'q', '-n', 'quota', '-o', 'jsonpath={.status.used}')).stdout || '{}');
+      return u.pods === '2' && u['requests.cpu'] === '2' && u['count/deployments.apps'] === '1' && u;
+    });
+    assert.deepEqual(used, { pods: '2', 'requests.cpu': '2', 'limits.memory': '1536Mi', configmaps: '1', 'count/deployments.apps': '1' });
+  });
+
   it('job: parallel pods complete; failures back off until backoffLimit', async () => {
     const ok = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'ok' }, spec: { parallelism: 2, completions: 3, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } } };
     assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(ok) })).code, 0);
