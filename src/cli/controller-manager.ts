@@ -26,6 +26,7 @@ export function register(program: Command): void {
     .option('--cluster-cidr <cidr>', 'pod IP range of the cluster (node IPAM)', '10.244.0.0/16')
     .option('--allocate-node-cidrs <bool>', 'give each node a podCIDR from --cluster-cidr', 'true')
     .option('--node-cidr-mask-size <bits>', 'size of each node\'s pod CIDR', '24')
+    .option('--local-path-dir <dir>', 'where the local-path provisioner puts volumes on the nodes', '/var/lib/keelson/storage')
     .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the oldest are deleted (0 = off)', '12500')
     .option('--concurrent-deployment-syncs <n>', 'deployment workers', '5')
     .option('--concurrent-job-syncs <n>', 'job workers', '5')
@@ -57,6 +58,7 @@ export function register(program: Command): void {
           clusterCidr: o.clusterCidr,
           nodeCidrMaskSize: Number(o.nodeCidrMaskSize),
           terminatedPodGcThreshold: Number(o.terminatedPodGcThreshold),
+          localPathDir: o.localPathDir,
           secondaryNodeEvictionRate: Number(o.secondaryNodeEvictionRate),
           unhealthyZoneThreshold: Number(o.unhealthyZoneThreshold),
           largeClusterSizeThreshold: Number(o.largeClusterSizeThreshold),

@@ -6,7 +6,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type StartOptions } from '../apiserver/index.js';
 import { loadKubeconfig } from '../client/kubeconfig.js';
-import { RestClient } from '../client/rest-client.js';
+import { isAlreadyExists, RestClient } from '../client/rest-client.js';
+import { LOCAL_PATH_PROVISIONER } from '../controllers/persistentvolume/controller.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { startKubelet, startSimulatedNodes } from '../kubelet/index.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -28,6 +29,8 @@ export interface ServerOptions extends StartOptions {
   runtime?: 'process' | 'simulated' | 'cri';
   /** Simulated nodes (sim-0 ... sim-<n-1>) run in this process. */
   simulatedNodes?: number;
+  /** This node's kubelet server port (default 0: a free port, advertised in the Node). */
+  kubeletPort?: number;
   controllerOptions?: Record<string, number | string | boolean | undefined>;
 }
 
@@ -38,6 +41,21 @@ export interface RunningServer {
   /** Resolves when every component is ready. */
   ready: Promise<void>;
   close(): Promise<void>;
+}
+
+/** A default StorageClass served by the local-path provisioner, as k3s ships one. */
+async function ensureDefaultStorageClass(c: RestClient): Promise<void> {
+  const sc = {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: { name: 'local-path', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    provisioner: LOCAL_PATH_PROVISIONER,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'Immediate',
+  };
+  await c.post('/apis/storage.k8s.io/v1/storageclasses', sc).catch((e) => {
+    if (!isAlreadyExists(e)) throw e;
+  });
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -62,7 +80,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (!disabled.has('controller-manager')) {
     const c = client('keelson-controller-manager');
     clients.push(c);
-    const cm = new ControllerManager({ client: c, leaderElect: false, options: opts.controllerOptions });
+    await ensureDefaultStorageClass(c);
+    const cm = new ControllerManager({ client: c, leaderElect: false, options: { localPathDir: join(opts.dataDir, 'storage'), ...opts.controllerOptions } });
     running.push(cm.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
     readies.push(cm.ready);
   }
@@ -74,7 +93,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       log.warn('the containerd (cri) runtime is not built yet: using the process runtime');
       runtime = 'process';
     }
-    const k = startKubelet({ client: c, nodeName: opts.nodeName ?? hostname().toLowerCase(), runtime, rootDir: join(opts.dataDir, 'kubelet') });
+    const k = startKubelet({ client: c, nodeName: opts.nodeName ?? hostname().toLowerCase(), runtime, rootDir: join(opts.dataDir, 'kubelet'), port: opts.kubeletPort ?? 0 });
     running.push(k.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'kubelet stopped')));
     readies.push(k.ready);
   }

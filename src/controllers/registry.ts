@@ -12,6 +12,7 @@ import { newJobController } from './job/controller.js';
 import { newTtlAfterFinishedController } from './job/ttl-after-finished.js';
 import { newNamespaceController } from './namespace/controller.js';
 import { newNodeIpamController } from './nodeipam/controller.js';
+import { newPersistentVolumeController } from './persistentvolume/controller.js';
 import { newPodGcController } from './podgc/controller.js';
 import { newNodeLifecycleController } from './nodelifecycle/controller.js';
 import { newStatefulSetController } from './statefulset/controller.js';
@@ -31,6 +32,7 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   namespace: newNamespaceController,
   'node-lifecycle': newNodeLifecycleController,
   nodeipam: newNodeIpamController,
+  'persistentvolume-binder': newPersistentVolumeController,
   'pod-garbage-collector': newPodGcController,
   'taint-eviction-controller': newTaintEvictionController,
   resourcequota: newResourceQuotaController,

@@ -227,6 +227,29 @@ describe('keelson controller-manager with the real kubectl', () => {
     assert.deepEqual(used, { pods: '2', 'requests.cpu': '2', 'limits.memory': '1536Mi', configmaps: '1', 'count/deployments.apps': '1' });
   });
 
+  it('persistent volumes: a claim binds to the smallest fitting volume; a default local-path class provisions', async () => {
+    const pv = (name: string, size: string) => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name }, spec: { capacity: { storage: size }, accessModes: ['ReadWriteOnce'], storageClassName: 'manual', hostPath: { path: `/srv/${name}` } } });
+    for (const [n, size] of [
+      ['pv-big', '10Gi'],
+      ['pv-small', '2Gi'],
+    ])
+      assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(pv(n, size)) })).code, 0);
+    const claim = (name: string, cls?: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, ...(cls ? { storageClassName: cls } : {}) } });
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(claim('c1', 'manual')) })).code, 0);
+    await until('c1 Bound to pv-small', async () => /c1\s+Bound\s+pv-small\s+2Gi\s+RWO\s+manual/.test((await k('get', 'pvc', 'c1')).stdout));
+    assert.match((await k('get', 'pv', 'pv-small')).stdout, /Bound\s+default\/c1/);
+    const sc = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'local-path', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'keelson.io/local-path', reclaimPolicy: 'Delete' };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(sc) })).code, 0);
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(claim('c2')) })).code, 0);
+    const vol = await until('c2 provisioned and Bound', async () => {
+      const r = (await k('get', 'pvc', 'c2', '-o', 'jsonpath={.status.phase} {.spec.volumeName}')).stdout.split(' ');
+      return r[0] === 'Bound' && r[1];
+    });
+    assert.match(vol, /^pvc-/);
+    await k('delete', 'pvc', 'c2');
+    await until('provisioned volume deleted with its claim', async () => (await k('get', 'pv', vol)).code !== 0);
+  });
+
   it('job: parallel pods complete; failures back off until backoffLimit', async () => {
     const ok = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'ok' }, spec: { parallelism: 2, completions: 3, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: ['true'] }] } } } };
     assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(ok) })).code, 0);
