@@ -39,6 +39,9 @@ function normalise(out: string, t: Target): string {
       .replace(/took = \S+/g, 'took = T')
       .replace(/"took":"[^"]*"/g, '"took":"T"')
       .replace(/remaining\(\d+s\)/g, 'remaining(Ns)')
+      // etcd lists a lease's attached keys in map order (random): compare them sorted.
+      .replace(/attached keys\(\[([^\]]*)\]\)/g, (_m, k: string) => `attached keys([${k.split(' ').sort().join(' ')}])`)
+      .replace(/"keys":\[([^\]]*)\]/g, (_m, k: string) => `"keys":[${k.split(',').sort().join(',')}]`)
       // endpoint status: db size and raft indexes are the member's own.
       .replace(/3\.4\.23, [\d.]+ [kMG]?B, (true|false), (true|false), \d+, \d+, \d+,/g, '3.4.23, SIZE, $1, $2, N, N, N,')
       // endpoint hashkv: each implementation hashes its own storage format.
