@@ -11,6 +11,7 @@ import { openEtcdStore } from '../storage/etcd-client/index.js';
 import { builtinStrategies } from './registry/all.js';
 import { Resources } from './resources.js';
 import { createRequestHandler, type FrontState } from './server.js';
+import { serveUpgrades } from './upgrade.js';
 import { MaxInflight } from './filters/max-inflight.js';
 import { allowAll, anonymousAdmin, type Pipeline } from './filters/pipeline.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
@@ -100,7 +101,9 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   };
   state.readyChecks = [...state.healthChecks, { name: 'shutdown', check: async () => { if (ac.signal.aborted) throw new Error('shutting down'); } }];
 
-  const server: Server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, createRequestHandler(state));
+  const handler = createRequestHandler(state);
+  const server: Server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, handler);
+  serveUpgrades(server, handler);
   // Idle keep-alive connections stay open well beyond Node's 5 s default, so clients reusing a
   // connection do not race with its close (kept below headersTimeout, as Node requires).
   server.keepAliveTimeout = 55_000;

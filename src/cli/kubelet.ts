@@ -30,6 +30,8 @@ interface Opts {
   simulatedStartDelay: string;
   simulatedJobDuration: string;
   healthzPort: string;
+  port: string;
+  address?: string;
   healthzBindAddress: string;
   kubeApiQps: string;
   kubeApiBurst: string;
@@ -56,6 +58,8 @@ export function register(program: Command): void {
     .option('--crash-loop-backoff-max <d>', 'crash-loop back-off cap', '5m')
     .option('--simulated-start-delay <d>', 'simulated runtime: delay from start to Running', '0s')
     .option('--simulated-job-duration <d>', 'simulated runtime: how long job-like containers run before exiting 0', '1s')
+    .option('--port <port>', 'port of the kubelet server (logs, exec; plain HTTP until TLS is built; 0 = any free port)', '10250')
+    .option('--address <ip>', 'address of the kubelet server (default: the node\'s InternalIP)')
     .option('--healthz-port <port>', 'port for /healthz and /metrics (0 = any free port, -1 = off)', '-1')
     .option('--healthz-bind-address <ip>', 'address of the healthz port', '127.0.0.1')
     .option('--kube-api-qps <n>', 'client QPS to the apiserver', '50')
@@ -86,7 +90,7 @@ export function register(program: Command): void {
       const common = { client, labels: parseLabels(o.nodeLabels), taints: parseTaints(o.registerWithTaints), maxPods: Number(o.maxPods), simulated, ...timings };
       const k: RunningKubelet = many
         ? startSimulatedNodes({ ...common, count: nodes, prefix: o.hostnameOverride, rootDir })
-        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime: o.runtime as 'process' | 'simulated', rootDir });
+        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime: o.runtime as 'process' | 'simulated', rootDir, port: Number(o.port), address: o.address });
       let ready = false;
       void k.ready.then(() => {
         ready = true;

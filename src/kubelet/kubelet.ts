@@ -16,6 +16,7 @@ import { NodeAgent } from './node-agent.js';
 import { hostIPv4, type NodeConfig } from './node-status.js';
 import { ProcessRuntime } from './runtime/process/runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/runtime.js';
+import { KubeletServer } from './server/server.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
 export interface KubeletTimings {
@@ -43,6 +44,10 @@ export interface KubeletOptions extends KubeletTimings {
   simulated?: { startDelayMs?: number; completeAfterMs?: number };
   /** Record pod events (default true). */
   events?: boolean;
+  /** The kubelet server's port (--port, default 10250; 0 = a free port), on the node's
+   * InternalIP (--address overrides). Not served for the simulated runtime. */
+  port?: number;
+  address?: string;
 }
 
 export interface SimulatedNodesOptions extends KubeletTimings {
@@ -80,6 +85,7 @@ class Kubelet implements RunningKubelet {
     private readonly concurrency: number,
     private readonly runtimes: ContainerRuntime[],
     private readonly heartbeatClient: RestClient,
+    private readonly server?: { srv: KubeletServer; node: NodeConfig },
   ) {
     this.nodes = nodes;
     for (const n of nodes) this.byName.set(n.name, n);
@@ -93,6 +99,11 @@ class Kubelet implements RunningKubelet {
 
   async start(signal: AbortSignal): Promise<void> {
     try {
+      if (this.server) {
+        // Listen first: the port is advertised in the Node's daemonEndpoints.
+        this.server.node.kubeletPort = await this.server.srv.listen();
+        this.log.info({ port: this.server.node.kubeletPort }, 'kubelet server listening (plain HTTP)');
+      }
       // Register nodes with bounded concurrency.
       let next = 0;
       const registerOne = async (): Promise<void> => {
@@ -127,6 +138,7 @@ class Kubelet implements RunningKubelet {
       this.readyReject(e);
       throw e;
     } finally {
+      await this.server?.srv.close();
       await Promise.all(this.nodes.map((n) => n.stop()));
       await Promise.all(this.runtimes.map((r) => r.close()));
       this.heartbeatClient.close();
@@ -155,16 +167,20 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
     log.warn('process runtime without root: containers are plain host processes sharing the host network (pod IP = host IP); no per-pod network namespace or resource limits');
   else if (o.runtime === 'process') log.warn('process runtime: containers share the host network (per-pod network namespaces as root are not implemented yet)');
   const heartbeatClient = heartbeat(o.client);
+  const node: NodeConfig = { name: o.nodeName, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated, rootDir: o.rootDir, internalIP, runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion };
   const agent = new NodeAgent({
     client: o.client,
     heartbeatClient,
     events: o.events === false ? undefined : new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName }),
     runtime,
     log,
-    node: { name: o.nodeName, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated, rootDir: o.rootDir, internalIP, runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion },
+    node,
     ...defaults(o),
   });
-  return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient);
+  // The kubelet server (logs, exec) for a node with real containers. Plain HTTP until the
+  // security issue brings TLS and authentication of the apiserver.
+  const srv = simulated ? undefined : new KubeletServer({ address: o.address ?? internalIP, port: o.port ?? 10250, runtime, findPod: (ns, name) => agent.findPod(ns, name), log });
+  return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient, srv && { srv, node });
 }
 
 /** N simulated nodes sharing one pod informer; heartbeats spread over the renew interval. */

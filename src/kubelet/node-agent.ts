@@ -9,7 +9,7 @@ import type { Logger } from '../util/log.js';
 import { NodeLease } from './lease.js';
 import { newNodeObject, nodeConditions, nodeStatusBody, type NodeConfig } from './node-status.js';
 import { rfc3339, stableJson, type Pod } from './pod-status.js';
-import { PodWorker } from './pod-worker.js';
+import { PodWorker, type PodView } from './pod-worker.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
 export interface NodeAgentOptions {
@@ -168,6 +168,16 @@ export class NodeAgent {
         }
     w?.kick();
     return !!w;
+  }
+
+  /** The pod namespace/name this node runs (the newest, if recreated), for the kubelet server. */
+  findPod(namespace: string, name: string): PodView | undefined {
+    let found: PodView | undefined;
+    for (const w of this.workers.values()) {
+      const v = w.view();
+      if (v.pod.metadata.namespace === namespace && v.pod.metadata.name === name) found = v;
+    }
+    return found;
   }
 
   get podCount(): number {

@@ -22,6 +22,8 @@ export interface NodeConfig {
   runtimeName: string;
   runtimeVersion: string;
   podCIDR?: string;
+  /** The kubelet server's port (status.daemonEndpoints.kubeletEndpoint.Port; default 10250). */
+  kubeletPort?: number;
 }
 
 const goArch = (): string => ({ x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x' })[os.arch()] ?? os.arch();
@@ -103,7 +105,7 @@ export function nodeStatusBody(cfg: NodeConfig, conditions: KObject[]): KObject 
       { type: 'InternalIP', address: cfg.internalIP },
       { type: 'Hostname', address: cfg.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: cfg.kubeletPort ?? 10250 } },
     nodeInfo: {
       machineID: '',
       systemUUID: '',

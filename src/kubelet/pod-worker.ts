@@ -49,6 +49,23 @@ export function goDuration(ms: number): string {
   return `${Math.floor(m / 60)}h${m % 60}m${s % 60}s`;
 }
 
+/** One container as the kubelet server sees it (logs, exec). */
+export interface ContainerView {
+  name: string;
+  /** The current attempt's runtime id (undefined before the first create). */
+  id?: string;
+  logPath?: string;
+  /** The previous attempt's log (logs --previous), when there was one. */
+  previousLogPath?: string;
+  /** A waiting reason (CrashLoopBackOff, CreateContainerConfigError) or ContainerCreating. */
+  waiting?: string;
+}
+
+export interface PodView {
+  pod: Pod;
+  containers: ContainerView[];
+}
+
 export class PodWorker {
   private pod: Pod;
   private removed = false;
@@ -96,6 +113,20 @@ export class PodWorker {
   }
   get sandbox(): string | undefined {
     return this.sandboxId;
+  }
+
+  /** The pod and its containers for the kubelet server. */
+  view(): PodView {
+    return {
+      pod: this.pod,
+      containers: this.recs.map((r) => ({
+        name: r.name,
+        id: r.id,
+        logPath: r.status?.logPath || undefined,
+        previousLogPath: r.last?.logPath || undefined,
+        waiting: r.waiting?.reason ?? (r.id ? undefined : 'ContainerCreating'),
+      })),
+    };
   }
 
   update(pod: Pod): void {

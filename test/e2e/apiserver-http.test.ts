@@ -135,7 +135,9 @@ describe('keelson apiserver over HTTP', () => {
     assert.equal(again.status, 409);
     assert.match(again.json.message, /pod p1 is already assigned to node "n1"/);
     const logs = await req('GET', '/api/v1/namespaces/default/pods/p1/log');
-    assert.equal(logs.status, 503);
+    // Proxied to the node's kubelet: node n1 does not exist.
+    assert.equal(logs.status, 404, logs.text);
+    assert.match(logs.json.message, /nodes "n1" not found/);
     const ev = await req('POST', '/api/v1/namespaces/default/pods/p1/eviction', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'p1' }, deleteOptions: { gracePeriodSeconds: 0 } });
     assert.equal(ev.status, 201);
     assert.equal(ev.json.status, 'Success');

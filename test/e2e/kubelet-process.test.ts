@@ -49,7 +49,7 @@ describe('keelson kubelet --runtime process', () => {
   before(async () => {
     api = await startTestApiServer();
     rootDir = await mkdtemp(join(tmpdir(), 'keelson-kubelet-'));
-    child = spawn(bin, ['kubelet', '--kubeconfig', api.kubeconfig, '--hostname-override', node, '--runtime', 'process', '--root-dir', rootDir, '--crash-loop-backoff-initial', '1s', '--node-status-update-frequency', '1s'], {
+    child = spawn(bin, ['kubelet', '--kubeconfig', api.kubeconfig, '--hostname-override', node, '--runtime', 'process', '--port', '0', '--root-dir', rootDir, '--crash-loop-backoff-initial', '1s', '--node-status-update-frequency', '1s'], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -70,6 +70,18 @@ export interface ExecResult {
   stderr: string;
 }
 
+/** A running exec session (kubectl exec): streams in and out, the exit code when it ends. */
+export interface ExecSession {
+  stdin: NodeJS.WritableStream;
+  stdout: NodeJS.ReadableStream;
+  stderr: NodeJS.ReadableStream;
+  /** Resolves with the exit code (128 + signal when killed; 126 when it could not start). */
+  exited: Promise<number>;
+  /** Why the command could not start (set before `exited` resolves with 126). */
+  startError?: string;
+  kill(): void;
+}
+
 export interface ContainerStats {
   cpuUsageCoreNanoSeconds: number;
   memoryWorkingSetBytes: number;
@@ -99,6 +111,9 @@ export interface ContainerRuntime extends RuntimeEvents {
   containerStatus(containerId: string): Promise<ContainerStatus | undefined>;
   /** Runs a command in the container's context (probes, kubectl exec). */
   exec(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
+  /** Runs a command in the container's context with its streams attached (CRI Exec, the
+   * kubelet server's /exec). Optional: a runtime without processes (simulated) has none. */
+  execStream?(containerId: string, cmd: string[]): ExecSession;
   containerStats(containerId: string): Promise<ContainerStats | undefined>;
   /** True when probes need not run: the simulated runtime's probes always pass. */
   readonly probesAlwaysPass: boolean;

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../../../util/log.js';
 import { hostIPv4 } from '../../node-status.js';
-import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, PodSandbox, PodSandboxConfig } from '../types.js';
+import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, ExecSession, PodSandbox, PodSandboxConfig } from '../types.js';
 import { CriLogWriter } from './cri-log.js';
 
 interface Sandbox {
@@ -213,6 +213,40 @@ export class ProcessRuntime implements ContainerRuntime {
       child.once('error', (e) => resolve({ exitCode: 126, stdout, stderr: stderr + e.message }));
       child.once('close', (code, signal) => resolve({ exitCode: code ?? 128 + (signal ? (signals[signal] ?? 0) : 0), stdout, stderr }));
     });
+  }
+
+  /** kubectl exec: the command on the host with the container's env and workingDir, its own
+   * process group (killed as a whole), stdin/stdout/stderr as pipes (no pty: tty is not
+   * emulated). */
+  execStream(containerId: string, cmd: string[]): ExecSession {
+    const c = this.containers.get(containerId);
+    if (!c) throw new Error(`container "${containerId}" not found`);
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/' };
+    for (const e of c.config.env) env[e.name] = e.value;
+    const argv = [...cmd];
+    if (argv[0] === 'busybox' && argv.length > 1 && !onPath('busybox')) argv.shift();
+    const child = spawn(argv[0] ?? 'true', argv.slice(1), { cwd: c.config.workingDir || undefined, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.on('error', () => undefined);
+    const session: ExecSession = {
+      stdin: child.stdin,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      exited: new Promise<number>((resolve) => {
+        child.once('error', (e) => {
+          session.startError = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `exec: "${argv[0]}": executable file not found in $PATH` : e.message;
+          resolve(126);
+        });
+        child.once('close', (code, signal) => resolve(code ?? 128 + (signal ? (signals[signal] ?? 0) : 0)));
+      }),
+      kill: () => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
+      },
+    };
+    return session;
   }
 
   async containerStats(containerId: string): Promise<ContainerStats | undefined> {

@@ -1,0 +1,124 @@
+// kubectl logs and kubectl exec against `keelson server --runtime process`: the apiserver proxies
+// pods/log (HTTP) and pods/exec (WebSocket, v5.channel.k8s.io) to the node's kubelet server.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../helpers/etcd.js';
+import { kubectlWith } from '../helpers/kubectl.js';
+
+const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
+const node = 'keelson-logs-node';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+describe('kubectl logs and exec through the kubelet server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-logs-exec-'));
+  let proc: ChildProcess;
+  let kubectl: ReturnType<typeof kubectlWith>;
+  let output = '';
+  const env = () => ({ ...process.env, KUBECONFIG: join(dir, 'admin.kubeconfig'), KUBECACHEDIR: join(dir, 'kcache') });
+  const run = async (name: string, script: string) => {
+    const r = await kubectl(['run', name, '--image=busybox', '--restart=Never', `--overrides={"spec":{"nodeName":"${node}"}}`, '--', 'sh', '-c', script]);
+    assert.equal(r.code, 0, r.out);
+  };
+
+  before(async () => {
+    const port = await freePort();
+    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--runtime', 'process', '--node-name', node], {
+      env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (d) => (output += d));
+    proc.stderr!.on('data', (d) => (output += d));
+    await until('admin.kubeconfig', async () => existsSync(join(dir, 'admin.kubeconfig')), 20_000);
+    kubectl = kubectlWith({ kubeconfig: join(dir, 'admin.kubeconfig'), cacheDir: join(dir, 'kcache') });
+    await until('a Ready node', async () => new RegExp(`${node}\\s+Ready`).test((await kubectl(['get', 'nodes'])).stdout), 20_000);
+    await until('default service account', async () => (await kubectl(['get', 'sa', 'default'])).code === 0);
+  });
+  after(async () => {
+    proc?.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 500));
+    proc?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('advertises the kubelet port in the Node', async () => {
+    const r = await kubectl(['get', 'node', node, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']);
+    assert.ok(Number(r.stdout) > 0, r.out);
+  });
+
+  it('kubectl logs of a finished pod, with --tail and --timestamps; errors as kube words them', async () => {
+    await run('hello', 'echo one; echo two; echo three >&2');
+    await until('hello Succeeded', async () => (await kubectl(['get', 'pod', 'hello', '-o', 'jsonpath={.status.phase}'])).stdout === 'Succeeded');
+    const all = await kubectl(['logs', 'hello']);
+    assert.equal(all.code, 0, all.out);
+    assert.deepEqual(all.stdout.split('\n').filter(Boolean).sort(), ['one', 'three', 'two']);
+    const tail = await kubectl(['logs', 'hello', '--tail=1']);
+    assert.equal(tail.stdout.split('\n').filter(Boolean).length, 1, tail.out);
+    const ts = await kubectl(['logs', 'hello', '--timestamps', '--tail=1']);
+    assert.match(ts.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z \S+\n$/);
+    const limited = await kubectl(['logs', 'hello', '--limit-bytes=2']);
+    assert.equal(limited.stdout.length, 2, limited.out);
+    const bad = await kubectl(['logs', 'hello', '-c', 'nope']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /container nope is not valid for pod hello/);
+    const prev = await kubectl(['logs', 'hello', '--previous']);
+    assert.match(prev.stderr, /previous terminated container "hello" in pod "hello" not found/);
+  });
+
+  it('kubectl logs -f streams new lines until killed', async () => {
+    await run('ticker', 'i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.3; done');
+    await until('ticker Running', async () => (await kubectl(['get', 'pod', 'ticker', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running');
+    const child = spawn('kubectl', ['logs', '-f', 'ticker'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    try {
+      const first = await until('a first line', async () => /tick-(\d+)/.exec(out)?.[1], 15_000);
+      // A line written after the stream began arrives on the same stream.
+      await until('a later line', async () => new RegExp(`tick-${Number(first) + 3}\\n`).test(out), 15_000);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    assert.match(out, /^tick-\d+\n/);
+  });
+
+  it('kubectl exec: output, exit codes, stdin', async () => {
+    await run('sleeper', 'sleep 3600');
+    await until('sleeper Running', async () => (await kubectl(['get', 'pod', 'sleeper', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running');
+    const ok = await kubectl(['exec', 'sleeper', '--', 'sh', '-c', 'echo ok; echo err >&2']);
+    assert.equal(ok.code, 0, ok.out);
+    assert.equal(ok.stdout, 'ok\n');
+    assert.equal(ok.stderr, 'err\n');
+    const three = await kubectl(['exec', 'sleeper', '--', 'sh', '-c', 'exit 3']);
+    assert.equal(three.code, 3, three.out);
+    assert.match(three.stderr, /command terminated with exit code 3/);
+    const cat = await kubectl(['exec', '-i', 'sleeper', '--', 'cat'], { input: 'piped-in\nsecond\n' });
+    assert.equal(cat.code, 0, cat.out);
+    assert.equal(cat.stdout, 'piped-in\nsecond\n');
+    const bad = await kubectl(['exec', 'sleeper', '-c', 'nope', '--', 'true']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /container nope is not valid for pod sleeper/);
+  });
+
+  it('a pod without a node: 400 from logs and exec', async () => {
+    const r = await kubectl(['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'nowhere' }, spec: { schedulerName: 'none', containers: [{ name: 'a', image: 'busybox' }] } }) });
+    assert.equal(r.code, 0, r.out);
+    const logs = await kubectl(['logs', 'nowhere']);
+    assert.match(logs.stderr, /pod nowhere does not have a host assigned/);
+    const exec = await kubectl(['exec', 'nowhere', '--', 'true']);
+    assert.match(exec.stderr, /pod nowhere does not have a host assigned/);
+    assert.doesNotMatch(output, /request failed/);
+  });
+});
