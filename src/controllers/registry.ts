@@ -7,6 +7,7 @@ import { newDaemonSetController } from './daemonset/controller.js';
 import { newDeploymentController } from './deployment/controller.js';
 import { newEndpointsController } from './endpoints/endpoints-controller.js';
 import { newEndpointSliceController } from './endpoints/endpointslice-controller.js';
+import { newEndpointSliceMirroringController } from './endpoints/mirroring-controller.js';
 import { newGarbageCollector } from './garbagecollector/controller.js';
 import { newJobController } from './job/controller.js';
 import { newTtlAfterFinishedController } from './job/ttl-after-finished.js';
@@ -27,6 +28,7 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   deployment: newDeploymentController,
   endpoint: newEndpointsController,
   endpointslice: newEndpointSliceController,
+  endpointslicemirroring: newEndpointSliceMirroringController,
   'garbage-collector': newGarbageCollector,
   job: newJobController,
   namespace: newNamespaceController,

@@ -205,6 +205,32 @@ describe('keelson controller-manager with the real kubectl', () => {
     await until('db-1 removed', async () => (await k('get', 'pod', 'db-1')).code !== 0 || (await k('get', 'pod', 'db-1', '-o', 'jsonpath={.metadata.deletionTimestamp}')).stdout !== '');
     assert.equal((await k('get', 'pod', 'db-0')).code, 0);
     assert.equal((await k('get', 'pvc', 'data-db-1')).code, 0, 'claims are retained');
+    // whenScaled: Delete hands the claim of a removed ordinal to its pod, so it goes with it.
+    await k('patch', 'sts', 'db', '--type=merge', '-p', '{"spec":{"persistentVolumeClaimRetentionPolicy":{"whenScaled":"Delete"},"replicas":2}}');
+    await until('db-1 back', async () => {
+      const r = await k('get', 'pod', 'db-1', '-o', 'jsonpath={.metadata.deletionTimestamp}');
+      return r.code === 0 && r.stdout === '';
+    });
+    await setPhase('db-1', 'Running');
+    await k('scale', 'sts', 'db', '--replicas=1');
+    // ... then the garbage collector deletes the claim with the pod; db-0's claim stays.
+    await until('data-db-1 deleted with its pod', async () => (await k('get', 'pvc', 'data-db-1')).code !== 0);
+    assert.equal((await k('get', 'pvc', 'data-db-0')).code, 0);
+  });
+
+  it('endpointslice mirroring: a selector-less service with hand-written endpoints gets a mirrored slice', async () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'external-db' }, spec: { ports: [{ name: 'pg', port: 5432 }] } };
+    const ep = { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'external-db' }, subsets: [{ addresses: [{ ip: '192.0.2.10' }], notReadyAddresses: [{ ip: '192.0.2.11' }], ports: [{ name: 'pg', port: 5432 }] }] };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(svc) })).code, 0);
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(ep) })).code, 0);
+    const slice = await until('mirrored slice', async () => {
+      const r = await k('get', 'endpointslices', '-l', 'kubernetes.io/service-name=external-db', '-o', 'json');
+      const items = r.code === 0 ? JSON.parse(r.stdout).items : [];
+      return items.length === 1 && items[0];
+    });
+    assert.equal(slice.metadata.labels['endpointslice.kubernetes.io/managed-by'], 'endpointslicemirroring-controller.k8s.io');
+    assert.deepEqual(slice.endpoints.map((e: any) => [e.addresses[0], e.conditions.ready]), [['192.0.2.10', true], ['192.0.2.11', false]]);
+    assert.deepEqual(slice.ports, [{ name: 'pg', port: 5432, protocol: 'TCP' }]);
   });
 
   it('resourcequota: status.used counts pods, requests and objects in the namespace', async () => {

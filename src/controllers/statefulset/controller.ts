@@ -8,7 +8,9 @@
 // `partition`, one at a time, each after the others are Ready; OnDelete leaves that to the user.
 // Status: replicas, readyReplicas, currentReplicas, updatedReplicas, availableReplicas,
 // currentRevision, updateRevision, observedGeneration.
-// Partial: persistentVolumeClaimRetentionPolicy Delete is not applied (claims are retained).
+// persistentVolumeClaimRetentionPolicy: whenDeleted Delete makes the set own its claims (the
+// garbage collector removes them with it); whenScaled Delete hands a removed ordinal's claims to
+// its pod before the pod is deleted. Retain (the default) keeps them.
 import type { Informer } from '../../client/informer.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/rest-client.js';
 import { Resources, resourcePath } from '../../client/resources.js';
@@ -93,6 +95,7 @@ export class StatefulSetController implements Controller {
         continue;
       }
       if (!parallel && [...byOrdinal.entries()].some(([j, q]) => j < i && !runningReady(q))) break;
+      if (set.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled === 'Delete') await this.handClaimsToPod(set, p);
       await this.deletePod(set, p);
       if (!parallel) return this.writeStatus(set, pods, updateRev, all);
     }
@@ -121,7 +124,13 @@ export class StatefulSetController implements Controller {
       const claim = `${t.metadata.name}-${name}`;
       volumes.push({ name: t.metadata.name, persistentVolumeClaim: { claimName: claim } });
       if (this.claims.get(`${ns}/${claim}`)) continue;
-      const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: claim, namespace: ns, labels: { ...(set.spec?.selector?.matchLabels ?? {}), ...(t.metadata?.labels ?? {}) }, annotations: t.metadata?.annotations }, spec: structuredClone(t.spec ?? {}) };
+      const owned = set.spec?.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
+      const pvc = {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: claim, namespace: ns, labels: { ...(set.spec?.selector?.matchLabels ?? {}), ...(t.metadata?.labels ?? {}) }, annotations: t.metadata?.annotations, ...(owned ? { ownerReferences: [ownerRefFor(set, 'apps/v1', 'StatefulSet')] } : {}) },
+        spec: structuredClone(t.spec ?? {}),
+      };
       try {
         await this.ctx.client.post(resourcePath(Resources.persistentvolumeclaims, ns), pvc);
         this.recorder.event(set, 'Normal', 'SuccessfulCreate', `create Claim ${claim} Pod ${name} in StatefulSet ${set.metadata.name} success`);
@@ -152,6 +161,17 @@ export class StatefulSetController implements Controller {
         this.recorder.event(set, 'Warning', 'FailedCreate', `create Pod ${name} in StatefulSet ${set.metadata.name} failed error: ${(e as Error).message}`);
         throw e;
       }
+    }
+  }
+
+  /** Make the pod own its claims, so they go with it (whenScaled: Delete). */
+  private async handClaimsToPod(set: K, pod: K): Promise<void> {
+    for (const t of set.spec?.volumeClaimTemplates ?? []) {
+      const claim = `${t.metadata.name}-${pod.metadata.name}`;
+      const ref = { apiVersion: 'v1', kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid, controller: true, blockOwnerDeletion: true };
+      await this.ctx.client.patch(resourcePath(Resources.persistentvolumeclaims, pod.metadata.namespace, claim), { metadata: { ownerReferences: [ref] } }, 'merge').catch((e) => {
+        if (!isNotFound(e)) throw e;
+      });
     }
   }
 
