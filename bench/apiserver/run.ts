@@ -7,18 +7,13 @@
 // Usage: node --import tsx bench/apiserver/run.ts [--pods 10000] [--clients 50] [--watchers 100] [--updates 200] [--backend embedded|etcd|both]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { RestClient } from '../../src/client/rest-client.js';
+import { flag, freePort, percentile as pct } from '../lib/util.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const PODS = Number(flag('pods', '10000'));
 const CLIENTS = Number(flag('clients', '50'));
 const WATCHERS = Number(flag('watchers', '100'));
@@ -26,18 +21,6 @@ const UPDATES = Number(flag('updates', '200'));
 const BACKEND = flag('backend', 'both');
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startEtcd(dir: string): Promise<{ url: string; proc: ChildProcess }> {

@@ -8,32 +8,19 @@
 // Usage: node --import tsx bench/scheduler/run.ts [--nodes 5000] [--pods 10000] [--variant basic|spread|preempt|all] [--clients 50]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { RestClient } from '../../src/client/rest-client.js';
+import { flag, freePort, percentile as pct } from '../lib/util.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
 const NODES = Number(flag('nodes', '5000'));
 const PODS = Number(flag('pods', '10000'));
 const CLIENTS = Number(flag('clients', '50'));
 const VARIANT = flag('variant', 'basic');
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 
 async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
   let i = 0;
@@ -42,10 +29,6 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
   }));
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
-};
 
 function cpuSeconds(pid: number): Promise<number> {
   return import('node:fs/promises').then(async (fs) => {

@@ -119,3 +119,22 @@ export interface ContainerRuntime extends RuntimeEvents {
   readonly probesAlwaysPass: boolean;
   close(): Promise<void>;
 }
+
+/** The status of a container just created from `config` (every runtime starts from this). */
+export function createdContainerStatus(id: string, sandboxId: string, config: ContainerConfig): ContainerStatus {
+  return {
+    id,
+    sandboxId,
+    name: config.name,
+    attempt: config.attempt,
+    image: config.image,
+    state: 'created',
+    createdAt: Date.now(),
+    startedAt: 0,
+    finishedAt: 0,
+    exitCode: 0,
+    reason: '',
+    message: '',
+    logPath: config.logPath,
+  };
+}

@@ -12,6 +12,7 @@ import { delimiter, join } from 'node:path';
 import type { Logger } from '../../../util/log.js';
 import { hostIPv4 } from '../../node-status.js';
 import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, ExecSession, PodSandbox, PodSandboxConfig } from '../types.js';
+import { createdContainerStatus } from '../types.js';
 import { CriLogWriter } from './cri-log.js';
 
 interface Sandbox {
@@ -75,21 +76,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const sb = this.sandboxes.get(sandboxId);
     if (!sb) throw new Error(`sandbox "${sandboxId}" not found`);
     const id = `${this.prefix}-c${++this.seq}`;
-    const status: ContainerStatus = {
-      id,
-      sandboxId,
-      name: config.name,
-      attempt: config.attempt,
-      image: config.image,
-      state: 'created',
-      createdAt: Date.now(),
-      startedAt: 0,
-      finishedAt: 0,
-      exitCode: 0,
-      reason: '',
-      message: '',
-      logPath: config.logPath,
-    };
+    const status = createdContainerStatus(id, sandboxId, config);
     this.containers.set(id, { status, config });
     sb.containers.add(id);
     return id;

@@ -7,6 +7,7 @@
 // process, reason Completed). Probes always pass. Exec answers exit 0 with empty output.
 // State is a few small objects per container so thousands of nodes fit in one process.
 import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, PodSandbox, PodSandboxConfig } from '../types.js';
+import { createdContainerStatus } from '../types.js';
 
 export interface SimulatedRuntimeOptions {
   /** Delay between StartContainer and Running (default 0: at once). */
@@ -81,21 +82,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     // Stable ids (pod uid, name, attempt), so a restarted kubelet reports the same containerID.
     const id = `${sb.config.uid}-${config.name}-${config.attempt}`;
     const finite = !!config.init || (sb.config.restartPolicy !== 'Always' && (config.command.length > 0 || config.args.length > 0));
-    const status: ContainerStatus = {
-      id,
-      sandboxId,
-      name: config.name,
-      attempt: config.attempt,
-      image: config.image,
-      state: 'created',
-      createdAt: Date.now(),
-      startedAt: 0,
-      finishedAt: 0,
-      exitCode: 0,
-      reason: '',
-      message: '',
-      logPath: config.logPath,
-    };
+    const status = createdContainerStatus(id, sandboxId, config);
     this.containers.set(id, { status, finite, resumeAt: config.previousStartedAt });
     sb.containers.add(id);
     return id;
