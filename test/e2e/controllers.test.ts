@@ -6,18 +6,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { until } from '../helpers/until.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe('keelson controller-manager with the real kubectl', () => {
   let api: TestApiServer;

@@ -8,18 +8,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { until } from '../helpers/until.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000, logs?: () => string): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${logs ? `\n${logs().slice(-3000)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 function rssMB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -10,18 +10,10 @@ import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js'
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { microTime } from '../../src/client/leader-election.js';
+import { until } from '../helpers/until.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('node failure: NotReady, taints, eviction after toleration, replacement elsewhere', () => {
   let api: TestApiServer;

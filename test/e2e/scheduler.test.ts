@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { until } from '../helpers/until.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 
@@ -25,15 +26,6 @@ function podJson(name: string, cpu: string, spec: Record<string, any> = {}): str
   return JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { requests: { cpu } } }], ...spec } });
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe('keelson scheduler with the real kubectl', () => {
   let api: TestApiServer;

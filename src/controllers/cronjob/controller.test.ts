@@ -5,16 +5,8 @@ import { startTestApiServer, type TestApiServer } from '../../../test/helpers/ap
 import { loadKubeconfig } from '../../client/kubeconfig.js';
 import { RestClient } from '../../client/rest-client.js';
 import { ControllerManager } from '../manager.js';
+import { until } from '../../../test/helpers/until.js';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('cronjob controller', () => {
   let api: TestApiServer;
