@@ -11,7 +11,6 @@ import { CycleState } from './framework/cycle-state.js';
 import type { Handle } from './framework/interface.js';
 import { podKey } from './framework/node-info.js';
 import { Framework } from './framework/runtime.js';
-import { Status } from './framework/status.js';
 import { inTreeRegistry } from './plugins/registry.js';
 import { podRequests } from './framework/resources.js';
 
@@ -76,4 +75,3 @@ export function renderExplanation(e: Explanation, pod?: any): string {
   return out.join('\n');
 }
 
-export { Status };

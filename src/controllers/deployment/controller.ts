@@ -11,7 +11,7 @@ import type { Informer } from '../../client/informer.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/rest-client.js';
 import { Resources, resourcePath } from '../../client/resources.js';
 import { QueueRunner, type Controller, type ControllerContext } from '../controller.js';
-import { controllerRef, isPodActive, k8sTime, nsKey, ownerRefFor, type K } from '../pod-util.js';
+import { controllerRef, isPodActive, nsKey, ownerRefFor, type K } from '../pod-util.js';
 import { computeStatus, statusChanged } from './status.js';
 import {
   DESIRED_REPLICAS,
@@ -313,4 +313,3 @@ export class DeploymentController implements Controller {
 }
 
 export const newDeploymentController = (ctx: ControllerContext): Controller => new DeploymentController(ctx);
-export { k8sTime };

@@ -30,7 +30,11 @@ export function surgeAndUnavailable(d: K): { maxSurge: number; maxUnavailable: n
 
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 
-/** A stable hash of the pod template (plus the collision count), rendered in Kubernetes' alphabet. */
+/**
+ * A stable hash of the pod template (plus the collision count), rendered in Kubernetes' alphabet.
+ * Kubernetes hashes its Go struct dump with FNV-32a; we hash stable JSON with sha256, so
+ * ReplicaSet names differ from a real cluster's for the same template (no client relies on them).
+ */
 export function podTemplateHash(template: K, collisionCount = 0): string {
   const digest = createHash('sha256').update(stableStringify(template)).update(String(collisionCount)).digest();
   let n = digest.readUInt32BE(0);
