@@ -23,6 +23,42 @@ export interface ApiServerOptions {
   bookmarkIntervalMs: number;
   /** Compact the store every N seconds to the revision seen N seconds earlier (0 = never; kube: 300). */
   compactionIntervalSeconds: number;
+
+  // --- Security (TLS, authentication, authorization, admission, encryption, audit) ---
+  /** Serve plain HTTP on the secure port instead of TLS (debugging only; refused unless the bind address is loopback). */
+  insecureServing: boolean;
+  /** Serving certificate and key (`--tls-cert-file`, `--tls-private-key-file`); default: <dataDir>/pki/apiserver.{crt,key}. */
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  /** CA that signs client certificates (`--client-ca-file`); default: <dataDir>/pki/ca.crt. */
+  clientCaFile?: string;
+  /** Extra SANs (names/IPs) for the generated serving certificate. */
+  tlsSanHosts: string[];
+  /** Requests without credentials are system:anonymous (kube default true). */
+  anonymousAuth: boolean;
+  /** Static token file in kube's CSV format: token,user,uid,"group1,group2". */
+  tokenAuthFile?: string;
+  /** Bootstrap tokens (kube-system secrets of type bootstrap.kubernetes.io/token). */
+  enableBootstrapTokenAuth: boolean;
+  /** Public keys that verify service account tokens; default: <dataDir>/pki/sa.pub. */
+  serviceAccountKeyFiles: string[];
+  /** Private key that signs service account tokens; default: <dataDir>/pki/sa.key. */
+  serviceAccountSigningKeyFile?: string;
+  serviceAccountIssuer: string;
+  /** Audiences of the API (tokens must carry one); default: [serviceAccountIssuer]. */
+  apiAudiences: string[];
+  /** Longest lifetime of a requested token, seconds (kube: --service-account-max-token-expiration). */
+  serviceAccountMaxTokenExpirationSeconds: number;
+  /** Authorizers in order: Node, RBAC, AlwaysAllow, AlwaysDeny. */
+  authorizationMode: string[];
+  /** Admission plugins on top of the defaults (`--enable-admission-plugins`) and ones taken off. */
+  enableAdmissionPlugins: string[];
+  disableAdmissionPlugins: string[];
+  /** kube's EncryptionConfiguration file (`--encryption-provider-config`). */
+  encryptionProviderConfig?: string;
+  /** Audit log as JSON lines (`--audit-log-path`, "-" = stdout) and its policy (`--audit-policy-file`). */
+  auditLogPath?: string;
+  auditPolicyFile?: string;
 }
 
 export const defaultOptions: ApiServerOptions = {
@@ -39,4 +75,15 @@ export const defaultOptions: ApiServerOptions = {
   minRequestTimeout: 1800,
   bookmarkIntervalMs: 60_000,
   compactionIntervalSeconds: 300,
+  insecureServing: false,
+  tlsSanHosts: [],
+  anonymousAuth: true,
+  enableBootstrapTokenAuth: true,
+  serviceAccountKeyFiles: [],
+  serviceAccountIssuer: 'https://kubernetes.default.svc.cluster.local',
+  apiAudiences: [],
+  serviceAccountMaxTokenExpirationSeconds: 48 * 3600,
+  authorizationMode: ['Node', 'RBAC'],
+  enableAdmissionPlugins: [],
+  disableAdmissionPlugins: [],
 };

@@ -24,6 +24,42 @@ export interface ApiserverFlags {
   maxRequestsInflight: number;
   maxMutatingRequestsInflight: number;
   watchCache: string | boolean;
+  insecureServing?: boolean;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  clientCaFile?: string;
+  tlsSan: string[];
+  anonymousAuth: string | boolean;
+  tokenAuthFile?: string;
+  enableBootstrapTokenAuth: string | boolean;
+  serviceAccountKeyFile: string[];
+  serviceAccountSigningKeyFile?: string;
+  serviceAccountIssuer: string;
+  apiAudiences?: string;
+  serviceAccountMaxTokenExpiration: string;
+  authorizationMode: string;
+  enableAdmissionPlugins?: string;
+  disableAdmissionPlugins?: string;
+  encryptionProviderConfig?: string;
+  auditLogPath?: string;
+  auditPolicyFile?: string;
+}
+
+const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const collect = (v: string, acc: string[]) => [...acc, ...list(v)];
+
+/** A Go-style duration ("48h", "1h30m", "3600s") or plain seconds, in seconds. */
+export function durationSeconds(v: string): number {
+  if (/^\d+$/.test(v)) return Number(v);
+  const re = /(\d+(?:\.\d+)?)(h|m|s|ms)/g;
+  let total = 0;
+  let seen = '';
+  for (let m = re.exec(v); m; m = re.exec(v)) {
+    total += Number(m[1]) * ({ h: 3600, m: 60, s: 1, ms: 0.001 } as Record<string, number>)[m[2]];
+    seen += m[0];
+  }
+  if (seen !== v) throw new Error(`not a duration: ${v}`);
+  return total;
 }
 
 /** Add the apiserver's flags to a command (shared with `keelson server`). */
@@ -40,7 +76,26 @@ export function apiserverFlags(cmd: Command, defaultPort: number): Command {
     .option('--service-node-port-range <range>', 'port range for NodePorts', defaultOptions.serviceNodePortRange)
     .option('--max-requests-inflight <n>', 'limit of non-mutating requests in flight (0 = none)', int, defaultOptions.maxRequestsInflight)
     .option('--max-mutating-requests-inflight <n>', 'limit of mutating requests in flight (0 = none)', int, defaultOptions.maxMutatingRequestsInflight)
-    .option('--watch-cache [bool]', 'serve lists and watches from memory', true);
+    .option('--watch-cache [bool]', 'serve lists and watches from memory', true)
+    .option('--insecure-serving', 'serve plain HTTP instead of TLS, without authentication or authorization (debugging; loopback bind address only)')
+    .option('--tls-cert-file <file>', 'serving certificate (default: <data-dir>/pki/apiserver.crt, generated)')
+    .option('--tls-private-key-file <file>', 'serving key (default: <data-dir>/pki/apiserver.key)')
+    .option('--tls-san <host>', 'extra name or IP for the generated serving certificate (repeatable)', collect, [] as string[])
+    .option('--client-ca-file <file>', 'CA for client certificates (default: <data-dir>/pki/ca.crt)')
+    .option('--anonymous-auth [bool]', 'treat requests without credentials as system:anonymous', true)
+    .option('--token-auth-file <file>', "static bearer tokens, kube's CSV format: token,user,uid,\"group1,group2\"")
+    .option('--enable-bootstrap-token-auth [bool]', 'accept bootstrap tokens (kube-system secrets of type bootstrap.kubernetes.io/token)', true)
+    .option('--service-account-key-file <file>', 'public key that verifies service account tokens (repeatable; default: <data-dir>/pki/sa.pub)', collect, [] as string[])
+    .option('--service-account-signing-key-file <file>', 'private key that signs service account tokens (default: <data-dir>/pki/sa.key)')
+    .option('--service-account-issuer <iss>', 'issuer of service account tokens', defaultOptions.serviceAccountIssuer)
+    .option('--api-audiences <list>', 'audiences of the API (default: the issuer)')
+    .option('--service-account-max-token-expiration <duration>', 'longest lifetime of a requested token', '48h')
+    .option('--authorization-mode <modes>', 'ordered authorizers: Node, RBAC, AlwaysAllow, AlwaysDeny', defaultOptions.authorizationMode.join(','))
+    .option('--enable-admission-plugins <list>', 'admission plugins to enable besides the defaults')
+    .option('--disable-admission-plugins <list>', 'default admission plugins to disable')
+    .option('--encryption-provider-config <file>', 'EncryptionConfiguration for data at rest')
+    .option('--audit-log-path <file>', 'write audit events as JSON lines here ("-" = stdout)')
+    .option('--audit-policy-file <file>', 'audit Policy (levels None, Metadata, Request, RequestResponse)');
 }
 
 export function startOptions(f: ApiserverFlags) {
@@ -57,6 +112,25 @@ export function startOptions(f: ApiserverFlags) {
     maxRequestsInflight: f.maxRequestsInflight,
     maxMutatingRequestsInflight: f.maxMutatingRequestsInflight,
     watchCache: parseBool(f.watchCache),
+    insecureServing: !!f.insecureServing,
+    tlsCertFile: f.tlsCertFile && resolve(f.tlsCertFile),
+    tlsPrivateKeyFile: f.tlsPrivateKeyFile && resolve(f.tlsPrivateKeyFile),
+    clientCaFile: f.clientCaFile && resolve(f.clientCaFile),
+    tlsSanHosts: f.tlsSan,
+    anonymousAuth: parseBool(f.anonymousAuth),
+    tokenAuthFile: f.tokenAuthFile && resolve(f.tokenAuthFile),
+    enableBootstrapTokenAuth: parseBool(f.enableBootstrapTokenAuth),
+    serviceAccountKeyFiles: f.serviceAccountKeyFile.map((p) => resolve(p)),
+    serviceAccountSigningKeyFile: f.serviceAccountSigningKeyFile && resolve(f.serviceAccountSigningKeyFile),
+    serviceAccountIssuer: f.serviceAccountIssuer,
+    apiAudiences: list(f.apiAudiences),
+    serviceAccountMaxTokenExpirationSeconds: durationSeconds(f.serviceAccountMaxTokenExpiration),
+    authorizationMode: list(f.authorizationMode),
+    enableAdmissionPlugins: list(f.enableAdmissionPlugins),
+    disableAdmissionPlugins: list(f.disableAdmissionPlugins),
+    encryptionProviderConfig: f.encryptionProviderConfig && resolve(f.encryptionProviderConfig),
+    auditLogPath: f.auditLogPath && f.auditLogPath !== '-' ? resolve(f.auditLogPath) : f.auditLogPath,
+    auditPolicyFile: f.auditPolicyFile && resolve(f.auditPolicyFile),
   };
 }
 

@@ -11,6 +11,8 @@ export interface UserInfo {
   name: string;
   groups: string[];
   uid?: string;
+  /** Extra attributes (authentication.kubernetes.io/pod-name, credential-id, ...). */
+  extra?: Record<string, string[]>;
 }
 
 export interface Authenticator {
