@@ -8,6 +8,7 @@ import { handleDelete, handleDeleteCollection } from './delete.js';
 import { handleScale } from './scale.js';
 import { bindPod, handlePodSubresource } from './pods.js';
 import { handleNamespaceDelete, handleNamespaceFinalize } from './namespaces.js';
+import { handleVirtualCreate, isVirtual } from './virtual.js';
 import { ApiError, methodNotAllowed, notFound, pathNotFound } from '../status.js';
 
 const defaultVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -53,6 +54,7 @@ export async function dispatch(h: Handler): Promise<void> {
       return handleWatch(h);
     case 'create':
       if (info.name) throw methodNotAllowed();
+      if (isVirtual(st)) return handleVirtualCreate(h);
       return handleCreate(h);
     case 'update':
       return handleUpdate(h);
