@@ -1,8 +1,10 @@
 // keelson's apiserver, programmatically: `startApiServer(opts)` opens the store (embedded, a
 // real etcd, or one passed in), registers every built-in kind, repairs service allocations,
 // bootstraps the system namespaces and the `kubernetes` Service, serves HTTP, and writes
-// <dataDir>/admin.kubeconfig. Plain HTTP on the bind address until TLS arrives.
-import { createServer, type Server } from 'node:http';
+// <dataDir>/admin.kubeconfig. TLS on the secure port with the cluster's certificates (serving.ts);
+// plain HTTP only on the optional loopback debugging port (--insecure-port).
+import { createServer, type Server, type RequestListener } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { Store } from '../storage/store.js';
@@ -13,7 +15,9 @@ import { Resources } from './resources.js';
 import { createRequestHandler, type FrontState } from './server.js';
 import { serveUpgrades } from './upgrade.js';
 import { MaxInflight } from './filters/max-inflight.js';
-import { allowAll, anonymousAdmin, type Pipeline } from './filters/pipeline.js';
+import { allowAll, type Pipeline } from './filters/pipeline.js';
+import { servingConfig } from './serving.js';
+import { buildAuthenticators } from './authentication.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { defaultOptions, type ApiServerOptions } from './options.js';
 import { bootstrap } from './bootstrap.js';
@@ -39,8 +43,15 @@ export interface StartOptions extends Partial<ApiServerOptions> {
 }
 
 export interface ApiServer {
+  /** https://host:port of the secure port. */
   url: string;
   port: number;
+  /** http://127.0.0.1:port of the debugging port (--insecure-port), if any. */
+  insecureUrl?: string;
+  /** The cluster CA certificate (PEM) clients verify the server with, when generated. */
+  caCert?: string;
+  /** The cluster PKI directory (<data-dir>/pki) when the certificates were generated. */
+  pkiDir?: string;
   ready: Promise<void>;
   resources: Resources;
   store: Store;
@@ -74,8 +85,10 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   }
 
   const openapi = new OpenApiService(builtinStrategies);
+  const serving = await servingConfig(o, ips.first);
   const pipeline: Pipeline = {
-    authenticators: opts.pipeline?.authenticators ?? [anonymousAdmin],
+    authenticators: opts.pipeline?.authenticators ?? buildAuthenticators(o),
+    anonymous: opts.pipeline?.anonymous ?? o.anonymousAuth,
     authorizer: opts.pipeline?.authorizer ?? allowAll,
     audit: opts.pipeline?.audit,
     admission: [namespaceLifecycle(resources), ...(opts.pipeline?.admission ?? [])],
@@ -101,25 +114,39 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   };
   state.readyChecks = [...state.healthChecks, { name: 'shutdown', check: async () => { if (ac.signal.aborted) throw new Error('shutting down'); } }];
 
-  const handler = createRequestHandler(state);
-  const server: Server = createServer({ keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 }, handler);
-  serveUpgrades(server, handler);
-  // Idle keep-alive connections stay open well beyond Node's 5 s default, so clients reusing a
-  // connection do not race with its close (kept below headersTimeout, as Node requires).
-  server.keepAliveTimeout = 55_000;
   const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.securePort, o.bindAddress, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host = o.bindAddress === '0.0.0.0' ? '127.0.0.1' : o.bindAddress;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const servers: Server[] = [];
+  const serve = async (server: Server, handler: RequestListener, port: number, address: string): Promise<number> => {
+    serveUpgrades(server, handler);
+    // Idle keep-alive connections stay open well beyond Node's 5 s default, so clients reusing a
+    // connection do not race with its close (kept below headersTimeout, as Node requires).
+    server.keepAliveTimeout = 55_000;
+    server.on('connection', (s: Socket) => {
+      sockets.add(s);
+      s.on('close', () => sockets.delete(s));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, address, () => resolve());
+    });
+    servers.push(server);
+    return (server.address() as AddressInfo).port;
+  };
+  const httpOptions = { keepAlive: true, requestTimeout: 0, headersTimeout: 60_000 };
+  const handler = createRequestHandler(state);
+  // The client certificate is asked for, not required: its verification result is the x509
+  // authenticator's to judge (401 for a bad one), so token and anonymous requests still work.
+  const tlsServer = createTlsServer({ ...httpOptions, cert: serving.cert, key: serving.key, ca: serving.clientCa, requestCert: true, rejectUnauthorized: false }, handler) as unknown as Server;
+  const port = await serve(tlsServer, handler, o.securePort, o.bindAddress);
+  const host = o.bindAddress === '0.0.0.0' ? '127.0.0.1' : o.bindAddress === '::' ? '::1' : o.bindAddress;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   state.serverAddress = `${host}:${port}`;
+  let insecureUrl: string | undefined;
+  if (o.insecurePort) {
+    const insecureHandler = createRequestHandler({ ...state, insecure: true });
+    const p = await serve(createServer(httpOptions, insecureHandler), insecureHandler, o.insecurePort, '127.0.0.1');
+    insecureUrl = `http://127.0.0.1:${p}`;
+  }
 
   const crds = resources.storeFor('apiextensions.k8s.io', 'customresourcedefinitions');
   const registrar = crds ? new CrdRegistrar(store, resources, crds, openapi) : undefined;
@@ -128,6 +155,9 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   const api: ApiServer = {
     url,
     port,
+    insecureUrl,
+    caCert: serving.serverCa,
+    pkiDir: serving.pki?.dir,
     resources,
     store,
     ready: Promise.resolve(),
@@ -137,10 +167,9 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
       ac.abort();
       registrar?.stop();
       resources.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
+      const closing = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+      for (const s of sockets) s.destroy();
+      await Promise.all(closing);
       await allocation?.flush();
       if (ownStore) await store.close();
     },
@@ -154,7 +183,15 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   startCompactor(store, o.compactionIntervalSeconds, ac.signal);
   if (o.writeKubeconfig && o.dataDir) {
     api.kubeconfigPath = join(o.dataDir, 'admin.kubeconfig');
-    writeKubeconfig(api.kubeconfigPath, { server: url, clusterName: 'keelson', userName: 'admin', contextName: 'keelson' });
+    writeKubeconfig(api.kubeconfigPath, {
+      server: url,
+      clusterName: 'keelson',
+      userName: 'admin',
+      contextName: 'keelson',
+      caCert: serving.serverCa,
+      clientCert: serving.pki?.admin.cert,
+      clientKey: serving.pki?.admin.key,
+    });
   }
   log.info({ url, store: o.etcdServers.length ? o.etcdServers.join(',') : 'embedded' }, 'apiserver ready');
   return api;

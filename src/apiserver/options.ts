@@ -25,8 +25,9 @@ export interface ApiServerOptions {
   compactionIntervalSeconds: number;
 
   // --- Security (TLS, authentication, authorization, admission, encryption, audit) ---
-  /** Serve plain HTTP on the secure port instead of TLS (debugging only; refused unless the bind address is loopback). */
-  insecureServing: boolean;
+  /** Also serve plain HTTP on 127.0.0.1:<port> for debugging (`--insecure-port`, kube's old flag; 0 = off):
+   * no authentication or authorization there, every request acts as the cluster admin. */
+  insecurePort: number;
   /** Serving certificate and key (`--tls-cert-file`, `--tls-private-key-file`); default: <dataDir>/pki/apiserver.{crt,key}. */
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
@@ -75,7 +76,7 @@ export const defaultOptions: ApiServerOptions = {
   minRequestTimeout: 1800,
   bookmarkIntervalMs: 60_000,
   compactionIntervalSeconds: 300,
-  insecureServing: false,
+  insecurePort: 0,
   tlsSanHosts: [],
   anonymousAuth: true,
   enableBootstrapTokenAuth: true,

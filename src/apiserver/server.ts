@@ -9,7 +9,9 @@ import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { writeError, writeJson } from './http-util.js';
 import { ApiError, forbidden, methodNotAllowed, pathNotFound } from './status.js';
 import { isLongRunning, MaxInflight } from './filters/max-inflight.js';
-import type { UserInfo } from './filters/pipeline.js';
+import { adminUser, type UserInfo } from './filters/pipeline.js';
+import { AuthenticationError } from '../auth/authn/errors.js';
+import { anonymousUser } from '../auth/authn/anonymous.js';
 import { makeHandler, type ServerState } from './handlers/context.js';
 import { dispatch } from './handlers/resource.js';
 import { aggregated, aggregatedContentType, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/documents.js';
@@ -26,6 +28,9 @@ export interface FrontState extends ServerState {
   healthChecks: HealthCheck[];
   readyChecks: HealthCheck[];
   serverAddress: string;
+  /** The debugging listener (`--insecure-port`, loopback only): no authentication or
+   * authorization, every request is the cluster admin (as kube's old insecure port). */
+  insecure?: boolean;
 }
 
 const versionInfo = () => ({
@@ -69,24 +74,6 @@ async function handle(state: FrontState, req: IncomingMessage, res: ServerRespon
   const path = url.pathname;
   const query = url.searchParams;
   const method = (req.method ?? 'GET').toUpperCase();
-  // Non-resource endpoints (no authentication needed for health and version, as kube's defaults).
-  if (path === '/version' || path === '/version/') {
-    writeJson(res, 200, versionInfo());
-    return;
-  }
-  for (const kind of ['healthz', 'livez', 'readyz']) {
-    if (path === `/${kind}` || path.startsWith(`/${kind}/`)) {
-      const sub = path.slice(kind.length + 2);
-      await serveHealth(res, kind, kind === 'readyz' ? state.readyChecks : state.healthChecks, query, sub);
-      return;
-    }
-  }
-  if (path === '/metrics') {
-    const m = await metricsText();
-    res.writeHead(200, { 'Content-Type': m.contentType });
-    res.end(m.body);
-    return;
-  }
   const info = parseRequestInfo(method, path, query);
   setInfo(info);
   const longRunning = info.isResourceRequest && isLongRunning(info.verb, info.subresource, query);
@@ -96,11 +83,29 @@ async function handle(state: FrontState, req: IncomingMessage, res: ServerRespon
   try {
     const user = await authenticate(state, req);
     state.pipeline.audit?.record({ stage: 'RequestReceived', user, info });
-    const decision = await state.pipeline.authorizer.authorize(user, info);
+    const decision = state.insecure ? { allowed: true } : await state.pipeline.authorizer.authorize(user, info);
     if (!decision.allowed) {
       throw info.isResourceRequest
         ? forbidden({ group: info.group, resource: info.resource }, info.name, `User "${user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope'}${decision.reason ? `: ${decision.reason}` : ''}`)
         : new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${method.toLowerCase()} path "${path}"`);
+    }
+    // Non-resource endpoints: open to anonymous users through RBAC (system:public-info-viewer).
+    if (path === '/version' || path === '/version/') {
+      writeJson(res, 200, versionInfo());
+      return;
+    }
+    for (const kind of ['healthz', 'livez', 'readyz']) {
+      if (path === `/${kind}` || path.startsWith(`/${kind}/`)) {
+        const sub = path.slice(kind.length + 2);
+        await serveHealth(res, kind, kind === 'readyz' ? state.readyChecks : state.healthChecks, query, sub);
+        return;
+      }
+    }
+    if (path === '/metrics') {
+      const m = await metricsText();
+      res.writeHead(200, { 'Content-Type': m.contentType });
+      res.end(m.body);
+      return;
     }
     if (path.startsWith('/openapi/')) {
       if (!state.openapi) throw pathNotFound();
@@ -129,11 +134,29 @@ async function handle(state: FrontState, req: IncomingMessage, res: ServerRespon
   }
 }
 
+/**
+ * kube's authentication chain: the first authenticator that recognises the request's credentials
+ * decides; credentials that are presented but wrong (bad certificate, unknown token) are 401 and
+ * never fall back to anonymous; a request without any credentials is anonymous when allowed.
+ * Authenticated users get the system:authenticated group.
+ */
 async function authenticate(state: FrontState, req: IncomingMessage): Promise<UserInfo> {
+  if (state.insecure) return adminUser;
+  let failed: Error | undefined;
   for (const a of state.pipeline.authenticators) {
-    const u = await a.authenticate(req);
-    if (u) return u;
+    try {
+      const u = await a.authenticate(req);
+      if (u) return u.groups.includes('system:authenticated') || u.name === 'system:anonymous' ? u : { ...u, groups: [...u.groups, 'system:authenticated'] };
+    } catch (e) {
+      if (!(e instanceof AuthenticationError)) throw e;
+      failed ??= e;
+    }
   }
+  if (failed) {
+    if (log.isLevelEnabled('debug')) log.debug({ reason: failed.message, url: req.url }, 'authentication failed');
+    throw unauthorized();
+  }
+  if (state.pipeline.anonymous) return anonymousUser;
   throw unauthorized();
 }
 

@@ -24,7 +24,7 @@ export interface ApiserverFlags {
   maxRequestsInflight: number;
   maxMutatingRequestsInflight: number;
   watchCache: string | boolean;
-  insecureServing?: boolean;
+  insecurePort: number;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   clientCaFile?: string;
@@ -77,7 +77,7 @@ export function apiserverFlags(cmd: Command, defaultPort: number): Command {
     .option('--max-requests-inflight <n>', 'limit of non-mutating requests in flight (0 = none)', int, defaultOptions.maxRequestsInflight)
     .option('--max-mutating-requests-inflight <n>', 'limit of mutating requests in flight (0 = none)', int, defaultOptions.maxMutatingRequestsInflight)
     .option('--watch-cache [bool]', 'serve lists and watches from memory', true)
-    .option('--insecure-serving', 'serve plain HTTP instead of TLS, without authentication or authorization (debugging; loopback bind address only)')
+    .option('--insecure-port <port>', 'also serve plain HTTP on 127.0.0.1:<port> without authentication or authorization (debugging only; 0 = off)', int, 0)
     .option('--tls-cert-file <file>', 'serving certificate (default: <data-dir>/pki/apiserver.crt, generated)')
     .option('--tls-private-key-file <file>', 'serving key (default: <data-dir>/pki/apiserver.key)')
     .option('--tls-san <host>', 'extra name or IP for the generated serving certificate (repeatable)', collect, [] as string[])
@@ -112,7 +112,7 @@ export function startOptions(f: ApiserverFlags) {
     maxRequestsInflight: f.maxRequestsInflight,
     maxMutatingRequestsInflight: f.maxMutatingRequestsInflight,
     watchCache: parseBool(f.watchCache),
-    insecureServing: !!f.insecureServing,
+    insecurePort: f.insecurePort,
     tlsCertFile: f.tlsCertFile && resolve(f.tlsCertFile),
     tlsPrivateKeyFile: f.tlsPrivateKeyFile && resolve(f.tlsPrivateKeyFile),
     clientCaFile: f.clientCaFile && resolve(f.clientCaFile),

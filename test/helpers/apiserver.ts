@@ -2,6 +2,9 @@
 // built by `npm test`), or in this process with KEELSON_E2E_INPROCESS=1 (faster to iterate).
 // `etcd` uses a real etcd endpoint instead of the embedded store. Everything lives in a temp
 // dir named keelson* and is removed by stop().
+// The server serves TLS with client-certificate authentication (the kubeconfig holds the admin's
+// certificate) and, for raw-HTTP tests, the loopback debugging port: `url` is plain HTTP and
+// needs no credentials (it acts as the admin); `secureUrl` is the real TLS endpoint.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, mkdir } from 'node:fs/promises';
@@ -14,7 +17,10 @@ import { kubectlWith } from './kubectl.js';
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface TestApiServer {
+  /** http://127.0.0.1:<port>: the debugging port, no credentials needed. */
   url: string;
+  /** https://127.0.0.1:<port>: the secure port (what the kubeconfig points at). */
+  secureUrl: string;
   dataDir: string;
   kubeconfig: string;
   cacheDir: string;
@@ -50,8 +56,10 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   const cacheDir = join(dir, 'kcache');
   await mkdir(dataDir, { recursive: true });
   const port = await freePort();
+  const insecurePort = await freePort();
   const kubeconfig = join(dataDir, 'admin.kubeconfig');
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://127.0.0.1:${insecurePort}`;
+  const secureUrl = `https://127.0.0.1:${port}`;
   const inProcess = opts.inProcess ?? process.env.KEELSON_E2E_INPROCESS === '1';
   let stopFn: () => Promise<void>;
   let output = '';
@@ -64,6 +72,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     const api = await startApiServer({
       dataDir,
       securePort: port,
+      insecurePort,
       etcdServers: opts.etcdServers ?? [],
       compactionIntervalSeconds: 0,
       maxRequestsInflight: flag('--max-requests-inflight'),
@@ -73,7 +82,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   } else {
     const bin = join(repo, 'bin', 'keelson');
     if (!existsSync(join(repo, 'dist', 'keelson.js'))) throw new Error('dist/keelson.js missing: run `node scripts/build.mjs` (npm test does)');
-    const args = ['apiserver', '--data-dir', dataDir, '--secure-port', String(port), ...(opts.etcdServers?.length ? ['--etcd-servers', opts.etcdServers.join(',')] : []), ...(opts.args ?? [])];
+    const args = ['apiserver', '--data-dir', dataDir, '--secure-port', String(port), '--insecure-port', String(insecurePort), ...(opts.etcdServers?.length ? ['--etcd-servers', opts.etcdServers.join(',')] : []), ...(opts.args ?? [])];
     const child: ChildProcess = spawn(bin, args, { env: { ...process.env, KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
@@ -98,6 +107,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
   }
   return {
     url,
+    secureUrl,
     dataDir,
     kubeconfig,
     cacheDir,

@@ -49,7 +49,10 @@ export interface AdmissionPlugin {
 }
 
 export interface Pipeline {
+  /** Tried in order; see server.ts authenticate(). */
   authenticators: Authenticator[];
+  /** Requests without credentials are system:anonymous (`--anonymous-auth`). */
+  anonymous: boolean;
   authorizer: Authorizer;
   audit?: AuditSink;
   admission: AdmissionPlugin[];
@@ -59,7 +62,6 @@ export const adminUser: UserInfo = { name: 'system:admin', groups: ['system:mast
 
 export const allowAll: Authorizer = { authorize: () => ({ allowed: true }) };
 
-export const anonymousAdmin: Authenticator = { authenticate: () => adminUser };
 
 export async function runAdmission(p: Pipeline, a: AdmissionAttributes): Promise<void> {
   for (const pl of p.admission) await pl.admit?.(a);

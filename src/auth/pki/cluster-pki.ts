@@ -56,6 +56,38 @@ function writePair(dir: string, name: string, p: KeyPairPem): void {
   writeAtomic(join(dir, `${name}.crt`), p.cert, 0o644);
 }
 
+async function ensureLeafIn(dir: string, name: string, ca: KeyPairPem, spec: CertSpec, renewBefore: number): Promise<{ pair: KeyPairPem; issued: boolean }> {
+  const have = readPair(dir, name);
+  if (have) {
+    const info = inspectCert(have.cert);
+    const coversHosts = (spec.hosts ?? []).every((h) => info.sans.includes(h));
+    const sameSubject = subjectKey(info.subject) === subjectKey(subjectOf(spec));
+    if (info.notAfter.getTime() - Date.now() > renewBefore && coversHosts && sameSubject && info.issuedBy(ca.cert)) return { pair: have, issued: false };
+  }
+  const pair = await issueCert(ca, spec);
+  writePair(dir, name, pair);
+  return { pair, issued: true };
+}
+
+const subjectOf = (spec: CertSpec) => [`CN=${spec.commonName}`, ...(spec.organizations ?? []).map((o) => `O=${o}`)].join('\n');
+/** CN and O attributes of a subject in Node's form ("CN=x\nO=y"), order-independent. */
+const subjectKey = (s: string) =>
+  s
+    .split('\n')
+    .filter((l) => /^(CN|O)=/.test(l))
+    .sort()
+    .join('\n');
+
+/**
+ * A client certificate signed by the cluster CA for a component or user (kubeadm's
+ * scheduler.conf, controller-manager.conf, kubelet.conf): <dataDir>/pki/<name>.{crt,key},
+ * reused while valid and of the same subject.
+ */
+export async function ensureClientCert(pki: ClusterPki, name: string, commonName: string, organizations: string[] = []): Promise<KeyPairPem> {
+  const r = await ensureLeafIn(pki.dir, name, pki.ca, { commonName, organizations, usage: 'client' }, 90 * 86_400_000);
+  return r.pair;
+}
+
 export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions = {}): Promise<ClusterPki> {
   const dir = join(dataDir, 'pki');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -71,16 +103,9 @@ export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions 
     return ca;
   };
   const ensureLeaf = async (name: string, ca: KeyPairPem, spec: CertSpec): Promise<KeyPairPem> => {
-    const have = readPair(dir, name);
-    if (have) {
-      const info = inspectCert(have.cert);
-      const coversHosts = (spec.hosts ?? []).every((h) => info.sans.includes(h));
-      if (info.notAfter.getTime() - Date.now() > renewBefore && coversHosts && info.issuedBy(ca.cert)) return have;
-    }
-    const pair = await issueCert(ca, spec);
-    writePair(dir, name, pair);
-    issued.push(name);
-    return pair;
+    const r = await ensureLeafIn(dir, name, ca, spec, renewBefore);
+    if (r.issued) issued.push(name);
+    return r.pair;
   };
 
   const ca = await ensureCA('ca', 'kubernetes-ca');
