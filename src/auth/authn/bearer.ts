@@ -1,26 +1,22 @@
-// Bearer tokens: how a request carries one (the Authorization header, or for WebSocket clients
-// the `base64url.bearer.authorization.k8s.io.<token>` subprotocol, as kube accepts), and the
-// token authenticators' shape. A token authenticator answers undefined for a token that is not
-// its kind (another authenticator may know it) and throws TokenError for one of its kind that is
-// invalid; as a request authenticator it turns that into 401 (kube never falls through to
-// anonymous once a bearer token was presented).
+// Bearer tokens (kube's bearertoken authenticator): the token comes from the Authorization
+// header (`Bearer <token>`) or, for WebSocket clients, the
+// `base64url.bearer.authorization.k8s.io.<token>` subprotocol. Each token authenticator (static
+// token file, bootstrap tokens, service account tokens) answers undefined for a token it does
+// not know; a token nobody accepts fails the request with 401 ("invalid bearer token"): a request
+// that presented a token never falls back to anonymous, as in kube-apiserver.
 import type { IncomingMessage } from 'node:http';
 import type { Authenticator, UserInfo } from '../../apiserver/filters/pipeline.js';
-import { ApiError } from '../../apiserver/status.js';
-import { TokenError } from '../tokens/jwt.js';
+import { AuthenticationError } from './errors.js';
 
-export interface TokenAuthResult {
-  user: UserInfo;
-  /** The audiences the token is valid for among those asked (TokenReview status.audiences). */
-  audiences?: string[];
+export interface TokenAuthenticator {
+  /**
+   * The user a token names, or undefined when the token is not of this authenticator's kind;
+   * throws AuthenticationError for a token of its kind that is invalid (expired, revoked...).
+   * `audiences`: the audiences the caller accepts (TokenReview spec.audiences); default: the
+   * API audiences.
+   */
+  authenticateToken(token: string, audiences?: string[]): Promise<UserInfo | undefined> | UserInfo | undefined;
 }
-
-export interface TokenAuthenticator extends Authenticator {
-  /** `audiences`: what the caller accepts (default: the API audiences). */
-  authenticateToken(token: string, audiences?: string[]): Promise<TokenAuthResult | undefined>;
-}
-
-export const isTokenAuthenticator = (a: Authenticator): a is TokenAuthenticator => typeof (a as Partial<TokenAuthenticator>).authenticateToken === 'function';
 
 const wsPrefix = 'base64url.bearer.authorization.k8s.io.';
 
@@ -34,45 +30,34 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   if (typeof proto === 'string') {
     for (const p of proto.split(',').map((s) => s.trim())) {
       if (!p.startsWith(wsPrefix)) continue;
-      try {
-        const t = Buffer.from(p.slice(wsPrefix.length), 'base64url').toString('utf8');
-        if (t) return t;
-      } catch {
-        /* not ours */
-      }
+      const t = Buffer.from(p.slice(wsPrefix.length), 'base64url').toString('utf8');
+      if (t) return t;
     }
   }
   return undefined;
 }
 
-export function unauthorized(): ApiError {
-  return new ApiError(401, 'Unauthorized', 'Unauthorized');
+/** Runs a token through the authenticators in order; the first user wins. */
+export async function authenticateToken(tokens: TokenAuthenticator[], token: string, audiences?: string[]): Promise<UserInfo> {
+  const errors: string[] = [];
+  for (const t of tokens) {
+    try {
+      const u = await t.authenticateToken(token, audiences);
+      if (u) return u;
+    } catch (e) {
+      if (!(e instanceof AuthenticationError)) throw e;
+      errors.push(e.message);
+    }
+  }
+  throw new AuthenticationError(errors.length ? `[invalid bearer token, ${errors.join(', ')}]` : 'invalid bearer token');
 }
 
-/** The request authenticator of a token authenticator: 401 for a token of its kind that is invalid. */
-export function requestAuthenticator(authenticateToken: TokenAuthenticator['authenticateToken']): TokenAuthenticator {
+export function bearerAuthenticator(tokens: TokenAuthenticator[]): Authenticator {
   return {
-    authenticateToken,
     async authenticate(req) {
       const token = bearerToken(req);
-      if (!token) return undefined;
-      try {
-        return (await authenticateToken(token))?.user;
-      } catch (e) {
-        if (e instanceof TokenError) throw unauthorized();
-        throw e;
-      }
+      if (token === undefined) return undefined;
+      return authenticateToken(tokens, token);
     },
   };
 }
-
-/**
- * Last of the token authenticators: a bearer token that none of them accepted is 401 Unauthorized
- * ("invalid bearer token" in kube), never anonymous.
- */
-export const rejectUnknownBearer: Authenticator = {
-  authenticate(req) {
-    if (bearerToken(req)) throw unauthorized();
-    return undefined;
-  },
-};
