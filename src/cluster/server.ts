@@ -5,7 +5,8 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type StartOptions } from '../apiserver/index.js';
-import { loadKubeconfig } from '../client/kubeconfig.js';
+import { loadKubeconfig, type ClientConfig } from '../client/kubeconfig.js';
+import { componentConfig, controllerManagerIdentity, kubeletIdentity, schedulerIdentity } from './credentials.js';
 import { isAlreadyExists, RestClient } from '../client/rest-client.js';
 import { LOCAL_PATH_PROVISIONER } from '../controllers/persistentvolume/controller.js';
 import { ControllerManager } from '../controllers/manager.js';
@@ -66,34 +67,38 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const api = await startApiServer({ ...opts, store });
   await api.ready;
   const ac = new AbortController();
-  const client = (agent: string) => new RestClient({ ...(api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url }), qps: 5000, burst: 10000, userAgent: agent });
+  // Each component as its own user (kubeadm's per-component kubeconfigs); see credentials.ts.
+  const admin = (): ClientConfig => (api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url });
+  const client = (agent: string, config: ClientConfig = admin()) => new RestClient({ ...config, qps: 5000, burst: 10000, userAgent: agent });
   const readies: Promise<void>[] = [];
   const running: Promise<void>[] = [];
   const clients: RestClient[] = [];
   if (!disabled.has('scheduler')) {
-    const c = client('keelson-scheduler');
+    const c = client('keelson-scheduler', await componentConfig(api, opts.dataDir, schedulerIdentity));
     clients.push(c);
     const s = new Scheduler({ client: c, leaderElect: false });
     running.push(s.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'scheduler stopped')));
     readies.push(s.ready);
   }
   if (!disabled.has('controller-manager')) {
-    const c = client('keelson-controller-manager');
+    const c = client('keelson-controller-manager', await componentConfig(api, opts.dataDir, controllerManagerIdentity));
     clients.push(c);
-    await ensureDefaultStorageClass(c);
+    const bootstrapClient = client('keelson-server');
+    await ensureDefaultStorageClass(bootstrapClient).finally(() => bootstrapClient.close());
     const cm = new ControllerManager({ client: c, leaderElect: false, options: { localPathDir: join(opts.dataDir, 'storage'), ...opts.controllerOptions } });
     running.push(cm.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
     readies.push(cm.ready);
   }
   if (!opts.disableAgent) {
-    const c = client('keelson-kubelet');
+    const nodeName = opts.nodeName ?? hostname().toLowerCase();
+    const c = client('keelson-kubelet', await componentConfig(api, opts.dataDir, kubeletIdentity(nodeName)));
     clients.push(c);
     let runtime = opts.runtime ?? 'process';
     if (runtime === 'cri') {
       log.warn('the containerd (cri) runtime is not built yet: using the process runtime');
       runtime = 'process';
     }
-    const k = startKubelet({ client: c, nodeName: opts.nodeName ?? hostname().toLowerCase(), runtime, rootDir: join(opts.dataDir, 'kubelet'), port: opts.kubeletPort ?? 0 });
+    const k = startKubelet({ client: c, nodeName, runtime, rootDir: join(opts.dataDir, 'kubelet'), port: opts.kubeletPort ?? 0 });
     running.push(k.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'kubelet stopped')));
     readies.push(k.ready);
   }

@@ -83,8 +83,10 @@ const subjectKey = (s: string) =>
  * scheduler.conf, controller-manager.conf, kubelet.conf): <dataDir>/pki/<name>.{crt,key},
  * reused while valid and of the same subject.
  */
-export async function ensureClientCert(pki: ClusterPki, name: string, commonName: string, organizations: string[] = []): Promise<KeyPairPem> {
-  const r = await ensureLeafIn(pki.dir, name, pki.ca, { commonName, organizations, usage: 'client' }, 90 * 86_400_000);
+export async function ensureClientCert(pkiDir: string, name: string, commonName: string, organizations: string[] = []): Promise<KeyPairPem> {
+  const ca = readPair(pkiDir, 'ca');
+  if (!ca) throw new Error(`no cluster CA in ${pkiDir}`);
+  const r = await ensureLeafIn(pkiDir, name, ca, { commonName, organizations, usage: 'client' }, 90 * 86_400_000);
   return r.pair;
 }
 
