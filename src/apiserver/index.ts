@@ -29,8 +29,10 @@ import { OpenApiService } from './openapi/index.js';
 import { setProtobufDecoder } from './negotiation.js';
 import { decodeKubernetesProtobuf } from '../api/protobuf/decode.js';
 import { startCompactor } from './compactor.js';
-import { writeKubeconfig } from '../auth/pki/kubeconfig-file.js';
+import { mergeKubeconfig, writeKubeconfig } from '../auth/pki/kubeconfig-file.js';
+import { homedir } from 'node:os';
 import { logger } from '../util/log.js';
+import { EncryptionAtRest } from './encryption/at-rest.js';
 
 const log = logger('apiserver');
 
@@ -67,13 +69,17 @@ async function openStore(o: ApiServerOptions): Promise<Store> {
 export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer> {
   const o: ApiServerOptions = { ...defaultOptions, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) } as ApiServerOptions;
   const ownStore = !opts.store;
-  const store = opts.store ?? (await openStore(o));
+  // Encryption at rest (--encryption-provider-config): a bad file stops the start before the store opens.
+  const encryption = o.encryptionProviderConfig ? EncryptionAtRest.fromFile(o.encryptionProviderConfig) : undefined;
+  const rawStore = opts.store ?? (await openStore(o));
+  const store = encryption ? encryption.wrap(rawStore) : rawStore;
   const ac = new AbortController();
   opts.signal?.addEventListener('abort', () => void api.close());
   setProtobufDecoder((b) => decodeKubernetesProtobuf(b));
 
   const resources = new Resources(store, { watchCache: o.watchCache, consistentReadsFromCache: !o.etcdServers.length });
   for (const s of builtinStrategies) resources.add(s, { silent: true });
+  encryption?.bind(resources);
 
   const ips = new IPAllocator(o.serviceClusterIPRange);
   const ports = new PortAllocator(o.serviceNodePortRange);
@@ -181,17 +187,23 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   })();
   await api.ready;
   startCompactor(store, o.compactionIntervalSeconds, ac.signal);
-  if (o.writeKubeconfig && o.dataDir) {
-    api.kubeconfigPath = join(o.dataDir, 'admin.kubeconfig');
-    writeKubeconfig(api.kubeconfigPath, {
+  if (o.writeKubeconfig && (o.writeKubeconfigPath || o.dataDir)) {
+    api.kubeconfigPath = o.writeKubeconfigPath ?? join(o.dataDir, 'admin.kubeconfig');
+    const spec = {
       server: url,
       clusterName: 'keelson',
-      userName: 'admin',
+      userName: 'keelson-admin',
       contextName: 'keelson',
       caCert: serving.serverCa,
       clientCert: serving.pki?.admin.cert,
       clientKey: serving.pki?.admin.key,
-    });
+    };
+    writeKubeconfig(api.kubeconfigPath, spec);
+    if (o.mergeKubeconfig) {
+      const target = process.env.KUBECONFIG?.split(':').find(Boolean) ?? join(homedir(), '.kube', 'config');
+      mergeKubeconfig(target, spec);
+      log.info({ kubeconfig: target }, 'merged the admin credentials into the kubeconfig (context "keelson")');
+    }
   }
   log.info({ url, store: o.etcdServers.length ? o.etcdServers.join(',') : 'embedded' }, 'apiserver ready');
   return api;

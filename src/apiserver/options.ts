@@ -17,6 +17,10 @@ export interface ApiServerOptions {
   watchCache: boolean;
   /** Write <dataDir>/admin.kubeconfig (default true). */
   writeKubeconfig: boolean;
+  /** Where to write it (`--write-kubeconfig`; default <dataDir>/admin.kubeconfig). */
+  writeKubeconfigPath?: string;
+  /** Also merge it into $KUBECONFIG (its first file) or ~/.kube/config (`--merge-kubeconfig`). */
+  mergeKubeconfig: boolean;
   /** Watch timeout when a client gives none: random in [min, max) seconds (kube: 30-60 min). */
   minRequestTimeout: number;
   /** Interval of watch bookmarks (ms). */
@@ -73,6 +77,7 @@ export const defaultOptions: ApiServerOptions = {
   maxMutatingRequestsInflight: 200,
   watchCache: true,
   writeKubeconfig: true,
+  mergeKubeconfig: false,
   minRequestTimeout: 1800,
   bookmarkIntervalMs: 60_000,
   compactionIntervalSeconds: 300,

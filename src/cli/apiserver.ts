@@ -25,6 +25,8 @@ export interface ApiserverFlags {
   maxMutatingRequestsInflight: number;
   watchCache: string | boolean;
   insecurePort: number;
+  writeKubeconfig?: string;
+  mergeKubeconfig?: boolean;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   clientCaFile?: string;
@@ -77,6 +79,8 @@ export function apiserverFlags(cmd: Command, defaultPort: number): Command {
     .option('--max-requests-inflight <n>', 'limit of non-mutating requests in flight (0 = none)', int, defaultOptions.maxRequestsInflight)
     .option('--max-mutating-requests-inflight <n>', 'limit of mutating requests in flight (0 = none)', int, defaultOptions.maxMutatingRequestsInflight)
     .option('--watch-cache [bool]', 'serve lists and watches from memory', true)
+    .option('--write-kubeconfig <file>', "write the admin's kubeconfig here (default: <data-dir>/admin.kubeconfig)")
+    .option('--merge-kubeconfig', "also merge the admin's credentials into $KUBECONFIG or ~/.kube/config (context \"keelson\")")
     .option('--insecure-port <port>', 'also serve plain HTTP on 127.0.0.1:<port> without authentication or authorization (debugging only; 0 = off)', int, 0)
     .option('--tls-cert-file <file>', 'serving certificate (default: <data-dir>/pki/apiserver.crt, generated)')
     .option('--tls-private-key-file <file>', 'serving key (default: <data-dir>/pki/apiserver.key)')
@@ -113,6 +117,8 @@ export function startOptions(f: ApiserverFlags) {
     maxMutatingRequestsInflight: f.maxMutatingRequestsInflight,
     watchCache: parseBool(f.watchCache),
     insecurePort: f.insecurePort,
+    writeKubeconfigPath: f.writeKubeconfig && resolve(f.writeKubeconfig),
+    mergeKubeconfig: !!f.mergeKubeconfig,
     tlsCertFile: f.tlsCertFile && resolve(f.tlsCertFile),
     tlsPrivateKeyFile: f.tlsPrivateKeyFile && resolve(f.tlsPrivateKeyFile),
     clientCaFile: f.clientCaFile && resolve(f.clientCaFile),

@@ -1,8 +1,8 @@
 // Writing kubeconfig files that the real kubectl uses as they are: one cluster, one user, one
 // context, credentials embedded (certificate-authority-data, client-certificate-data, ...).
-import { writeFileSync, renameSync, mkdirSync, chmodSync } from 'node:fs';
+import { writeFileSync, renameSync, mkdirSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 
 export interface KubeconfigSpec {
   server: string;
@@ -48,6 +48,34 @@ export function writeKubeconfig(path: string, spec: KubeconfigSpec): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, kubeconfigYaml(spec), { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, path);
+}
+
+type Named = { name: string; [k: string]: unknown };
+const upsert = (list: Named[] | undefined, item: Named): Named[] => [...(list ?? []).filter((x) => x.name !== item.name), item];
+
+/**
+ * Merge the cluster, user and context of `spec` into an existing kubeconfig (as `kind` and
+ * `k3s` do when asked): entries of the same names are replaced, others kept, and the context
+ * becomes current. The file is created if missing; written atomically, mode 0600.
+ */
+export function mergeKubeconfig(path: string, spec: KubeconfigSpec): void {
+  const ours = parse(kubeconfigYaml(spec));
+  const doc = existsSync(path) ? (parse(readFileSync(path, 'utf8')) ?? {}) : {};
+  const merged = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    preferences: {},
+    ...doc,
+    clusters: upsert(doc.clusters, ours.clusters[0]),
+    users: upsert(doc.users, ours.users[0]),
+    contexts: upsert(doc.contexts, ours.contexts[0]),
+    'current-context': ours['current-context'],
+  };
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, stringify(merged), { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
 }
