@@ -7,5 +7,7 @@ import { register as apiserver } from './apiserver.js';
 import { register as server } from './server.js';
 import { register as etcd } from './etcd.js';
 import { register as kubelet } from './kubelet.js';
+import { register as proxy } from './proxy.js';
+import { register as images } from './images.js';
 
-export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server, etcd, kubelet];
+export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server, etcd, kubelet, proxy, images];
