@@ -1,7 +1,7 @@
 // The container runtime interface the kubelet talks to, modelled on CRI's RuntimeService
 // (k8s.io/cri-api runtime/v1): pod sandboxes, containers in them, their status, exec, logs and
-// stats. Implementations: simulated/ (no processes, kwok-style), process/ (host processes);
-// a CRI client for containerd is a later step. Every call is async as a gRPC runtime would be.
+// stats. Implementations: simulated/ (no processes, kwok-style), process/ (host processes),
+// cri/ (containerd over CRI v1). Every call is async as a gRPC runtime would be.
 
 /** What a sandbox is created from (CRI PodSandboxConfig, reduced to what runtimes use). */
 export interface PodSandboxConfig {
@@ -16,6 +16,17 @@ export interface PodSandboxConfig {
   logDirectory: string;
   /** The IP the pod reported before (a kubelet restart); a runtime may keep it (simulated). */
   previousIP?: string;
+  /** The sandbox's hostname (the pod's name, or spec.hostname; empty with hostNetwork). */
+  hostname?: string;
+  /** Pod labels and annotations (CRI keeps them on the sandbox). */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** resolv.conf of the pod (CRI DNSConfig); undefined: the runtime's default (the host's). */
+  dns?: { servers: string[]; searches: string[]; options: string[] };
+  /** hostPort mappings of all containers (CRI PortMapping on the sandbox). */
+  portMappings?: Array<{ protocol: 'TCP' | 'UDP' | 'SCTP'; containerPort: number; hostPort: number; hostIP?: string }>;
+  /** Pod-level securityContext pieces the sandbox uses. */
+  securityContext?: { runAsUser?: number; runAsGroup?: number; supplementalGroups?: number[]; privileged?: boolean };
 }
 
 export interface PodSandbox {
@@ -40,8 +51,31 @@ export interface ContainerConfig {
   /** Init container: the simulated runtime completes it. */
   init?: boolean;
   /** When this attempt started according to the pod's status (a kubelet restart); a runtime
-   * without real processes (simulated) resumes it instead of starting anew. Epoch ms. */
+   * without real processes (simulated) resumes it instead of starting anew, a runtime whose
+   * containers outlive the kubelet (cri) adopts the container of this attempt. Epoch ms. */
   previousStartedAt?: number;
+  /** CPU and memory requests/limits (cpu in millicores, memory in bytes; undefined: none). */
+  resources?: { cpuRequestMilli?: number; cpuLimitMilli?: number; memoryRequestBytes?: number; memoryLimitBytes?: number };
+  /** The kernel's OOM score adjustment for the pod's QoS class (kubelet's qos policy). */
+  oomScoreAdj?: number;
+  /** The container's effective securityContext (pod-level values merged in). */
+  securityContext?: ContainerSecurity;
+  tty?: boolean;
+  stdin?: boolean;
+  stdinOnce?: boolean;
+  /** Labels and annotations the runtime stores with the container (kubelet's io.kubernetes.*). */
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+export interface ContainerSecurity {
+  runAsUser?: number;
+  runAsGroup?: number;
+  supplementalGroups?: number[];
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
 }
 
 export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
@@ -62,6 +96,8 @@ export interface ContainerStatus {
   reason: string;
   message: string;
   logPath: string;
+  /** The image's digest reference (CRI image_ref), for status.imageID; '' when unknown. */
+  imageRef?: string;
 }
 
 export interface ExecResult {
@@ -113,11 +149,39 @@ export interface ContainerRuntime extends RuntimeEvents {
   exec(containerId: string, cmd: string[], timeoutSeconds: number): Promise<ExecResult>;
   /** Runs a command in the container's context with its streams attached (CRI Exec, the
    * kubelet server's /exec). Optional: a runtime without processes (simulated) has none. */
-  execStream?(containerId: string, cmd: string[]): ExecSession;
+  execStream?(containerId: string, cmd: string[], opts?: { tty?: boolean; stdin?: boolean }): ExecSession;
   containerStats(containerId: string): Promise<ContainerStats | undefined>;
   /** True when probes need not run: the simulated runtime's probes always pass. */
   readonly probesAlwaysPass: boolean;
+  /** True when containers keep running after the kubelet stops (cri): shutdown leaves them, and
+   * a restarted kubelet adopts them (see ContainerConfig.previousStartedAt). */
+  readonly outlivesKubelet?: boolean;
+  /** Makes sure `image` is present per the pull policy (CRI ImageService). Optional: runtimes
+   * without images (process, simulated) have none. Resolves with the image ref; rejects with
+   * an ImagePullError. */
+  ensureImage?(image: string, policy: 'Always' | 'IfNotPresent' | 'Never', auth?: RegistryAuth[]): Promise<string>;
   close(): Promise<void>;
+}
+
+/** Credentials for a registry (from imagePullSecrets' docker config). */
+export interface RegistryAuth {
+  server: string;
+  username?: string;
+  password?: string;
+  auth?: string;
+  identityToken?: string;
+  registryToken?: string;
+}
+
+/** An image could not be made present: reason ErrImagePull or ErrImageNeverPull (as the
+ * kubelet's image manager says them). */
+export class ImagePullError extends Error {
+  constructor(
+    readonly reason: 'ErrImagePull' | 'ErrImageNeverPull' | 'InvalidImageName',
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** The status of a container just created from `config` (every runtime starts from this). */

@@ -31,14 +31,21 @@ function load(): NonNullable<typeof loaded> {
 /** A message as proto-loader hands it over / accepts it. */
 export type Msg = Record<string, any>;
 
-/** A CRI call failed: the gRPC status code and the runtime's message. */
+const codeNames = new Map(
+  Object.entries(grpc.status)
+    .filter(([, v]) => typeof v === 'number')
+    .map(([k, v]) => [v as number, k === 'OK' ? 'OK' : k.split('_').map((w) => w[0] + w.slice(1).toLowerCase()).join('')]),
+);
+
+/** A CRI call failed: the gRPC status code and the runtime's message, worded as Go's grpc
+ * status errors are (`rpc error: code = NotFound desc = ...`), which is what kubelet reports. */
 export class CriError extends Error {
   constructor(
     readonly method: string,
     readonly code: number,
     readonly details: string,
   ) {
-    super(`${method}: ${details}`);
+    super(`rpc error: code = ${codeNames.get(code) ?? code} desc = ${details}`);
   }
   get notFound(): boolean {
     return this.code === grpc.status.NOT_FOUND;

@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { PAUSE_IMAGE, pauseImage } from '../../images/builtin-images.js';
 import { hasImage, importBuiltImages, K8S_NAMESPACE } from '../../images/import.js';
+import { CriClient } from './client.js';
 import { ctr } from './ctr.js';
 import { logger } from '../../../util/log.js';
 
@@ -220,9 +221,22 @@ export function unmountUnder(dir: string): void {
   }
 }
 
-/** Kills every task in every namespace of the containerd at `address` and deletes them and
- * their containers (no CNI teardown: the network namespaces are unmounted afterwards). */
-async function killAllTasks(address: string): Promise<void> {
+/** Stops and removes every pod sandbox through the CRI (which tears down their networks with
+ * the CNI plugins: veth, IP allocation, hostPort rules), then kills what is left in every
+ * namespace (tasks made with ctr) and deletes those tasks and containers. */
+async function removeEverything(address: string): Promise<void> {
+  const c = new CriClient(`unix://${address}`, 30_000);
+  try {
+    const { items } = await c.runtime('ListPodSandbox', {});
+    for (const sb of items ?? []) {
+      await c.runtime('StopPodSandbox', { pod_sandbox_id: sb.id }).catch(() => undefined);
+      await c.runtime('RemovePodSandbox', { pod_sandbox_id: sb.id }).catch(() => undefined);
+    }
+  } catch {
+    // the CRI plugin did not answer: fall through to ctr
+  } finally {
+    c.close();
+  }
   const nss = (await ctr(address, ['namespaces', 'ls', '-q'])).stdout.split('\n').filter(Boolean);
   for (const ns of nss.length ? nss : [K8S_NAMESPACE]) {
     const tasks = (await ctr(address, ['tasks', 'ls', '-q'], { namespace: ns })).stdout.split('\n').filter(Boolean);
@@ -320,7 +334,7 @@ export async function startContainerd(o: ContainerdOptions): Promise<RunningCont
     address: p.address,
     pid,
     async stop(so?: { purge?: boolean }) {
-      if (so?.purge && !exited) await killAllTasks(p.address);
+      if (so?.purge && !exited) await removeEverything(p.address);
       await stopDaemon();
       if (so?.purge) {
         unmountUnder(p.dataDir);

@@ -1,0 +1,74 @@
+// Routes between nodes' pod networks (flannel's host-gw backend, done by the node itself): for
+// every other Node with a spec.podCIDR and an InternalIP, `ip route replace <podCIDR> via <IP>`.
+// keelson's routes carry their own routing protocol number (`proto 75`, "K"), so they are found
+// again after a restart, and those of nodes that left (or all of them, when this node leaves)
+// are removed without touching anyone else's routes. Nodes must share a link (one L2 segment),
+// as host-gw requires; one node per network namespace.
+import { spawnSync } from 'node:child_process';
+
+/** The routing protocol number that marks keelson's pod routes. */
+export const POD_ROUTE_PROTO = 75;
+
+interface NodeLike {
+  metadata?: { name?: string };
+  spec?: { podCIDR?: string };
+  status?: { addresses?: Array<{ type?: string; address?: string }> };
+}
+
+export interface PodRoute {
+  dst: string;
+  via: string;
+}
+
+const ip = (args: string[]) => spawnSync('ip', args, { encoding: 'utf8' });
+
+/** The routes this node wants: every other node's podCIDR via its InternalIP (IPv4 only). */
+export function desiredPodRoutes(nodes: NodeLike[], self: string): PodRoute[] {
+  const out: PodRoute[] = [];
+  for (const n of nodes) {
+    if (n.metadata?.name === self || !n.spec?.podCIDR || n.spec.podCIDR.includes(':')) continue;
+    const via = n.status?.addresses?.find((a) => a.type === 'InternalIP' && a.address && !a.address.includes(':'))?.address;
+    if (via) out.push({ dst: n.spec.podCIDR, via });
+  }
+  return out.sort((a, b) => a.dst.localeCompare(b.dst));
+}
+
+/** The pod routes keelson has in the current network namespace. */
+export function currentPodRoutes(proto = POD_ROUTE_PROTO): PodRoute[] {
+  const r = ip(['-j', 'route', 'show', 'proto', String(proto)]);
+  if (r.status !== 0) return [];
+  const routes = JSON.parse(r.stdout || '[]') as Array<{ dst: string; gateway?: string }>;
+  return routes.filter((x) => x.gateway).map((x) => ({ dst: x.dst, via: x.gateway! }));
+}
+
+export interface RouteSyncResult {
+  added: PodRoute[];
+  removed: PodRoute[];
+  /** Routes that could not be set (e.g. the gateway is not on a shared link), with ip's message. */
+  errors: Array<PodRoute & { error: string }>;
+}
+
+/** Makes keelson's pod routes exactly `want` (adds, replaces, removes). Idempotent. */
+export function syncPodRoutes(want: PodRoute[], proto = POD_ROUTE_PROTO): RouteSyncResult {
+  const have = currentPodRoutes(proto);
+  const res: RouteSyncResult = { added: [], removed: [], errors: [] };
+  for (const h of have) {
+    if (want.some((w) => w.dst === h.dst && w.via === h.via)) continue;
+    if (!want.some((w) => w.dst === h.dst)) {
+      ip(['route', 'del', h.dst, 'proto', String(proto)]);
+      res.removed.push(h);
+    }
+  }
+  for (const w of want) {
+    if (have.some((h) => h.dst === w.dst && h.via === w.via)) continue;
+    const r = ip(['route', 'replace', w.dst, 'via', w.via, 'proto', String(proto)]);
+    if (r.status === 0) res.added.push(w);
+    else res.errors.push({ ...w, error: r.stderr.trim() });
+  }
+  return res;
+}
+
+/** Removes every keelson pod route (this node leaves). */
+export function removePodRoutes(proto = POD_ROUTE_PROTO): PodRoute[] {
+  return syncPodRoutes([], proto).removed;
+}
