@@ -74,7 +74,10 @@ export class WatchCache {
     for (;;) {
       const r = await this.s.store.range({ key, rangeEnd: end, limit: 10000, revision });
       revision = r.header.revision;
-      for (const kv of r.kvs) this.items.set(kv.key.toString('utf8'), this.s.typed(decodeObject(kv)));
+      for (const kv of r.kvs) {
+        const obj = this.decode(kv);
+        if (obj) this.items.set(kv.key.toString('utf8'), obj);
+      }
       if (!r.more || r.kvs.length === 0) break;
       key = Buffer.concat([r.kvs[r.kvs.length - 1].key, Buffer.from([0])]);
     }
@@ -106,16 +109,27 @@ export class WatchCache {
     }
   }
 
+  /** A stored object, or undefined (logged) when its value cannot be decoded (not decryptable): kept out of the cache; its GET answers the error. */
+  private decode(kv: KeyValue): KObject | undefined {
+    try {
+      return this.s.typed(decodeObject(kv));
+    } catch (e) {
+      log.error({ key: kv.key.toString('utf8'), error: (e as Error).message }, 'watch cache: cannot decode stored object; left out');
+      return undefined;
+    }
+  }
+
   private apply(type: 'PUT' | 'DELETE', kv: KeyValue, prevKv?: KeyValue): void {
     const key = kv.key.toString('utf8');
-    const prev = this.items.get(key) ?? (prevKv ? this.s.typed(decodeObject(prevKv)) : undefined);
+    const prev = this.items.get(key) ?? (prevKv ? this.decode(prevKv) : undefined);
     let change: Change;
-    if (type === 'PUT') {
-      const obj = this.s.typed(decodeObject(kv));
+    const decoded = type === 'PUT' ? this.decode(kv) : undefined;
+    if (decoded) {
       if (!prev) this.sorted = null;
-      this.items.set(key, obj);
-      change = { type: prev ? 'MODIFIED' : 'ADDED', obj, prev, rv: kv.modRevision, key };
+      this.items.set(key, decoded);
+      change = { type: prev ? 'MODIFIED' : 'ADDED', obj: decoded, prev, rv: kv.modRevision, key };
     } else {
+      // A delete, or a new value that cannot be decoded: the object leaves the cache.
       if (!prev) return;
       this.items.delete(key);
       this.sorted = null;

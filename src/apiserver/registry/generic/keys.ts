@@ -3,6 +3,7 @@
 // values without resourceVersion (the store's modRevision is the resourceVersion).
 import type { KeyValue } from '../../../storage/store.js';
 import type { KObject, ResourceInfo } from '../strategy.js';
+import { transformError } from '../../encryption/stored-value.js';
 
 export function storagePrefix(info: ResourceInfo): string {
   return `/registry/${info.storagePrefix ?? (info.group && !isBuiltinGroup(info.group) ? `${info.group}/${info.resource}` : info.resource)}/`;
@@ -35,7 +36,10 @@ export function encodeObject(obj: KObject): Buffer {
   return Buffer.from(JSON.stringify(obj));
 }
 
+/** The stored object; a value the encryption layer could not decrypt throws its InternalError. */
 export function decodeObject(kv: KeyValue): KObject {
+  const failed = transformError(kv);
+  if (failed) throw failed;
   const obj = JSON.parse(kv.value.toString('utf8')) as KObject;
   obj.metadata = obj.metadata ?? {};
   obj.metadata.resourceVersion = String(kv.modRevision);

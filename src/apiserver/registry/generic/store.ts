@@ -9,6 +9,7 @@ import { decodeObject, encodeObject, keyPrefix, objectKey } from './keys.js';
 import { clone, generateName, jsonEqual, newUid, rfc3339, validateObjectMeta } from './meta.js';
 import type { RequestContext } from './context.js';
 import type { WatchCache } from '../../watchcache/cache.js';
+import { isStale } from '../../encryption/stored-value.js';
 
 /** Kinds where a PUT of a missing object creates it (AllowCreateOnUpdate in kube-apiserver). */
 const createOnUpdateDefault = new Set(['endpoints', 'events', 'leases', 'limitranges', 'endpointslices', 'services/endpoints']);
@@ -207,7 +208,9 @@ export class GenericStore {
         await this.strategy.afterDelete?.(obj);
         return { obj, created: false, deleted: true };
       }
-      if (jsonEqual(stripRv(obj), stripRv(current))) return { obj: current, created: false };
+      // An unchanged object is not written again, unless its stored value is stale (written with
+      // an older encryption provider or key: rewriting it is how keys are rotated).
+      if (jsonEqual(stripRv(obj), stripRv(current)) && !isStale(kv!)) return { obj: current, created: false };
       const r = await this.store.txn({
         compare: [{ key, target: 'MOD', result: 'EQUAL', modRevision: kv!.modRevision }],
         success: [{ requestPut: { key, value: this.encode(obj) } }],

@@ -5,7 +5,7 @@
 // events with a bookmark annotated `k8s.io/initial-events-end: "true"`.
 import { prefixEnd, type Watcher } from '../../../storage/store.js';
 import type { KObject } from '../strategy.js';
-import { ApiError, badRequest, expired } from '../../status.js';
+import { ApiError, badRequest, expired, toApiError } from '../../status.js';
 import { decodeObject } from './keys.js';
 import { makePredicate } from './filter.js';
 import { parseRv } from './list.js';
@@ -117,21 +117,29 @@ async function storeWatch(s: GenericStore, filter: WatchFilter, fromRv: number |
       holder.watcher?.cancel();
       return;
     }
-    for (const e of resp.events) {
-      const key = e.kv.key.toString('utf8');
-      let change: Change;
-      if (e.type === 'PUT') {
-        const obj = s.typed(decodeObject(e.kv));
-        const prev = e.prevKv ? s.typed(decodeObject(e.prevKv)) : prevByKey.get(key);
-        change = { type: e.kv.createRevision === e.kv.modRevision ? 'ADDED' : 'MODIFIED', obj, prev, rv: e.kv.modRevision, key };
-      } else {
-        const prev = e.prevKv ? s.typed(decodeObject(e.prevKv)) : prevByKey.get(key);
-        if (!prev) continue;
-        const obj = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(e.kv.modRevision) } };
-        change = { type: 'DELETED', obj, prev, rv: e.kv.modRevision, key };
+    // A value that cannot be decoded (not decryptable) ends the watch with its Status, as kube's etcd3 watcher does.
+    try {
+      for (const e of resp.events) {
+        const key = e.kv.key.toString('utf8');
+        let change: Change;
+        if (e.type === 'PUT') {
+          const obj = s.typed(decodeObject(e.kv));
+          const prev = e.prevKv ? s.typed(decodeObject(e.prevKv)) : prevByKey.get(key);
+          change = { type: e.kv.createRevision === e.kv.modRevision ? 'ADDED' : 'MODIFIED', obj, prev, rv: e.kv.modRevision, key };
+        } else {
+          const prev = e.prevKv ? s.typed(decodeObject(e.prevKv)) : prevByKey.get(key);
+          if (!prev) continue;
+          const obj = { ...prev, metadata: { ...prev.metadata, resourceVersion: String(e.kv.modRevision) } };
+          change = { type: 'DELETED', obj, prev, rv: e.kv.modRevision, key };
+        }
+        const ev = filterChange(change, filter);
+        if (ev) sink.send(ev, change);
       }
-      const ev = filterChange(change, filter);
-      if (ev) sink.send(ev, change);
+    } catch (e) {
+      stopped = true;
+      sink.error(toApiError(e));
+      holder.watcher?.cancel();
+      return;
     }
     if (resp.header.revision > lastRv) lastRv = resp.header.revision;
   }));
