@@ -11,6 +11,8 @@ interface ServerFlags extends ApiserverFlags {
   nodeName?: string;
   runtime: 'process' | 'simulated' | 'cri';
   simulatedNodes: string;
+  clusterDnsPort: string;
+  clusterDomain: string;
 }
 
 export function register(program: Command): void {
@@ -19,8 +21,10 @@ export function register(program: Command): void {
     .option('--node-name <name>', "this node's name (default: the host name)")
     .option('--runtime <runtime>', 'container runtime of this node: process, simulated, or cri (containerd; not built yet, falls back to process)', 'process')
     .option('--simulated-nodes <n>', 'also run N simulated nodes named sim-<n> in this process', '0')
+    .option('--cluster-dns-port <port>', "port of cluster DNS on the node's address (a free one when taken; the kube-dns EndpointSlice has the real one)", '53')
+    .option('--cluster-domain <domain>', 'the cluster domain served by cluster DNS', 'cluster.local')
     .option('--disable-agent', 'run no kubelet on this machine (control plane only)')
-    .option('--disable <component>', 'do not run a component: scheduler, controller-manager (repeatable)', (v: string, acc: string[]) => [...acc, ...v.split(',')], [] as string[])
+    .option('--disable <component>', 'do not run a component: scheduler, controller-manager, coredns (repeatable)', (v: string, acc: string[]) => [...acc, ...v.split(',')], [] as string[])
     .action(async (f: ServerFlags) => {
       const t0 = performance.now();
       const s = await startServer({
@@ -31,6 +35,8 @@ export function register(program: Command): void {
         nodeName: f.nodeName,
         runtime: f.runtime,
         simulatedNodes: Number(f.simulatedNodes) || 0,
+        clusterDnsPort: Number(f.clusterDnsPort),
+        clusterDomain: f.clusterDomain,
       });
       onSignals(() => s.close());
       await s.ready;

@@ -10,7 +10,9 @@ import { componentConfig, controllerManagerIdentity, kubeletIdentity, schedulerI
 import { isAlreadyExists, RestClient } from '../client/rest-client.js';
 import { LOCAL_PATH_PROVISIONER } from '../controllers/persistentvolume/controller.js';
 import { ControllerManager } from '../controllers/manager.js';
+import { ClusterDns, clusterDnsIP, DEFAULT_CLUSTER_DOMAIN } from '../dns/index.js';
 import { startKubelet, startSimulatedNodes } from '../kubelet/index.js';
+import { hostIPv4 } from '../kubelet/node-status.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { startEtcdServer } from '../storage/etcd-server/index.js';
 import { openMvccStore } from '../storage/mvcc/index.js';
@@ -32,6 +34,11 @@ export interface ServerOptions extends StartOptions {
   simulatedNodes?: number;
   /** This node's kubelet server port (default 0: a free port, advertised in the Node). */
   kubeletPort?: number;
+  /** Port of cluster DNS on the node's address (default 53; a free one when 53 is taken or not
+   * root: the kube-dns EndpointSlice carries the real one). `disable: ['coredns']` turns DNS off. */
+  clusterDnsPort?: number;
+  /** The cluster domain DNS serves (default cluster.local). */
+  clusterDomain?: string;
   controllerOptions?: Record<string, number | string | boolean | undefined>;
 }
 
@@ -88,6 +95,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const cm = new ControllerManager({ client: c, leaderElect: false, options: { localPathDir: join(opts.dataDir, 'storage'), ...opts.controllerOptions } });
     running.push(cm.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
     readies.push(cm.ready);
+  }
+  if (!disabled.has('coredns')) {
+    // Cluster DNS (CoreDNS' place) as the admin user, like the simulated nodes.
+    const c = client('keelson-cluster-dns');
+    clients.push(c);
+    const dns = new ClusterDns({ client: c, listenHost: hostIPv4(), port: opts.clusterDnsPort ?? 53, clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, serviceIP: clusterDnsIP(opts.serviceClusterIPRange ?? '10.96.0.0/12'), nodeName: opts.nodeName ?? hostname().toLowerCase() });
+    running.push(dns.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'cluster DNS stopped')));
+    readies.push(dns.ready.catch(() => undefined));
   }
   if (!opts.disableAgent) {
     const nodeName = opts.nodeName ?? hostname().toLowerCase();
