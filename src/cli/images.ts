@@ -1,0 +1,78 @@
+// `keelson images`: the node's images without the network (k3s' air-gap workflow).
+//   import [--data-dir D | --address SOCK] FILE...  load OCI-layout or docker-archive tars into
+//                                                    the node's containerd (namespace k8s.io)
+//   list   [--data-dir D | --address SOCK]           the images the node has
+//   build  NAME --output FILE [--tag REF]            an OCI archive of a built-in image
+//                                                    (pause, busybox, httpd) from busybox-static
+//   push   NAME REF                                  build NAME and push it to REF's registry
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { containerdPaths } from '../kubelet/runtime/cri/containerd.js';
+import { builtinImages } from '../kubelet/images/builtin-images.js';
+import { importImageArchive, listImages } from '../kubelet/images/import.js';
+import { ociArchive } from '../kubelet/images/oci-build.js';
+import { pushImage } from '../kubelet/images/registry-push.js';
+
+interface NodeFlags {
+  dataDir: string;
+  address?: string;
+}
+
+/** The containerd socket of the node whose data dir is `dataDir` (or --address). */
+const socketOf = (f: NodeFlags) => (f.address ? f.address.replace(/^unix:\/\//, '') : containerdPaths(`${f.dataDir}/containerd`).address);
+
+function builder(name: string) {
+  const b = builtinImages[name];
+  if (!b) throw new Error(`unknown image "${name}": expected one of ${Object.keys(builtinImages).join(', ')}`);
+  return b;
+}
+
+export function register(program: Command): void {
+  const images = program.command('images').description("manage the node's container images offline (containerd, namespace k8s.io)");
+  const node = (c: Command) =>
+    c
+      .option('--data-dir <dir>', 'the data dir of the keelson server or agent whose containerd to use', '.keelson')
+      .option('--address <socket>', "containerd's socket (default: <data-dir>/containerd/containerd.sock)");
+
+  node(images.command('import').description('load OCI-layout or docker-archive image tarballs into the node (for imagePullPolicy Never/IfNotPresent)').argument('<file...>', 'image archives (.tar)')).action(
+    async (files: string[], f: NodeFlags) => {
+      const address = socketOf(f);
+      for (const file of files) {
+        const refs = await importImageArchive(address, file);
+        for (const r of refs) console.log(`imported ${r}`);
+        if (!refs.length) console.log(`imported ${file} (no named image in it)`);
+      }
+    },
+  );
+
+  node(images.command('list').alias('ls').description('list the images the node has')).action(async (f: NodeFlags) => {
+    const list = await listImages(socketOf(f));
+    const named = list.filter((i) => !i.ref.startsWith('sha256:'));
+    const w = Math.max(5, ...named.map((i) => i.ref.length));
+    console.log(`${'IMAGE'.padEnd(w)}   ${'DIGEST'.padEnd(19)}   SIZE`);
+    for (const i of named) console.log(`${i.ref.padEnd(w)}   ${i.digest.slice(0, 19)}   ${i.size}`);
+  });
+
+  images
+    .command('build')
+    .description('write an OCI image archive of a built-in image: pause, busybox or httpd (busybox httpd on port 80 serving its hostname)')
+    .argument('<name>', 'pause, busybox or httpd')
+    .requiredOption('-o, --output <file>', 'the archive to write')
+    .option('-t, --tag <ref>', 'image reference to record (default localhost/keelson/<name>:1)')
+    .action((name: string, o: { output: string; tag?: string }) => {
+      const img = builder(name)(o.tag);
+      writeFileSync(o.output, ociArchive([img]));
+      console.log(`${img.ref} ${img.manifest.digest} -> ${o.output}`);
+    });
+
+  images
+    .command('push')
+    .description('build a built-in image and push it to a registry over plain HTTP (e.g. 127.0.0.1:5000/keelson/busybox:1)')
+    .argument('<name>', 'pause, busybox or httpd')
+    .argument('<ref>', 'registry host:port/repository:tag')
+    .action(async (name: string, ref: string) => {
+      const img = builder(name)(ref);
+      const r = await pushImage(img, ref);
+      console.log(`pushed ${ref}@${r.digest}`);
+    });
+}
