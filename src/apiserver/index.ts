@@ -18,6 +18,7 @@ import { MaxInflight } from './filters/max-inflight.js';
 import { allowAll, type Pipeline } from './filters/pipeline.js';
 import { servingConfig } from './serving.js';
 import { buildAuthenticators } from './authentication.js';
+import { tokenAuthenticators } from '../auth/authn/token-authenticators.js';
 import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { defaultOptions, type ApiServerOptions } from './options.js';
 import { bootstrap } from './bootstrap.js';
@@ -93,7 +94,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   const openapi = new OpenApiService(builtinStrategies);
   const serving = await servingConfig(o, ips.first);
   const pipeline: Pipeline = {
-    authenticators: opts.pipeline?.authenticators ?? buildAuthenticators(o),
+    authenticators: opts.pipeline?.authenticators ?? buildAuthenticators(o, tokenAuthenticators(o, resources)),
     anonymous: opts.pipeline?.anonymous ?? o.anonymousAuth,
     authorizer: opts.pipeline?.authorizer ?? allowAll,
     audit: opts.pipeline?.audit,

@@ -9,6 +9,7 @@ import { handleScale } from './scale.js';
 import { bindPod, handlePodSubresource } from './pods.js';
 import { handleNamespaceDelete, handleNamespaceFinalize } from './namespaces.js';
 import { handleVirtualCreate, isVirtual } from './virtual.js';
+import { handleServiceAccountToken } from '../registry/core/serviceaccounts/token.js';
 import { ApiError, methodNotAllowed, notFound, pathNotFound } from '../status.js';
 
 const defaultVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -31,6 +32,7 @@ export async function dispatch(h: Handler): Promise<void> {
     }
     if (sub === 'scale') return handleScale(h);
     if (core && st.info.resource === 'pods') return handlePodSubresource(h);
+    if (core && st.info.resource === 'serviceaccounts' && sub === 'token') return handleServiceAccountToken(h);
     if (core && st.info.resource === 'namespaces' && sub === 'finalize') {
       if (info.verb !== 'update') throw methodNotAllowed();
       return handleNamespaceFinalize(h);

@@ -55,6 +55,8 @@ import { strategy as apiextensionsCustomresourcedefinitions } from './apiextensi
 import { strategy as certificatesCertificatesigningrequests } from './certificates/certificatesigningrequests/strategy.js';
 import { strategy as admissionregistrationMutatingwebhookconfigurations } from './admissionregistration/mutatingwebhookconfigurations/strategy.js';
 import { strategy as admissionregistrationValidatingwebhookconfigurations } from './admissionregistration/validatingwebhookconfigurations/strategy.js';
+import { strategy as authenticationTokenreviews } from './authentication/tokenreviews/strategy.js';
+import { strategy as authenticationSelfsubjectreviews } from './authentication/selfsubjectreviews/strategy.js';
 
 export const builtinStrategies: Strategy[] = [
   coreBindings,
@@ -102,4 +104,6 @@ export const builtinStrategies: Strategy[] = [
   certificatesCertificatesigningrequests,
   admissionregistrationMutatingwebhookconfigurations,
   admissionregistrationValidatingwebhookconfigurations,
+  authenticationTokenreviews,
+  authenticationSelfsubjectreviews,
 ];
