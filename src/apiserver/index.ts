@@ -15,7 +15,8 @@ import { Resources } from './resources.js';
 import { createRequestHandler, type FrontState } from './server.js';
 import { serveUpgrades } from './upgrade.js';
 import { MaxInflight } from './filters/max-inflight.js';
-import { allowAll, type Pipeline } from './filters/pipeline.js';
+import type { Pipeline } from './filters/pipeline.js';
+import { setupAuthorization } from '../auth/authz/setup.js';
 import { servingConfig } from './serving.js';
 import { buildAuthenticators } from './authentication.js';
 import { tokenAuthenticators } from '../auth/authn/token-authenticators.js';
@@ -93,10 +94,11 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
 
   const openapi = new OpenApiService(builtinStrategies);
   const serving = await servingConfig(o, ips.first);
+  const authorization = setupAuthorization(o.authorizationMode, resources, opts.pipeline?.authorizer);
   const pipeline: Pipeline = {
     authenticators: opts.pipeline?.authenticators ?? buildAuthenticators(o, tokenAuthenticators(o, resources)),
     anonymous: opts.pipeline?.anonymous ?? o.anonymousAuth,
-    authorizer: opts.pipeline?.authorizer ?? allowAll,
+    authorizer: authorization.authorizer,
     audit: opts.pipeline?.audit,
     admission: [namespaceLifecycle(resources), ...(opts.pipeline?.admission ?? [])],
   };
@@ -173,6 +175,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
       closed = true;
       ac.abort();
       registrar?.stop();
+      authorization.stop();
       resources.close();
       const closing = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
       for (const s of sockets) s.destroy();
@@ -183,6 +186,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   };
   api.ready = (async () => {
     await bootstrap(resources, { serviceIP: ips.first, advertiseAddress: host === 'localhost' ? '127.0.0.1' : host, port });
+    await authorization.start();
     await registrar?.start();
     bootstrapped = true;
   })();

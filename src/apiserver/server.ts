@@ -7,11 +7,14 @@ import { metricsText } from '../util/metrics.js';
 import { logger } from '../util/log.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
 import { writeError, writeJson } from './http-util.js';
-import { ApiError, forbidden, methodNotAllowed, pathNotFound } from './status.js';
+import { ApiError, methodNotAllowed, pathNotFound } from './status.js';
 import { isLongRunning, MaxInflight } from './filters/max-inflight.js';
 import { adminUser, type UserInfo } from './filters/pipeline.js';
 import { AuthenticationError } from '../auth/authn/errors.js';
 import { anonymousUser } from '../auth/authn/anonymous.js';
+import { impersonate } from '../auth/impersonation.js';
+import { forbiddenError } from '../auth/authz/forbidden.js';
+import { attributesOf } from '../auth/authz/types.js';
 import { makeHandler, type ServerState } from './handlers/context.js';
 import { dispatch } from './handlers/resource.js';
 import { aggregated, aggregatedContentType, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/documents.js';
@@ -81,13 +84,11 @@ async function handle(state: FrontState, req: IncomingMessage, res: ServerRespon
   const kind = ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(info.verb) ? 'mutating' : 'readOnly';
   if (!longRunning) inflightGauge.inc({ request_kind: kind });
   try {
-    const user = await authenticate(state, req);
+    const user = await impersonate(req, await authenticate(state, req), state.pipeline.authorizer);
     state.pipeline.audit?.record({ stage: 'RequestReceived', user, info });
     const decision = state.insecure ? { allowed: true } : await state.pipeline.authorizer.authorize(user, info);
     if (!decision.allowed) {
-      throw info.isResourceRequest
-        ? forbidden({ group: info.group, resource: info.resource }, info.name, `User "${user.name}" cannot ${info.verb} resource "${info.resource}" in API group "${info.group}"${info.namespace ? ` in the namespace "${info.namespace}"` : ' at the cluster scope'}${decision.reason ? `: ${decision.reason}` : ''}`)
-        : new ApiError(403, 'Forbidden', `forbidden: User "${user.name}" cannot ${method.toLowerCase()} path "${path}"`);
+      throw forbiddenError(attributesOf(user, info), decision.reason);
     }
     // Non-resource endpoints: open to anonymous users through RBAC (system:public-info-viewer).
     if (path === '/version' || path === '/version/') {
