@@ -5,7 +5,7 @@ import os from 'node:os';
 import type { Command } from 'commander';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
-import { startKubelet, startSimulatedNodes, type RunningKubelet } from '../kubelet/index.js';
+import { CriRuntime, startKubelet, startSimulatedNodes, type ContainerRuntime, type RunningKubelet } from '../kubelet/index.js';
 import { parseLabels, parseTaints } from '../kubelet/node-status.js';
 import { parseDuration } from '../util/duration.js';
 import { startHealthServer } from '../util/health-server.js';
@@ -15,6 +15,7 @@ interface Opts {
   kubeconfig?: string;
   hostnameOverride?: string;
   runtime: string;
+  containerRuntimeEndpoint: string;
   nodes?: string;
   rootDir?: string;
   dataDir: string;
@@ -43,7 +44,8 @@ export function register(program: Command): void {
     .description('run the node agent (kubelet): registers the node, keeps its lease, runs the pods bound to it')
     .option('--kubeconfig <file>', 'kubeconfig of the apiserver (default $KUBECONFIG)')
     .option('--hostname-override <name>', 'node name (with --nodes: the name prefix)', os.hostname().toLowerCase())
-    .option('--runtime <kind>', 'container runtime: process (host processes) or simulated (no processes, kwok-like)', 'process')
+    .option('--runtime <kind>', 'container runtime: cri (containerd over CRI), process (host processes) or simulated (no processes, kwok-like)', 'process')
+    .option('--container-runtime-endpoint <endpoint>', 'with --runtime cri: the CRI endpoint', 'unix:///run/containerd/containerd.sock')
     .option('--nodes <n>', 'with --runtime simulated: how many nodes to run in this process (named <prefix>-<n>; default: one node named --hostname-override)')
     .option('--data-dir <dir>', 'data directory (the root dir defaults to <data-dir>/kubelet)', join(process.cwd(), 'keelson-data'))
     .option('--root-dir <dir>', 'kubelet directory: pod logs (default <data-dir>/kubelet)')
@@ -68,7 +70,7 @@ export function register(program: Command): void {
       const log = logger('kubelet');
       const kubeconfig = o.kubeconfig ?? process.env.KUBECONFIG;
       if (!kubeconfig) throw new Error('--kubeconfig (or $KUBECONFIG) is required');
-      if (o.runtime !== 'process' && o.runtime !== 'simulated') throw new Error(`--runtime "${o.runtime}": expected process or simulated (cri is not implemented yet)`);
+      if (o.runtime !== 'process' && o.runtime !== 'simulated' && o.runtime !== 'cri') throw new Error(`--runtime "${o.runtime}": expected cri, process or simulated`);
       const nodes = Number(o.nodes ?? 1);
       if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`--nodes "${o.nodes}": expected a positive integer`);
       if (o.nodes !== undefined && o.runtime !== 'simulated') throw new Error('--nodes needs --runtime simulated');
@@ -88,9 +90,10 @@ export function register(program: Command): void {
       const simulated = { startDelayMs: parseDuration(o.simulatedStartDelay), completeAfterMs: parseDuration(o.simulatedJobDuration) };
       const rootDir = o.rootDir ?? join(o.dataDir, 'kubelet');
       const common = { client, labels: parseLabels(o.nodeLabels), taints: parseTaints(o.registerWithTaints), maxPods: Number(o.maxPods), simulated, ...timings };
+      const runtime: 'process' | 'simulated' | ContainerRuntime = o.runtime === 'cri' ? await CriRuntime.connect({ endpoint: o.containerRuntimeEndpoint, log }) : (o.runtime as 'process' | 'simulated');
       const k: RunningKubelet = many
         ? startSimulatedNodes({ ...common, count: nodes, prefix: o.hostnameOverride, rootDir })
-        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime: o.runtime as 'process' | 'simulated', rootDir, port: Number(o.port), address: o.address });
+        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address });
       let ready = false;
       void k.ready.then(() => {
         ready = true;

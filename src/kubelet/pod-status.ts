@@ -69,7 +69,7 @@ export function containerStatus(rec: ContainerRecord, spec: KObject, runtime: st
     ready: rec.init ? s?.state === 'exited' && s.exitCode === 0 && !rec.waiting : running && rec.ready,
     restartCount: rec.restartCount,
     image: spec.image ?? '',
-    imageID: '',
+    imageID: s?.imageRef ?? '',
     ...(rec.id || s?.id ? { containerID: `${runtime}://${rec.id ?? s!.id}` } : {}),
     started: running && rec.started,
   };

@@ -14,6 +14,8 @@ import type { Logger } from '../util/log.js';
 import { ConfigError, containerEnv, expand } from './env.js';
 import { computePodStatus, rfc3339, stableJson, type ContainerRecord, type Pod } from './pod-status.js';
 import { runHook } from './lifecycle.js';
+import { ImagePuller, type PullPolicy } from './image-pull.js';
+import { containerExtras, sandboxExtras } from './runtime-config.js';
 import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probes.js';
 import type { ContainerRuntime, ContainerStatus } from './runtime/types.js';
 
@@ -81,6 +83,7 @@ export class PodWorker {
   private readonly recs: Rec[] = [];
   private lastWritten?: string;
   private readonly log: Logger;
+  private readonly puller: ImagePuller;
 
   constructor(
     pod: Pod,
@@ -88,6 +91,7 @@ export class PodWorker {
   ) {
     this.pod = pod;
     this.log = d.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
+    this.puller = new ImagePuller(d.runtime, d.client, d.backoffInitialMs, d.backoffMaxMs, (type, reason, message) => this.event(type, reason, message));
     const prev = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
     for (const [init, list] of [
       [true, pod.spec.initContainers ?? []],
@@ -209,6 +213,7 @@ export class PodWorker {
         hostNetwork: !!pod.spec.hostNetwork,
         logDirectory: join(this.d.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`),
         previousIP: pod.status?.podIP,
+        ...sandboxExtras(pod),
       });
       this.sandboxId = sb.id;
       this.podIP = pod.spec.hostNetwork ? this.d.hostIP : sb.ip;
@@ -252,6 +257,14 @@ export class PodWorker {
     const c = this.spec(r);
     const pod = this.pod;
     const rt = this.d.runtime;
+    if (rt.ensureImage) {
+      const failed = await this.puller.ensure(pod, c.image ?? '', (c.imagePullPolicy ?? 'IfNotPresent') as PullPolicy);
+      if (failed) {
+        r.waiting = { reason: failed.reason, message: failed.message };
+        this.after(failed.retryInMs);
+        return;
+      }
+    }
     let env: Array<{ name: string; value: string }>;
     try {
       env = await containerEnv({ client: this.d.client, pod, hostIP: this.d.hostIP, podIP: this.podIP }, c);
@@ -276,6 +289,7 @@ export class PodWorker {
       logPath,
       init: r.init,
       previousStartedAt: this.previousStartedAt(r),
+      ...containerExtras(pod, c),
     };
     const id = await rt.createContainer(this.sandboxId!, cfg);
     this.event('Normal', 'Created', `Created container: ${r.name}`);
@@ -425,12 +439,13 @@ export class PodWorker {
     this.d.onDone(m.uid);
   }
 
-  /** Stop everything at once (kubelet shutdown): containers keep no state across runs here. */
+  /** Stop everything at once (kubelet shutdown), unless the runtime's containers outlive the
+   * kubelet (cri): then they keep running and the next kubelet adopts them. */
   async shutdown(): Promise<void> {
     this.done = true;
     if (this.timer) clearTimeout(this.timer);
     for (const r of this.recs) this.stopProbes(r);
-    if (this.sandboxId) {
+    if (this.sandboxId && !this.d.runtime.outlivesKubelet) {
       await this.d.runtime.stopPodSandbox(this.sandboxId).catch(() => undefined);
       await this.d.runtime.removePodSandbox(this.sandboxId).catch(() => undefined);
     }

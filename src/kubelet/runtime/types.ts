@@ -157,9 +157,9 @@ export interface ContainerRuntime extends RuntimeEvents {
    * a restarted kubelet adopts them (see ContainerConfig.previousStartedAt). */
   readonly outlivesKubelet?: boolean;
   /** Makes sure `image` is present per the pull policy (CRI ImageService). Optional: runtimes
-   * without images (process, simulated) have none. Resolves with the image ref; rejects with
-   * an ImagePullError. */
-  ensureImage?(image: string, policy: 'Always' | 'IfNotPresent' | 'Never', auth?: RegistryAuth[]): Promise<string>;
+   * without images (process, simulated) have none. Resolves with the image ref and whether it
+   * was pulled; rejects with an ImagePullError. */
+  ensureImage?(image: string, policy: 'Always' | 'IfNotPresent' | 'Never', auth?: RegistryAuth[]): Promise<{ ref: string; pulled: boolean }>;
   close(): Promise<void>;
 }
 

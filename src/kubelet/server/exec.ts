@@ -38,7 +38,7 @@ export function runExec(ws: WebSocket, runtime: ContainerRuntime, containerId: s
   const v5 = ws.protocol === 'v5.channel.k8s.io';
   let session;
   try {
-    session = runtime.execStream!(containerId, command);
+    session = runtime.execStream!(containerId, command, { tty: s.tty, stdin: s.stdin });
   } catch (e) {
     ws.send(Buffer.concat([Buffer.from([3]), Buffer.from(JSON.stringify(exitStatus(126, (e as Error).message)))]));
     ws.close(1000);

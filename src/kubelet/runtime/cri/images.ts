@@ -32,10 +32,10 @@ export async function pullImage(c: CriClient, image: string, auths: RegistryAuth
   throw new ImagePullError('ErrImagePull', last!.message);
 }
 
-export async function ensureImage(c: CriClient, image: string, policy: 'Always' | 'IfNotPresent' | 'Never', auths?: RegistryAuth[]): Promise<string> {
+export async function ensureImage(c: CriClient, image: string, policy: 'Always' | 'IfNotPresent' | 'Never', auths?: RegistryAuth[]): Promise<{ ref: string; pulled: boolean }> {
   if (!image) throw new ImagePullError('InvalidImageName', 'Failed to apply default image tag "": couldn\'t parse image name "": invalid reference format');
   const present = policy === 'Always' ? undefined : await presentImage(c, image);
-  if (present) return present;
+  if (present) return { ref: present, pulled: false };
   if (policy === 'Never') throw new ImagePullError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`);
-  return pullImage(c, image, auths);
+  return { ref: await pullImage(c, image, auths), pulled: true };
 }

@@ -132,7 +132,9 @@ describe('CriRuntime on containerd', { skip }, () => {
   });
 
   it('image pull policies: Never and a missing image, a pull that fails', async () => {
-    assert.match(await rt.ensureImage(IMAGE, 'Never'), /^sha256:/);
+    const present = await rt.ensureImage(IMAGE, 'Never');
+    assert.match(present.ref, /^sha256:/);
+    assert.equal(present.pulled, false);
     await assert.rejects(rt.ensureImage('localhost/keelson-test/missing:1', 'Never'), (e: unknown) => {
       assert.ok(e instanceof ImagePullError);
       assert.equal(e.reason, 'ErrImageNeverPull');

@@ -107,10 +107,10 @@ export class CriRuntime implements ContainerRuntime {
     for (const [c, sb] of this.containerSandbox) if (sb === sandboxId) this.containerSandbox.delete(c);
   }
 
-  async ensureImage(image: string, policy: 'Always' | 'IfNotPresent' | 'Never', auth?: RegistryAuth[]): Promise<string> {
-    const ref = await ensureImage(this.client, image, policy, auth);
-    this.imageRefs.set(image, ref);
-    return ref;
+  async ensureImage(image: string, policy: 'Always' | 'IfNotPresent' | 'Never', auth?: RegistryAuth[]): Promise<{ ref: string; pulled: boolean }> {
+    const r = await ensureImage(this.client, image, policy, auth);
+    this.imageRefs.set(image, r.ref);
+    return r;
   }
 
   async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
