@@ -2,10 +2,11 @@
 //   import [--data-dir D | --address SOCK] FILE...  load OCI-layout or docker-archive tars into
 //                                                    the node's containerd (namespace k8s.io)
 //   list   [--data-dir D | --address SOCK]           the images the node has
-//   build  NAME --output FILE [--tag REF]            an OCI archive of a built-in image
-//                                                    (pause, busybox, httpd) from busybox-static
-//   push   NAME REF                                  build NAME and push it to REF's registry
+//   build  NAME... [--output-dir D | -o FILE]        OCI archives of built-in images (pause,
+//                                                    busybox, httpd) from busybox-static
+//   push   NAME... [--registry HOST:PORT]            build them and push them to a registry
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { containerdPaths } from '../kubelet/runtime/cri/containerd.js';
 import { builtinImages } from '../kubelet/images/builtin-images.js';
@@ -55,24 +56,33 @@ export function register(program: Command): void {
 
   images
     .command('build')
-    .description('write an OCI image archive of a built-in image: pause, busybox or httpd (busybox httpd on port 80 serving its hostname)')
-    .argument('<name>', 'pause, busybox or httpd')
-    .requiredOption('-o, --output <file>', 'the archive to write')
-    .option('-t, --tag <ref>', 'image reference to record (default localhost/keelson/<name>:1)')
-    .action((name: string, o: { output: string; tag?: string }) => {
-      const img = builder(name)(o.tag);
-      writeFileSync(o.output, ociArchive([img]));
-      console.log(`${img.ref} ${img.manifest.digest} -> ${o.output}`);
+    .description('write OCI image archives of built-in images: pause, busybox, httpd (busybox httpd on port 80 serving its hostname)')
+    .argument('<name...>', 'pause, busybox or httpd')
+    .option('-o, --output <file>', 'the archive to write (one image; default <output-dir>/<name>.tar)')
+    .option('--output-dir <dir>', 'where to write <name>.tar for each image', '.')
+    .option('-t, --tag <ref>', 'image reference to record (one image; default localhost/keelson/<name>:1)')
+    .action((names: string[], o: { output?: string; outputDir: string; tag?: string }) => {
+      if ((o.output || o.tag) && names.length > 1) throw new Error('--output and --tag take one image name');
+      for (const name of names) {
+        const img = builder(name)(o.tag);
+        const out = o.output ?? join(o.outputDir, `${name}.tar`);
+        writeFileSync(out, ociArchive([img]));
+        console.log(`${img.ref} ${img.manifest.digest} -> ${out}`);
+      }
     });
 
   images
     .command('push')
-    .description('build a built-in image and push it to a registry over plain HTTP (e.g. 127.0.0.1:5000/keelson/busybox:1)')
-    .argument('<name>', 'pause, busybox or httpd')
-    .argument('<ref>', 'registry host:port/repository:tag')
-    .action(async (name: string, ref: string) => {
-      const img = builder(name)(ref);
-      const r = await pushImage(img, ref);
-      console.log(`pushed ${ref}@${r.digest}`);
+    .description('build built-in images and push them to a registry over plain HTTP as <registry>/keelson/<name>:1')
+    .argument('<name...>', 'pause, busybox or httpd')
+    .option('--registry <host:port>', 'the registry', '127.0.0.1:5000')
+    .option('-t, --tag <ref>', 'full reference to push as (one image), e.g. 127.0.0.1:5000/team/web:2')
+    .action(async (names: string[], o: { registry: string; tag?: string }) => {
+      if (o.tag && names.length > 1) throw new Error('--tag takes one image name');
+      for (const name of names) {
+        const ref = o.tag ?? `${o.registry}/keelson/${name}:1`;
+        const r = await pushImage(builder(name)(ref), ref);
+        console.log(`pushed ${ref}@${r.digest}`);
+      }
     });
 }
