@@ -35,6 +35,7 @@ import { mergeKubeconfig, writeKubeconfig } from '../auth/pki/kubeconfig-file.js
 import { homedir } from 'node:os';
 import { logger } from '../util/log.js';
 import { EncryptionAtRest } from './encryption/at-rest.js';
+import { Auditor } from './audit/auditor.js';
 
 const log = logger('apiserver');
 
@@ -73,6 +74,8 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   const ownStore = !opts.store;
   // Encryption at rest (--encryption-provider-config): a bad file stops the start before the store opens.
   const encryption = o.encryptionProviderConfig ? EncryptionAtRest.fromFile(o.encryptionProviderConfig) : undefined;
+  // Audit (--audit-policy-file + --audit-log-path): a bad policy stops the start too.
+  const audit = opts.pipeline?.audit ?? Auditor.fromOptions(o);
   const rawStore = opts.store ?? (await openStore(o));
   const store = encryption ? encryption.wrap(rawStore) : rawStore;
   const ac = new AbortController();
@@ -99,7 +102,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
     authenticators: opts.pipeline?.authenticators ?? buildAuthenticators(o, tokenAuthenticators(o, resources)),
     anonymous: opts.pipeline?.anonymous ?? o.anonymousAuth,
     authorizer: authorization.authorizer,
-    audit: opts.pipeline?.audit,
+    audit,
     admission: [namespaceLifecycle(resources), ...(opts.pipeline?.admission ?? [])],
   };
   let bootstrapped = false;
@@ -181,6 +184,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
       for (const s of sockets) s.destroy();
       await Promise.all(closing);
       await allocation?.flush();
+      await audit?.close?.();
       if (ownStore) await store.close();
     },
   };

@@ -16,6 +16,7 @@ import { impersonate } from '../auth/impersonation.js';
 import { forbiddenError } from '../auth/authz/forbidden.js';
 import { attributesOf } from '../auth/authz/types.js';
 import { makeHandler, type ServerState } from './handlers/context.js';
+import type { AuditRequest } from './audit/sink.js';
 import { dispatch } from './handlers/resource.js';
 import { aggregated, aggregatedContentType, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/documents.js';
 import { negotiateDiscovery } from './negotiation.js';
@@ -83,10 +84,14 @@ async function handle(state: FrontState, req: IncomingMessage, res: ServerRespon
   const release = longRunning ? () => {} : state.inflight.acquire(info.isResourceRequest ? info.verb : method.toLowerCase());
   const kind = ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(info.verb) ? 'mutating' : 'readOnly';
   if (!longRunning) inflightGauge.inc({ request_kind: kind });
+  let audit: AuditRequest | undefined;
   try {
-    const user = await impersonate(req, await authenticate(state, req), state.pipeline.authorizer);
-    state.pipeline.audit?.record({ stage: 'RequestReceived', user, info });
+    const authenticated = await authenticate(state, req);
+    audit = state.pipeline.audit?.begin({ req, res, info, user: authenticated, longRunning });
+    const user = await impersonate(req, authenticated, state.pipeline.authorizer);
+    if (user !== authenticated) audit?.impersonated(user);
     const decision = state.insecure ? { allowed: true } : await state.pipeline.authorizer.authorize(user, info);
+    audit?.authorized(decision);
     if (!decision.allowed) {
       throw forbiddenError(attributesOf(user, info), decision.reason);
     }
@@ -127,8 +132,11 @@ async function handle(state: FrontState, req: IncomingMessage, res: ServerRespon
     const served = state.resources.lookup(info.group, info.version, info.resource);
     if (!served) throw pathNotFound();
     const h = makeHandler(req, res, info, query, served, state, user);
+    audit?.instrument(h);
     await dispatch(h);
-    state.pipeline.audit?.record({ stage: 'ResponseComplete', user, info, code: res.statusCode });
+  } catch (e) {
+    audit?.failed(e);
+    throw e;
   } finally {
     release();
     if (!longRunning) inflightGauge.dec({ request_kind: kind });

@@ -6,6 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestInfo } from '../request-info.js';
 import type { KObject } from '../registry/strategy.js';
 import type { RequestContext } from '../registry/generic/context.js';
+import type { AuditSink } from '../audit/sink.js';
 
 export interface UserInfo {
   name: string;
@@ -29,9 +30,6 @@ export interface Authorizer {
   authorize(user: UserInfo, info: RequestInfo): Promise<AuthorizationDecision> | AuthorizationDecision;
 }
 
-export interface AuditSink {
-  record(event: { stage: 'RequestReceived' | 'ResponseComplete'; user: UserInfo; info: RequestInfo; code?: number }): void;
-}
 
 export interface AdmissionAttributes {
   operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
