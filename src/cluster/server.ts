@@ -17,12 +17,13 @@ import { Scheduler } from '../scheduler/scheduler.js';
 import { startEtcdServer } from '../storage/etcd-server/index.js';
 import { openMvccStore } from '../storage/mvcc/index.js';
 import { logger } from '../util/log.js';
+import { startProxy } from '../proxy/index.js';
 
 export interface ServerOptions extends StartOptions {
   dataDir: string;
   /** Where the embedded store answers etcdctl; empty = not served. */
   etcdListenClientUrls?: string[];
-  /** Components not to run: scheduler, controller-manager. */
+  /** Components not to run: scheduler, controller-manager, coredns, kube-proxy. */
   disable?: string[];
   /** Run no kubelet on this machine (control plane only). */
   disableAgent?: boolean;
@@ -116,6 +117,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const k = startKubelet({ client: c, nodeName, runtime, rootDir: join(opts.dataDir, 'kubelet'), port: opts.kubeletPort ?? 0 });
     running.push(k.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'kubelet stopped')));
     readies.push(k.ready);
+  }
+  if (!opts.disableAgent && !disabled.has('kube-proxy')) {
+    // The service proxy: nftables when root with nft installed, else userspace (NodePorts only).
+    const c = client('keelson-proxy', await componentConfig(api, opts.dataDir, { name: 'kube-proxy', user: 'system:kube-proxy' }));
+    clients.push(c);
+    const clusterCIDR = String(opts.controllerOptions?.clusterCidr ?? '10.244.0.0/16');
+    const p = await startProxy({ client: c, nodeName: opts.nodeName ?? hostname().toLowerCase(), clusterCIDR }, ac.signal);
+    running.push(p.done.catch((e) => log.error({ err: (e as Error).message }, 'proxy stopped')));
   }
   if (opts.simulatedNodes) {
     const c = client('keelson-simulated-nodes');
