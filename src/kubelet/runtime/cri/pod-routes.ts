@@ -20,7 +20,14 @@ export interface PodRoute {
   via: string;
 }
 
-const ip = (args: string[]) => spawnSync('ip', args, { encoding: 'utf8' });
+/** Which routes: keelson's protocol number (default 75) in a network namespace (default: ours). */
+export interface RouteScope {
+  proto?: number;
+  /** A named network namespace (`ip -n NAME`), e.g. a test's or a simulated host's. */
+  netns?: string;
+}
+
+const ip = (scope: RouteScope, args: string[]) => spawnSync('ip', [...(scope.netns ? ['-n', scope.netns] : []), ...args], { encoding: 'utf8' });
 
 /** The routes this node wants: every other node's podCIDR via its InternalIP (IPv4 only). */
 export function desiredPodRoutes(nodes: NodeLike[], self: string): PodRoute[] {
@@ -34,8 +41,8 @@ export function desiredPodRoutes(nodes: NodeLike[], self: string): PodRoute[] {
 }
 
 /** The pod routes keelson has in the current network namespace. */
-export function currentPodRoutes(proto = POD_ROUTE_PROTO): PodRoute[] {
-  const r = ip(['-j', 'route', 'show', 'proto', String(proto)]);
+export function currentPodRoutes(scope: RouteScope = {}): PodRoute[] {
+  const r = ip(scope, ['-j', 'route', 'show', 'proto', String(scope.proto ?? POD_ROUTE_PROTO)]);
   if (r.status !== 0) return [];
   const routes = JSON.parse(r.stdout || '[]') as Array<{ dst: string; gateway?: string }>;
   return routes.filter((x) => x.gateway).map((x) => ({ dst: x.dst, via: x.gateway! }));
@@ -49,19 +56,20 @@ export interface RouteSyncResult {
 }
 
 /** Makes keelson's pod routes exactly `want` (adds, replaces, removes). Idempotent. */
-export function syncPodRoutes(want: PodRoute[], proto = POD_ROUTE_PROTO): RouteSyncResult {
-  const have = currentPodRoutes(proto);
+export function syncPodRoutes(want: PodRoute[], scope: RouteScope = {}): RouteSyncResult {
+  const proto = String(scope.proto ?? POD_ROUTE_PROTO);
+  const have = currentPodRoutes(scope);
   const res: RouteSyncResult = { added: [], removed: [], errors: [] };
   for (const h of have) {
     if (want.some((w) => w.dst === h.dst && w.via === h.via)) continue;
     if (!want.some((w) => w.dst === h.dst)) {
-      ip(['route', 'del', h.dst, 'proto', String(proto)]);
+      ip(scope, ['route', 'del', h.dst, 'proto', proto]);
       res.removed.push(h);
     }
   }
   for (const w of want) {
     if (have.some((h) => h.dst === w.dst && h.via === w.via)) continue;
-    const r = ip(['route', 'replace', w.dst, 'via', w.via, 'proto', String(proto)]);
+    const r = ip(scope, ['route', 'replace', w.dst, 'via', w.via, 'proto', proto]);
     if (r.status === 0) res.added.push(w);
     else res.errors.push({ ...w, error: r.stderr.trim() });
   }
@@ -69,6 +77,6 @@ export function syncPodRoutes(want: PodRoute[], proto = POD_ROUTE_PROTO): RouteS
 }
 
 /** Removes every keelson pod route (this node leaves). */
-export function removePodRoutes(proto = POD_ROUTE_PROTO): PodRoute[] {
-  return syncPodRoutes([], proto).removed;
+export function removePodRoutes(scope: RouteScope = {}): PodRoute[] {
+  return syncPodRoutes([], scope).removed;
 }
