@@ -20,7 +20,7 @@ import { setupAuthorization } from '../auth/authz/setup.js';
 import { servingConfig } from './serving.js';
 import { buildAuthenticators } from './authentication.js';
 import { tokenAuthenticators } from '../auth/authn/token-authenticators.js';
-import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { admissionChain } from './admission/index.js';
 import { defaultOptions, type ApiServerOptions } from './options.js';
 import { bootstrap } from './bootstrap.js';
 import { IPAllocator } from './registry/core/services/ip-allocator.js';
@@ -33,6 +33,7 @@ import { decodeKubernetesProtobuf } from '../api/protobuf/decode.js';
 import { startCompactor } from './compactor.js';
 import { mergeKubeconfig, writeKubeconfig } from '../auth/pki/kubeconfig-file.js';
 import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { logger } from '../util/log.js';
 import { EncryptionAtRest } from './encryption/at-rest.js';
 import { Auditor } from './audit/auditor.js';
@@ -103,7 +104,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
     anonymous: opts.pipeline?.anonymous ?? o.anonymousAuth,
     authorizer: authorization.authorizer,
     audit,
-    admission: [namespaceLifecycle(resources), ...(opts.pipeline?.admission ?? [])],
+    admission: [...admissionChain(resources, { enable: o.enableAdmissionPlugins, disable: o.disableAdmissionPlugins }), ...(opts.pipeline?.admission ?? [])],
   };
   let bootstrapped = false;
   const state: FrontState = {
@@ -112,6 +113,11 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
     now: () => new Date(),
     watchTimeout: [o.minRequestTimeout, o.minRequestTimeout * 2],
     bookmarkIntervalMs: o.bookmarkIntervalMs,
+    kubeletClient: {
+      cert: o.kubeletClientCertificate ? readFileSync(o.kubeletClientCertificate, 'utf8') : serving.pki?.apiserverKubeletClient.cert,
+      key: o.kubeletClientKey ? readFileSync(o.kubeletClientKey, 'utf8') : serving.pki?.apiserverKubeletClient.key,
+      ca: o.kubeletCertificateAuthority ? readFileSync(o.kubeletCertificateAuthority, 'utf8') : undefined,
+    },
     inflight: new MaxInflight({ readonly: o.maxRequestsInflight, mutating: o.maxMutatingRequestsInflight }),
     openapi,
     serverAddress: '',

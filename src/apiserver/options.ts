@@ -64,6 +64,11 @@ export interface ApiServerOptions {
   /** Audit log as JSON lines (`--audit-log-path`, "-" = stdout) and its policy (`--audit-policy-file`). */
   auditLogPath?: string;
   auditPolicyFile?: string;
+  /** The apiserver's client certificate to kubelets (default: <dataDir>/pki/apiserver-kubelet-client.{crt,key}). */
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
+  /** CA to verify kubelets' serving certificates (default: none, not verified, as kube). */
+  kubeletCertificateAuthority?: string;
 }
 
 export const defaultOptions: ApiServerOptions = {

@@ -26,6 +26,9 @@ export interface ApiserverFlags {
   watchCache: string | boolean;
   insecurePort: number;
   writeKubeconfig?: string;
+  kubeletClientCertificate?: string;
+  kubeletClientKey?: string;
+  kubeletCertificateAuthority?: string;
   mergeKubeconfig?: boolean;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
@@ -99,6 +102,9 @@ export function apiserverFlags(cmd: Command, defaultPort: number): Command {
     .option('--disable-admission-plugins <list>', 'default admission plugins to disable')
     .option('--encryption-provider-config <file>', 'EncryptionConfiguration for data at rest')
     .option('--audit-log-path <file>', 'write audit events as JSON lines here ("-" = stdout)')
+    .option('--kubelet-client-certificate <file>', 'client certificate to kubelets (default: <data-dir>/pki/apiserver-kubelet-client.crt)')
+    .option('--kubelet-client-key <file>', 'client key to kubelets')
+    .option('--kubelet-certificate-authority <file>', "CA to verify kubelets' serving certificates (default: not verified, as kube)")
     .option('--audit-policy-file <file>', 'audit Policy (levels None, Metadata, Request, RequestResponse)');
 }
 
@@ -119,6 +125,9 @@ export function startOptions(f: ApiserverFlags) {
     insecurePort: f.insecurePort,
     writeKubeconfigPath: f.writeKubeconfig && resolve(f.writeKubeconfig),
     mergeKubeconfig: !!f.mergeKubeconfig,
+    kubeletClientCertificate: f.kubeletClientCertificate && resolve(f.kubeletClientCertificate),
+    kubeletClientKey: f.kubeletClientKey && resolve(f.kubeletClientKey),
+    kubeletCertificateAuthority: f.kubeletCertificateAuthority && resolve(f.kubeletCertificateAuthority),
     tlsCertFile: f.tlsCertFile && resolve(f.tlsCertFile),
     tlsPrivateKeyFile: f.tlsPrivateKeyFile && resolve(f.tlsPrivateKeyFile),
     clientCaFile: f.clientCaFile && resolve(f.clientCaFile),

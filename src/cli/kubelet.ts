@@ -32,6 +32,9 @@ interface Opts {
   simulatedJobDuration: string;
   healthzPort: string;
   port: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
+  clientCaFile?: string;
   address?: string;
   healthzBindAddress: string;
   kubeApiQps: string;
@@ -60,7 +63,10 @@ export function register(program: Command): void {
     .option('--crash-loop-backoff-max <d>', 'crash-loop back-off cap', '5m')
     .option('--simulated-start-delay <d>', 'simulated runtime: delay from start to Running', '0s')
     .option('--simulated-job-duration <d>', 'simulated runtime: how long job-like containers run before exiting 0', '1s')
-    .option('--port <port>', 'port of the kubelet server (logs, exec; plain HTTP until TLS is built; 0 = any free port)', '10250')
+    .option('--port <port>', 'port of the kubelet server (logs, exec; HTTPS; 0 = any free port)', '10250')
+    .option('--tls-cert-file <file>', 'serving certificate of the kubelet server (default: self-signed under <root-dir>/pki)')
+    .option('--tls-private-key-file <file>', 'serving key of the kubelet server')
+    .option('--client-ca-file <file>', "CA that signs clients' certificates (the apiserver's); default: the kubeconfig's CA")
     .option('--address <ip>', 'address of the kubelet server (default: the node\'s InternalIP)')
     .option('--healthz-port <port>', 'port for /healthz and /metrics (0 = any free port, -1 = off)', '-1')
     .option('--healthz-bind-address <ip>', 'address of the healthz port', '127.0.0.1')
@@ -93,7 +99,7 @@ export function register(program: Command): void {
       const runtime: 'process' | 'simulated' | ContainerRuntime = o.runtime === 'cri' ? await CriRuntime.connect({ endpoint: o.containerRuntimeEndpoint, log }) : (o.runtime as 'process' | 'simulated');
       const k: RunningKubelet = many
         ? startSimulatedNodes({ ...common, count: nodes, prefix: o.hostnameOverride, rootDir })
-        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address });
+        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile } });
       let ready = false;
       void k.ready.then(() => {
         ready = true;

@@ -6,6 +6,8 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type StartOptions } from '../apiserver/index.js';
 import { loadKubeconfig, type ClientConfig } from '../client/kubeconfig.js';
+import { ensureServingCert } from '../auth/pki/cluster-pki.js';
+import { hostAddresses } from '../apiserver/serving.js';
 import { componentConfig, controllerManagerIdentity, kubeletIdentity, schedulerIdentity } from './credentials.js';
 import { isAlreadyExists, RestClient } from '../client/rest-client.js';
 import { LOCAL_PATH_PROVISIONER } from '../controllers/persistentvolume/controller.js';
@@ -108,13 +110,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   if (!opts.disableAgent) {
     const nodeName = opts.nodeName ?? hostname().toLowerCase();
     const c = client('keelson-kubelet', await componentConfig(api, opts.dataDir, kubeletIdentity(nodeName)));
+    const serving = api.pkiDir ? await ensureServingCert(api.pkiDir, 'kubelet-serving', `system:node:${nodeName}`, [nodeName, 'localhost', '127.0.0.1', ...hostAddresses('0.0.0.0')]) : undefined;
     clients.push(c);
     let runtime = opts.runtime ?? 'process';
     if (runtime === 'cri') {
       log.warn('the containerd (cri) runtime is not built yet: using the process runtime');
       runtime = 'process';
     }
-    const k = startKubelet({ client: c, nodeName, runtime, rootDir: join(opts.dataDir, 'kubelet'), port: opts.kubeletPort ?? 0 });
+    const k = startKubelet({ client: c, nodeName, runtime, rootDir: join(opts.dataDir, 'kubelet'), port: opts.kubeletPort ?? 0, tls: { serving } });
     running.push(k.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'kubelet stopped')));
     readies.push(k.ready);
   }

@@ -17,6 +17,8 @@ import { hostIPv4, type NodeConfig } from './node-status.js';
 import { ProcessRuntime } from './runtime/process/runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/runtime.js';
 import { KubeletServer } from './server/server.js';
+import { KubeletAuthorizer } from './server/auth.js';
+import { kubeletTls, type KubeletTlsOptions } from './server/serving-cert.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
 export interface KubeletTimings {
@@ -48,6 +50,9 @@ export interface KubeletOptions extends KubeletTimings {
    * InternalIP (--address overrides). Not served for the simulated runtime. */
   port?: number;
   address?: string;
+  /** The kubelet server's TLS (--tls-cert-file, --tls-private-key-file, --client-ca-file; a
+   * serving certificate made by `keelson server`); default: self-signed, see serving-cert.ts. */
+  tls?: Pick<KubeletTlsOptions, 'tlsCertFile' | 'tlsPrivateKeyFile' | 'clientCaFile' | 'serving'>;
 }
 
 export interface SimulatedNodesOptions extends KubeletTimings {
@@ -102,7 +107,7 @@ class Kubelet implements RunningKubelet {
       if (this.server) {
         // Listen first: the port is advertised in the Node's daemonEndpoints.
         this.server.node.kubeletPort = await this.server.srv.listen();
-        this.log.info({ port: this.server.node.kubeletPort }, 'kubelet server listening (plain HTTP)');
+        this.log.info({ port: this.server.node.kubeletPort, tls: this.server.srv.secure }, this.server.srv.secure ? 'kubelet server listening (HTTPS, client certificates authorized by the apiserver)' : 'kubelet server listening (plain HTTP, no authentication)');
       }
       // Register nodes with bounded concurrency.
       let next = 0;
@@ -177,9 +182,12 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
     node,
     ...defaults(o),
   });
-  // The kubelet server (logs, exec) for a node with real containers. Plain HTTP until the
-  // security issue brings TLS and authentication of the apiserver.
-  const srv = simulated ? undefined : new KubeletServer({ address: o.address ?? internalIP, port: o.port ?? 10250, runtime, findPod: (ns, name) => agent.findPod(ns, name), log });
+  // The kubelet server (logs, exec) for a node with real containers: HTTPS, clients
+  // authenticated by certificate and authorized by the apiserver (server/auth.ts).
+  const address = o.address ?? internalIP;
+  const tls = () => kubeletTls({ rootDir: o.rootDir, nodeName: o.nodeName, hosts: [address, internalIP].filter((a) => a && a !== '0.0.0.0'), kubeconfigCa: o.client.config.ca, ...o.tls });
+  const authorizer = new KubeletAuthorizer(o.client, o.nodeName);
+  const srv = simulated ? undefined : new KubeletServer({ address, port: o.port ?? 10250, runtime, findPod: (ns, name) => agent.findPod(ns, name), log, tls, authorizer });
   return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient, srv && { srv, node });
 }
 

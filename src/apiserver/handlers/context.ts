@@ -18,6 +18,16 @@ export interface ServerState {
   /** Default watch timeout range in seconds [min, max). */
   watchTimeout: [number, number];
   bookmarkIntervalMs: number;
+  /** How the apiserver reaches kubelets (pods/log, pods/exec): TLS with its client certificate. */
+  kubeletClient?: KubeletClientTls;
+}
+
+export interface KubeletClientTls {
+  cert?: string;
+  key?: string;
+  /** Verify kubelets' serving certificates with this CA (`--kubelet-certificate-authority`);
+   * absent: not verified, kube-apiserver's default. */
+  ca?: string;
 }
 
 export interface Handler {

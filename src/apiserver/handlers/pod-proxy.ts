@@ -3,11 +3,14 @@
 // server, as kube's LogLocation / ExecLocation + the upgrade-aware proxy do. Logs stream over
 // plain HTTP (text/plain). Exec: the WebSocket upgrade (v5/v4.channel.k8s.io) is relayed as raw
 // bytes once the kubelet's 101 is through, so frames, pings and close codes pass both ways
-// untouched. Not yet: SPDY (kubectl falls back to it only when the WebSocket upgrade fails),
-// attach, portforward, proxy; TLS to the kubelet and the apiserver's client certificate come
-// with the security issue (the kubelet serves plain HTTP for now).
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { connect } from 'node:net';
+// untouched. Kubelets serve TLS: the apiserver presents its kubelet client certificate
+// (pki/apiserver-kubelet-client, O=system:masters) and verifies the kubelet's serving certificate
+// only with --kubelet-certificate-authority (kube's default is not to). Not yet: SPDY (kubectl
+// falls back to it only when the WebSocket upgrade fails), attach, portforward, proxy.
+import type { IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { connect as tlsConnect } from 'node:tls';
+import { isIP } from 'node:net';
 import type { Handler } from './context.js';
 import { ApiError, badRequest } from '../status.js';
 import { isUpgrade, takeUpgrade } from '../upgrade.js';
@@ -55,8 +58,14 @@ async function kubeletOf(h: Handler, pod: KObject, name: string): Promise<{ host
 const enc = encodeURIComponent;
 const hostPort = (k: { host: string; port: number }) => `${k.host.includes(':') ? `[${k.host}]` : k.host}:${k.port}`;
 
+/** TLS options for a connection to a kubelet. */
+function tlsTo(h: Handler, host: string) {
+  const c = h.state.kubeletClient ?? {};
+  return { cert: c.cert, key: c.key, ca: c.ca, rejectUnauthorized: !!c.ca, servername: isIP(host) ? undefined : host };
+}
+
 function dialError(k: { host: string; port: number }, path: string, e: Error): ApiError {
-  return new ApiError(500, 'InternalError', `Get "http://${hostPort(k)}${path}": dial tcp ${hostPort(k)}: ${(e as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message}`);
+  return new ApiError(500, 'InternalError', `Get "https://${hostPort(k)}${path}": dial tcp ${hostPort(k)}: ${(e as NodeJS.ErrnoException).code === 'ECONNREFUSED' ? 'connect: connection refused' : e.message}`);
 }
 
 /** A non-2xx kubelet answer as a Status with the kubelet's text (generic response checker). */
@@ -89,7 +98,7 @@ export async function handlePodLog(h: Handler, pod: KObject): Promise<void> {
   for (const k of ['follow', 'tailLines', 'timestamps', 'previous', 'sinceSeconds', 'sinceTime', 'limitBytes']) for (const v of h.query.getAll(k)) q.append(k, v);
   const path = `/containerLogs/${enc(h.ctx.namespace)}/${enc(name)}/${enc(container)}${q.size ? `?${q}` : ''}`;
   const upstream = await new Promise<IncomingMessage>((resolve, reject) => {
-    const r = httpRequest({ host: kubelet.host, port: kubelet.port, path, method: 'GET', timeout: dialTimeoutMs });
+    const r = httpsRequest({ host: kubelet.host, port: kubelet.port, path, method: 'GET', timeout: dialTimeoutMs, agent: false, ...tlsTo(h, kubelet.host) });
     r.once('response', (res) => {
       r.setTimeout(0);
       resolve(res);
@@ -129,10 +138,10 @@ export async function handlePodExec(h: Handler, pod: KObject): Promise<void> {
   const q = new URLSearchParams();
   for (const k of ['command', 'stdin', 'stdout', 'stderr', 'tty']) for (const v of h.query.getAll(k)) q.append(k, v);
   const path = `/exec/${enc(h.ctx.namespace)}/${enc(name)}/${enc(container)}?${q}`;
-  const backend = connect({ host: kubelet.host, port: kubelet.port });
+  const backend = tlsConnect({ host: kubelet.host, port: kubelet.port, ...tlsTo(h, kubelet.host) });
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => backend.destroy(Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' })), dialTimeoutMs);
-    backend.once('connect', () => {
+    backend.once('secureConnect', () => {
       clearTimeout(t);
       resolve();
     });

@@ -90,6 +90,13 @@ export async function ensureClientCert(pkiDir: string, name: string, commonName:
   return r.pair;
 }
 
+/** A serving certificate signed by the cluster CA (a kubelet's, in `keelson server`). */
+export async function ensureServingCert(pkiDir: string, name: string, commonName: string, hosts: string[]): Promise<KeyPairPem> {
+  const ca = readPair(pkiDir, 'ca');
+  if (!ca) throw new Error(`no cluster CA in ${pkiDir}`);
+  return (await ensureLeafIn(pkiDir, name, ca, { commonName, hosts, usage: 'server' }, 90 * 86_400_000)).pair;
+}
+
 export async function ensureClusterPki(dataDir: string, opts: ClusterPkiOptions = {}): Promise<ClusterPki> {
   const dir = join(dataDir, 'pki');
   mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -1,10 +1,14 @@
 // The kubelet server (the real kubelet's :10250): GET /healthz, GET
 // /containerLogs/{namespace}/{pod}/{container} and /exec/{namespace}/{pod}/{container} over
 // WebSocket (v5/v4.channel.k8s.io, see exec.ts). The apiserver proxies pods/log and pods/exec
-// here. Plain HTTP without authentication for now: TLS (serving certificate, client certificate
-// of the apiserver) and authn/authz of kubelet requests come with the security issue. Not yet:
-// attach, portforward, SPDY exec, /stats, /metrics, /pods, /runningpods.
+// here. With `tls` (always, in keelson's commands) it serves HTTPS and every request but
+// /healthz must carry a client certificate the apiserver's CA signed and be authorized by the
+// apiserver (auth.ts); without `tls` (tests of the server alone) plain HTTP, unauthenticated.
+// Not yet: attach, portforward, SPDY exec, /stats, /metrics, /pods, /runningpods.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { KubeletTls } from './serving-cert.js';
+import { authenticateKubeletRequest, KubeletAuthError, type KubeletAuthorizer } from './auth.js';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../util/log.js';
@@ -22,6 +26,11 @@ export interface KubeletServerOptions {
   /** The pod namespace/name this kubelet runs. */
   findPod(namespace: string, name: string): PodView | undefined;
   log: Logger;
+  /** Serve HTTPS with this serving certificate, verifying clients against `clientCa` (made
+   * when the server starts listening: see serving-cert.ts). */
+  tls?: () => Promise<KubeletTls | undefined>;
+  /** Authorizes authenticated requests (required with `tls`). */
+  authorizer?: KubeletAuthorizer;
 }
 
 class HttpError extends Error {
@@ -39,27 +48,36 @@ export class KubeletServer {
   private readonly ac = new AbortController();
   private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => acceptedProtocol(p) ?? false });
   port = 0;
+  /** Serving HTTPS with authentication (set by listen()). */
+  secure = false;
 
   constructor(private readonly o: KubeletServerOptions) {}
 
   async listen(): Promise<number> {
-    const server = createServer((req, res) => {
-      this.handle(req, res).catch((e) => {
-        const code = e instanceof HttpError ? e.code : 500;
-        if (!res.headersSent) {
-          res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-          res.end(`${(e as Error).message}\n`);
-        } else res.destroy();
-      });
-    });
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
+      this.guard(req)
+        .then(() => this.handle(req, res))
+        .catch((e) => {
+          const code = e instanceof HttpError || e instanceof KubeletAuthError ? e.code : 500;
+          if (!res.headersSent) {
+            res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+            res.end(`${(e as Error).message}\n`);
+          } else res.destroy();
+        });
+    };
+    const t = await this.o.tls?.();
+    this.secure = !!t;
+    if (this.o.tls && !t) this.o.log.warn('no CA to verify the apiserver with: the kubelet server serves plain HTTP WITHOUT authentication (debugging only)');
+    const server: Server = t ? (createTlsServer({ cert: t.cert, key: t.key, ca: t.clientCa, requestCert: true, rejectUnauthorized: false }, listener) as unknown as Server) : createServer(listener);
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
-      try {
-        this.upgrade(req, socket, head);
-      } catch (e) {
-        const code = e instanceof HttpError ? e.code : 500;
-        const body = `${(e as Error).message}\n`;
-        socket.end(`HTTP/1.1 ${code} ${code === 404 ? 'Not Found' : code === 400 ? 'Bad Request' : 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
-      }
+      this.guard(req)
+        .then(() => this.upgrade(req, socket, head))
+        .catch((e) => {
+          const code = e instanceof HttpError || e instanceof KubeletAuthError ? e.code : 500;
+          const text: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+          const body = `${(e as Error).message}\n`;
+          socket.end(`HTTP/1.1 ${code} ${text[code] ?? 'Error'}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+        });
     });
     server.on('connection', (s) => {
       this.sockets.add(s);
@@ -72,6 +90,16 @@ export class KubeletServer {
     this.server = server;
     this.port = (server.address() as AddressInfo).port;
     return this.port;
+  }
+
+  /** Authentication and authorization of a request (TLS mode); /healthz is open. */
+  private async guard(req: IncomingMessage): Promise<void> {
+    if (!this.secure) return;
+    const path = new URL(req.url ?? '/', 'https://kubelet').pathname;
+    if (path === '/healthz') return;
+    const user = authenticateKubeletRequest(req);
+    if (!this.o.authorizer) throw new KubeletAuthError(403, 'Forbidden (no authorizer)');
+    await this.o.authorizer.authorize(user, req.method ?? 'GET', path);
   }
 
   private route(path: string, prefix: string): { namespace: string; pod: string; container: string } | undefined {
