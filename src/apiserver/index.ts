@@ -20,7 +20,7 @@ import { setupAuthorization } from '../auth/authz/setup.js';
 import { servingConfig } from './serving.js';
 import { buildAuthenticators } from './authentication.js';
 import { tokenAuthenticators } from '../auth/authn/token-authenticators.js';
-import { admissionChain } from './admission/index.js';
+import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
 import { defaultOptions, type ApiServerOptions } from './options.js';
 import { bootstrap } from './bootstrap.js';
 import { IPAllocator } from './registry/core/services/ip-allocator.js';
@@ -104,7 +104,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
     anonymous: opts.pipeline?.anonymous ?? o.anonymousAuth,
     authorizer: authorization.authorizer,
     audit,
-    admission: [...admissionChain(resources, { enable: o.enableAdmissionPlugins, disable: o.disableAdmissionPlugins }), ...(opts.pipeline?.admission ?? [])],
+    admission: [namespaceLifecycle(resources), ...(opts.pipeline?.admission ?? [])],
   };
   let bootstrapped = false;
   const state: FrontState = {
