@@ -3,7 +3,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,6 +50,31 @@ describe('kubectl logs and exec through the kubelet server', () => {
   it('advertises the kubelet port in the Node', async () => {
     const r = await kubectl(['get', 'node', node, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}']);
     assert.ok(Number(r.stdout) > 0, r.out);
+  });
+
+  it('the kubelet server is HTTPS and only for authorized client certificates (401 without, 403 for a node)', async () => {
+    const port = Number((await kubectl(['get', 'node', node, '-o', 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}'])).stdout);
+    const address = (await kubectl(['get', 'node', node, '-o', 'jsonpath={.status.addresses[?(@.type=="InternalIP")].address}'])).stdout;
+    const get = (o: { cert?: string; key?: string }) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpsGet({ host: address, port, path: `/containerLogs/default/none/c`, rejectUnauthorized: false, agent: false, ...o }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on('error', reject);
+      });
+    assert.equal((await get({})).status, 401);
+    // The node's own kubelet certificate is not allowed nodes/proxy (only the apiserver is).
+    const pki = join(dir, 'pki');
+    const nodeCert = { cert: readFileSync(join(pki, 'kubelet.crt'), 'utf8'), key: readFileSync(join(pki, 'kubelet.key'), 'utf8') };
+    const r = await get(nodeCert);
+    assert.equal(r.status, 403, r.body);
+    assert.match(r.body, /Forbidden \(user=system:node:keelson-logs-node, verb=get, resource=nodes, subresource=proxy\)/);
+    // The apiserver's kubelet client certificate is: the pod simply doesn't exist.
+    const api = { cert: readFileSync(join(pki, 'apiserver-kubelet-client.crt'), 'utf8'), key: readFileSync(join(pki, 'apiserver-kubelet-client.key'), 'utf8') };
+    const ok = await get(api);
+    assert.equal(ok.status, 404, ok.body);
   });
 
   it('kubectl logs of a finished pod, with --tail and --timestamps; errors as kube words them', async () => {
