@@ -57,6 +57,10 @@ import { strategy as admissionregistrationMutatingwebhookconfigurations } from '
 import { strategy as admissionregistrationValidatingwebhookconfigurations } from './admissionregistration/validatingwebhookconfigurations/strategy.js';
 import { strategy as authenticationTokenreviews } from './authentication/tokenreviews/strategy.js';
 import { strategy as authenticationSelfsubjectreviews } from './authentication/selfsubjectreviews/strategy.js';
+import { strategy as authorizationSubjectaccessreviews } from './authorization/subjectaccessreviews/strategy.js';
+import { strategy as authorizationSelfsubjectaccessreviews } from './authorization/selfsubjectaccessreviews/strategy.js';
+import { strategy as authorizationLocalsubjectaccessreviews } from './authorization/localsubjectaccessreviews/strategy.js';
+import { strategy as authorizationSelfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews/strategy.js';
 
 export const builtinStrategies: Strategy[] = [
   coreBindings,
@@ -106,4 +110,8 @@ export const builtinStrategies: Strategy[] = [
   admissionregistrationValidatingwebhookconfigurations,
   authenticationTokenreviews,
   authenticationSelfsubjectreviews,
+  authorizationSubjectaccessreviews,
+  authorizationSelfsubjectaccessreviews,
+  authorizationLocalsubjectaccessreviews,
+  authorizationSelfsubjectrulesreviews,
 ];
