@@ -55,27 +55,25 @@ export function register(program: Command): void {
       if (!kubeconfig) throw new Error('--kubeconfig (or $KUBECONFIG) is required');
       const mode = o.proxyMode as ProxyMode | undefined;
       if (mode !== undefined && !['nftables', 'iptables', 'userspace'].includes(mode)) throw new Error(`--proxy-mode "${mode}": expected nftables, iptables or userspace`);
+      // Flags first, so a bad one is reported before anything is contacted.
+      const flags = {
+        nodeName: o.hostnameOverride,
+        mode,
+        clusterCIDR: o.clusterCidr ? validateCIDR(o.clusterCidr, '--cluster-cidr') : undefined,
+        masqueradeAll: !!o.masqueradeAll,
+        nodePortAddresses: o.nodeportAddresses ? o.nodeportAddresses.split(',').map((c) => validateCIDR(c, '--nodeport-addresses')) : undefined,
+        minSyncPeriodMs: parseDuration(o.minSyncPeriod),
+        syncPeriodMs: parseDuration(o.syncPeriod),
+        nftablesTable: o.nftablesTable,
+        portRange: parsePortRange(o.proxyPortRange),
+        udpIdleMs: parseDuration(o.udpTimeout),
+        healthz: parseBindAddress(o.healthzBindAddress, '--healthz-bind-address'),
+        metrics: parseBindAddress(o.metricsBindAddress, '--metrics-bind-address'),
+      };
       const client = new RestClient({ ...loadKubeconfig(kubeconfig), qps: Number(o.kubeApiQps), burst: Number(o.kubeApiBurst), userAgent: 'keelson-proxy' });
       const ac = new AbortController();
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => ac.abort());
-      const p = await startProxy(
-        {
-          client,
-          nodeName: o.hostnameOverride,
-          mode,
-          clusterCIDR: o.clusterCidr ? validateCIDR(o.clusterCidr, '--cluster-cidr') : undefined,
-          masqueradeAll: !!o.masqueradeAll,
-          nodePortAddresses: o.nodeportAddresses ? o.nodeportAddresses.split(',').map((c) => validateCIDR(c, '--nodeport-addresses')) : undefined,
-          minSyncPeriodMs: parseDuration(o.minSyncPeriod),
-          syncPeriodMs: parseDuration(o.syncPeriod),
-          nftablesTable: o.nftablesTable,
-          portRange: parsePortRange(o.proxyPortRange),
-          udpIdleMs: parseDuration(o.udpTimeout),
-          healthz: parseBindAddress(o.healthzBindAddress, '--healthz-bind-address'),
-          metrics: parseBindAddress(o.metricsBindAddress, '--metrics-bind-address'),
-        },
-        ac.signal,
-      );
+      const p = await startProxy({ client, ...flags }, ac.signal);
       void p.ready.then(() => log.info({ mode: p.mode, healthzPort: p.healthzPort, metricsPort: p.metricsPort }, 'proxy ready'));
       await p.done;
       client.close();
