@@ -11,7 +11,7 @@
 import type { AdmissionAttributes, AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
 import type { KObject } from '../registry/strategy.js';
-import { formatQuantity, tryParseQuantity, type Quantity } from '../../api/quantity.js';
+import { addQuantities, formatQuantity, tryParseQuantity, type Quantity } from '../../api/quantity.js';
 import { newContext } from '../registry/generic/context.js';
 import { admissionForbidden, listObjects, oldObjectOf } from './lookup.js';
 import { delta, namespaceUsage, podConstraints, prettyPrint, quotaMatches, usageOf, type Usage } from './quota-usage.js';
@@ -64,7 +64,7 @@ export function resourceQuota(resources: Resources): AdmissionPlugin {
     const next: Record<string, string> = { ...(quota.status?.used ?? {}) };
     for (const n of names) {
       const h = tryParseQuantity(hard[n]);
-      const total = { nano: used[n].nano + use.get(n)!.nano, format: used[n].format };
+      const total = addQuantities(used[n], use.get(n)!);
       if (h && total.nano > h.nano) exceeded.push(n);
       next[n] = formatQuantity(total);
     }
