@@ -35,6 +35,8 @@ export function register(program: Command): void {
     .option('--concurrent-rc-syncs <n>', 'replicationcontroller workers', '5')
     .option('--secure-port <port>', 'port for /healthz and /metrics (0 = any, -1 = off)', '10257')
     .option('--bind-address <ip>', 'address for the health/metrics port', '127.0.0.1')
+    .option('--service-account-private-key-file <file>', 'PEM private key that signs legacy service account tokens (the serviceaccount-token controller)')
+    .option('--root-ca-file <file>', 'root CA put into service account token Secrets as ca.crt (default: the kubeconfig\'s CA)')
     .option('--kube-api-qps <n>', 'client QPS to the apiserver', '200')
     .option('--kube-api-burst <n>', 'client burst to the apiserver', '400')
     .action(async (o: Record<string, string>) => {
@@ -65,6 +67,8 @@ export function register(program: Command): void {
           concurrentRcSyncs: Number(o.concurrentRcSyncs),
           nodeMonitorPeriodMs: parseDuration(o.nodeMonitorPeriod),
           nodeMonitorGracePeriodMs: parseDuration(o.nodeMonitorGracePeriod),
+          serviceAccountPrivateKeyFile: o.serviceAccountPrivateKeyFile,
+          rootCaFile: o.rootCaFile,
         },
       });
       let ready = false;

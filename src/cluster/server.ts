@@ -95,7 +95,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     clients.push(c);
     const bootstrapClient = client('keelson-server');
     await ensureDefaultStorageClass(bootstrapClient).finally(() => bootstrapClient.close());
-    const cm = new ControllerManager({ client: c, leaderElect: false, options: { localPathDir: join(opts.dataDir, 'storage'), ...opts.controllerOptions } });
+    const cm = new ControllerManager({ client: c, leaderElect: false, options: { localPathDir: join(opts.dataDir, 'storage'), serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key'), ...opts.controllerOptions } });
     running.push(cm.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
     readies.push(cm.ready);
   }

@@ -20,6 +20,7 @@ import { newStatefulSetController } from './statefulset/controller.js';
 import { newTaintEvictionController } from './nodelifecycle/taint-eviction.js';
 import { newResourceQuotaController } from './resourcequota/controller.js';
 import { newServiceAccountController } from './serviceaccount/controller.js';
+import { newTokensController } from './serviceaccount-token/controller.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
@@ -39,6 +40,7 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   'taint-eviction-controller': newTaintEvictionController,
   resourcequota: newResourceQuotaController,
   serviceaccount: newServiceAccountController,
+  'serviceaccount-token': newTokensController,
   statefulset: newStatefulSetController,
   'ttl-after-finished': newTtlAfterFinishedController,
   replicaset: newReplicaSetController,
