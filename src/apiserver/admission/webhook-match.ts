@@ -47,7 +47,8 @@ export async function webhookMatches(resources: Resources, hook: KObject, a: Adm
   if (!(hook.rules ?? []).some((r: KObject) => ruleMatches(r, a))) return false;
   const objSel = hook.objectSelector;
   if (objSel && (objSel.matchLabels || objSel.matchExpressions?.length)) {
-    if (!selects(objSel, a.object?.metadata?.labels) && !selects(objSel, a.oldObject?.metadata?.labels)) return false;
+    const candidates = [a.object, a.oldObject].filter((o): o is KObject => !!o);
+    if (!candidates.some((o) => selects(objSel, o.metadata?.labels))) return false;
   }
   const nsSel = hook.namespaceSelector;
   if (nsSel && (nsSel.matchLabels || nsSel.matchExpressions?.length)) {
