@@ -17,9 +17,9 @@ interface ServerFlags extends ApiserverFlags {
 
 export function register(program: Command): void {
   apiserverFlags(program.command('server').description('run a keelson cluster in one process: store, apiserver, scheduler, controller manager, a kubelet (and simulated nodes)'), 6443)
-    .option('--etcd-listen-client-urls <urls>', 'where the embedded store answers etcdctl ("" to disable)', 'http://127.0.0.1:2379')
+    .option('--etcd-listen-client-urls <urls>', 'where the embedded store answers etcdctl: https:// with the etcd certificates and client-certificate auth, http:// without ("" to disable)', 'https://127.0.0.1:2379')
     .option('--node-name <name>', "this node's name (default: the host name)")
-    .option('--runtime <runtime>', 'container runtime of this node: process, simulated, or cri (containerd; not built yet, falls back to process)', 'process')
+    .option('--runtime <runtime>', 'container runtime of this node: process, simulated, or cri (our own containerd under <data-dir>/containerd; falls back to process without root or containerd)', 'process')
     .option('--simulated-nodes <n>', 'also run N simulated nodes named sim-<n> in this process', '0')
     .option('--cluster-dns-port <port>', "port of cluster DNS on the node's address (a free one when taken; the kube-dns EndpointSlice has the real one)", '53')
     .option('--cluster-domain <domain>', 'the cluster domain served by cluster DNS', 'cluster.local')
@@ -42,5 +42,6 @@ export function register(program: Command): void {
       await s.ready;
       console.log(`keelson server ready in ${Math.round(performance.now() - t0)} ms: apiserver on ${s.url}${s.etcdUrls.length ? `, etcd API on ${s.etcdUrls.join(',')}` : ''}`);
       if (s.kubeconfigPath) console.log(`To use kubectl:\n  export KUBECONFIG=${s.kubeconfigPath}\n  kubectl get nodes`);
+      if (s.etcdPki) console.log(`To use etcdctl:\n  ETCDCTL_API=3 etcdctl --endpoints ${s.etcdUrls[0]} --cacert ${s.etcdPki.caFile} --cert ${s.etcdPki.clientCertFile} --key ${s.etcdPki.clientKeyFile} get /registry --prefix --keys-only`);
     });
 }

@@ -8,6 +8,7 @@ import { startApiServer, type StartOptions } from '../apiserver/index.js';
 import { loadKubeconfig, type ClientConfig } from '../client/kubeconfig.js';
 import { ensureServingCert } from '../auth/pki/cluster-pki.js';
 import { hostAddresses } from '../apiserver/serving.js';
+import { ensureEtcdPki, type EtcdPki } from '../auth/pki/etcd-pki.js';
 import { componentConfig, controllerManagerIdentity, kubeletIdentity, schedulerIdentity } from './credentials.js';
 import { isAlreadyExists, RestClient } from '../client/rest-client.js';
 import { LOCAL_PATH_PROVISIONER } from '../controllers/persistentvolume/controller.js';
@@ -49,6 +50,8 @@ export interface RunningServer {
   url: string;
   kubeconfigPath?: string;
   etcdUrls: string[];
+  /** etcdctl's TLS files for the store's https:// URLs. */
+  etcdPki?: EtcdPki;
   /** Resolves when every component is ready. */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -73,7 +76,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = logger('server');
   const disabled = new Set(opts.disable ?? []);
   const store = opts.etcdServers?.length ? undefined : await openMvccStore({ dataDir: join(opts.dataDir, 'store') });
-  const etcd = store && opts.etcdListenClientUrls?.length ? await startEtcdServer({ store, listenClientUrls: opts.etcdListenClientUrls, dataDir: join(opts.dataDir, 'etcd') }) : undefined;
+  // The embedded store for etcdctl: https:// URLs with the kubeadm etcd certificates and
+  // client-certificate authentication (etcd-pki.ts); http:// when asked for (loopback debugging).
+  const etcdUrls = opts.etcdListenClientUrls ?? [];
+  const etcdPki = store && etcdUrls.some((u) => u.startsWith('https://')) ? await ensureEtcdPki(opts.dataDir, hostAddresses('0.0.0.0')) : undefined;
+  const etcdTls = etcdPki && { certFile: etcdPki.certFile, keyFile: etcdPki.keyFile, trustedCaFile: etcdPki.caFile, clientCertAuth: true };
+  const etcd = store && etcdUrls.length ? await startEtcdServer({ store, listenClientUrls: etcdUrls, dataDir: join(opts.dataDir, 'etcd'), tls: etcdTls }) : undefined;
   const api = await startApiServer({ ...opts, store });
   await api.ready;
   const ac = new AbortController();
@@ -139,7 +147,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   return {
     url: api.url,
     kubeconfigPath: api.kubeconfigPath,
-    etcdUrls: opts.etcdListenClientUrls ?? [],
+    etcdUrls,
+    etcdPki,
     ready: Promise.all(readies).then(() => undefined),
     async close() {
       ac.abort();

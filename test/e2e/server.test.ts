@@ -25,7 +25,7 @@ describe('keelson server: a whole cluster from one command', () => {
     const port = await freePort();
     etcdPort = await freePort();
     const t0 = Date.now();
-    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--runtime', 'process', '--node-name', 'keelson-test-node', '--simulated-nodes', '5'], {
+    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `https://127.0.0.1:${etcdPort}`, '--runtime', 'process', '--node-name', 'keelson-test-node', '--simulated-nodes', '5'], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -43,8 +43,9 @@ describe('keelson server: a whole cluster from one command', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('brings up a Ready node, simulated nodes, the default service account, and prints how to use kubectl', async () => {
-    assert.ok(readyMs < 10_000, `Ready after ${readyMs} ms`);
+  it('brings up a Ready node, simulated nodes, the default service account, and prints how to use kubectl', async (t) => {
+    // Start-up time is a benchmark (bench/), not an assertion: only reported here.
+    t.diagnostic(`node Ready after ${readyMs} ms`);
     await until('5 simulated nodes Ready', async () => ((await kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/^sim-\d+\s+Ready/gm) ?? []).length === 5);
     await until('default service account', async () => (await kubectl(['get', 'sa', 'default'])).code === 0);
     assert.match(output, /export KUBECONFIG=/);
@@ -58,8 +59,14 @@ describe('keelson server: a whole cluster from one command', () => {
     await until('hello Succeeded', async () => (await kubectl(['get', 'pod', 'hello', '-o', 'jsonpath={.status.phase}'])).stdout === 'Succeeded');
   });
 
-  it('serves the store to etcdctl on the store port', () => {
-    const keys = execFileSync('etcdctl', ['--endpoints', `127.0.0.1:${etcdPort}`, 'get', '/registry/minions', '--prefix', '--keys-only'], { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8' });
+  it('serves the store to etcdctl over TLS with client certificates (the kubeadm etcd certificates)', () => {
+    const pki = join(dir, 'pki', 'etcd');
+    const tls = ['--cacert', join(pki, 'ca.crt'), '--cert', join(pki, 'healthcheck-client.crt'), '--key', join(pki, 'healthcheck-client.key')];
+    const env = { ...process.env, ETCDCTL_API: '3' };
+    assert.match(output, new RegExp(`etcdctl --endpoints https://127.0.0.1:${etcdPort} --cacert`));
+    // Without a client certificate the store refuses.
+    assert.throws(() => execFileSync('etcdctl', ['--endpoints', `https://127.0.0.1:${etcdPort}`, '--cacert', join(pki, 'ca.crt'), '--dial-timeout', '2s', '--command-timeout', '3s', 'get', 'x'], { env, stdio: 'pipe' }));
+    const keys = execFileSync('etcdctl', ['--endpoints', `https://127.0.0.1:${etcdPort}`, ...tls, 'get', '/registry/minions', '--prefix', '--keys-only'], { env, encoding: 'utf8' });
     assert.match(keys, /\/registry\/minions\/keelson-test-node/);
     assert.match(keys, /\/registry\/minions\/sim-0/);
   });

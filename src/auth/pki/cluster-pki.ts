@@ -44,7 +44,7 @@ function writeAtomic(path: string, data: string, mode: number): void {
   renameSync(tmp, path);
 }
 
-function readPair(dir: string, name: string): KeyPairPem | undefined {
+export function readPair(dir: string, name: string): KeyPairPem | undefined {
   const c = join(dir, `${name}.crt`);
   const k = join(dir, `${name}.key`);
   if (!existsSync(c) || !existsSync(k)) return undefined;
@@ -56,7 +56,7 @@ function writePair(dir: string, name: string, p: KeyPairPem): void {
   writeAtomic(join(dir, `${name}.crt`), p.cert, 0o644);
 }
 
-async function ensureLeafIn(dir: string, name: string, ca: KeyPairPem, spec: CertSpec, renewBefore: number): Promise<{ pair: KeyPairPem; issued: boolean }> {
+export async function ensureLeafIn(dir: string, name: string, ca: KeyPairPem, spec: CertSpec, renewBefore: number): Promise<{ pair: KeyPairPem; issued: boolean }> {
   const have = readPair(dir, name);
   if (have) {
     const info = inspectCert(have.cert);
