@@ -112,5 +112,5 @@ test('a watch logs ResponseStarted, then ResponseComplete when it ends', async (
     return all.some((e) => e.stage === 'ResponseComplete') ? all : undefined;
   });
   assert.deepEqual([...new Set(evs.map((e) => e.stage))], ['ResponseStarted', 'ResponseComplete']);
-  assert.equal(evs.find((e) => e.stage === 'ResponseComplete').responseObject, undefined);
+  assert.equal(evs.find((e) => e.stage === 'ResponseComplete')!.responseObject, undefined);
 });

@@ -61,3 +61,11 @@ test('loadEncryptionConfig names the file in its error', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('a secret longer than 32 bytes of another length is used through its SHA-256 digest (kube refuses it)', () => {
+  const long = Buffer.from("secret is secure, or is it?, I don't know.");
+  const c = parseEncryptionConfig(`${head}resources:\n- resources: [secrets]\n  providers: [{aesgcm: {keys: [{name: key1, secret: ${long.toString('base64')}}]}}]\n`);
+  const sealed = c.transformerFor('', 'secrets')!.toStorage(Buffer.from('x'), Buffer.from('k'));
+  assert.equal(sealed.subarray(0, 23).toString(), 'k8s:enc:aesgcm:v1:key1:');
+  assert.equal(c.transformerFor('', 'secrets')!.fromStorage(sealed, Buffer.from('k')).data.toString(), 'x');
+});

@@ -1,13 +1,18 @@
 // kube's EncryptionConfiguration (apiserver.config.k8s.io/v1, `--encryption-provider-config`):
 // which resources are encrypted and with which providers, validated with kube-apiserver's field
 // paths and messages. A bad file stops the apiserver from starting. Divergences: the kms
-// provider is refused (no KMS plugin support), and the file is not reloaded while running.
+// provider is refused (no KMS plugin support), the file is not reloaded while running, and a
+// secret longer than 32 bytes of a length kube refuses is accepted through its SHA-256 digest.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { AesCbc } from './aes-cbc.js';
 import { AesGcm } from './aes-gcm.js';
 import { SecretBox } from './secretbox.js';
+import { logger } from '../../util/log.js';
 import { PrefixTransformers, providerPrefix, type Cipher, type PrefixedCipher, type Transformer } from './transformer.js';
+
+const log = logger('encryption');
 
 export class EncryptionConfigError extends Error {}
 
@@ -149,10 +154,16 @@ function providerCiphers(p: Provider, path: string, errs: string[]): PrefixedCip
       errs.push(`${kpath}[${i}].secret: Invalid value: "REDACTED": secrets must be base64 encoded`);
       return;
     }
-    const raw = Buffer.from(secret, 'base64');
+    let raw = Buffer.from(secret, 'base64');
     if (!keySizes[kind].includes(raw.length)) {
-      errs.push(`${kpath}[${i}].secret: Invalid value: "REDACTED": secret is not of the expected length, got ${raw.length}, expected one of [${keySizes[kind].join(' ')}]`);
-      return;
+      if (raw.length < 32) {
+        errs.push(`${kpath}[${i}].secret: Invalid value: "REDACTED": secret is not of the expected length, got ${raw.length}, expected one of [${keySizes[kind].join(' ')}]`);
+        return;
+      }
+      // Divergence: Kubernetes refuses a longer secret of another length; keelson derives a
+      // 32-byte key from it (SHA-256) and says so. Values it seals open only in keelson.
+      log.warn({ key: `${kpath}[${i}]`, length: raw.length }, `secret is not of the expected length (got ${raw.length}, Kubernetes expects one of [${keySizes[kind].join(' ')}]); using its SHA-256 digest as the key`);
+      raw = createHash('sha256').update(raw).digest();
     }
     if (ok) out.push({ prefix: providerPrefix(kind, name), cipher: ciphers[kind](raw) });
   });
