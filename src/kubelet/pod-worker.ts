@@ -18,6 +18,7 @@ import { ImagePuller, type PullPolicy } from './image-pull.js';
 import { containerExtras, sandboxExtras } from './runtime-config.js';
 import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probes.js';
 import type { ContainerRuntime, ContainerStatus } from './runtime/types.js';
+import { containerMounts, FailedMount, MountError, VolumeManager } from './volumes/volume-manager.js';
 
 export interface PodWorkerDeps {
   client: RestClient;
@@ -84,6 +85,10 @@ export class PodWorker {
   private lastWritten?: string;
   private readonly log: Logger;
   private readonly puller: ImagePuller;
+  /** Volumes set up for the pod (name -> node path); the simulated runtime has none. */
+  private readonly volumes?: VolumeManager;
+  private podVolumes?: Map<string, string>;
+  private mountError?: string;
 
   constructor(
     pod: Pod,
@@ -92,6 +97,8 @@ export class PodWorker {
     this.pod = pod;
     this.log = d.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
     this.puller = new ImagePuller(d.runtime, d.client, d.backoffInitialMs, d.backoffMaxMs, (type, reason, message) => this.event(type, reason, message));
+    // The simulated runtime runs no processes: its pods need no volumes on disk.
+    if (!d.runtime.probesAlwaysPass) this.volumes = new VolumeManager({ client: d.client, rootDir: d.rootDir, log: d.log });
     const prev = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
     for (const [init, list] of [
       [true, pod.spec.initContainers ?? []],
@@ -202,6 +209,27 @@ export class PodWorker {
     if (this.removed || pod.metadata.deletionTimestamp) return this.terminate();
     if (this.terminal) return;
     const rt = this.d.runtime;
+    // Volumes before the sandbox (kubelet: WaitForAttachAndMount); refreshed on every sync so
+    // configMap/secret/token changes reach running pods.
+    if (this.volumes) {
+      try {
+        this.podVolumes = await this.volumes.setUp(pod);
+        this.mountError = undefined;
+        if (this.volumes.hasApiVolumes(pod)) this.after(60_000);
+        const token = this.volumes.nextTokenRefresh(pod.metadata.uid);
+        if (token) this.after(Math.max(1000, token - Date.now()));
+      } catch (e) {
+        if (!(e instanceof FailedMount)) throw e;
+        if (this.mountError !== e.message) this.event('Warning', 'FailedMount', e.message);
+        this.mountError = e.message;
+        this.after(2000);
+        if (!this.sandboxId) {
+          this.startTime ??= rfc3339(Date.now());
+          await this.writeStatus(computePodStatus(pod, { sandboxReady: false, podIP: undefined, hostIP: this.d.hostIP, startTime: this.startTime, records: this.recs, runtimeName: rt.runtimeName }));
+          return;
+        }
+      }
+    }
     if (!this.sandboxId) {
       this.startTime ??= rfc3339(Date.now());
       const sb = await rt.runPodSandbox({
@@ -277,6 +305,15 @@ export class PodWorker {
     }
     r.waiting = undefined;
     const vars = new Map(env.map((e) => [e.name, e.value]));
+    let mounts;
+    try {
+      mounts = this.podVolumes ? containerMounts(pod, c, this.podVolumes, vars) : undefined;
+    } catch (e) {
+      if (!(e instanceof MountError)) throw e;
+      r.waiting = { reason: 'CreateContainerConfigError', message: e.message };
+      this.after(2000);
+      return;
+    }
     const logPath = join(this.d.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`, r.name, `${r.restartCount}.log`);
     const cfg = {
       name: r.name,
@@ -289,6 +326,7 @@ export class PodWorker {
       logPath,
       init: r.init,
       previousStartedAt: this.previousStartedAt(r),
+      mounts,
       ...containerExtras(pod, c),
     };
     const id = await rt.createContainer(this.sandboxId!, cfg);
@@ -426,6 +464,7 @@ export class PodWorker {
       await rt.removePodSandbox(this.sandboxId);
       this.sandboxId = undefined;
     }
+    this.volumes?.tearDown(m.uid);
     if (!this.removed) {
       try {
         await this.d.client.delete(resourcePath(Resources.pods, m.namespace, m.name), { apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: m.uid } });

@@ -54,6 +54,9 @@ export interface ContainerConfig {
    * without real processes (simulated) resumes it instead of starting anew, a runtime whose
    * containers outlive the kubelet (cri) adopts the container of this attempt. Epoch ms. */
   previousStartedAt?: number;
+  /** Volumes to mount (set up by the kubelet's volume manager under
+   * <root-dir>/pods/<uid>/volumes/...; see kubelet/volumes). */
+  mounts?: Array<{ containerPath: string; hostPath: string; readOnly: boolean; subPath?: string }>;
   /** CPU and memory requests/limits (cpu in millicores, memory in bytes; undefined: none). */
   resources?: { cpuRequestMilli?: number; cpuLimitMilli?: number; memoryRequestBytes?: number; memoryLimitBytes?: number };
   /** The kernel's OOM score adjustment for the pod's QoS class (kubelet's qos policy). */

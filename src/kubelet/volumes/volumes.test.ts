@@ -126,7 +126,7 @@ describe('volume manager', () => {
     // The token is bound to a pod that must exist.
     const real = await client.post(`${ns}/pods`, { metadata: { name: 'tok' }, spec: { containers: [{ name: 'c', image: 'busybox' }] } });
     const p0 = pod([{ name: 'kube-api-access', projected: { defaultMode: 0o644, sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3600 } }, { configMap: { name: 'cfg', items: [{ key: 'other', path: 'other' }] } }, { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } }] } }]);
-    const p = { ...p0, metadata: { ...p0.metadata, name: 'tok', uid: real.metadata.uid } };
+    const p = { ...p0, metadata: { ...p0.metadata, name: 'tok', uid: real.metadata!.uid } };
     const v = (await vm.setUp(p)).get('kube-api-access')!;
     const token = readFileSync(join(v, 'token'), 'utf8');
     assert.equal(token.split('.').length, 3, 'a JWT');

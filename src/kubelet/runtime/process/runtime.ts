@@ -7,6 +7,7 @@
 // the process group, then SIGKILL after the grace period. All containers share the host network:
 // the sandbox IP is the host's (a netns per pod when root is a later step).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { withMountNamespace } from '../../volumes/process-mounts.js';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../../../util/log.js';
@@ -113,7 +114,9 @@ export class ProcessRuntime implements ContainerRuntime {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env.HOME ?? '/' };
     for (const e of cfg.env) env[e.name] = e.value;
     const log = new CriLogWriter(cfg.logPath);
-    const child = spawn(argv[0], argv.slice(1), { cwd: cfg.workingDir || undefined, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Volumes: bind mounts in a mount namespace of the container's own when root (kubelet/volumes).
+    const run = withMountNamespace(argv, cfg.mounts);
+    const child = spawn(run[0], run.slice(1), { cwd: cfg.workingDir || undefined, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     c.child = child;
     c.status.state = 'running';
     c.status.startedAt = Date.now();
