@@ -1,13 +1,15 @@
 // Runs the proxy's sync no more often than `minIntervalMs` and at least every `maxIntervalMs`
 // (kube-proxy's BoundedFrequencyRunner, its --min-sync-period and --sync-period): changes
 // arriving in a burst coalesce into one sync, and a periodic resync repairs rules someone else
-// removed. A failed sync is retried after the min interval.
+// removed. A failed sync is retried after the min interval, doubling up to the max interval
+// while it keeps failing.
 import { sleep } from '../util/sleep.js';
 
 export class SyncRunner {
   private pending = true;
   private wake?: () => void;
   private lastRun = 0;
+  private failures = 0;
 
   constructor(
     private readonly fn: () => Promise<void>,
@@ -38,14 +40,17 @@ export class SyncRunner {
         });
         if (signal.aborted) return;
       }
-      const wait = this.lastRun + this.minIntervalMs - Date.now();
+      const gap = Math.min(this.maxIntervalMs, this.minIntervalMs * 2 ** Math.min(this.failures, 20));
+      const wait = this.lastRun + gap - Date.now();
       if (wait > 0) await sleep(wait, signal);
       if (signal.aborted) return;
       this.pending = false;
       this.lastRun = Date.now();
       try {
         await this.fn();
+        this.failures = 0;
       } catch (e) {
+        this.failures++;
         this.onError(e as Error);
         this.pending = true;
       }

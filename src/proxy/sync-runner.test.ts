@@ -1,0 +1,46 @@
+// SyncRunner: bursts coalesce, runs are at least the min interval apart, the max interval forces
+// a periodic run, and failures back off.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sleep } from '../util/sleep.js';
+import { SyncRunner } from './sync-runner.js';
+
+test('a burst of requests gives one run per min interval; the max interval forces resyncs', async () => {
+  const runs: number[] = [];
+  const r = new SyncRunner(async () => void runs.push(Date.now()), 100, 400, () => {});
+  const ac = new AbortController();
+  const done = r.run(ac.signal);
+  await sleep(30);
+  assert.equal(runs.length, 1, 'the initial run');
+  for (let i = 0; i < 20; i++) r.request();
+  await sleep(150);
+  assert.equal(runs.length, 2, 'the burst coalesced into one run');
+  assert.ok(runs[1] - runs[0] >= 95, `runs ${runs[1] - runs[0]} ms apart`);
+  await sleep(450);
+  assert.ok(runs.length >= 3, 'a periodic run after the max interval');
+  ac.abort();
+  await done;
+});
+
+test('a failing sync is retried with a growing delay', async () => {
+  const runs: number[] = [];
+  const errors: string[] = [];
+  const r = new SyncRunner(
+    async () => {
+      runs.push(Date.now());
+      throw new Error('nft failed');
+    },
+    40,
+    10_000,
+    (e) => errors.push(e.message),
+  );
+  const ac = new AbortController();
+  const done = r.run(ac.signal);
+  await sleep(400);
+  ac.abort();
+  await done;
+  // 0, 80, 240 (+160) ... rather than every 40 ms.
+  assert.ok(runs.length >= 2 && runs.length <= 4, `${runs.length} runs`);
+  assert.ok(runs[2] === undefined || runs[2] - runs[1] > runs[1] - runs[0] - 5);
+  assert.equal(errors[0], 'nft failed');
+});
