@@ -41,7 +41,7 @@ describe('serviceaccount-token controller', () => {
   };
 
   it('fills a token Secret with a legacy token that authenticates until the Secret is gone', async () => {
-    const sa = await client.post('/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'legacy' } });
+    const sa: any = await client.post('/api/v1/namespaces/default/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'legacy' } });
     await client.post('/api/v1/namespaces/default/secrets', tokenSecret('legacy-token', 'legacy'));
     const s = await until('the token to be filled in', async () => {
       const x = await client.get(secretPath('legacy-token'));
