@@ -28,6 +28,7 @@ export const privilegedGroups: ModeAuthorizer = {
 
 /** An Authorizer for the apiserver's pipeline that also lists a user's rules. */
 export interface UnionAuthorizer extends Authorizer {
+  authorize(user: UserInfo, info: RequestInfo): AuthorizationDecision;
   modes: ModeAuthorizer[];
   decide(a: RequestAttributes): ModeDecision;
   rulesFor(user: UserInfo, namespace: string): UserRules;
