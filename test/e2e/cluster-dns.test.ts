@@ -50,7 +50,7 @@ describe('keelson server: cluster DNS', () => {
     assert.deepEqual(k.answers?.map((a: any) => a.data), ['10.96.0.1']);
     assert.equal((await kubectl(['create', 'service', 'clusterip', 'shop', '--tcp=8080:80'])).code, 0);
     const ip = (await kubectl(['get', 'svc', 'shop', '-o', 'jsonpath={.spec.clusterIP}'])).stdout;
-    await until('shop in DNS', async () => (await query(dnsPort, 'shop.default.svc.cluster.local', 'A', {}, host)).answers?.[0]?.data === ip, 10_000);
+    await until('shop in DNS', async () => ((await query(dnsPort, 'shop.default.svc.cluster.local', 'A', {}, host)).answers?.[0] as { data?: string } | undefined)?.data === ip, 10_000);
     const srv = await query(dnsPort, '_8080-80._tcp.shop.default.svc.cluster.local', 'SRV', { tcp: true }, host);
     assert.deepEqual(srv.answers?.map((a: any) => [a.data.port, a.data.target]), [[8080, 'shop.default.svc.cluster.local']]);
   });
