@@ -183,3 +183,16 @@ test('bootstrap tokens authenticate as system:bootstrap:<id> while valid', async
     assert.match(r.out, /Unauthorized/);
   }
 });
+
+test('discovery lists serviceaccounts/token, tokenreviews and selfsubjectreviews (create only)', async () => {
+  const core = JSON.parse((await api.kubectl(['get', '--raw', '/api/v1'])).stdout);
+  const token = core.resources.find((r: { name: string }) => r.name === 'serviceaccounts/token');
+  assert.deepEqual({ kind: token.kind, group: token.group, version: token.version, verbs: token.verbs }, { kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] });
+  const r = await api.kubectl(['api-resources', '--api-group=authentication.k8s.io', '-o', 'wide']);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.stdout, /selfsubjectreviews\s+authentication.k8s.io\/v1\s+false\s+SelfSubjectReview\s+create/);
+  assert.match(r.stdout, /tokenreviews\s+authentication.k8s.io\/v1\s+false\s+TokenReview\s+create/);
+  const get = await api.kubectl(['get', 'tokenreviews']);
+  assert.notEqual(get.code, 0);
+  assert.match(get.out, /\(MethodNotAllowed\)|the server does not allow this method/);
+});
