@@ -12,12 +12,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('CNI config', () => {
   it('is a bridge + host-local conflist over the node podCIDR with portmap', () => {
-    const c = podNetworkConflist({ confDir: dir, podCIDR: '10.42.3.0/24' }) as { name: string; cniVersion: string; plugins: Array<Record<string, any>> };
+    const c = podNetworkConflist({ confDir: join(dir, 'net.d'), podCIDR: '10.42.3.0/24' }) as { name: string; cniVersion: string; plugins: Array<Record<string, any>> };
     assert.equal(c.name, 'keelson');
     assert.equal(c.cniVersion, '1.0.0');
     const [bridge, portmap] = c.plugins;
     assert.deepEqual([bridge.type, bridge.bridge, bridge.isGateway, bridge.ipMasq, bridge.hairpinMode], ['bridge', 'keelson0', true, true, true]);
-    assert.deepEqual(bridge.ipam, { type: 'host-local', ranges: [[{ subnet: '10.42.3.0/24' }]], routes: [{ dst: '0.0.0.0/0' }] });
+    assert.deepEqual(bridge.ipam, { type: 'host-local', ranges: [[{ subnet: '10.42.3.0/24' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir: join(dir, 'networks') });
     assert.deepEqual([portmap.type, portmap.capabilities], ['portmap', { portMappings: true }]);
   });
 

@@ -11,7 +11,7 @@
 // this is what a minimal add-on (or k3s' flannel host-gw backend) would write.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const CNI_CONFLIST = '10-keelson.conflist';
 export const DEFAULT_BRIDGE = 'keelson0';
@@ -26,12 +26,15 @@ export interface PodNetworkOptions {
   bridge?: string;
   /** The CNI network name (default keelson). */
   network?: string;
-  /** Where host-local keeps its allocations (default the plugin's /var/lib/cni/networks). */
+  /** Where host-local keeps its allocations (default <confDir>/../networks, beside the conf dir,
+   * so two nodes on one machine never share them; the plugin's own default is /var/lib/cni). */
   ipamDataDir?: string;
   /** Masquerade pod traffic leaving the pod subnet (default true). */
   ipMasq?: boolean;
   mtu?: number;
 }
+
+const ipamDir = (o: { confDir: string; ipamDataDir?: string }) => o.ipamDataDir ?? join(dirname(o.confDir), 'networks');
 
 /** The conflist for one node (an object: JSON.stringify it to write). */
 export function podNetworkConflist(o: PodNetworkOptions): Record<string, unknown> {
@@ -53,7 +56,7 @@ export function podNetworkConflist(o: PodNetworkOptions): Record<string, unknown
           type: 'host-local',
           ranges: [[{ subnet: o.podCIDR }]],
           routes: [{ dst: '0.0.0.0/0' }],
-          ...(o.ipamDataDir ? { dataDir: o.ipamDataDir } : {}),
+          dataDir: ipamDir(o),
         },
       },
       { type: 'portmap', capabilities: { portMappings: true }, snat: true },
@@ -97,6 +100,6 @@ export function enableHostForwarding(): string[] {
 export function removePodNetwork(o: { confDir: string; bridge?: string; ipamDataDir?: string; network?: string }): void {
   spawnSync('ip', ['link', 'del', o.bridge ?? DEFAULT_BRIDGE], { stdio: 'ignore' });
   rmSync(join(o.confDir, CNI_CONFLIST), { force: true });
-  const ipam = join(o.ipamDataDir ?? '/var/lib/cni/networks', o.network ?? DEFAULT_NETWORK);
+  const ipam = join(ipamDir(o), o.network ?? DEFAULT_NETWORK);
   rmSync(ipam, { recursive: true, force: true });
 }
