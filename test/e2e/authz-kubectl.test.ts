@@ -2,7 +2,8 @@
 // a namespaced `view` RoleBinding is Forbidden elsewhere with kube's message; `kubectl auth
 // can-i` (yes/no, --list, subresources, --as a service account) matches the rules;
 // impersonation needs the impersonate verb; RBAC escalation is refused unless `bind` is held;
-// anonymous requests get /version but not secrets.
+// a kubelet's certificate reads only the secrets of pods bound to its node; anonymous requests
+// get /version but not secrets.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,8 @@ import { request } from 'node:https';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
+import { ensureClientCert } from '../../src/auth/pki/cluster-pki.js';
+import { kubeconfigYaml } from '../../src/auth/pki/kubeconfig-file.js';
 
 let s: TestApiServer;
 let dir: string;
@@ -132,6 +135,31 @@ describe('authorization with kubectl', { timeout: 180_000 }, () => {
     assert.equal((await s.kubectl(['create', 'clusterrole', 'binder', '--verb=bind', '--resource=clusterroles.rbac.authorization.k8s.io', '--resource-name=cluster-admin'])).code, 0);
     assert.equal((await s.kubectl(['create', 'clusterrolebinding', 'bot-binder', '--clusterrole=binder', '--serviceaccount=default:bot'])).code, 0);
     await until('binding with bind', async () => (await s.kubectl(['create', 'clusterrolebinding', 'esc', '--clusterrole=cluster-admin', '--serviceaccount=default:bot', as])).code === 0);
+  });
+
+  it("a kubelet reads its pods' secrets and not another node's", async () => {
+    const pod = (name: string, node: string, secret: string) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: node, automountServiceAccountToken: false, containers: [{ name: 'c', image: 'busybox', env: [{ name: 'S', valueFrom: { secretKeyRef: { name: secret, key: 'k' } } }] }] } });
+    await s.kubectl(['create', 'serviceaccount', 'default', '-n', 'default']);
+    for (const [p, n, sec] of [['on-n1', 'n1', 's1'], ['on-n2', 'n2', 's2']]) {
+      assert.equal((await s.kubectl(['create', 'secret', 'generic', sec, '--from-literal=k=v'])).code, 0);
+      const r = await s.kubectl(['create', '-f', '-'], { input: pod(p, n, sec) });
+      assert.equal(r.code, 0, r.out);
+    }
+    const cert = await ensureClientCert(join(s.dataDir, 'pki'), 'test-kubelet-n1', 'system:node:n1', ['system:nodes']);
+    const ca = Buffer.from(readFileSync(s.kubeconfig, 'utf8').match(/certificate-authority-data:\s*(\S+)/)?.[1] ?? '', 'base64').toString();
+    const kc = join(dir, 'n1.kubeconfig');
+    writeFileSync(kc, kubeconfigYaml({ server: s.secureUrl, caCert: ca, clientCert: cert.cert, clientKey: cert.key, namespace: 'default' }));
+    const n1 = kubectlWith({ kubeconfig: kc, cacheDir: join(dir, 'n1cache') });
+    await until('n1 reads s1', async () => (await n1(['get', 'secret', 's1', '-o', 'name'])).stdout.trim() === 'secret/s1');
+    const other = await n1(['get', 'secret', 's2']);
+    assert.match(other.stderr, /Error from server \(Forbidden\): secrets "s2" is forbidden: User "system:node:n1" cannot get resource "secrets" in API group "" in the namespace "default": no relationship found between node 'n1' and this object/);
+    assert.match((await n1(['get', 'secrets'])).stderr, /secrets is forbidden: User "system:node:n1" cannot list resource "secrets"/);
+    assert.equal((await n1(['get', 'pods', '-o', 'name'])).code, 0);
+    assert.match((await n1(['delete', 'namespace', 'team'])).stderr, /namespaces "team" is forbidden/);
+    // Once the pod is gone, so is the access.
+    assert.equal((await s.kubectl(['delete', 'pod', 'on-n1', '--grace-period=0', '--force'])).code, 0);
+    await until('n1 loses s1', async () => (await n1(['get', 'secret', 's1'])).stderr.includes('no relationship found'));
   });
 
   it('anonymous gets /version but not secrets', async () => {
