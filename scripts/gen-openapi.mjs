@@ -155,6 +155,13 @@ export function generateSchemas(opts = {}) {
     oneOf: [{ type: 'integer' }, { type: 'string' }],
     'x-kubernetes-int-or-string': true,
   };
+  // kubernetes-types drops the fields of the inlined admissionregistration Rule (resources,
+  // scope) from RuleWithOperations and NamedRuleWithOperations: put them back.
+  for (const [k, s] of Object.entries(schemas))
+    if (/^io\.k8s\.api\.admissionregistration\.v[^.]+\.(Named)?RuleWithOperations$/.test(k) && s.properties) {
+      s.properties.resources ??= { description: "Resources is a list of resources this rule applies to. '*' means all resources, 'pods/*' all subresources of pods.", type: 'array', items: { type: 'string' } };
+      s.properties.scope ??= { description: 'scope specifies the scope of this rule: "Cluster", "Namespaced" or "*" (default).', type: 'string' };
+    }
   const sorted = {};
   for (const k of Object.keys(schemas).sort()) sorted[k] = schemas[k];
   return sorted;

@@ -17,10 +17,10 @@ import { serveUpgrades } from './upgrade.js';
 import { MaxInflight } from './filters/max-inflight.js';
 import type { Pipeline } from './filters/pipeline.js';
 import { setupAuthorization } from '../auth/authz/setup.js';
-import { servingConfig } from './serving.js';
+import { advertiseAddress, servingConfig } from './serving.js';
 import { buildAuthenticators } from './authentication.js';
 import { tokenAuthenticators } from '../auth/authn/token-authenticators.js';
-import { namespaceLifecycle } from './admission/namespace-lifecycle.js';
+import { admissionChain } from './admission/index.js';
 import { defaultOptions, type ApiServerOptions } from './options.js';
 import { bootstrap } from './bootstrap.js';
 import { IPAllocator } from './registry/core/services/ip-allocator.js';
@@ -104,7 +104,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
     anonymous: opts.pipeline?.anonymous ?? o.anonymousAuth,
     authorizer: authorization.authorizer,
     audit,
-    admission: [namespaceLifecycle(resources), ...(opts.pipeline?.admission ?? [])],
+    admission: [...admissionChain(resources, { enable: o.enableAdmissionPlugins, disable: o.disableAdmissionPlugins }), ...(opts.pipeline?.admission ?? [])],
   };
   let bootstrapped = false;
   const state: FrontState = {
@@ -195,7 +195,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
     },
   };
   api.ready = (async () => {
-    await bootstrap(resources, { serviceIP: ips.first, advertiseAddress: host === 'localhost' ? '127.0.0.1' : host, port });
+    await bootstrap(resources, { serviceIP: ips.first, advertiseAddress: advertiseAddress(o), port });
     await authorization.start();
     await registrar?.start();
     bootstrapped = true;
