@@ -15,6 +15,7 @@ import { LOCAL_PATH_PROVISIONER } from '../controllers/persistentvolume/controll
 import { ControllerManager } from '../controllers/manager.js';
 import { ClusterDns, clusterDnsIP, DEFAULT_CLUSTER_DOMAIN } from '../dns/index.js';
 import { startKubelet, startSimulatedNodes } from '../kubelet/index.js';
+import { startCriNode } from './cri-node.js';
 import { hostIPv4 } from '../kubelet/node-status.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { startEtcdServer } from '../storage/etcd-server/index.js';
@@ -32,7 +33,8 @@ export interface ServerOptions extends StartOptions {
   disableAgent?: boolean;
   /** This node's name (default: the host name). */
   nodeName?: string;
-  /** Container runtime of this node's kubelet. `cri` (containerd) is not built yet: it falls back to `process`. */
+  /** Container runtime of this node's kubelet. `cri` starts our own containerd (cri-node.ts); it
+   * falls back to `process` when containerd cannot run here. */
   runtime?: 'process' | 'simulated' | 'cri';
   /** Simulated nodes (sim-0 ... sim-<n-1>) run in this process. */
   simulatedNodes?: number;
@@ -120,13 +122,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const c = client('keelson-kubelet', await componentConfig(api, opts.dataDir, kubeletIdentity(nodeName)));
     const serving = api.pkiDir ? await ensureServingCert(api.pkiDir, 'kubelet-serving', `system:node:${nodeName}`, [nodeName, 'localhost', '127.0.0.1', ...hostAddresses('0.0.0.0')]) : undefined;
     clients.push(c);
-    let runtime = opts.runtime ?? 'process';
-    if (runtime === 'cri') {
-      log.warn('the containerd (cri) runtime is not built yet: using the process runtime');
-      runtime = 'process';
-    }
+    // cri: our own containerd under <data-dir>/containerd, or the process runtime when it cannot run here.
+    const cri = opts.runtime === 'cri' ? await startCriNode({ dataDir: opts.dataDir, nodeName, client: c, log, signal: ac.signal }) : undefined;
+    const runtime = cri?.runtime ?? (opts.runtime === 'simulated' ? 'simulated' : 'process');
     const k = startKubelet({ client: c, nodeName, runtime, rootDir: join(opts.dataDir, 'kubelet'), port: opts.kubeletPort ?? 0, tls: { serving } });
-    running.push(k.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'kubelet stopped')));
+    running.push(
+      k
+        .start(ac.signal)
+        .catch((e) => log.error({ err: (e as Error).message }, 'kubelet stopped'))
+        .then(() => cri?.stop()),
+    );
     readies.push(k.ready);
   }
   if (!opts.disableAgent && !disabled.has('kube-proxy')) {

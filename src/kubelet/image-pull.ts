@@ -106,7 +106,10 @@ export class ImagePuller {
       }
       const delayMs = b ? Math.min(b.delayMs * 2, this.maxMs) : this.initialMs;
       this.backoff.set(image, { delayMs, until: Date.now() + delayMs, error: e.message });
-      if (e.reason === 'ErrImagePull') this.emit('Warning', 'Failed', `Failed to pull image "${image}": ${e.message}`);
+      if (e.reason === 'ErrImagePull') {
+        if (policy !== 'Always') this.emit('Normal', 'Pulling', `Pulling image "${image}"`);
+        this.emit('Warning', 'Failed', `Failed to pull image "${image}": ${e.message}`);
+      }
       this.emit('Warning', 'Failed', `Error: ${e.reason}`);
       // Sync again soon: the status then moves on to ImagePullBackOff, as the kubelet's does.
       return { reason: e.reason, message: e.message, retryInMs: Math.min(1000, delayMs) };

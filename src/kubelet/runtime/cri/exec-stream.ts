@@ -56,9 +56,8 @@ export function criExecSession(url: Promise<string>): ExecSession {
               }
             }
           });
-          stdin.on('data', (d: Buffer) => {
-            if (sock.readyState === sock.OPEN) sock.send(Buffer.concat([Buffer.from([0]), d]));
-          });
+          // stdin flows once the socket is open (until then the PassThrough buffers it).
+          sock.once('open', () => stdin.on('data', (d: Buffer) => sock.send(Buffer.concat([Buffer.from([0]), d]))));
           sock.once('error', (e) => {
             if (code === undefined && !startError) startError = e.message;
           });
