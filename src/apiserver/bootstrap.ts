@@ -1,5 +1,6 @@
 // What kube-apiserver creates on start: the system namespaces, the `kubernetes` Service in
-// default (first IP of the service range, port 443 -> the apiserver) with its Endpoints, and the
+// default (first IP of the service range, port 443 -> the apiserver) with its Endpoints and
+// EndpointSlice (the advertise address), and the
 // system-node-critical / system-cluster-critical PriorityClasses.
 import type { Resources } from './resources.js';
 import { newContext } from './registry/generic/context.js';
@@ -54,5 +55,23 @@ export async function bootstrap(resources: Resources, opts: { serviceIP: string;
         { allowCreate: true },
       )
       .catch((e) => log.warn({ err: e }, 'kubernetes endpoints not written'));
+  }
+  // ... and its EndpointSlice, which service proxies read (kube's endpoint reconciler writes both).
+  const slices = resources.storeFor('discovery.k8s.io', 'endpointslices');
+  if (slices) {
+    await slices
+      .guaranteedUpdate(
+        newContext('default'),
+        'kubernetes',
+        (cur) => {
+          const o: KObject = cur ?? { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } } };
+          o.addressType = opts.advertiseAddress.includes(':') ? 'IPv6' : 'IPv4';
+          o.endpoints = [{ addresses: [opts.advertiseAddress], conditions: { ready: true } }];
+          o.ports = [{ name: 'https', port: opts.port, protocol: 'TCP' }];
+          return o;
+        },
+        { allowCreate: true },
+      )
+      .catch((e) => log.warn({ err: e }, 'kubernetes endpointslice not written'));
   }
 }

@@ -2,7 +2,11 @@
 export interface ApiServerOptions {
   /** Embedded store directory (also where admin.kubeconfig is written). */
   dataDir: string;
+  /** Where the secure port listens (kube default 0.0.0.0: all interfaces). */
   bindAddress: string;
+  /** The address published in the `kubernetes` Service's endpoints (`--advertise-address`);
+   * default: the bind address, or this host's first non-loopback IPv4 when binding all. */
+  advertiseAddress?: string;
   /** 0 = pick a free port. */
   securePort: number;
   /** External etcd (`--etcd-servers`); empty = embedded store. */
@@ -73,7 +77,7 @@ export interface ApiServerOptions {
 
 export const defaultOptions: ApiServerOptions = {
   dataDir: '.keelson',
-  bindAddress: '127.0.0.1',
+  bindAddress: '0.0.0.0',
   securePort: 6443,
   etcdServers: [],
   serviceClusterIPRange: '10.96.0.0/12',

@@ -27,9 +27,17 @@ export function hostAddresses(bindAddress: string): string[] {
   return [...out];
 }
 
+/** The address other hosts and pods reach this apiserver at. */
+export function advertiseAddress(o: Pick<ApiServerOptions, 'bindAddress' | 'advertiseAddress'>): string {
+  if (o.advertiseAddress) return o.advertiseAddress;
+  if (o.bindAddress && o.bindAddress !== '0.0.0.0' && o.bindAddress !== '::') return o.bindAddress === 'localhost' ? '127.0.0.1' : o.bindAddress;
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  return '127.0.0.1';
+}
+
 export async function servingConfig(o: ApiServerOptions, serviceIP: string): Promise<ServingConfig> {
   const needPki = !o.tlsCertFile || !o.tlsPrivateKeyFile || !o.clientCaFile;
-  const pki = needPki ? await ensureClusterPki(o.dataDir, { hosts: [...hostAddresses(o.bindAddress), ...o.tlsSanHosts], serviceIP }) : undefined;
+  const pki = needPki ? await ensureClusterPki(o.dataDir, { hosts: [...hostAddresses(o.bindAddress), advertiseAddress(o), ...o.tlsSanHosts], serviceIP }) : undefined;
   const cert = o.tlsCertFile ? readFileSync(o.tlsCertFile, 'utf8') : pki!.apiserver.cert;
   const key = o.tlsPrivateKeyFile ? readFileSync(o.tlsPrivateKeyFile, 'utf8') : pki!.apiserver.key;
   const clientCa = o.clientCaFile ? readFileSync(o.clientCaFile, 'utf8') : pki!.ca.cert;

@@ -15,6 +15,7 @@ export interface ApiserverFlags {
   dataDir: string;
   securePort: number;
   bindAddress: string;
+  advertiseAddress?: string;
   etcdServers?: string;
   etcdCafile?: string;
   etcdCertfile?: string;
@@ -72,7 +73,8 @@ export function apiserverFlags(cmd: Command, defaultPort: number): Command {
   return cmd
     .option('--data-dir <dir>', 'directory for the embedded store and admin.kubeconfig', '.keelson')
     .option('--secure-port <port>', 'port to serve the API on', int, defaultPort)
-    .option('--bind-address <ip>', 'address to listen on', defaultOptions.bindAddress)
+    .option('--bind-address <ip>', 'address the secure port listens on', defaultOptions.bindAddress)
+    .option('--advertise-address <ip>', "address published as the kubernetes Service's endpoint (default: the bind address, or this host's IPv4)")
     .option('--etcd-servers <urls>', 'comma-separated etcd URLs (default: the embedded store)')
     .option('--etcd-cafile <file>', 'CA to verify etcd')
     .option('--etcd-certfile <file>', 'client certificate for etcd')
@@ -113,6 +115,7 @@ export function startOptions(f: ApiserverFlags) {
     dataDir: resolve(f.dataDir),
     securePort: f.securePort,
     bindAddress: f.bindAddress,
+    advertiseAddress: f.advertiseAddress,
     etcdServers: f.etcdServers ? f.etcdServers.split(',').map((s) => s.trim()).filter(Boolean) : [],
     etcdCaFile: f.etcdCafile,
     etcdCertFile: f.etcdCertfile,
