@@ -1,11 +1,13 @@
 // NamespaceLifecycle admission (kube's plugin of that name): no new objects in a namespace that
 // does not exist (404 NotFound) or is being terminated (403 Forbidden), and the system
 // namespaces cannot be deleted.
+// Divergence: kube-node-lease is immortal too (kube protects only default, kube-system and
+// kube-public, and re-creates kube-node-lease; keelson's issue asks for all four).
 import type { AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
 import { ApiError, forbidden, notFound, qualified } from '../status.js';
 
-const immortal = new Set(['default', 'kube-system', 'kube-public']);
+const immortal = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
 
 export function namespaceLifecycle(resources: Resources): AdmissionPlugin {
   return {
