@@ -21,6 +21,8 @@ import { newTaintEvictionController } from './nodelifecycle/taint-eviction.js';
 import { newResourceQuotaController } from './resourcequota/controller.js';
 import { newServiceAccountController } from './serviceaccount/controller.js';
 import { newTokensController } from './serviceaccount-token/controller.js';
+import { newBootstrapSigner } from './bootstrap/bootstrap-signer.js';
+import { newTokenCleaner } from './bootstrap/token-cleaner.js';
 import { newReplicaSetController, newReplicationControllerController } from './replicaset/controller.js';
 
 export const controllerFactories: Record<string, ControllerFactory> = {
@@ -41,6 +43,8 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   resourcequota: newResourceQuotaController,
   serviceaccount: newServiceAccountController,
   'serviceaccount-token': newTokensController,
+  bootstrapsigner: newBootstrapSigner,
+  tokencleaner: newTokenCleaner,
   statefulset: newStatefulSetController,
   'ttl-after-finished': newTtlAfterFinishedController,
   replicaset: newReplicaSetController,
