@@ -22,7 +22,10 @@ export function tokenAuthenticators(o: ApiServerOptions, resources: Resources): 
   const pki = (f: string) => join(o.dataDir, 'pki', f);
   let keys: VerifyingKey[] | undefined;
   const keyFiles = () => (o.serviceAccountKeyFiles.length ? o.serviceAccountKeyFiles : [pki('sa.pub')].filter(existsSync));
-  const verifying = (): VerifyingKey[] => (keys ??= readVerifyingKeys(keyFiles()));
+  const verifying = (): VerifyingKey[] => {
+    if (!keys?.length) keys = readVerifyingKeys(keyFiles());
+    return keys;
+  };
   let signing: SigningKey | undefined;
   const signingKey = (): SigningKey | undefined => {
     const f = o.serviceAccountSigningKeyFile ?? pki('sa.key');
@@ -30,9 +33,13 @@ export function tokenAuthenticators(o: ApiServerOptions, resources: Resources): 
     return signing;
   };
   const apiAudiences = apiAudiencesOf(o);
+  // Built on first use (the key files exist once the cluster PKI is ensured), rebuilt while it has no keys.
   let sa: TokenAuthenticator | undefined;
   const saLazy: TokenAuthenticator = {
-    authenticateToken: (token, audiences) => (sa ??= serviceAccountAuthenticator({ keys: verifying(), issuers: [o.serviceAccountIssuer], apiAudiences, get })).authenticateToken(token, audiences),
+    authenticateToken: (token, audiences) => {
+      if (!sa || !keys?.length) sa = serviceAccountAuthenticator({ keys: verifying(), issuers: [o.serviceAccountIssuer], apiAudiences, get });
+      return sa.authenticateToken(token, audiences);
+    },
   };
   const mine: TokenAuthenticator[] = [...(o.enableBootstrapTokenAuth ? [bootstrapTokenAuthenticator(get)] : []), saLazy];
   setApiServerTokens(resources, {

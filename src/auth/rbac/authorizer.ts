@@ -8,8 +8,8 @@
 //   - Rules: verbs, apiGroups, resources (incl. "pods/log" subresources and "*/scale"),
 //     resourceNames, nonResourceURLs (with a trailing "*" prefix match); "*" matches all.
 //   - Aggregated ClusterRoles take the rules of every ClusterRole their aggregationRule selects.
-// Status: a tested module; wiring it into the apiserver's authz filter is the rest of the
-// security issue.
+// The apiserver evaluates live objects with live-authorizer.ts (indexed by subject), which uses
+// ruleAllows from here; authorize() over plain lists stays for tests and tools.
 import { matchesLabelSelector } from '../../api/selectors/selector-objects.js';
 
 export interface UserInfo {
