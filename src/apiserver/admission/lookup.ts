@@ -57,9 +57,9 @@ export function admissionForbidden(a: AdmissionAttributes, why: string): ApiErro
   return forbidden({ group: a.info.group, resource: a.info.resource }, nameOf(a), why);
 }
 
-/** The object an UPDATE replaces (a PUT does not pass it to admission: read it, as kube's handler has it). */
+/** The object an UPDATE replaces or a DELETE removes (a PUT or DELETE does not pass it to admission: read it, as kube's handler has it). */
 export async function oldObjectOf(resources: Resources, a: AdmissionAttributes): Promise<KObject | undefined> {
-  if (a.oldObject || a.operation === 'CREATE') return a.oldObject;
+  if (a.oldObject || a.operation === 'CREATE' || a.operation === 'CONNECT' || !a.info.name) return a.oldObject;
   const s = resources.storeFor(a.info.group, a.info.resource);
   if (!s) return undefined;
   const kv = await s.readKv(a.info.namespace, a.info.name);

@@ -70,3 +70,11 @@ test('namespace labels are validated; tightening enforce warns about existing po
   const a = await admit([podSecurity(f.resources)], attrs('UPDATE', { resource: 'namespaces', name: 'open' }, ns, { oldObject: { metadata: { name: 'open' } } }));
   assert.deepEqual(a.ctx.warnings, ['existing pods in namespace "open" violate the new PodSecurity enforce level "baseline:latest"', 'x: privileged']);
 });
+
+test('pod updates are evaluated only when they can change the verdict', async () => {
+  const old = pod('strict', [c('c', { privileged: true })]);
+  const relabel = { ...old, metadata: { ...old.metadata, labels: { a: 'b' } } };
+  await admit([podSecurity(f.resources)], attrs('UPDATE', { resource: 'pods', namespace: 'strict', name: 'x' }, relabel, { oldObject: old }));
+  const newImage = pod('strict', [{ ...c('c', { privileged: true }), image: 'y' }]);
+  await assert.rejects(admit([podSecurity(f.resources)], attrs('UPDATE', { resource: 'pods', namespace: 'strict', name: 'x' }, newImage, { oldObject: old })), /violates PodSecurity "restricted:latest": privileged/);
+});

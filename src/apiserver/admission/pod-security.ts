@@ -6,8 +6,9 @@
 // workload templates (deployments, jobs, ...) are checked against enforce and warn as warnings
 // only. A namespace's labels must name a valid level and version; tightening its enforce level
 // warns about the pods already there. No exemptions by default, as kube.
-// Divergences: audit-level violations are not recorded (no audit annotations yet); pod updates
-// are not re-evaluated.
+// Pod updates are evaluated when they can change the verdict (images, containers, AppArmor
+// annotations, ephemeral containers), as kube.
+// Divergence: audit-level violations are not recorded (no audit annotations yet).
 import type { AdmissionAttributes, AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
 import type { KObject } from '../registry/strategy.js';
@@ -57,6 +58,21 @@ const templates: Record<string, (o: KObject) => KObject | undefined> = {
   '/podtemplates': (o) => o.template,
 };
 
+/**
+ * Whether a pod update is evaluated (kube's isSignificantPodUpdate): only images, the number of
+ * containers, the AppArmor annotations and ephemeral containers can change the verdict.
+ */
+export function significantUpdate(pod: KObject, old: KObject | undefined): boolean {
+  if (!old) return true;
+  const images = (p: KObject, k: string) => (p.spec?.[k] ?? []).map((c: KObject) => c.image).join('\n');
+  for (const k of ['containers', 'initContainers']) {
+    if ((pod.spec?.[k] ?? []).length !== (old.spec?.[k] ?? []).length || images(pod, k) !== images(old, k)) return true;
+  }
+  const apparmor = (p: KObject) => JSON.stringify(Object.entries(p.metadata?.annotations ?? {}).filter(([k]) => k.startsWith('container.apparmor.security.beta.kubernetes.io/')));
+  if (apparmor(pod) !== apparmor(old)) return true;
+  return JSON.stringify(pod.spec?.ephemeralContainers ?? []) !== JSON.stringify(old.spec?.ephemeralContainers ?? []);
+}
+
 export function podSecurity(resources: Resources): AdmissionPlugin {
   const nsLabels = async (ns: string) => (await getObject(resources, ['', 'v1', 'namespaces'], '', ns))?.metadata?.labels as Record<string, string> | undefined;
 
@@ -91,11 +107,11 @@ export function podSecurity(resources: Resources): AdmissionPlugin {
       if (a.operation !== 'CREATE' && a.operation !== 'UPDATE') return;
       if (!a.object) return;
       if (isResource(a, '', 'namespaces')) return namespaceChange(a);
-      if (!a.info.namespace || a.info.subresource) return;
       const isPod = a.info.group === '' && a.info.resource === 'pods';
+      if (!a.info.namespace || (a.info.subresource && !(isPod && a.info.subresource === 'ephemeralcontainers'))) return;
       const template = templates[`${a.info.group}/${a.info.resource}`];
       if (!isPod && !template) return;
-      if (isPod && a.operation !== 'CREATE') return;
+      if (isPod && a.operation === 'UPDATE' && !significantUpdate(a.object, await oldObjectOf(resources, a))) return;
       const labels = await nsLabels(a.info.namespace);
       const enforce = policyOf(labels, 'enforce');
       const warn = policyOf(labels, 'warn');

@@ -115,3 +115,15 @@ test('a dry run is sent as such (v1 webhooks declare no side effects)', async ()
   assert.equal(hook.reviews.at(-1)!.request.dryRun, true);
   await unconfigure('validating', cfg);
 });
+
+test('a DELETE is sent with the object being removed as oldObject', async () => {
+  await f.create('', 'configmaps', { metadata: { name: 'doomed', namespace: 'default' }, data: { a: 'b' } });
+  const cfg = await configure('validating', { name: 'deletes.example.com', rules: [{ operations: ['DELETE'], apiGroups: [''], apiVersions: ['v1'], resources: ['configmaps'] }], clientConfig: { url: hook.url('/deny'), caBundle: hook.caBundle } });
+  await assert.rejects(admit(plugins(), attrs('DELETE', { resource: 'configmaps', namespace: 'default', name: 'doomed' })), /admission webhook "deletes.example.com" denied the request: no configmaps named doomed/);
+  const r = hook.reviews.at(-1)!.request;
+  assert.equal(r.operation, 'DELETE');
+  assert.equal(r.object, null);
+  assert.deepEqual(r.oldObject.data, { a: 'b' });
+  assert.equal(r.options.kind, 'DeleteOptions');
+  await unconfigure('validating', cfg);
+});

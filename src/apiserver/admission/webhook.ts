@@ -15,7 +15,7 @@ import { ApiError, badRequest, internalError } from '../status.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
 import { jsonEqual } from '../registry/generic/meta.js';
 import { logger } from '../../util/log.js';
-import { listObjects } from './lookup.js';
+import { listObjects, oldObjectOf } from './lookup.js';
 import { admissionReview, isExempt, webhookMatches } from './webhook-match.js';
 import { callWebhook, resolveTarget } from './webhook-client.js';
 
@@ -46,6 +46,7 @@ export function deniedError(name: string, status: KObject | undefined): ApiError
 async function invoke(resources: Resources, hook: KObject, a: AdmissionAttributes, mutating: boolean): Promise<boolean> {
   const name = hook.name;
   if (a.ctx.dryRun && !['None', 'NoneOnDryRun'].includes(hook.sideEffects)) throw badRequest(`admission webhook "${name}" does not support dry run`);
+  if (a.operation === 'DELETE') await oldObjectOf(resources, a);
   const review = admissionReview(resources, a);
   let response: KObject;
   try {
