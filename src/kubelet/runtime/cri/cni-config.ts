@@ -96,10 +96,17 @@ export function enableHostForwarding(): string[] {
   return changed;
 }
 
-/** Removes the pod network of a node that leaves: the bridge, the conflist, the IPAM state. */
-export function removePodNetwork(o: { confDir: string; bridge?: string; ipamDataDir?: string; network?: string }): void {
-  spawnSync('ip', ['link', 'del', o.bridge ?? DEFAULT_BRIDGE], { stdio: 'ignore' });
+/** Removes the pod network of a node that leaves: the conflist, the IPAM state, and the bridge
+ * once no pod interface is attached to it any more (another node's pods on this machine may still
+ * use a bridge of the same name: those are left alone unless `force`). Returns whether the bridge
+ * is gone. */
+export function removePodNetwork(o: { confDir: string; bridge?: string; ipamDataDir?: string; network?: string; force?: boolean }): boolean {
+  const bridge = o.bridge ?? DEFAULT_BRIDGE;
+  const ports = spawnSync('ip', ['-o', 'link', 'show', 'master', bridge], { encoding: 'utf8' });
+  const inUse = ports.status === 0 && ports.stdout.trim() !== '';
+  if (!inUse || o.force) spawnSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
   rmSync(join(o.confDir, CNI_CONFLIST), { force: true });
   const ipam = join(ipamDir(o), o.network ?? DEFAULT_NETWORK);
   rmSync(ipam, { recursive: true, force: true });
+  return spawnSync('ip', ['link', 'show', bridge], { stdio: 'ignore' }).status !== 0;
 }
