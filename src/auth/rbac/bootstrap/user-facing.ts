@@ -18,6 +18,7 @@ export const userFacingClusterRoles = [
   clusterRole(
     'system:aggregate-to-edit',
     [
+      r(read, 'core', 'pods/attach pods/exec pods/portforward pods/proxy secrets services/proxy'),
       r('impersonate', 'core', 'serviceaccounts'),
       r(readWrite, 'core', 'pods pods/attach pods/proxy pods/exec pods/portforward'),
       r('create', 'core', 'pods/eviction'),
