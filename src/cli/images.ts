@@ -5,7 +5,7 @@
 //   build  NAME... [--output-dir D | -o FILE]        OCI archives of built-in images (pause,
 //                                                    busybox, httpd) from busybox-static
 //   push   NAME... [--registry HOST:PORT]            build them and push them to a registry
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { containerdPaths } from '../kubelet/runtime/cri/containerd.js';
@@ -19,8 +19,17 @@ interface NodeFlags {
   address?: string;
 }
 
-/** The containerd socket of the node whose data dir is `dataDir` (or --address). */
-const socketOf = (f: NodeFlags) => (f.address ? f.address.replace(/^unix:\/\//, '') : containerdPaths(`${f.dataDir}/containerd`).address);
+/** The containerd socket of the node whose data dir is `dataDir` (or --address), which must exist. */
+function socketOf(f: NodeFlags): string {
+  const sock = f.address ? f.address.replace(/^unix:\/\//, '') : containerdPaths(`${f.dataDir}/containerd`).address;
+  if (!existsSync(sock))
+    throw new Error(
+      f.address
+        ? `no containerd socket at "${sock}"`
+        : `no containerd socket at "${sock}": is \`keelson server --runtime cri --data-dir ${f.dataDir}\` (or an agent with that data dir) running as root?`,
+    );
+  return sock;
+}
 
 function builder(name: string) {
   const b = builtinImages[name];

@@ -111,6 +111,31 @@ describe('containerd supervised by keelson', { skip }, () => {
     assert.deepEqual(processesOf(d2), []);
   });
 
+  it('a restart on the same data dir replaces a containerd left running by a crashed keelson', async () => {
+    const d3 = join(dir, 'third');
+    const first = await startContainerd({ dataDir: d3, cniConfDir: join(d3, 'net.d') });
+    // No stop(): as if keelson had been killed. The next start stops the old daemon first.
+    const again = await startContainerd({ dataDir: d3, cniConfDir: join(d3, 'net.d') });
+    try {
+      assert.notEqual(again.pid, first.pid);
+      assert.throws(() => process.kill(first.pid, 0), /ESRCH/);
+      assert.equal((await ctr(again.address, ['version'])).code, 0);
+    } finally {
+      await again.stop({ purge: true });
+    }
+    assert.deepEqual(processesOf(d3), []);
+  });
+
+  it('keeps socket paths within the unix socket limit', () => {
+    const long = join('/var/tmp', 'x'.repeat(120));
+    const p = containerdPaths(long);
+    assert.ok(p.address.length + '.ttrpc'.length < 108, p.address);
+    assert.match(p.address, /^\/run\/keelson\/containerd-[0-9a-f]{12}\.sock$/);
+    assert.equal(containerdPaths(long).address, p.address);
+    assert.notEqual(containerdPaths(long + 'y').address, p.address);
+    assert.equal(p.root, join(long, 'root'));
+  });
+
   it('`keelson images import --data-dir` loads OCI and docker archives into k8s.io', async () => {
     const oci = join(dir, 'bb.tar');
     writeFileSync(oci, ociArchive([busyboxImage('localhost/bars/busybox:1')]));
@@ -154,7 +179,8 @@ describe('containerd supervised by keelson', { skip }, () => {
       assert.match(out, /^p1\n/);
       assert.ok(out.includes(ip), out);
       // The host reaches the pod through the bridge.
-      assert.equal(spawnSync('ping', ['-c', '1', '-W', '2', ip]).status ?? 0, 0);
+      const ping = spawnSync('ping', ['-c', '1', '-W', '2', ip]);
+      if (!ping.error) assert.equal(ping.status, 0, `ping ${ip}`);
     } finally {
       cri.close();
     }
