@@ -23,6 +23,7 @@ import { negotiateDiscovery } from './negotiation.js';
 import { serveHealth, type HealthCheck } from './health.js';
 import { inflightGauge, requestDuration, requestTotal } from './metrics.js';
 import { openApiResponse, type OpenApiService } from './openapi/index.js';
+import { issuerDiscovery } from '../auth/tokens/oidc-discovery.js';
 
 const log = logger('apiserver');
 
@@ -106,6 +107,12 @@ async function handle(state: FrontState, req: IncomingMessage, res: ServerRespon
         await serveHealth(res, kind, kind === 'readyz' ? state.readyChecks : state.healthChecks, query, sub);
         return;
       }
+    }
+    const discovery = await issuerDiscovery(state.resources, path, state.serverAddress);
+    if (discovery && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(200, discovery.headers);
+      res.end(method === 'HEAD' ? undefined : discovery.body);
+      return;
     }
     if (path === '/metrics') {
       const m = await metricsText();

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { kubectlWith } from '../helpers/kubectl.js';
@@ -195,4 +196,23 @@ test('discovery lists serviceaccounts/token, tokenreviews and selfsubjectreviews
   const get = await api.kubectl(['get', 'tokenreviews']);
   assert.notEqual(get.code, 0);
   assert.match(get.out, /\(MethodNotAllowed\)|the server does not allow this method/);
+});
+
+test('issuer discovery: a service account reads the OIDC document and JWKS, which verify its token', async () => {
+  const token = (await api.kubectl(['create', 'token', 'bot'])).stdout.trim();
+  const conf = await asToken(token, ['get', '--raw', '/.well-known/openid-configuration']);
+  assert.equal(conf.code, 0, conf.out);
+  const doc = JSON.parse(conf.stdout);
+  assert.equal(doc.issuer, 'https://kubernetes.default.svc.cluster.local');
+  assert.match(doc.jwks_uri, /^https:\/\/127\.0\.0\.1:\d+\/openid\/v1\/jwks$/);
+  assert.deepEqual(doc.response_types_supported, ['id_token']);
+  assert.deepEqual(doc.id_token_signing_alg_values_supported, ['ES256']);
+  const jwks = await asToken(token, ['get', '--raw', '/openid/v1/jwks']);
+  assert.equal(jwks.code, 0, jwks.out);
+  const set = JSON.parse(jwks.stdout);
+  assert.equal(set.keys[0].use, 'sig');
+  assert.equal(set.keys[0].kty, 'EC');
+  assert.equal(set.keys[0].d, undefined, 'no private part');
+  const { payload } = await jwtVerify(token, createLocalJWKSet(set), { issuer: doc.issuer, audience: doc.issuer });
+  assert.equal(payload.sub, 'system:serviceaccount:default:bot');
 });

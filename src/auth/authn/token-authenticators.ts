@@ -47,6 +47,7 @@ export function tokenAuthenticators(o: ApiServerOptions, resources: Resources): 
     apiAudiences,
     maxExpirationSeconds: o.serviceAccountMaxTokenExpirationSeconds,
     signingKey,
+    verifyingKeys: verifying,
     tokens: [...(o.tokenAuthFile ? [tokenFileAuthenticator(o.tokenAuthFile)] : []), ...mine],
   });
   return mine;

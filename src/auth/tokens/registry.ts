@@ -3,7 +3,7 @@
 // resource set (one per apiserver in the process), filled by tokenAuthenticators() at start.
 import type { Resources } from '../../apiserver/resources.js';
 import type { TokenAuthenticator } from '../authn/bearer.js';
-import type { SigningKey } from './keys.js';
+import type { SigningKey, VerifyingKey } from './keys.js';
 
 export interface ApiServerTokens {
   issuer: string;
@@ -12,6 +12,8 @@ export interface ApiServerTokens {
   maxExpirationSeconds: number;
   /** The signing key, or undefined when the apiserver has none (TokenRequest is then not served). */
   signingKey(): SigningKey | undefined;
+  /** The keys that verify service account tokens (also published as the issuer's JWKS). */
+  verifyingKeys(): VerifyingKey[];
   /** Every bearer-token authenticator, in the apiserver's order. */
   tokens: TokenAuthenticator[];
 }
