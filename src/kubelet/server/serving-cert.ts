@@ -48,6 +48,8 @@ export async function kubeletTls(o: KubeletTlsOptions): Promise<KubeletTls | und
   const pair = await issueCert(ca, { commonName: `${o.nodeName}@${Math.floor(Date.now() / 1000)}`, hosts, usage: 'server' });
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(keyPath, pair.key, { mode: 0o600 });
-  writeFileSync(crt, pair.cert + ca.cert, { mode: 0o644 });
-  return { cert: pair.cert + ca.cert, key: pair.key, clientCa };
+  // The chain: the leaf, then the CA that signed it (PEM blocks each on their own lines).
+  const chain = `${pair.cert.trimEnd()}\n${ca.cert.trimEnd()}\n`;
+  writeFileSync(crt, chain, { mode: 0o644 });
+  return { cert: chain, key: pair.key, clientCa };
 }
