@@ -3,7 +3,8 @@
 // --use-service-account-credentials).
 // keelson divergence: keelson's controller manager runs every controller under its own identity
 // (user system:kube-controller-manager), so each system:controller:<name> binding also names
-// that user (see bindings.ts); the roles themselves are kube's.
+// that user (see bindings.ts); the roles themselves are kube's (those of controllers for
+// resources keelson does not serve, DRA, ServiceCIDRs, VolumeAttributesClasses, are left out).
 import { clusterRole, events, r, read } from './build.js';
 
 const c = (name: string, rules: ReturnType<typeof r>[]) => clusterRole(`system:controller:${name}`, rules);
@@ -48,25 +49,28 @@ export const controllerClusterRoles = [
     r(read, 'policy', 'poddisruptionbudgets'),
     r(read, 'apps', 'statefulsets'),
     r('update', 'policy', 'poddisruptionbudgets/status'),
+    r('patch update', 'core', 'pods/status'),
     r('get', '*', '*/scale'),
     ...events(),
   ]),
   c('endpoint-controller', [
     r(read, 'core', 'services pods'),
-    r('get list create update delete', 'core', 'endpoints'),
+    r(`${read} create update delete`, 'core', 'endpoints'),
     r('create', 'core', 'endpoints/restricted'),
     ...events(),
   ]),
-  c('endpointslice-controller', [r(read, 'core', 'services pods nodes'), r('get list create update delete', 'discovery.k8s.io', 'endpointslices'), ...events()]),
-  c('endpointslicemirroring-controller', [r(read, 'core', 'services endpoints'), r('get list create update delete', 'discovery.k8s.io', 'endpointslices'), ...events()]),
+  c('endpointslice-controller', [r(read, 'core', 'services pods nodes'), r('update', 'core', 'services/finalizers'), r(`${read} create update delete`, 'discovery.k8s.io', 'endpointslices'), ...events()]),
+  c('endpointslicemirroring-controller', [
+    r(read, 'core', 'services endpoints'),
+    r('update', 'core', 'services/finalizers endpoints/finalizers'),
+    r(`${read} create update delete`, 'discovery.k8s.io', 'endpointslices'),
+    ...events(),
+  ]),
   c('ephemeral-volume-controller', [r(read, 'core', 'pods'), r('update', 'core', 'pods/finalizers'), r('get list watch create', 'core', 'persistentvolumeclaims'), ...events()]),
   c('expand-controller', [
     r('get list watch update patch', 'core', 'persistentvolumes'),
     r('update patch', 'core', 'persistentvolumeclaims/status'),
     r(read, 'core', 'persistentvolumeclaims'),
-    r(read, 'storage.k8s.io', 'storageclasses'),
-    r('get', 'core', 'endpoints services'),
-    r('get', 'core', 'secrets'),
     ...events(),
   ]),
   c('generic-garbage-collector', [r('get list watch patch update delete', '*', '*'), ...events()]),
@@ -74,10 +78,10 @@ export const controllerClusterRoles = [
     r(read, 'autoscaling', 'horizontalpodautoscalers'),
     r('update', 'autoscaling', 'horizontalpodautoscalers/status'),
     r('get update', '*', '*/scale'),
-    r('list', 'core', 'pods'),
-    r('list', 'metrics.k8s.io', 'pods'),
-    r('get list', 'custom.metrics.k8s.io', '*'),
-    r('get list', 'external.metrics.k8s.io', '*'),
+    r('list watch', 'core', 'pods'),
+    r('list watch', 'metrics.k8s.io', 'pods'),
+    r(read, 'custom.metrics.k8s.io', '*'),
+    r(read, 'external.metrics.k8s.io', '*'),
     ...events(),
   ]),
   c('job-controller', [
@@ -89,13 +93,14 @@ export const controllerClusterRoles = [
   c('namespace-controller', [
     r('get list watch delete', 'core', 'namespaces'),
     r('update', 'core', 'namespaces/finalize namespaces/status'),
-    r('get list delete deletecollection', '*', '*'),
+    r(`${read} delete deletecollection`, '*', '*'),
   ]),
+  c('legacy-service-account-token-cleaner', [r('get', 'core', 'configmaps', 'kube-apiserver-legacy-service-account-token-tracking'), r('delete patch', 'core', 'secrets')]),
   c('node-controller', [
-    r('get list update delete patch', 'core', 'nodes'),
+    r(`${read} update delete patch`, 'core', 'nodes'),
     r('patch update', 'core', 'nodes/status'),
     r('patch update', 'core', 'pods/status'),
-    r('list delete', 'core', 'pods'),
+    r(`${read} delete`, 'core', 'pods'),
     ...events(),
   ]),
   c('persistent-volume-binder', [
@@ -105,12 +110,11 @@ export const controllerClusterRoles = [
     r('update', 'core', 'persistentvolumeclaims/status'),
     r(`${read} create delete`, 'core', 'pods'),
     r(read, 'storage.k8s.io', 'storageclasses'),
-    r('get create delete', 'core', 'services endpoints'),
-    r('get', 'core', 'secrets'),
-    r(read, 'core', 'nodes'),
+    r('list watch', 'core', 'nodes'),
     ...events(),
+    r('watch', 'core', 'events'),
   ]),
-  c('pod-garbage-collector', [r('list watch delete', 'core', 'pods'), r('get list', 'core', 'nodes'), r('patch', 'core', 'pods/status')]),
+  c('pod-garbage-collector', [r('list watch delete', 'core', 'pods'), r(read, 'core', 'nodes'), r('patch', 'core', 'pods/status')]),
   c('replicaset-controller', [
     r(`${read} update`, 'apps extensions', 'replicasets'),
     r('update', 'apps extensions', 'replicasets/status replicasets/finalizers'),
@@ -133,24 +137,24 @@ export const controllerClusterRoles = [
     r('update', 'apps', 'statefulsets/status statefulsets/finalizers'),
     r('get create delete update patch', 'core', 'pods'),
     r(`get create delete update patch list watch`, 'apps', 'controllerrevisions'),
-    r('get create', 'core', 'persistentvolumeclaims'),
+    r(`create ${read}`, 'core', 'persistentvolumeclaims'),
     r('update delete', 'core', 'persistentvolumeclaims'),
+    r('update', 'core', 'pods/finalizers'),
     ...events(),
   ]),
   c('ttl-controller', [r('update patch list watch', 'core', 'nodes'), ...events()]),
   c('certificate-controller', [
-    r(read, 'certificates.k8s.io', 'certificatesigningrequests'),
+    r(`${read} delete`, 'certificates.k8s.io', 'certificatesigningrequests'),
     r('update', 'certificates.k8s.io', 'certificatesigningrequests/status certificatesigningrequests/approval'),
-    r('approve', 'certificates.k8s.io', 'signers', 'kubernetes.io/kube-apiserver-client-kubelet kubernetes.io/kubelet-serving'),
+    r('approve', 'certificates.k8s.io', 'signers', 'kubernetes.io/kube-apiserver-client-kubelet'),
     r('sign', 'certificates.k8s.io', 'signers', 'kubernetes.io/kube-apiserver-client kubernetes.io/kube-apiserver-client-kubelet kubernetes.io/kubelet-serving kubernetes.io/legacy-unknown'),
     r('create', 'authorization.k8s.io', 'subjectaccessreviews'),
     ...events(),
   ]),
-  c('pvc-protection-controller', [r(`${read} update`, 'core', 'persistentvolumeclaims'), r('list watch get', 'core', 'pods'), ...events()]),
+  c('pvc-protection-controller', [r(`${read} update`, 'core', 'persistentvolumeclaims'), r('update', 'core', 'persistentvolumeclaims/status'), r(read, 'core', 'pods'), ...events()]),
   c('pv-protection-controller', [r(`${read} update`, 'core', 'persistentvolumes'), ...events()]),
   c('ttl-after-finished-controller', [r(`${read} delete`, 'batch', 'jobs'), ...events()]),
   c('root-ca-cert-publisher', [r('create update', 'core', 'configmaps'), ...events()]),
-  c('taint-eviction-controller', [r('patch', 'core', 'pods/status'), r('list watch get delete', 'core', 'pods'), r('list watch get', 'core', 'nodes'), ...events()]),
 ];
 
 /** Controller name -> kube-system service account kube binds its role to. */
