@@ -1,5 +1,6 @@
 // `keelson controller-manager`: kube-controller-manager's flags.
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { loadKubeconfig } from '../client/kubeconfig.js';
 import { RestClient } from '../client/rest-client.js';
 import { ControllerManager } from '../controllers/manager.js';
@@ -69,6 +70,8 @@ export function register(program: Command): void {
           nodeMonitorGracePeriodMs: parseDuration(o.nodeMonitorGracePeriod),
           serviceAccountPrivateKeyFile: o.serviceAccountPrivateKeyFile,
           rootCaFile: o.rootCaFile,
+          // kube-root-ca.crt ConfigMaps (serviceaccount controller) carry the same root CA
+          rootCaPem: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : undefined,
         },
       });
       let ready = false;
