@@ -31,6 +31,18 @@ function socketOf(f: NodeFlags): string {
   return sock;
 }
 
+/** Runs an action; a failure prints `error: <message>` (no stack) and exits 1, like kubectl. */
+const run =
+  <A extends unknown[]>(fn: (...a: A) => unknown) =>
+  async (...a: A) => {
+    try {
+      await fn(...a);
+    } catch (e) {
+      console.error(`error: ${(e as Error).message}`);
+      process.exit(1);
+    }
+  };
+
 function builder(name: string) {
   const b = builtinImages[name];
   if (!b) throw new Error(`unknown image "${name}": expected one of ${Object.keys(builtinImages).join(', ')}`);
@@ -44,24 +56,28 @@ export function register(program: Command): void {
       .option('--data-dir <dir>', 'the data dir of the keelson server or agent whose containerd to use', '.keelson')
       .option('--address <socket>', "containerd's socket (default: <data-dir>/containerd/containerd.sock)");
 
-  node(images.command('import').description('load OCI-layout or docker-archive image tarballs into the node (for imagePullPolicy Never/IfNotPresent)').argument('<file...>', 'image archives (.tar)')).action(
-    async (files: string[], f: NodeFlags) => {
-      const address = socketOf(f);
-      for (const file of files) {
-        const refs = await importImageArchive(address, file);
-        for (const r of refs) console.log(`imported ${r}`);
-        if (!refs.length) console.log(`imported ${file} (no named image in it)`);
-      }
-    },
-  );
+  node(images.command('import').description('load OCI-layout or docker-archive image tarballs into the node (for imagePullPolicy Never/IfNotPresent)'))
+    .argument('<file...>', 'image archives (.tar)')
+    .action(
+      run(async (files: string[], f: NodeFlags) => {
+        const address = socketOf(f);
+        for (const file of files) {
+          const refs = await importImageArchive(address, file);
+          for (const r of refs) console.log(`imported ${r}`);
+          if (!refs.length) console.log(`imported ${file} (no named image in it)`);
+        }
+      }),
+    );
 
-  node(images.command('list').alias('ls').description('list the images the node has')).action(async (f: NodeFlags) => {
-    const list = await listImages(socketOf(f));
-    const named = list.filter((i) => !i.ref.startsWith('sha256:'));
-    const w = Math.max(5, ...named.map((i) => i.ref.length));
-    console.log(`${'IMAGE'.padEnd(w)}   ${'DIGEST'.padEnd(19)}   SIZE`);
-    for (const i of named) console.log(`${i.ref.padEnd(w)}   ${i.digest.slice(0, 19)}   ${i.size}`);
-  });
+  node(images.command('list').alias('ls').description('list the images the node has')).action(
+    run(async (f: NodeFlags) => {
+      const list = await listImages(socketOf(f));
+      const named = list.filter((i) => !i.ref.startsWith('sha256:'));
+      const w = Math.max(5, ...named.map((i) => i.ref.length));
+      console.log(`${'IMAGE'.padEnd(w)}   ${'DIGEST'.padEnd(19)}   SIZE`);
+      for (const i of named) console.log(`${i.ref.padEnd(w)}   ${i.digest.slice(0, 19)}   ${i.size}`);
+    }),
+  );
 
   images
     .command('build')
@@ -70,15 +86,17 @@ export function register(program: Command): void {
     .option('-o, --output <file>', 'the archive to write (one image; default <output-dir>/<name>.tar)')
     .option('--output-dir <dir>', 'where to write <name>.tar for each image', '.')
     .option('-t, --tag <ref>', 'image reference to record (one image; default localhost/keelson/<name>:1)')
-    .action((names: string[], o: { output?: string; outputDir: string; tag?: string }) => {
-      if ((o.output || o.tag) && names.length > 1) throw new Error('--output and --tag take one image name');
-      for (const name of names) {
-        const img = builder(name)(o.tag);
-        const out = o.output ?? join(o.outputDir, `${name}.tar`);
-        writeFileSync(out, ociArchive([img]));
-        console.log(`${img.ref} ${img.manifest.digest} -> ${out}`);
-      }
-    });
+    .action(
+      run((names: string[], o: { output?: string; outputDir: string; tag?: string }) => {
+        if ((o.output || o.tag) && names.length > 1) throw new Error('--output and --tag take one image name');
+        for (const name of names) {
+          const img = builder(name)(o.tag);
+          const out = o.output ?? join(o.outputDir, `${name}.tar`);
+          writeFileSync(out, ociArchive([img]));
+          console.log(`${img.ref} ${img.manifest.digest} -> ${out}`);
+        }
+      }),
+    );
 
   images
     .command('push')
@@ -86,12 +104,14 @@ export function register(program: Command): void {
     .argument('<name...>', 'pause, busybox or httpd')
     .option('--registry <host:port>', 'the registry', '127.0.0.1:5000')
     .option('-t, --tag <ref>', 'full reference to push as (one image), e.g. 127.0.0.1:5000/team/web:2')
-    .action(async (names: string[], o: { registry: string; tag?: string }) => {
-      if (o.tag && names.length > 1) throw new Error('--tag takes one image name');
-      for (const name of names) {
-        const ref = o.tag ?? `${o.registry}/keelson/${name}:1`;
-        const r = await pushImage(builder(name)(ref), ref);
-        console.log(`pushed ${ref}@${r.digest}`);
-      }
-    });
+    .action(
+      run(async (names: string[], o: { registry: string; tag?: string }) => {
+        if (o.tag && names.length > 1) throw new Error('--tag takes one image name');
+        for (const name of names) {
+          const ref = o.tag ?? `${o.registry}/keelson/${name}:1`;
+          const r = await pushImage(builder(name)(ref), ref);
+          console.log(`pushed ${ref}@${r.digest}`);
+        }
+      }),
+    );
 }
