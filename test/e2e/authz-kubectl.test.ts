@@ -109,6 +109,22 @@ describe('authorization with kubectl', { timeout: 180_000 }, () => {
     assert.equal(await yes(s.kubectl, '*', '*'), 'yes');
   });
 
+  it('SubjectAccessReview and LocalSubjectAccessReview answer for any user', async () => {
+    const sar = (kind: string, spec: Record<string, unknown>, ns?: string) =>
+      s.kubectl(['create', '-f', '-', '-o', 'jsonpath={.status.allowed}/{.status.reason}'], {
+        input: JSON.stringify({ apiVersion: 'authorization.k8s.io/v1', kind, ...(ns ? { metadata: { namespace: ns } } : {}), spec }),
+      });
+    const ok = await sar('SubjectAccessReview', { user: 'jane', resourceAttributes: { namespace: 'team', verb: 'list', resource: 'pods' } });
+    assert.equal(ok.stdout, 'true/RBAC: allowed by RoleBinding "jane-view/team" of ClusterRole "view" to User "jane"', ok.out);
+    assert.equal((await sar('SubjectAccessReview', { user: 'jane', resourceAttributes: { namespace: 'default', verb: 'list', resource: 'pods' } })).stdout, 'false/');
+    assert.equal((await sar('SubjectAccessReview', { user: 'x', groups: ['system:unauthenticated'], nonResourceAttributes: { verb: 'get', path: '/version' } })).stdout.split('/')[0], 'true');
+    const noUser = await sar('SubjectAccessReview', { resourceAttributes: { verb: 'get', resource: 'pods' } });
+    assert.match(noUser.stderr, /is invalid: spec\.user: Invalid value: "": at least one of user or group must be specified/);
+    assert.equal((await sar('LocalSubjectAccessReview', { user: 'jane', resourceAttributes: { namespace: 'team', verb: 'get', resource: 'pods', subresource: 'log' } }, 'team')).stdout.split('/')[0], 'true');
+    const mismatch = await sar('LocalSubjectAccessReview', { user: 'jane', resourceAttributes: { namespace: 'default', verb: 'get', resource: 'pods' } }, 'team');
+    assert.match(mismatch.stderr, /spec\.resourceAttributes\.namespace must match namespace: team/);
+  });
+
   it('impersonation needs the impersonate verb', async () => {
     const r = await jane(['get', 'pods', '--as=bob']);
     assert.match(r.stderr, /Error from server \(Forbidden\): users "bob" is forbidden: User "jane" cannot impersonate resource "users" in API group "" at the cluster scope/);
