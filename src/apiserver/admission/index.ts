@@ -4,9 +4,9 @@
 // (filters/pipeline.ts). Before the chain, pods and claims get their kind's defaults, as kube's
 // decoding does before admission.
 // Divergences: NodeRestriction is on by default (kube enables it in kubeadm clusters);
-// TaintNodesByCondition, StorageObjectInUseProtection, RuntimeClass, the certificate plugins and
-// ValidatingAdmissionPolicy are known names that do nothing yet (their controllers or CEL are
-// missing here); other kube plugin names are refused as unknown.
+// TaintNodesByCondition, StorageObjectInUseProtection, RuntimeClass and the certificate plugins
+// are known names that do nothing yet (their controllers are missing here); the other kube
+// plugin names without a factory below are accepted and do nothing either.
 import type { AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
 import { namespaceLifecycle } from './namespace-lifecycle.js';
@@ -20,6 +20,7 @@ import { defaultIngressClass, defaultStorageClass } from './default-class.js';
 import { pvcResize } from './pvc-resize.js';
 import { mutatingWebhook, validatingWebhook } from './webhook.js';
 import { resourceQuota } from './resource-quota.js';
+import { validatingAdmissionPolicy } from './validating-admission-policy.js';
 import { alwaysDeny, alwaysPullImages } from './simple.js';
 import { isResource } from './lookup.js';
 
@@ -58,7 +59,7 @@ const ordered: Array<[string, Factory | undefined]> = [
   ['DenyServiceExternalIPs', undefined],
   ['PodTopologyLabels', undefined],
   ['MutatingAdmissionWebhook', mutatingWebhook],
-  ['ValidatingAdmissionPolicy', undefined],
+  ['ValidatingAdmissionPolicy', validatingAdmissionPolicy],
   ['ValidatingAdmissionWebhook', validatingWebhook],
   ['ResourceQuota', resourceQuota],
   ['AlwaysDeny', () => alwaysDeny()],

@@ -55,6 +55,8 @@ import { strategy as apiextensionsCustomresourcedefinitions } from './apiextensi
 import { strategy as certificatesCertificatesigningrequests } from './certificates/certificatesigningrequests/strategy.js';
 import { strategy as admissionregistrationMutatingwebhookconfigurations } from './admissionregistration/mutatingwebhookconfigurations/strategy.js';
 import { strategy as admissionregistrationValidatingwebhookconfigurations } from './admissionregistration/validatingwebhookconfigurations/strategy.js';
+import { strategy as admissionregistrationValidatingadmissionpolicies } from './admissionregistration/validatingadmissionpolicies/strategy.js';
+import { strategy as admissionregistrationValidatingadmissionpolicybindings } from './admissionregistration/validatingadmissionpolicybindings/strategy.js';
 import { strategy as authenticationTokenreviews } from './authentication/tokenreviews/strategy.js';
 import { strategy as authenticationSelfsubjectreviews } from './authentication/selfsubjectreviews/strategy.js';
 import { strategy as authorizationSubjectaccessreviews } from './authorization/subjectaccessreviews/strategy.js';
@@ -108,6 +110,8 @@ export const builtinStrategies: Strategy[] = [
   certificatesCertificatesigningrequests,
   admissionregistrationMutatingwebhookconfigurations,
   admissionregistrationValidatingwebhookconfigurations,
+  admissionregistrationValidatingadmissionpolicies,
+  admissionregistrationValidatingadmissionpolicybindings,
   authenticationTokenreviews,
   authenticationSelfsubjectreviews,
   authorizationSubjectaccessreviews,
