@@ -111,3 +111,30 @@ test('the default service account token volume and the default tolerations appea
   const r = await api.kubectl(['run', 'other', '-n', 'apps', '--image=busybox', '--overrides={"spec":{"serviceAccountName":"missing"}}']);
   assert.match(r.stderr, /pods "other" is forbidden: error looking up service account apps\/missing: serviceaccount "missing" not found/);
 });
+
+test('ValidatingAdmissionPolicy: a CEL rule bound with Deny refuses, kubectl lists the kinds', async () => {
+  await ok(['apply', '-f', '-'], `apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: max-replicas.example.com}
+spec:
+  failurePolicy: Fail
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE, UPDATE], resources: [deployments]}]
+  validations:
+  - expression: object.spec.replicas <= 5
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: max-replicas-binding}
+spec:
+  policyName: max-replicas.example.com
+  validationActions: [Deny]
+`);
+  const r = await api.kubectl(['create', 'deployment', 'big', '--image=nginx', '--replicas=9']);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /ValidatingAdmissionPolicy 'max-replicas.example.com' with binding 'max-replicas-binding' denied request: failed expression: object.spec.replicas <= 5/);
+  await ok(['create', 'deployment', 'small', '--image=nginx', '--replicas=2']);
+  const list = await ok(['get', 'validatingadmissionpolicybindings']);
+  assert.match(list, /max-replicas-binding\s+max-replicas.example.com\s+<unset>/);
+  await ok(['delete', 'validatingadmissionpolicybinding', 'max-replicas-binding']);
+});
