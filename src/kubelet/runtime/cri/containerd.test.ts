@@ -207,4 +207,23 @@ describe('containerd supervised by keelson', { skip }, () => {
       cri.close();
     }
   });
+
+  it('scripts/build-images.sh builds the images offline and serves them from its own registry', async () => {
+    const port = await freePort();
+    const out = join(dir, 'built');
+    const run = (...a: string[]) => spawnSync('bash', [join(repo, 'scripts', 'build-images.sh'), '--dir', out, ...a], { encoding: 'utf8', timeout: 120_000 });
+    try {
+      const r = run('--port', String(port));
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, new RegExp(`pushed 127.0.0.1:${port}/keelson/httpd:1@sha256:`));
+      for (const f of ['busybox.tar', 'httpd.tar', 'pause.tar']) assert.ok(existsSync(join(out, f)), f);
+      const catalog = await (await fetch(`http://127.0.0.1:${port}/v2/_catalog`)).json();
+      assert.deepEqual(catalog, { repositories: ['keelson/busybox', 'keelson/httpd', 'keelson/pause'] });
+      const p = await ctr(c.address, ['images', 'pull', '--plain-http', `127.0.0.1:${port}/keelson/httpd:1`], { namespace: 'k8s.io' });
+      assert.equal(p.code, 0, p.stderr);
+    } finally {
+      const s = run('--stop');
+      assert.match(s.stdout, /registry stopped/);
+    }
+  });
 });
