@@ -153,6 +153,23 @@ describe('authorization with kubectl', { timeout: 180_000 }, () => {
     await until('binding with bind', async () => (await s.kubectl(['create', 'clusterrolebinding', 'esc', '--clusterrole=cluster-admin', '--serviceaccount=default:bot', as])).code === 0);
   });
 
+  it('refuses a role with rules the user lacks unless escalate is held', async () => {
+    // maker holds view in default (bot is cluster-admin by now).
+    const as = '--as=system:serviceaccount:default:maker';
+    assert.equal((await s.kubectl(['create', 'serviceaccount', 'maker'])).code, 0);
+    assert.equal((await s.kubectl(['create', 'rolebinding', 'maker-view', '--clusterrole=view', '--serviceaccount=default:maker'])).code, 0);
+    assert.equal((await s.kubectl(['create', 'role', 'role-maker', '--verb=create,update', '--resource=roles.rbac.authorization.k8s.io'])).code, 0);
+    assert.equal((await s.kubectl(['create', 'rolebinding', 'maker-role-maker', '--role=role-maker', '--serviceaccount=default:maker'])).code, 0);
+    await until('maker may create roles', async () => (await s.kubectl(['auth', 'can-i', 'create', 'roles', as])).stdout.trim() === 'yes');
+    // Rules maker holds in default (view) are fine; secrets are not.
+    assert.equal((await s.kubectl(['create', 'role', 'pod-reader', '--verb=get,list', '--resource=pods', as])).code, 0);
+    const esc = await s.kubectl(['create', 'role', 'secret-reader', '--verb=get', '--resource=secrets', as]);
+    assert.match(esc.stderr, /roles\.rbac\.authorization\.k8s\.io "secret-reader" is forbidden: user "system:serviceaccount:default:maker" \(groups=.*\) is attempting to grant RBAC permissions not currently held:\n\{APIGroups:\[""\], Resources:\["secrets"\], Verbs:\["get"\]\}/);
+    assert.equal((await s.kubectl(['create', 'role', 'escalator', '--verb=escalate', '--resource=roles.rbac.authorization.k8s.io'])).code, 0);
+    assert.equal((await s.kubectl(['create', 'rolebinding', 'maker-escalator', '--role=escalator', '--serviceaccount=default:maker'])).code, 0);
+    await until('escalate lets maker create the role', async () => (await s.kubectl(['create', 'role', 'secret-reader', '--verb=get', '--resource=secrets', as])).code === 0);
+  });
+
   it("a kubelet reads its pods' secrets and not another node's", async () => {
     const pod = (name: string, node: string, secret: string) =>
       JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: node, automountServiceAccountToken: false, containers: [{ name: 'c', image: 'busybox', env: [{ name: 'S', valueFrom: { secretKeyRef: { name: secret, key: 'k' } } }] }] } });
