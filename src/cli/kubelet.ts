@@ -35,6 +35,8 @@ interface Opts {
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
   clientCaFile?: string;
+  clusterDns?: string;
+  clusterDomain: string;
   address?: string;
   healthzBindAddress: string;
   kubeApiQps: string;
@@ -66,6 +68,8 @@ export function register(program: Command): void {
     .option('--port <port>', 'port of the kubelet server (logs, exec; HTTPS; 0 = any free port)', '10250')
     .option('--tls-cert-file <file>', 'serving certificate of the kubelet server (default: self-signed under <root-dir>/pki)')
     .option('--tls-private-key-file <file>', 'serving key of the kubelet server')
+    .option('--cluster-dns <ips>', "comma-separated DNS server IPs for pods with dnsPolicy ClusterFirst (the kube-dns Service IP)")
+    .option('--cluster-domain <domain>', "the cluster's DNS domain", 'cluster.local')
     .option('--client-ca-file <file>', "CA that signs clients' certificates (the apiserver's); default: the kubeconfig's CA")
     .option('--address <ip>', 'address of the kubelet server (default: the node\'s InternalIP)')
     .option('--healthz-port <port>', 'port for /healthz and /metrics (0 = any free port, -1 = off)', '-1')
@@ -99,7 +103,7 @@ export function register(program: Command): void {
       const runtime: 'process' | 'simulated' | ContainerRuntime = o.runtime === 'cri' ? await CriRuntime.connect({ endpoint: o.containerRuntimeEndpoint, log }) : (o.runtime as 'process' | 'simulated');
       const k: RunningKubelet = many
         ? startSimulatedNodes({ ...common, count: nodes, prefix: o.hostnameOverride, rootDir })
-        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile } });
+        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain });
       let ready = false;
       void k.ready.then(() => {
         ready = true;

@@ -125,7 +125,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // cri: our own containerd under <data-dir>/containerd, or the process runtime when it cannot run here.
     const cri = opts.runtime === 'cri' ? await startCriNode({ dataDir: opts.dataDir, nodeName, client: c, log, signal: ac.signal }) : undefined;
     const runtime = cri?.runtime ?? (opts.runtime === 'simulated' ? 'simulated' : 'process');
-    const k = startKubelet({ client: c, nodeName, runtime, rootDir: join(opts.dataDir, 'kubelet'), port: opts.kubeletPort ?? 0, tls: { serving } });
+    const k = startKubelet({
+      client: c,
+      nodeName,
+      runtime,
+      rootDir: join(opts.dataDir, 'kubelet'),
+      port: opts.kubeletPort ?? 0,
+      tls: { serving },
+      clusterDNS: disabled.has('coredns') ? [] : [clusterDnsIP(opts.serviceClusterIPRange ?? '10.96.0.0/12')],
+      clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+    });
     running.push(
       k
         .start(ac.signal)

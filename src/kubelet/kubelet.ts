@@ -18,6 +18,7 @@ import { ProcessRuntime } from './runtime/process/runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/runtime.js';
 import { KubeletServer } from './server/server.js';
 import { KubeletAuthorizer } from './server/auth.js';
+import { readResolvConf } from '../dns/resolv-conf.js';
 import { kubeletTls, type KubeletTlsOptions } from './server/serving-cert.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
@@ -50,9 +51,15 @@ export interface KubeletOptions extends KubeletTimings {
    * InternalIP (--address overrides). Not served for the simulated runtime. */
   port?: number;
   address?: string;
+  /** The node's InternalIP (kubelet --node-ip; default: the host's first IPv4). */
+  nodeIP?: string;
   /** The kubelet server's TLS (--tls-cert-file, --tls-private-key-file, --client-ca-file; a
    * serving certificate made by `keelson server`); default: self-signed, see serving-cert.ts. */
   tls?: Pick<KubeletTlsOptions, 'tlsCertFile' | 'tlsPrivateKeyFile' | 'clientCaFile' | 'serving'>;
+  /** --cluster-dns (the kube-dns Service IP) and --cluster-domain (default cluster.local): pods
+   * with dnsPolicy ClusterFirst resolve through them; the host's /etc/resolv.conf adds searches. */
+  clusterDNS?: string[];
+  clusterDomain?: string;
 }
 
 export interface SimulatedNodesOptions extends KubeletTimings {
@@ -167,7 +174,7 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   const simulated = o.runtime === 'simulated';
   const runtime: ContainerRuntime =
     o.runtime === 'simulated' ? new SimulatedRuntime({ ...o.simulated, allocateIp: simIpAllocator(hashIndex(o.nodeName)) }) : o.runtime === 'process' ? new ProcessRuntime({ log }) : o.runtime;
-  const internalIP = simulated ? simNodeIp(hashIndex(o.nodeName)) : hostIPv4();
+  const internalIP = simulated ? simNodeIp(hashIndex(o.nodeName)) : (o.nodeIP ?? hostIPv4());
   if (o.runtime === 'process' && process.getuid?.() !== 0)
     log.warn('process runtime without root: containers are plain host processes sharing the host network (pod IP = host IP); no per-pod network namespace or resource limits');
   else if (o.runtime === 'process') log.warn('process runtime: containers share the host network (per-pod network namespaces as root are not implemented yet)');
@@ -180,6 +187,7 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
     runtime,
     log,
     node,
+    dns: simulated ? undefined : { clusterDNS: o.clusterDNS ?? [], clusterDomain: o.clusterDomain ?? 'cluster.local', hostResolvConf: readResolvConf() },
     ...defaults(o),
   });
   // The kubelet server (logs, exec) for a node with real containers: HTTPS, clients

@@ -12,6 +12,8 @@ import { rfc3339, stableJson, type Pod } from './pod-status.js';
 import { PodWorker, type PodView } from './pod-worker.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
+import type { KubeletDnsSettings } from '../dns/pod-dns-config.js';
+
 export interface NodeAgentOptions {
   client: RestClient;
   /** A separate client for the Lease and node status (the kubelet's heartbeat client), so
@@ -30,6 +32,8 @@ export interface NodeAgentOptions {
   events?: EventRecorder;
   /** Delay of the first lease renewal / status check (spreads many nodes over the interval). */
   phaseMs?: number;
+  /** --cluster-dns / --cluster-domain / --resolv-conf: what pods' resolv.conf is made from. */
+  dns?: KubeletDnsSettings;
 }
 
 export class NodeAgent {
@@ -140,6 +144,7 @@ export class NodeAgent {
         backoffInitialMs: this.o.backoffInitialMs,
         backoffMaxMs: this.o.backoffMaxMs,
         events: this.o.events,
+        dns: this.o.dns,
         onDone: (u) => {
           const worker = this.workers.get(u);
           this.workers.delete(u);

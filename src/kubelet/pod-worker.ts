@@ -18,7 +18,14 @@ import { ImagePuller, type PullPolicy } from './image-pull.js';
 import { containerExtras, sandboxExtras } from './runtime-config.js';
 import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probes.js';
 import type { ContainerRuntime, ContainerStatus } from './runtime/types.js';
+import { podDnsConfig, type KubeletDnsSettings } from '../dns/pod-dns-config.js';
 import { containerMounts, FailedMount, MountError, VolumeManager } from './volumes/volume-manager.js';
+
+/** The pod's DNS config (servers, searches, options) for its sandbox. */
+function sandboxDns(pod: Pod, s: KubeletDnsSettings): { servers: string[]; searches: string[]; options: string[] } {
+  const { servers, searches, options } = podDnsConfig(pod, s);
+  return { servers, searches, options };
+}
 
 export interface PodWorkerDeps {
   client: RestClient;
@@ -33,6 +40,8 @@ export interface PodWorkerDeps {
   events?: EventRecorder;
   /** Called once the pod is gone (deleted and cleaned up). */
   onDone(uid: string): void;
+  /** The kubelet's DNS settings: the sandbox's resolv.conf as the kubelet computes it. */
+  dns?: KubeletDnsSettings;
 }
 
 interface Rec extends ContainerRecord {
@@ -242,6 +251,7 @@ export class PodWorker {
         logDirectory: join(this.d.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`),
         previousIP: pod.status?.podIP,
         ...sandboxExtras(pod),
+        ...(this.d.dns ? { dns: sandboxDns(pod, this.d.dns) } : {}),
       });
       this.sandboxId = sb.id;
       this.podIP = pod.spec.hostNetwork ? this.d.hostIP : sb.ip;
