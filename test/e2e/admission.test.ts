@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
-import { startTestWebhook, type TestWebhook } from '../../src/apiserver/admission/webhook-test-server.js';
+import { startTestWebhook, type TestWebhook } from '../helpers/admission-webhook.js';
 
 let api: TestApiServer;
 let hook: TestWebhook;

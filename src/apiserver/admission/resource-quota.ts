@@ -6,8 +6,13 @@
 // of the cpu/memory a quota limits (`failed quota: q: must specify ...`). The charge is written to
 // the quota's status.used with a compare-and-swap on the stored quota, retried on conflict, so
 // concurrent creates cannot together exceed it; the resourcequota controller later recounts.
-// Divergence: a quota whose status the controller has not filled yet is counted here (kube
-// refuses with `status unknown for quota`), so quotas work on an apiserver alone.
+// Divergences: a quota whose status the controller has not filled yet is counted here (kube
+// refuses with `status unknown for quota`), so quotas work on an apiserver alone; admission runs
+// before the kind's validation here, so an object refused as invalid afterwards stays charged
+// until the controller recounts (kube charges after validation; a failed store write leaves the
+// same transient over-count in both).
+// Usage is charged again if a PATCH's update loop retries on a conflict (the controller
+// recounts), as the admission chain runs inside that loop.
 import type { AdmissionAttributes, AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
 import type { KObject } from '../registry/strategy.js';

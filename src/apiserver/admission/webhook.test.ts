@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { admit, attrs, fixture, type Fixture } from './testing.js';
 import { mutatingWebhook, validatingWebhook } from './webhook.js';
-import { startTestWebhook, type TestWebhook } from './webhook-test-server.js';
+import { startTestWebhook, type TestWebhook } from '../../../test/helpers/admission-webhook.js';
 import { ApiError } from '../status.js';
 
 let f: Fixture;

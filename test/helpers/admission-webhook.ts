@@ -4,8 +4,8 @@
 // uid. Every AdmissionReview received is kept.
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createCA, issueCert } from '../../auth/pki/certs.js';
-import type { KObject } from '../registry/strategy.js';
+import { createCA, issueCert } from '../../src/auth/pki/certs.js';
+import type { KObject } from '../../src/apiserver/registry/strategy.js';
 
 export interface TestWebhook {
   port: number;
