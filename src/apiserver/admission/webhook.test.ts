@@ -127,3 +127,14 @@ test('a DELETE is sent with the object being removed as oldObject', async () => 
   assert.equal(r.options.kind, 'DeleteOptions');
   await unconfigure('validating', cfg);
 });
+
+test('matchConditions (CEL) narrow what a webhook sees', async () => {
+  const cfg = await configure('validating', {
+    name: 'cond.example.com',
+    matchConditions: [{ name: 'only-prod-names', expression: "object.metadata.name.startsWith('prod-')" }],
+    clientConfig: { url: hook.url('/deny'), caBundle: hook.caBundle },
+  });
+  await admit(plugins(), cm('default', 'dev-cm'));
+  await assert.rejects(admit(plugins(), cm('default', 'prod-cm')), /admission webhook "cond.example.com" denied the request: no configmaps named prod-cm/);
+  await unconfigure('validating', cfg);
+});

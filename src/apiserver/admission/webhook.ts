@@ -7,7 +7,9 @@
 // `admission webhook "<name>" denied the request: <message>`; a webhook that cannot be called
 // (or answers nonsense) fails the request with failurePolicy Fail (500, kube's
 // `failed calling webhook` message) and is skipped with Ignore. A dry-run request reaches only
-// webhooks without side effects (sideEffects None/NoneOnDryRun), else 400.
+// webhooks without side effects (sideEffects None/NoneOnDryRun), else 400. matchConditions (CEL)
+// narrow a webhook further.
+import { evaluate } from '@marcbachmann/cel-js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
 import type { KObject } from '../registry/strategy.js';
@@ -78,6 +80,26 @@ async function invoke(resources: Resources, hook: KObject, a: AdmissionAttribute
   return changed;
 }
 
+/**
+ * The webhook's matchConditions (CEL over object, oldObject, request): all must be true. An
+ * expression that errors skips the webhook with failurePolicy Ignore and refuses the request
+ * with Fail, as kube.
+ */
+function conditionsHold(resources: Resources, hook: KObject, a: AdmissionAttributes): boolean {
+  const conds: KObject[] = hook.matchConditions ?? [];
+  if (!conds.length) return true;
+  const vars = { object: a.object ?? null, oldObject: a.oldObject ?? null, request: admissionReview(resources, a).request };
+  for (const c of conds) {
+    try {
+      if (evaluate(c.expression, vars) !== true) return false;
+    } catch (e) {
+      if (hook.failurePolicy === 'Ignore') return false;
+      throw new ApiError(403, 'Forbidden', `admission webhook "${hook.name}" denied the request: matchCondition "${c.name}" failed: ${(e as Error).message}`);
+    }
+  }
+  return true;
+}
+
 export function mutatingWebhook(resources: Resources): AdmissionPlugin {
   return {
     name: 'MutatingAdmissionWebhook',
@@ -88,7 +110,7 @@ export function mutatingWebhook(resources: Resources): AdmissionPlugin {
       const called: number[] = [];
       let lastChange = -1;
       for (let i = 0; i < hooks.length; i++) {
-        if (!(await webhookMatches(resources, hooks[i].webhook, a))) continue;
+        if (!(await webhookMatches(resources, hooks[i].webhook, a)) || !conditionsHold(resources, hooks[i].webhook, a)) continue;
         called.push(i);
         if (await invoke(resources, hooks[i].webhook, a, true)) lastChange = i;
       }
@@ -106,7 +128,7 @@ export function validatingWebhook(resources: Resources): AdmissionPlugin {
       const hooks = await hooksOf(resources, 'validatingwebhookconfigurations');
       if (!hooks.length) return;
       const matching: KObject[] = [];
-      for (const h of hooks) if (await webhookMatches(resources, h.webhook, a)) matching.push(h.webhook);
+      for (const h of hooks) if ((await webhookMatches(resources, h.webhook, a)) && conditionsHold(resources, h.webhook, a)) matching.push(h.webhook);
       const results = await Promise.allSettled(matching.map((w) => invoke(resources, w, a, false)));
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
