@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../../../test/helpers/etcd.js';
+import { until } from '../../../../test/helpers/until.js';
 import { busyboxImage, httpdImage, PAUSE_IMAGE } from '../../images/builtin-images.js';
 import { hasImage } from '../../images/import.js';
 import { ociArchive, sha256 } from '../../images/oci-build.js';
@@ -111,11 +112,21 @@ describe('containerd supervised by keelson', { skip }, () => {
     assert.deepEqual(processesOf(d2), []);
   });
 
-  it('a restart on the same data dir replaces a containerd left running by a crashed keelson', async () => {
+  it('a restart replaces a containerd left running by a crashed keelson; purge then tears the pods down', async () => {
     const d3 = join(dir, 'third');
-    const first = await startContainerd({ dataDir: d3, cniConfDir: join(d3, 'net.d') });
+    const net3 = { confDir: join(d3, 'net.d'), bridge: `kr${id}`, network: `keelson-r${id}` };
+    writePodNetworkConfig({ ...net3, podCIDR: `10.251.${parseInt(id.slice(2), 16)}.0/24` });
+    const first = await startContainerd({ dataDir: d3, cniConfDir: net3.confDir, logLevel: 'warn' });
+    const cri = new CriClient(first.endpoint, 30_000);
+    const hostPort = await freePort();
+    await cri.runtime('RunPodSandbox', {
+      config: { metadata: { name: 'r', uid: `r-${id}`, namespace: 'default', attempt: 0 }, hostname: 'r', log_directory: join(d3, 'logs'), port_mappings: [{ protocol: 'TCP', container_port: 80, host_port: hostPort }], linux: {} },
+    });
+    cri.close();
+    const rules = () => spawnSync('iptables-save', ['-t', 'nat'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(net3.network));
+    assert.ok(rules().length > 0, 'the sandbox has masquerade and hostPort rules');
     // No stop(): as if keelson had been killed. The next start stops the old daemon first.
-    const again = await startContainerd({ dataDir: d3, cniConfDir: join(d3, 'net.d') });
+    const again = await startContainerd({ dataDir: d3, cniConfDir: net3.confDir, logLevel: 'warn' });
     try {
       assert.notEqual(again.pid, first.pid);
       assert.throws(() => process.kill(first.pid, 0), /ESRCH/);
@@ -124,6 +135,9 @@ describe('containerd supervised by keelson', { skip }, () => {
       await again.stop({ purge: true });
     }
     assert.deepEqual(processesOf(d3), []);
+    assert.deepEqual(mountsUnder(d3), []);
+    assert.deepEqual(rules(), [], 'CNI rules left behind');
+    assert.equal(removePodNetwork(net3), true);
   });
 
   it('keeps socket paths within the unix socket limit', () => {
@@ -150,8 +164,9 @@ describe('containerd supervised by keelson', { skip }, () => {
     assert.ok(ls.stdout.split('\n').includes('localhost/bars/docker-busybox:2'), ls.stdout);
   });
 
-  it('runs a pod sandbox on the keelson network and a container of the imported image', async () => {
+  it('runs a pod sandbox on the keelson network (its IP, hostPort) and a container of the imported image', async () => {
     const cri = new CriClient(c.endpoint, 60_000);
+    const hostPort = await freePort();
     try {
       const status = await cri.runtime('Status', {});
       const conds = Object.fromEntries((status.status.conditions as Array<{ type: string; status: boolean }>).map((x) => [x.type, x.status]));
@@ -161,6 +176,7 @@ describe('containerd supervised by keelson', { skip }, () => {
         metadata: { name: 'p1', uid: `uid-${id}`, namespace: 'default', attempt: 0 },
         hostname: 'p1',
         log_directory: logDir,
+        port_mappings: [{ protocol: 'TCP', container_port: 8080, host_port: hostPort }],
         linux: { security_context: { namespace_options: { network: 'POD', pid: 'CONTAINER', ipc: 'POD' } } },
       };
       const { pod_sandbox_id: sb } = await cri.runtime('RunPodSandbox', { config });
@@ -169,7 +185,7 @@ describe('containerd supervised by keelson', { skip }, () => {
       assert.equal(ip.split('.').slice(0, 3).join('.'), podCIDR.split('.').slice(0, 3).join('.'), `pod IP ${ip} not in ${podCIDR}`);
       const { container_id: cid } = await cri.runtime('CreateContainer', {
         pod_sandbox_id: sb,
-        config: { metadata: { name: 'c', attempt: 0 }, image: { image: 'localhost/bars/busybox:1' }, command: ['sleep', '60'], log_path: 'c/0.log', linux: {} },
+        config: { metadata: { name: 'c', attempt: 0 }, image: { image: 'localhost/bars/busybox:1' }, command: ['sh', '-c', 'mkdir -p /www && echo hello-$(hostname) > /www/index.html && exec httpd -f -p 8080 -h /www'], log_path: 'c/0.log', linux: {} },
         sandbox_config: config,
       });
       await cri.runtime('StartContainer', { container_id: cid });
@@ -181,6 +197,14 @@ describe('containerd supervised by keelson', { skip }, () => {
       // The host reaches the pod through the bridge.
       const ping = spawnSync('ping', ['-c', '1', '-W', '2', ip]);
       if (!ping.error) assert.equal(ping.status, 0, `ping ${ip}`);
+      // hostPort through the portmap plugin, on the host's own address (the response body proves
+      // it is our pod that answered).
+      const route = JSON.parse(spawnSync('ip', ['-j', 'route', 'get', '1.1.1.1'], { encoding: 'utf8' }).stdout || '[]') as Array<{ prefsrc?: string }>;
+      const hostIP = route[0]?.prefsrc;
+      if (hostIP) {
+        const body = await until(`pod answering on ${hostIP}:${hostPort}`, async () => fetch(`http://${hostIP}:${hostPort}/`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text()).catch(() => undefined), 10_000);
+        assert.equal(body, 'hello-p1\n');
+      }
     } finally {
       cri.close();
     }

@@ -228,6 +228,13 @@ async function removeEverything(address: string): Promise<void> {
   const c = new CriClient(`unix://${address}`, 30_000);
   try {
     const { items } = await c.runtime('ListPodSandbox', {});
+    // Right after a start the CRI plugin may not have loaded the CNI config yet, and a sandbox
+    // stopped then would keep its network (veth, IP, iptables rules): wait for NetworkReady.
+    for (let i = 0; i < 50 && items?.length; i++) {
+      const st = await c.runtime('Status', {});
+      if ((st.status?.conditions ?? []).some((x: { type: string; status: boolean }) => x.type === 'NetworkReady' && x.status)) break;
+      await sleep(100);
+    }
     for (const sb of items ?? []) {
       await c.runtime('StopPodSandbox', { pod_sandbox_id: sb.id }).catch(() => undefined);
       await c.runtime('RemovePodSandbox', { pod_sandbox_id: sb.id }).catch(() => undefined);
