@@ -2,7 +2,7 @@
 # Installs what keelson's tests need from Debian, when missing and when running as root:
 #   etcd-server, etcd-client          (store issue: the real etcd and etcdctl 3.4)
 #   containerd, runc, containernetworking-plugins, busybox-static, docker-registry,
-#   nftables, iptables, conntrack, iproute2
+#   nftables, iptables, conntrack, iproute2, curl
 #                                     (containers issue: the CRI runtime, pod networking, offline
 #                                      images and a local registry, the service proxy)
 # Never starts Debian's own services: our tests start their own servers on free ports (a packaged
@@ -14,7 +14,7 @@ want=(
   etcd:etcd-server etcdctl:etcd-client
   containerd:containerd runc:runc /usr/lib/cni/bridge:containernetworking-plugins
   busybox:busybox-static docker-registry:docker-registry
-  nft:nftables iptables:iptables conntrack:conntrack ip:iproute2
+  nft:nftables iptables:iptables conntrack:conntrack ip:iproute2 curl:curl
 )
 missing=()
 for w in "${want[@]}"; do

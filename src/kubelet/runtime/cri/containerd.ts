@@ -352,3 +352,11 @@ export async function startContainerd(o: ContainerdOptions): Promise<RunningCont
     },
   };
 }
+
+/** Removes everything a node's containerd runs (k3s-killall.sh for one node): starts it on its
+ * data dir if needed (a stale daemon is replaced), tears every sandbox down through the CRI,
+ * kills what is left, stops the daemon and unmounts what it left under the data dir. */
+export async function purgeContainerd(o: ContainerdOptions): Promise<void> {
+  const c = await startContainerd(o);
+  await c.stop({ purge: true });
+}
