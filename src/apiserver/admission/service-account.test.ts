@@ -56,4 +56,5 @@ test('keelson divergence: a missing implicit default account admits the pod with
   await f.create('', 'namespaces', { metadata: { name: 'bare' } });
   const a = await admit([serviceAccount(f.resources)], attrs('CREATE', { resource: 'pods', namespace: 'bare' }, { ...pod(), metadata: { name: 'p', namespace: 'bare' } }));
   assert.equal(a.object!.spec.volumes, undefined);
+  assert.equal(a.object!.spec.serviceAccountName, 'default');
 });

@@ -75,12 +75,10 @@ export function serviceAccount(resources: Resources): AdmissionPlugin {
       const name: string = spec.serviceAccountName || 'default';
       const ns = a.info.namespace;
       const sa = await getObject(resources, ['', 'v1', 'serviceaccounts'], ns, name);
-      if (!sa) {
-        if (implicit || name === 'default') return; // keelson: admitted without a token (see header)
-        throw admissionForbidden(a, `error looking up service account ${ns}/${name}: serviceaccount "${name}" not found`);
-      }
+      if (!sa && !implicit && name !== 'default') throw admissionForbidden(a, `error looking up service account ${ns}/${name}: serviceaccount "${name}" not found`);
       spec.serviceAccountName = name;
       spec.serviceAccount = name;
+      if (!sa) return; // keelson: admitted without a token (see header)
       if (!spec.imagePullSecrets?.length && sa.imagePullSecrets?.length) spec.imagePullSecrets = sa.imagePullSecrets.map((s: KObject) => ({ name: s.name }));
       const mount = spec.automountServiceAccountToken ?? sa.automountServiceAccountToken ?? true;
       if (!mount) return;
