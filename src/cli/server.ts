@@ -9,7 +9,7 @@ interface ServerFlags extends ApiserverFlags {
   disable: string[];
   disableAgent?: boolean;
   nodeName?: string;
-  runtime: 'process' | 'simulated' | 'cri';
+  runtime: 'process' | 'simulated' | 'cri' | 'auto';
   simulatedNodes: string;
   clusterDnsPort: string;
   clusterDomain: string;
@@ -19,7 +19,7 @@ export function register(program: Command): void {
   apiserverFlags(program.command('server').description('run a keelson cluster in one process: store, apiserver, scheduler, controller manager, a kubelet (and simulated nodes)'), 6443)
     .option('--etcd-listen-client-urls <urls>', 'where the embedded store answers etcdctl: https:// with the etcd certificates and client-certificate auth, http:// without ("" to disable)', 'https://127.0.0.1:2379')
     .option('--node-name <name>', "this node's name (default: the host name)")
-    .option('--runtime <runtime>', 'container runtime of this node: process, simulated, or cri (our own containerd under <data-dir>/containerd; falls back to process without root or containerd)', 'process')
+    .option('--runtime <runtime>', 'container runtime of this node: cri (our own containerd under <data-dir>/containerd; falls back to process without root or containerd), process, simulated, or auto (cri when root with containerd, else process)', 'auto')
     .option('--simulated-nodes <n>', 'also run N simulated nodes named sim-<n> in this process', '0')
     .option('--cluster-dns-port <port>', "port of cluster DNS on the node's address (a free one when taken; the kube-dns EndpointSlice has the real one)", '53')
     .option('--cluster-domain <domain>', 'the cluster domain served by cluster DNS', 'cluster.local')

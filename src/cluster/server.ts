@@ -16,6 +16,7 @@ import { ControllerManager } from '../controllers/manager.js';
 import { ClusterDns, clusterDnsIP, DEFAULT_CLUSTER_DOMAIN } from '../dns/index.js';
 import { startKubelet, startSimulatedNodes } from '../kubelet/index.js';
 import { startCriNode } from './cri-node.js';
+import { containerdAvailable } from '../kubelet/runtime/cri/containerd.js';
 import { hostIPv4 } from '../kubelet/node-status.js';
 import { Scheduler } from '../scheduler/scheduler.js';
 import { startEtcdServer } from '../storage/etcd-server/index.js';
@@ -35,7 +36,7 @@ export interface ServerOptions extends StartOptions {
   nodeName?: string;
   /** Container runtime of this node's kubelet. `cri` starts our own containerd (cri-node.ts); it
    * falls back to `process` when containerd cannot run here. */
-  runtime?: 'process' | 'simulated' | 'cri';
+  runtime?: 'process' | 'simulated' | 'cri' | 'auto';
   /** Simulated nodes (sim-0 ... sim-<n-1>) run in this process. */
   simulatedNodes?: number;
   /** This node's kubelet server port (default 0: a free port, advertised in the Node). */
@@ -123,7 +124,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const serving = api.pkiDir ? await ensureServingCert(api.pkiDir, 'kubelet-serving', `system:node:${nodeName}`, [nodeName, 'localhost', '127.0.0.1', ...hostAddresses('0.0.0.0')]) : undefined;
     clients.push(c);
     // cri: our own containerd under <data-dir>/containerd, or the process runtime when it cannot run here.
-    const cri = opts.runtime === 'cri' ? await startCriNode({ dataDir: opts.dataDir, nodeName, client: c, log, signal: ac.signal }) : undefined;
+    // auto (the default): real containers when this machine can run them (root, containerd).
+    const wantCri = opts.runtime === 'cri' || ((opts.runtime ?? 'auto') === 'auto' && containerdAvailable().ok);
+    if (opts.runtime === 'auto' && !wantCri) log.info({ reason: (containerdAvailable() as { reason?: string }).reason }, 'runtime auto: using the process runtime');
+    const cri = wantCri ? await startCriNode({ dataDir: opts.dataDir, nodeName, client: c, log, signal: ac.signal }) : undefined;
     const runtime = cri?.runtime ?? (opts.runtime === 'simulated' ? 'simulated' : 'process');
     const k = startKubelet({
       client: c,
