@@ -1,0 +1,111 @@
+// Pod start latency: created -> Running with the image already on the node, the number
+// Kubernetes' SLO bounds (p99 under 5 s) and keelson's budget (p99 under 1 s). No real kubelet
+// runs here to compare with in the same run, so the SLO is the reference the ratio is taken to.
+//
+//   node --import tsx bench/pods/start-latency.ts [--runtime cri|process] [--pods 50] [--interval-ms 100]
+//
+// Starts `bin/keelson server` (run `npm run build` first) on a temp data dir, imports the busybox
+// image built offline (cri), creates pods one every --interval-ms, and records when the API first
+// shows each Running (a watch). Prints p50/p90/p99 and the ratio to the 5 s SLO.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadKubeconfig } from '../../src/client/kubeconfig.js';
+import { RestClient } from '../../src/client/rest-client.js';
+import { flag, freePort, percentile } from '../lib/util.js';
+
+const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
+const runtime = flag('runtime', process.getuid?.() === 0 ? 'cri' : 'process');
+const pods = Number(flag('pods', '50'));
+const intervalMs = Number(flag('interval-ms', '100'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-bench-pods-'));
+  const port = await freePort();
+  const server = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', '', '--runtime', runtime, '--node-name', 'bench-node'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' } });
+  let log = '';
+  server.stdout!.on('data', (d) => (log += d));
+  server.stderr!.on('data', (d) => (log += d));
+  try {
+    for (let i = 0; !log.includes('ready in'); i++) {
+      if (i > 600) throw new Error(`server not ready:\n${log}`);
+      await sleep(100);
+    }
+    const image = runtime === 'cri' ? 'localhost/keelson/busybox:1' : 'busybox';
+    if (runtime === 'cri') {
+      execFileSync(bin, ['images', 'build', 'busybox', '--output-dir', dir], { stdio: 'ignore' });
+      execFileSync(bin, ['images', 'import', '--data-dir', dir, join(dir, 'busybox.tar')], { stdio: 'ignore' });
+    }
+    const kc = join(dir, 'admin.kubeconfig');
+    while (!existsSync(kc)) await sleep(50);
+    const client = new RestClient({ ...loadKubeconfig(kc), qps: 1000, burst: 1000 });
+    for (let i = 0; ; i++) {
+      const sa = await client.get('/api/v1/namespaces/default/serviceaccounts/default').catch(() => undefined);
+      const node = await client.get('/api/v1/nodes/bench-node').catch(() => undefined);
+      if (sa && node?.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True')) break;
+      if (i > 600) throw new Error('node not Ready');
+      await sleep(100);
+    }
+    const created = new Map<string, number>();
+    const running = new Map<string, number>();
+    const ac = new AbortController();
+    const watching = client
+      .watch('/api/v1/namespaces/default/pods', { labelSelector: 'bench=start-latency' }, (e) => {
+        const p = e.object as { metadata: { name: string }; status?: { phase?: string } };
+        if (p.status?.phase === 'Running' && !running.has(p.metadata.name)) running.set(p.metadata.name, Date.now());
+      }, ac.signal)
+      .catch(() => undefined);
+    await sleep(200);
+    const load0 = loadavg()[0];
+    for (let i = 0; i < pods; i++) {
+      const name = `lat-${i}`;
+      const at = Date.now();
+      await client.post('/api/v1/namespaces/default/pods', {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, labels: { bench: 'start-latency' } },
+        spec: { terminationGracePeriodSeconds: 0, containers: [{ name: 'c', image, imagePullPolicy: runtime === 'cri' ? 'Never' : 'IfNotPresent', command: ['sleep', '3600'] }] },
+      });
+      created.set(name, at);
+      await sleep(intervalMs);
+    }
+    for (let i = 0; running.size < pods; i++) {
+      if (i > 1200) throw new Error(`only ${running.size}/${pods} pods Running`);
+      await sleep(100);
+    }
+    ac.abort();
+    await watching;
+    const ms = [...created].map(([n, at]) => running.get(n)! - at);
+    const p = (q: number) => percentile(ms, q);
+    console.log(`pod start latency, ${runtime} runtime, ${pods} pods one every ${intervalMs} ms (load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}, ${process.versions.node})`);
+    console.log(`  p50 ${p(50)} ms   p90 ${p(90)} ms   p99 ${p(99)} ms   max ${Math.max(...ms)} ms`);
+    console.log(`  p99 / Kubernetes SLO (5000 ms): ${(p(99) / 5000).toFixed(2)}   p99 / keelson budget (1000 ms): ${(p(99) / 1000).toFixed(2)}`);
+    // Delete the pods and wait until the kubelet has removed their containers (a stopped server
+    // leaves running containers alone, as a kubelet does).
+    await client.delete('/api/v1/namespaces/default/pods', undefined, { labelSelector: 'bench=start-latency', gracePeriodSeconds: '0' }).catch(() => undefined);
+    for (let i = 0; i < 300; i++) {
+      const l = await client.get('/api/v1/namespaces/default/pods', { labelSelector: 'bench=start-latency' }).catch(() => ({ items: [1] }));
+      if (!l.items.length) break;
+      await sleep(100);
+    }
+    client.close();
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    // A stopped server leaves its containers running (as a kubelet): remove them.
+    if (runtime === 'cri') execFileSync(bin, ['killall', '--data-dir', dir], { stdio: 'inherit' });
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch (e) {
+      console.error(`could not remove ${dir}: ${(e as Error).message}`);
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

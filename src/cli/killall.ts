@@ -1,0 +1,66 @@
+// `keelson killall --data-dir D` (k3s-killall.sh's job): stop every container a node of this data
+// dir runs. A stopped `keelson server`/`keelson agent` leaves its containers running, as a
+// kubelet does (they are adopted on the next start); this removes them for good: each pod
+// sandbox through the CRI (so CNI releases its address, veth and rules), leftover tasks killed,
+// mounts under the data dir undone, and the node's containerd stopped.
+import type { Command } from 'commander';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { containerdAvailable, purgeContainerd } from '../kubelet/runtime/cri/containerd.js';
+
+export function register(program: Command): void {
+  program
+    .command('killall')
+    .description("stop and remove every container of this node's containerd (<data-dir>/containerd), as k3s-killall.sh")
+    .option('--data-dir <dir>', 'the data dir of the keelson server or agent', '.keelson')
+    .action(async (o: { dataDir: string }) => {
+      const dataDir = join(resolve(o.dataDir), 'containerd');
+      if (!existsSync(dataDir)) {
+        console.log(`nothing to do: no ${dataDir}`);
+        return;
+      }
+      const avail = containerdAvailable();
+      if (!avail.ok) {
+        console.error(`error: ${avail.reason}`);
+        process.exitCode = 1;
+        return;
+      }
+      await purgeContainerd({ dataDir, cniConfDir: join(dataDir, 'cni', 'net.d') });
+      const shims = killShims(dataDir);
+      console.log(`removed every container of ${dataDir}${shims ? ` (${shims} leftover shims killed)` : ''}`);
+    });
+}
+
+/** Shims of this containerd still alive after the purge: their containers (children) and then
+ * the shims are killed. Returns how many shims there were. */
+function killShims(dataDir: string): number {
+  const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  const cmd = (pid: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    } catch {
+      return [];
+    }
+  };
+  const ppid = (pid: string) => {
+    try {
+      return /^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    } catch {
+      return undefined;
+    }
+  };
+  const shims = procs.filter((p) => {
+    const c = cmd(p);
+    return c[0]?.endsWith('containerd-shim-runc-v2') && c.some((a) => a.startsWith(`${dataDir}/`));
+  });
+  const kill = (pid: string) => {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+  for (const s of shims) for (const p of procs) if (ppid(p) === s) kill(p);
+  for (const s of shims) kill(s);
+  return shims.length;
+}
