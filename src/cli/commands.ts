@@ -9,6 +9,8 @@ import { register as etcd } from './etcd.js';
 import { register as kubelet } from './kubelet.js';
 import { register as proxy } from './proxy.js';
 import { register as images } from './images.js';
+import { register as agent } from './agent.js';
+import { register as token } from './token.js';
 import { register as killall } from './killall.js';
 
-export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server, etcd, kubelet, proxy, images, killall];
+export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server, etcd, kubelet, proxy, images, agent, token, killall];

@@ -2,7 +2,8 @@
 // machine can run containerd (root, containerd, runc, CNI plugins), start our own under
 // <data-dir>/containerd, connect the kubelet's CRI runtime to it, and write the pod network's CNI
 // config once the controller manager has given the node its spec.podCIDR (containerd picks the
-// file up without a restart). Otherwise say why and fall back to the process runtime. Stopping
+// file up without a restart), and keep routes to the other nodes' pod CIDRs (pod-route-sync.ts).
+// Otherwise say why and fall back to the process runtime. Stopping
 // leaves the containers running (the next start adopts them), like a kubelet restart.
 import { join } from 'node:path';
 import { isNotFound, type RestClient } from '../client/rest-client.js';
@@ -10,6 +11,7 @@ import { Resources, resourcePath } from '../client/resources.js';
 import { CriRuntime } from '../kubelet/runtime/cri/runtime.js';
 import { containerdAvailable, startContainerd } from '../kubelet/runtime/cri/containerd.js';
 import { enableHostForwarding, writePodNetworkConfig } from '../kubelet/runtime/cri/cni-config.js';
+import { startPodRouteSync } from '../kubelet/runtime/cri/pod-route-sync.js';
 import type { Logger } from '../util/log.js';
 
 export interface CriNode {
@@ -36,6 +38,8 @@ export async function startCriNode(o: { dataDir: string; nodeName: string; clien
     throw e;
   }
   void writeCniWhenPodCidr(o, cniConfDir);
+  // host-gw: routes to the other nodes' pod CIDRs via their InternalIPs (nodes share a link).
+  startPodRouteSync({ client: o.client, nodeName: o.nodeName, log: o.log }, o.signal);
   return {
     runtime,
     stop: async () => {

@@ -3,6 +3,8 @@
 // default, "-name" = off, "name" = on).
 import type { ControllerFactory } from './controller.js';
 import { newCronJobController } from './cronjob/controller.js';
+import { newCsrApprovingController } from './certificates/csr-approving.js';
+import { newCsrSigningController } from './certificates/csr-signing.js';
 import { newDaemonSetController } from './daemonset/controller.js';
 import { newDeploymentController } from './deployment/controller.js';
 import { newEndpointsController } from './endpoints/endpoints-controller.js';
@@ -27,6 +29,8 @@ import { newReplicaSetController, newReplicationControllerController } from './r
 
 export const controllerFactories: Record<string, ControllerFactory> = {
   cronjob: newCronJobController,
+  csrapproving: newCsrApprovingController,
+  csrsigning: newCsrSigningController,
   daemonset: newDaemonSetController,
   deployment: newDeploymentController,
   endpoint: newEndpointsController,

@@ -28,6 +28,7 @@ export function subresourcesFor(s: Strategy): SubresourceInfo[] {
   if (group === '' && resource === 'namespaces') out.push({ name: 'finalize', kind: 'Namespace', verbs: ['update'] });
   if (group === '' && resource === 'serviceaccounts') out.push({ name: 'token', kind: 'TokenRequest', group: 'authentication.k8s.io', version: 'v1', verbs: ['create'] });
   if (group === '' && (resource === 'nodes' || resource === 'services')) out.push({ name: 'proxy', kind: resource === 'nodes' ? 'NodeProxyOptions' : 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] });
+  if (group === 'certificates.k8s.io' && resource === 'certificatesigningrequests') out.push({ name: 'approval', kind, verbs: ['get', 'update'] });
   if (s.scale) out.push({ name: 'scale', kind: 'Scale', group: 'autoscaling', version: 'v1', verbs: rw });
   if (s.status) out.push({ name: 'status', kind, verbs: rw });
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -10,6 +10,7 @@ import { bindPod, handlePodSubresource } from './pods.js';
 import { handleNamespaceDelete, handleNamespaceFinalize } from './namespaces.js';
 import { handleVirtualCreate, isVirtual } from './virtual.js';
 import { handleServiceAccountToken } from '../registry/core/serviceaccounts/token.js';
+import { handleCsrApproval } from './csr-approval.js';
 import { ApiError, methodNotAllowed, notFound, pathNotFound } from '../status.js';
 
 const defaultVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -37,6 +38,7 @@ export async function dispatch(h: Handler): Promise<void> {
       if (info.verb !== 'update') throw methodNotAllowed();
       return handleNamespaceFinalize(h);
     }
+    if (st.info.group === 'certificates.k8s.io' && st.info.resource === 'certificatesigningrequests' && sub === 'approval') return handleCsrApproval(h);
     throw pathNotFound();
   }
   if ((info.verb === 'update' || info.verb === 'patch') && !info.name) throw methodNotAllowed();

@@ -31,6 +31,12 @@ export async function createCsr(commonName: string, organizations: string[] = []
   return { csr: req.toString('pem'), key };
 }
 
+const SAN_OID = '2.5.29.17';
+const subjectAltNames = (req: x509.Pkcs10CertificateRequest) => {
+  const e = req.getExtension(SAN_OID);
+  return e ? new x509.SubjectAlternativeNameExtension(e.rawData) : undefined;
+};
+
 export interface ParsedCsr {
   commonName: string;
   organizations: string[];
@@ -46,7 +52,7 @@ export interface ParsedCsr {
 export async function parseCsr(pem: string | Buffer): Promise<ParsedCsr> {
   const req = new x509.Pkcs10CertificateRequest(typeof pem === 'string' ? pem : new Uint8Array(pem));
   const out: ParsedCsr = { commonName: req.subjectName.getField('CN')[0] ?? '', organizations: req.subjectName.getField('O'), dnsNames: [], ipAddresses: [], emailAddresses: [], uris: [], signatureValid: await req.verify() };
-  const san = req.getExtension(x509.SubjectAlternativeNameExtension);
+  const san = subjectAltNames(req);
   for (const n of san?.names.items ?? []) {
     if (n.type === 'dns') out.dnsNames.push(n.value);
     else if (n.type === 'ip') out.ipAddresses.push(n.value);
@@ -100,16 +106,18 @@ export async function signCsr(ca: KeyPairPem, csrPem: string, o: SignOptions): P
   let bits = 0;
   for (const u of o.usages) bits |= keyUsageBits[u] ?? 0;
   const eku = o.usages.map((u) => extKeyUsages[u]).filter(Boolean);
-  const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true), new x509.KeyUsagesExtension(bits, true), await x509.AuthorityKeyIdentifierExtension.create(caCert, false)];
+  // As Go's x509: no keyUsage extension at all when no key usage was asked for.
+  const extensions: x509.Extension[] = [new x509.BasicConstraintsExtension(false, undefined, true), await x509.AuthorityKeyIdentifierExtension.create(caCert, false)];
+  if (bits) extensions.push(new x509.KeyUsagesExtension(bits, true));
   if (eku.length) extensions.push(new x509.ExtendedKeyUsageExtension(eku));
-  const san = req.getExtension(x509.SubjectAlternativeNameExtension);
+  const san = subjectAltNames(req);
   if (san) extensions.push(new x509.SubjectAlternativeNameExtension(san.names.toJSON()));
   const serial = randomBytes(16);
   serial[0] &= 0x7f;
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serial.toString('hex'),
     subject: req.subjectName,
-    issuer: caCert.subjectName,
+    issuer: caCert.subject,
     notBefore: new Date(now - 5 * 60_000),
     notAfter: new Date(notAfter),
     signingKey: await importCaKey(ca.key),
