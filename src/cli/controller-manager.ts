@@ -37,6 +37,9 @@ export function register(program: Command): void {
     .option('--secure-port <port>', 'port for /healthz and /metrics (0 = any, -1 = off)', '10257')
     .option('--bind-address <ip>', 'address for the health/metrics port', '127.0.0.1')
     .option('--service-account-private-key-file <file>', 'PEM private key that signs legacy service account tokens (the serviceaccount-token controller)')
+    .option('--cluster-signing-cert-file <file>', 'CA certificate that signs approved certificate signing requests (csrsigning)')
+    .option('--cluster-signing-key-file <file>', 'its private key (ECDSA P-256)')
+    .option('--cluster-signing-duration <d>', 'lifetime of signed certificates', '8760h')
     .option('--root-ca-file <file>', 'root CA put into service account token Secrets as ca.crt (default: the kubeconfig\'s CA)')
     .option('--kube-api-qps <n>', 'client QPS to the apiserver', '200')
     .option('--kube-api-burst <n>', 'client burst to the apiserver', '400')
@@ -70,6 +73,9 @@ export function register(program: Command): void {
           nodeMonitorGracePeriodMs: parseDuration(o.nodeMonitorGracePeriod),
           serviceAccountPrivateKeyFile: o.serviceAccountPrivateKeyFile,
           rootCaFile: o.rootCaFile,
+          clusterSigningCertFile: o.clusterSigningCertFile,
+          clusterSigningKeyFile: o.clusterSigningKeyFile,
+          clusterSigningDurationMs: parseDuration(o.clusterSigningDuration),
           // kube-root-ca.crt ConfigMaps (serviceaccount controller) carry the same root CA
           rootCaPem: o.rootCaFile ? readFileSync(o.rootCaFile, 'utf8') : undefined,
         },

@@ -2,6 +2,7 @@
 // controller manager), the everyday way to run keelson (what `npm start` runs).
 import type { Command } from 'commander';
 import { startServer } from '../cluster/server.js';
+import { parseDuration } from '../util/duration.js';
 import { apiserverFlags, onSignals, startOptions, type ApiserverFlags } from './apiserver.js';
 
 interface ServerFlags extends ApiserverFlags {
@@ -13,6 +14,8 @@ interface ServerFlags extends ApiserverFlags {
   simulatedNodes: string;
   clusterDnsPort: string;
   clusterDomain: string;
+  nodeMonitorPeriod?: string;
+  nodeMonitorGracePeriod?: string;
 }
 
 export function register(program: Command): void {
@@ -23,6 +26,8 @@ export function register(program: Command): void {
     .option('--simulated-nodes <n>', 'also run N simulated nodes named sim-<n> in this process', '0')
     .option('--cluster-dns-port <port>', "port of cluster DNS on the node's address (a free one when taken; the kube-dns EndpointSlice has the real one)", '53')
     .option('--cluster-domain <domain>', 'the cluster domain served by cluster DNS', 'cluster.local')
+    .option('--node-monitor-period <d>', 'how often the node lifecycle controller checks nodes (default 5s)')
+    .option('--node-monitor-grace-period <d>', 'how long a node may go without a heartbeat before it is marked NotReady (default 40s)')
     .option('--disable-agent', 'run no kubelet on this machine (control plane only)')
     .option('--disable <component>', 'do not run a component: scheduler, controller-manager, coredns (repeatable)', (v: string, acc: string[]) => [...acc, ...v.split(',')], [] as string[])
     .action(async (f: ServerFlags) => {
@@ -37,11 +42,16 @@ export function register(program: Command): void {
         simulatedNodes: Number(f.simulatedNodes) || 0,
         clusterDnsPort: Number(f.clusterDnsPort),
         clusterDomain: f.clusterDomain,
+        controllerOptions: {
+          ...(f.nodeMonitorPeriod ? { nodeMonitorPeriodMs: parseDuration(f.nodeMonitorPeriod) } : {}),
+          ...(f.nodeMonitorGracePeriod ? { nodeMonitorGracePeriodMs: parseDuration(f.nodeMonitorGracePeriod) } : {}),
+        },
       });
       onSignals(() => s.close());
       await s.ready;
       console.log(`keelson server ready in ${Math.round(performance.now() - t0)} ms: apiserver on ${s.url}${s.etcdUrls.length ? `, etcd API on ${s.etcdUrls.join(',')}` : ''}`);
       if (s.kubeconfigPath) console.log(`To use kubectl:\n  export KUBECONFIG=${s.kubeconfigPath}\n  kubectl get nodes`);
+      if (s.caCertHash) console.log(`To join a node:\n  keelson agent --server https://<this host>:${new URL(s.url).port} --token $(keelson token create) --ca-cert-hash ${s.caCertHash}`);
       if (s.etcdPki) console.log(`To use etcdctl:\n  ETCDCTL_API=3 etcdctl --endpoints ${s.etcdUrls[0]} --cacert ${s.etcdPki.caFile} --cert ${s.etcdPki.clientCertFile} --key ${s.etcdPki.clientKeyFile} get /registry --prefix --keys-only`);
     });
 }

@@ -46,7 +46,7 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Join (unless already joined): writes <dataDir>/kubelet.kubeconfig. */
 export async function joinCluster(o: AgentOptions & { nodeName: string; signal?: AbortSignal }): Promise<string> {

@@ -23,6 +23,9 @@ import { startEtcdServer } from '../storage/etcd-server/index.js';
 import { openMvccStore } from '../storage/mvcc/index.js';
 import { logger } from '../util/log.js';
 import { startProxy } from '../proxy/index.js';
+import { publishClusterInfo } from './cluster-info.js';
+import { caCertHash } from '../auth/pki/csr.js';
+import { advertiseAddress } from '../apiserver/serving.js';
 
 export interface ServerOptions extends StartOptions {
   dataDir: string;
@@ -55,6 +58,8 @@ export interface RunningServer {
   etcdUrls: string[];
   /** etcdctl's TLS files for the store's https:// URLs. */
   etcdPki?: EtcdPki;
+  /** kubeadm's CA pin for joining nodes (`keelson agent --ca-cert-hash`). */
+  caCertHash?: string;
   /** Resolves when every component is ready. */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -87,6 +92,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const etcd = store && etcdUrls.length ? await startEtcdServer({ store, listenClientUrls: etcdUrls, dataDir: join(opts.dataDir, 'etcd'), tls: etcdTls }) : undefined;
   const api = await startApiServer({ ...opts, store });
   await api.ready;
+  if (api.caCert) {
+    // kube-public/cluster-info for `keelson agent` (kubeadm's token discovery; see cluster-info.ts).
+    const c = new RestClient({ ...(api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url }), userAgent: 'keelson-server' });
+    const host = advertiseAddress({ bindAddress: opts.bindAddress ?? '0.0.0.0', advertiseAddress: opts.advertiseAddress });
+    await publishClusterInfo(c, `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`, api.caCert).finally(() => c.close());
+  }
   const ac = new AbortController();
   // Each component as its own user (kubeadm's per-component kubeconfigs); see credentials.ts.
   const admin = (): ClientConfig => (api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url });
@@ -106,7 +117,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     clients.push(c);
     const bootstrapClient = client('keelson-server');
     await ensureDefaultStorageClass(bootstrapClient).finally(() => bootstrapClient.close());
-    const cm = new ControllerManager({ client: c, leaderElect: false, options: { localPathDir: join(opts.dataDir, 'storage'), serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key'), ...opts.controllerOptions } });
+    // As kubeadm: the bootstrap token controllers on, and the cluster CA signs approved CSRs.
+    const signing = api.pkiDir ? { clusterSigningCertFile: join(api.pkiDir, 'ca.crt'), clusterSigningKeyFile: join(api.pkiDir, 'ca.key') } : {};
+    const cm = new ControllerManager({ client: c, leaderElect: false, controllers: ['*', 'bootstrapsigner', 'tokencleaner'], options: { localPathDir: join(opts.dataDir, 'storage'), serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key'), ...signing, ...opts.controllerOptions } });
     running.push(cm.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
     readies.push(cm.ready);
   }
@@ -167,6 +180,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     kubeconfigPath: api.kubeconfigPath,
     etcdUrls,
     etcdPki,
+    caCertHash: api.caCert ? caCertHash(api.caCert) : undefined,
     ready: Promise.all(readies).then(() => undefined),
     async close() {
       ac.abort();

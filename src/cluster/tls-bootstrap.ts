@@ -26,7 +26,7 @@ export interface TlsBootstrapOptions {
   log?: (msg: string) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The CSR's name: the kubelet's "node-csr-" + a digest of the request (hex here, base64url in
  * kube: keelson validates CSR names as DNS subdomains). */
