@@ -41,6 +41,8 @@ interface Opts {
   healthzBindAddress: string;
   kubeApiQps: string;
   kubeApiBurst: string;
+  podManifestPath?: string;
+  fileCheckFrequency: string;
 }
 
 export function register(program: Command): void {
@@ -74,6 +76,8 @@ export function register(program: Command): void {
     .option('--address <ip>', 'address of the kubelet server (default: the node\'s InternalIP)')
     .option('--healthz-port <port>', 'port for /healthz and /metrics (0 = any free port, -1 = off)', '-1')
     .option('--healthz-bind-address <ip>', 'address of the healthz port', '127.0.0.1')
+    .option('--pod-manifest-path <dir>', 'directory of static pod manifests (one Pod per file, YAML or JSON; dotfiles ignored), run by this kubelet and mirrored in the API')
+    .option('--file-check-frequency <d>', 'how often the manifest directory is rescanned (it is also watched)', '20s')
     .option('--kube-api-qps <n>', 'client QPS to the apiserver', '50')
     .option('--kube-api-burst <n>', 'client burst to the apiserver', '100')
     .action(async (o: Opts) => {
@@ -103,7 +107,7 @@ export function register(program: Command): void {
       const runtime: 'process' | 'simulated' | ContainerRuntime = o.runtime === 'cri' ? await CriRuntime.connect({ endpoint: o.containerRuntimeEndpoint, log }) : (o.runtime as 'process' | 'simulated');
       const k: RunningKubelet = many
         ? startSimulatedNodes({ ...common, count: nodes, prefix: o.hostnameOverride, rootDir })
-        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain });
+        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain, podManifestPath: o.podManifestPath, fileCheckFrequencyMs: parseDuration(o.fileCheckFrequency) });
       let ready = false;
       void k.ready.then(() => {
         ready = true;

@@ -60,6 +60,10 @@ export interface KubeletOptions extends KubeletTimings {
    * with dnsPolicy ClusterFirst resolve through them; the host's /etc/resolv.conf adds searches. */
   clusterDNS?: string[];
   clusterDomain?: string;
+  /** --pod-manifest-path: a directory of static pod manifests (mirror pods in the API). */
+  podManifestPath?: string;
+  /** --file-check-frequency: how often the manifest directory is rescanned (default 20 s). */
+  fileCheckFrequencyMs?: number;
 }
 
 export interface SimulatedNodesOptions extends KubeletTimings {
@@ -116,6 +120,8 @@ class Kubelet implements RunningKubelet {
         this.server.node.kubeletPort = await this.server.srv.listen();
         this.log.info({ port: this.server.node.kubeletPort, tls: this.server.srv.secure }, this.server.srv.secure ? 'kubelet server listening (HTTPS, client certificates authorized by the apiserver)' : 'kubelet server listening (plain HTTP, no authentication)');
       }
+      // Static pods run from their manifests at once, whether or not the apiserver answers.
+      await Promise.all(this.nodes.map((n) => n.startStaticPods()));
       // Register nodes with bounded concurrency.
       let next = 0;
       const registerOne = async (): Promise<void> => {
@@ -188,6 +194,8 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
     log,
     node,
     dns: simulated ? undefined : { clusterDNS: o.clusterDNS ?? [], clusterDomain: o.clusterDomain ?? 'cluster.local', hostResolvConf: readResolvConf() },
+    podManifestPath: o.podManifestPath,
+    fileCheckFrequencyMs: o.fileCheckFrequencyMs,
     ...defaults(o),
   });
   // The kubelet server (logs, exec) for a node with real containers: HTTPS, clients

@@ -10,6 +10,8 @@ import { NodeLease } from './lease.js';
 import { newNodeObject, nodeConditions, nodeStatusBody, type NodeConfig } from './node-status.js';
 import { rfc3339, stableJson, type Pod } from './pod-status.js';
 import { PodWorker, type PodView } from './pod-worker.js';
+import { StaticPodManager } from './static-pod-manager.js';
+import { isMirrorPod } from './static-pods.js';
 import type { ContainerRuntime } from './runtime/types.js';
 
 import type { KubeletDnsSettings } from '../dns/pod-dns-config.js';
@@ -34,6 +36,10 @@ export interface NodeAgentOptions {
   phaseMs?: number;
   /** --cluster-dns / --cluster-domain / --resolv-conf: what pods' resolv.conf is made from. */
   dns?: KubeletDnsSettings;
+  /** --pod-manifest-path: static pods (run here, mirrored in the API); none when undefined. */
+  podManifestPath?: string;
+  /** --file-check-frequency (default 20 s). */
+  fileCheckFrequencyMs?: number;
 }
 
 export class NodeAgent {
@@ -47,6 +53,7 @@ export class NodeAgent {
   private readonly bySandbox = new Map<string, PodWorker>();
   private timers: NodeJS.Timeout[] = [];
   private readonly hb: RestClient;
+  private readonly statics?: StaticPodManager;
   registered = false;
 
   constructor(private readonly o: NodeAgentOptions) {
@@ -54,6 +61,22 @@ export class NodeAgent {
     this.hb = o.heartbeatClient ?? o.client;
     this.lease = new NodeLease(this.hb, this.name, o.leaseDurationSeconds, () => this.nodeUid);
     o.runtime.onContainerEvent((sandboxId) => this.sandboxEvent(sandboxId));
+    if (o.podManifestPath)
+      this.statics = new StaticPodManager({
+        dir: o.podManifestPath,
+        nodeName: this.name,
+        client: o.client,
+        log: o.log,
+        nodeUid: () => this.nodeUid,
+        fileCheckFrequencyMs: o.fileCheckFrequencyMs,
+        host: { run: (pod) => this.podUpdated(pod), stop: (uid) => this.workers.get(uid)?.remove(), running: (ns, name) => !!this.findPod(ns, name) },
+      });
+  }
+
+  /** Start running the static pods of --pod-manifest-path (before registration: they do not
+   * need the apiserver). */
+  async startStaticPods(): Promise<void> {
+    await this.statics?.start();
   }
 
   /** Create the Node (or adopt an existing one and refresh its status); then heartbeats begin. */
@@ -73,6 +96,7 @@ export class NodeAgent {
     this.nodeUid = node.metadata?.uid;
     this.conditions = node.status?.conditions;
     this.registered = true;
+    this.statics?.nodeRegistered();
     // A created Node carries our status already; an adopted one gets it written now.
     if (created) {
       this.lastStatusJson = stableJson({ ...body.status, conditions: body.status!.conditions.map((c: KObject) => ({ ...c, lastHeartbeatTime: undefined })) });
@@ -131,6 +155,8 @@ export class NodeAgent {
 
   /** A pod bound to this node was added or changed. */
   podUpdated(pod: Pod): void {
+    // Mirror pods stand for static pods in the API: never run, only kept in sync.
+    if (isMirrorPod(pod)) return this.statics?.mirrorUpdated(pod);
     const uid = pod.metadata.uid;
     let w = this.workers.get(uid);
     if (!w) {
@@ -145,10 +171,12 @@ export class NodeAgent {
         backoffMaxMs: this.o.backoffMaxMs,
         events: this.o.events,
         dns: this.o.dns,
+        statusTarget: this.statics?.isStatic(uid) ? () => this.statics!.statusTarget(uid) : undefined,
         onDone: (u) => {
           const worker = this.workers.get(u);
           this.workers.delete(u);
           for (const [sb, x] of this.bySandbox) if (x === worker) this.bySandbox.delete(sb);
+          this.statics?.workerDone();
         },
       });
       this.workers.set(uid, w);
@@ -159,6 +187,7 @@ export class NodeAgent {
   }
 
   podDeleted(pod: Pod): void {
+    if (isMirrorPod(pod)) return this.statics?.mirrorDeleted(pod);
     this.workers.get(pod.metadata.uid)?.remove();
   }
 
@@ -192,6 +221,7 @@ export class NodeAgent {
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.timers = [];
+    this.statics?.stop();
     await Promise.all([...this.workers.values()].map((w) => w.shutdown()));
     this.workers.clear();
   }

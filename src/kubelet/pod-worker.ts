@@ -42,6 +42,9 @@ export interface PodWorkerDeps {
   onDone(uid: string): void;
   /** The kubelet's DNS settings: the sandbox's resolv.conf as the kubelet computes it. */
   dns?: KubeletDnsSettings;
+  /** A static pod's status goes to its mirror pod (undefined while there is none); API pods
+   * write their own. */
+  statusTarget?: () => { namespace: string; name: string; uid: string } | undefined;
 }
 
 interface Rec extends ContainerRecord {
@@ -446,13 +449,14 @@ export class PodWorker {
   }
 
   private async writeStatus(status: KObject): Promise<void> {
-    const json = stableJson(status);
+    const m = this.d.statusTarget ? this.d.statusTarget() : this.pod.metadata;
+    if (!m) return;
+    const json = `${m.uid} ${stableJson(status)}`;
     if (json === this.lastWritten) return;
-    if (json === stableJson(this.pod.status ?? {})) {
+    if (!this.d.statusTarget && json === `${m.uid} ${stableJson(this.pod.status ?? {})}`) {
       this.lastWritten = json;
       return;
     }
-    const m = this.pod.metadata;
     try {
       await this.d.client.patch(resourcePath(Resources.pods, m.namespace, m.name, 'status'), { metadata: { uid: m.uid }, status }, 'merge');
       this.lastWritten = json;
