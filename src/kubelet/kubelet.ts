@@ -16,6 +16,7 @@ import { NodeAgent } from './node-agent.js';
 import { hostIPv4, type NodeConfig } from './node-status.js';
 import { ProcessRuntime } from './runtime/process/runtime.js';
 import { SimulatedRuntime } from './runtime/simulated/runtime.js';
+import { StatsProvider } from './server/stats.js';
 import { KubeletServer } from './server/server.js';
 import { KubeletAuthorizer } from './server/auth.js';
 import { readResolvConf } from '../dns/resolv-conf.js';
@@ -203,7 +204,7 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   const address = o.address ?? internalIP;
   const tls = () => kubeletTls({ rootDir: o.rootDir, nodeName: o.nodeName, hosts: [address, internalIP].filter((a) => a && a !== '0.0.0.0'), kubeconfigCa: o.client.config.ca, ...o.tls });
   const authorizer = new KubeletAuthorizer(o.client, o.nodeName);
-  const srv = simulated ? undefined : new KubeletServer({ address, port: o.port ?? 10250, runtime, findPod: (ns, name) => agent.findPod(ns, name), log, tls, authorizer });
+  const srv = simulated ? undefined : new KubeletServer({ address, port: o.port ?? 10250, runtime, findPod: (ns, name) => agent.findPod(ns, name), log, tls, authorizer, stats: new StatsProvider({ nodeName: o.nodeName, runtime, pods: () => agent.podViews() }) });
   return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient, srv && { srv, node });
 }
 

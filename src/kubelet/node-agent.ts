@@ -214,6 +214,11 @@ export class NodeAgent {
     return found;
   }
 
+  /** Every pod this node runs (the kubelet server's /stats/summary). */
+  podViews(): PodView[] {
+    return [...this.workers.values()].map((w) => w.view());
+  }
+
   get podCount(): number {
     return this.workers.size;
   }

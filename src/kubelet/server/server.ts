@@ -4,7 +4,9 @@
 // here. With `tls` (always, in keelson's commands) it serves HTTPS and every request but
 // /healthz must carry a client certificate the apiserver's CA signed and be authorized by the
 // apiserver (auth.ts); without `tls` (tests of the server alone) plain HTTP, unauthenticated.
-// Not yet: attach, portforward, SPDY exec, /stats, /metrics, /pods, /runningpods.
+// GET /stats/summary (stats.ts; authorized as nodes/stats) when the kubelet gives `stats`.
+// /attach/{ns}/{pod}/{c} over WebSocket (attach.ts) and /portForward/{ns}/{pod} over SPDY, raw or
+// tunnelled in WebSocket (port-forward.ts). Not yet: SPDY exec/attach, /metrics, /pods, /runningpods.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { KubeletTls } from './serving-cert.js';
@@ -16,6 +18,9 @@ import type { ContainerView, PodView } from '../pod-worker.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { acceptedProtocol, runExec } from './exec.js';
 import { streamLog, type LogOptions } from './logs.js';
+import { runAttach } from './attach.js';
+import { portForwardOverSocket, portForwardOverWebSocket, portForwardProtocol, spdyUpgradeResponse, tunnelProtocol } from './port-forward.js';
+import type { StatsProvider } from './stats.js';
 
 export interface KubeletServerOptions {
   /** Address to listen on (the node's InternalIP; "0.0.0.0" for all). */
@@ -31,6 +36,8 @@ export interface KubeletServerOptions {
   tls?: () => Promise<KubeletTls | undefined>;
   /** Authorizes authenticated requests (required with `tls`). */
   authorizer?: KubeletAuthorizer;
+  /** The Summary API (/stats/summary). */
+  stats?: StatsProvider;
 }
 
 class HttpError extends Error {
@@ -47,6 +54,8 @@ export class KubeletServer {
   private readonly sockets = new Set<Socket>();
   private readonly ac = new AbortController();
   private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => acceptedProtocol(p) ?? false });
+  /** Port-forward tunnels: SPDY in WebSocket binary messages (port-forward.ts). */
+  private readonly tunnelWss = new WebSocketServer({ noServer: true });
   port = 0;
   /** Serving HTTPS with authentication (set by listen()). */
   secure = false;
@@ -125,12 +134,19 @@ export class KubeletServer {
       res.end('ok');
       return;
     }
+    if (url.pathname === '/stats/summary' && this.o.stats) {
+      if (req.method !== 'GET') throw new HttpError(405, 'method not allowed');
+      const body = JSON.stringify(await this.o.stats.summary());
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(body);
+      return;
+    }
     const logs = this.route(url.pathname, '/containerLogs/');
     if (logs) {
       if (req.method !== 'GET') throw new HttpError(405, 'method not allowed');
       return this.containerLogs(logs, url.searchParams, req, res);
     }
-    if (this.route(url.pathname, '/exec/')) throw new HttpError(400, 'Upgrade request required');
+    if (this.route(url.pathname, '/exec/') || this.route(url.pathname, '/attach/') || url.pathname.startsWith('/portForward/')) throw new HttpError(400, 'Upgrade request required');
     throw new HttpError(404, '404 page not found');
   }
 
@@ -175,8 +191,10 @@ export class KubeletServer {
     }
   }
 
-  private upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
+  private async upgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://kubelet');
+    if (url.pathname.startsWith('/portForward/')) return this.portForward(url, req, socket, head);
+    if (url.pathname.startsWith('/attach/')) return this.attach(url, req, socket, head);
     const r = this.route(url.pathname, '/exec/');
     if (!r) throw new HttpError(404, '404 page not found');
     if (String(req.headers.upgrade).toLowerCase() !== 'websocket') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade}": only WebSocket (v5/v4.channel.k8s.io) is served; SPDY is not implemented`);
@@ -197,9 +215,69 @@ export class KubeletServer {
     });
   }
 
+  /** /attach/{namespace}/{pod}/{container} over WebSocket (attach.ts). */
+  private attach(url: URL, req: IncomingMessage, socket: Socket, head: Buffer): void {
+    const r = this.route(url.pathname, '/attach/')!;
+    if (String(req.headers.upgrade).toLowerCase() !== 'websocket') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade}": only WebSocket (v5/v4.channel.k8s.io) is served; SPDY is not implemented`);
+    const { c } = this.lookup(r);
+    if (!c.id) throw new HttpError(400, `container "${r.container}" in pod "${r.pod}" is waiting to start: ${c.waiting ?? 'ContainerCreating'}`);
+    const runtime = this.o.runtime;
+    if (!runtime.attach) throw new HttpError(400, `the ${runtime.runtimeName} runtime cannot attach to containers`);
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (!acceptedProtocol(new Set(offered))) throw new HttpError(400, `no supported subprotocol in "${offered.join(', ')}": want v5.channel.k8s.io or v4.channel.k8s.io`);
+    const q = url.searchParams;
+    const bool = (k: string) => q.has(k) && q.get(k) !== 'false' && q.get(k) !== '0';
+    const streams = { stdin: bool('stdin'), stdout: bool('stdout'), stderr: bool('stderr'), tty: bool('tty') };
+    let session;
+    try {
+      session = runtime.attach(c.id, { stdin: streams.stdin, tty: streams.tty });
+    } catch (e) {
+      throw new HttpError(400, (e as Error).message);
+    }
+    const sess = session;
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.o.log.info({ pod: `${r.namespace}/${r.pod}`, container: r.container }, 'attach');
+      runAttach(ws, sess, streams, this.o.log);
+    });
+  }
+
+  /** /portForward/{namespace}/{pod}[/{uid}]: SPDY tunnelled in WebSocket or a raw SPDY upgrade. */
+  private async portForward(url: URL, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    const parts = url.pathname.slice('/portForward/'.length).split('/').map(decodeURIComponent);
+    if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) throw new HttpError(404, '404 page not found');
+    const view = this.o.findPod(parts[0], parts[1]);
+    if (!view) throw new HttpError(404, `pod "${parts[1]}" does not exist`);
+    const runtime = this.o.runtime;
+    if (!runtime.portForward) throw new HttpError(400, `the ${runtime.runtimeName} runtime cannot forward ports`);
+    const id = view.containers.find((x) => x.id)?.id;
+    const sandboxId = id ? (await runtime.containerStatus(id))?.sandboxId : undefined;
+    if (!sandboxId) throw new HttpError(400, `pod "${parts[1]}" has no running sandbox`);
+    const dial = (port: number) => runtime.portForward!(sandboxId, port);
+    const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+    this.o.log.info({ pod: `${parts[0]}/${parts[1]}`, transport: upgrade }, 'port-forward');
+    if (upgrade === 'websocket') {
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
+      if (!offered.includes(tunnelProtocol)) throw new HttpError(400, `no supported subprotocol in "${offered.join(', ')}": want ${tunnelProtocol}`);
+      // ws refuses the "/" of this subprotocol token: hand it a request without the header and
+      // name the protocol in the 101 ourselves.
+      delete req.headers['sec-websocket-protocol'];
+      const addProtocol = (headers: string[]) => headers.push(`Sec-WebSocket-Protocol: ${tunnelProtocol}`);
+      this.tunnelWss.once('headers', addProtocol);
+      this.tunnelWss.handleUpgrade(req, socket, head, (ws) => portForwardOverWebSocket(ws, dial, sandboxId, this.o.log));
+      this.tunnelWss.off('headers', addProtocol);
+      return;
+    }
+    if (upgrade !== 'spdy/3.1') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade}": want websocket (${tunnelProtocol}) or SPDY/3.1`);
+    const versions = String(req.headers['x-stream-protocol-version'] ?? '').split(',').map((s) => s.trim());
+    if (!versions.includes(portForwardProtocol)) throw new HttpError(403, `unable to upgrade: unable to negotiate protocol: client supports [${versions.join(' ')}], server supports [${portForwardProtocol}]`);
+    socket.write(spdyUpgradeResponse());
+    portForwardOverSocket(socket, head, dial, sandboxId, this.o.log);
+  }
+
   async close(): Promise<void> {
     this.ac.abort();
     for (const ws of this.wss.clients) ws.terminate();
+    for (const ws of this.tunnelWss.clients) ws.terminate();
     if (!this.server) return;
     await new Promise<void>((resolve) => {
       this.server!.close(() => resolve());

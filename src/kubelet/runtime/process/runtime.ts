@@ -5,10 +5,16 @@
 // ContainerCannotRun. A leading `busybox` is dropped when the host has none (the applet, e.g.
 // sh or echo, runs from the host). stdout/stderr go to CRI-format log files. StopContainer sends SIGTERM to
 // the process group, then SIGKILL after the grace period. All containers share the host network:
-// the sandbox IP is the host's (a netns per pod when root is a later step).
+// the sandbox IP is the host's (a netns per pod when root is a later step). Attach: a
+// container whose spec asks for stdin gets a pipe as its stdin, and attached sessions receive its
+// output as it is written (no tty: a tty request gets plain pipes); port-forward dials the
+// port on 127.0.0.1.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { processGroupStats } from './proc-stats.js';
 import { withMountNamespace } from '../../volumes/process-mounts.js';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
+import { PassThrough, type Duplex } from 'node:stream';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../../../util/log.js';
 import { hostIPv4 } from '../../node-status.js';
@@ -26,6 +32,8 @@ interface Container {
   config: ContainerConfig;
   child?: ChildProcess;
   exited?: Promise<void>;
+  /** Attached sessions (kubectl attach): they get the container's output as it is written. */
+  attached?: Set<(stream: 'stdout' | 'stderr', data: Buffer) => void>;
 }
 
 /** True when `cmd` is found on $PATH (or is a path that exists). */
@@ -116,8 +124,13 @@ export class ProcessRuntime implements ContainerRuntime {
     const log = new CriLogWriter(cfg.logPath);
     // Volumes: bind mounts in a mount namespace of the container's own when root (kubelet/volumes).
     const run = withMountNamespace(argv, cfg.mounts);
-    const child = spawn(run[0], run.slice(1), { cwd: cfg.workingDir || undefined, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(run[0], run.slice(1), { cwd: cfg.workingDir || undefined, env, detached: true, stdio: [cfg.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     c.child = child;
+    child.stdin?.on('error', () => undefined);
+    const attached = (c.attached = new Set());
+    for (const name of ['stdout', 'stderr'] as const) child[name]!.on('data', (d: string | Buffer) => {
+      for (const l of attached) l(name, Buffer.isBuffer(d) ? d : Buffer.from(d));
+    });
     c.status.state = 'running';
     c.status.startedAt = Date.now();
     const piped = Promise.all([log.pipe(child.stdout!, 'stdout'), log.pipe(child.stderr!, 'stderr')]);
@@ -239,9 +252,62 @@ export class ProcessRuntime implements ContainerRuntime {
     return session;
   }
 
+  /** kubectl attach: the container's output from now on, and its stdin when the spec asked for
+   * one (stdin: true); stdinOnce closes the container's stdin when the attached client does. */
+  attach(containerId: string, opts: { stdin: boolean }): ExecSession {
+    const c = this.containers.get(containerId);
+    if (!c?.child || c.status.state !== 'running') throw new Error(`container ${containerId} is not running`);
+    const child = c.child;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const stdin = new PassThrough();
+    const listener = (name: 'stdout' | 'stderr', d: Buffer) => (name === 'stdout' ? stdout : stderr).write(d);
+    c.attached?.add(listener);
+    if (opts.stdin && child.stdin) {
+      stdin.on('data', (d: Buffer) => child.stdin!.write(d));
+      stdin.on('end', () => {
+        if (c.config.stdinOnce) child.stdin!.end();
+      });
+    }
+    let detach!: () => void;
+    const session: ExecSession = {
+      stdin,
+      stdout,
+      stderr,
+      exited: new Promise<number>((resolve) => {
+        detach = () => {
+          c.attached?.delete(listener);
+          stdout.end();
+          stderr.end();
+          resolve(c.status.state === 'exited' ? c.status.exitCode : 0);
+        };
+        void c.exited?.then(detach);
+      }),
+      kill: () => detach(),
+    };
+    return session;
+  }
+
+  /** kubectl port-forward: process pods share the host network, so the pod's port is the
+   * host's loopback port. */
+  portForward(sandboxId: string, port: number): Promise<Duplex> {
+    if (!this.sandboxes.has(sandboxId)) return Promise.reject(new Error(`sandbox ${sandboxId} not found`));
+    return new Promise((resolve, reject) => {
+      const sock = connect({ host: '127.0.0.1', port });
+      sock.once('connect', () => {
+        sock.removeAllListeners('error');
+        resolve(sock);
+      });
+      sock.once('error', (e: NodeJS.ErrnoException) => reject(new Error(e.code === 'ECONNREFUSED' ? `dial tcp4 127.0.0.1:${port}: connect: connection refused` : `dial tcp4 127.0.0.1:${port}: ${e.message}`)));
+    });
+  }
+
   async containerStats(containerId: string): Promise<ContainerStats | undefined> {
-    // Per-process accounting needs /proc parsing or cgroups: not collected yet (zeros).
-    return this.containers.has(containerId) ? { cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0 } : undefined;
+    // The container's process group, read from /proc (proc-stats.ts); zeros once it has exited.
+    const c = this.containers.get(containerId);
+    if (!c) return undefined;
+    const pid = c.status.state === 'running' ? c.child?.pid : undefined;
+    return (pid && (await processGroupStats(pid))) || { cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0 };
   }
 
   async close(): Promise<void> {
