@@ -11,6 +11,7 @@ import { handleNamespaceDelete, handleNamespaceFinalize } from './namespaces.js'
 import { handleVirtualCreate, isVirtual } from './virtual.js';
 import { handleServiceAccountToken } from '../registry/core/serviceaccounts/token.js';
 import { handleCsrApproval } from './csr-approval.js';
+import { isMetrics } from '../registry/metrics/metrics.js';
 import { ApiError, methodNotAllowed, notFound, pathNotFound } from '../status.js';
 
 const defaultVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -22,6 +23,11 @@ export async function dispatch(h: Handler): Promise<void> {
   const sub = info.subresource;
   if (st.info.namespaced && !info.namespace && info.name) throw pathNotFound();
   if (!st.info.namespaced && info.namespace && st.info.resource !== 'namespaces') throw pathNotFound();
+  // metrics.k8s.io: computed from the kubelets, not stored (registry/metrics).
+  if (isMetrics(st)) {
+    if (sub) throw pathNotFound();
+    return st.metricsRead(h);
+  }
   if (sub) {
     if (!info.name) throw pathNotFound();
     if (sub === 'status') {

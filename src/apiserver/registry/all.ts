@@ -63,6 +63,7 @@ import { strategy as authorizationSubjectaccessreviews } from './authorization/s
 import { strategy as authorizationSelfsubjectaccessreviews } from './authorization/selfsubjectaccessreviews/strategy.js';
 import { strategy as authorizationLocalsubjectaccessreviews } from './authorization/localsubjectaccessreviews/strategy.js';
 import { strategy as authorizationSelfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews/strategy.js';
+import { nodeMetricsStrategy as metricsNodes, podMetricsStrategy as metricsPods } from './metrics/metrics.js';
 
 export const builtinStrategies: Strategy[] = [
   coreBindings,
@@ -118,4 +119,6 @@ export const builtinStrategies: Strategy[] = [
   authorizationSelfsubjectaccessreviews,
   authorizationLocalsubjectaccessreviews,
   authorizationSelfsubjectrulesreviews,
+  metricsNodes,
+  metricsPods,
 ];
