@@ -29,6 +29,9 @@ export function register(program: Command): void {
     .option('--node-cidr-mask-size <bits>', 'size of each node\'s pod CIDR', '24')
     .option('--local-path-dir <dir>', 'where the local-path provisioner puts volumes on the nodes', '/var/lib/keelson/storage')
     .option('--terminated-pod-gc-threshold <n>', 'terminated pods kept before the oldest are deleted (0 = off)', '12500')
+    .option('--horizontal-pod-autoscaler-sync-period <d>', 'how often each HorizontalPodAutoscaler is reconciled', '15s')
+    .option('--horizontal-pod-autoscaler-tolerance <fraction>', 'usage/target ratios this close to 1 cause no scaling', '0.1')
+    .option('--horizontal-pod-autoscaler-downscale-stabilization <d>', 'scale-down stabilization window of HPAs without spec.behavior', '5m')
     .option('--concurrent-deployment-syncs <n>', 'deployment workers', '5')
     .option('--concurrent-job-syncs <n>', 'job workers', '5')
     .option('--concurrent-gc-syncs <n>', 'garbage collector workers', '20')
@@ -69,6 +72,9 @@ export function register(program: Command): void {
           unhealthyZoneThreshold: Number(o.unhealthyZoneThreshold),
           largeClusterSizeThreshold: Number(o.largeClusterSizeThreshold),
           concurrentRcSyncs: Number(o.concurrentRcSyncs),
+          horizontalPodAutoscalerSyncPeriodMs: parseDuration(o.horizontalPodAutoscalerSyncPeriod),
+          horizontalPodAutoscalerTolerance: Number(o.horizontalPodAutoscalerTolerance),
+          horizontalPodAutoscalerDownscaleStabilizationMs: parseDuration(o.horizontalPodAutoscalerDownscaleStabilization),
           nodeMonitorPeriodMs: parseDuration(o.nodeMonitorPeriod),
           nodeMonitorGracePeriodMs: parseDuration(o.nodeMonitorGracePeriod),
           serviceAccountPrivateKeyFile: o.serviceAccountPrivateKeyFile,

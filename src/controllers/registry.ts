@@ -11,6 +11,7 @@ import { newEndpointsController } from './endpoints/endpoints-controller.js';
 import { newEndpointSliceController } from './endpoints/endpointslice-controller.js';
 import { newEndpointSliceMirroringController } from './endpoints/mirroring-controller.js';
 import { newGarbageCollector } from './garbagecollector/controller.js';
+import { newHorizontalPodAutoscalerController } from './horizontalpodautoscaler/controller.js';
 import { newJobController } from './job/controller.js';
 import { newTtlAfterFinishedController } from './job/ttl-after-finished.js';
 import { newNamespaceController } from './namespace/controller.js';
@@ -37,6 +38,7 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   endpointslice: newEndpointSliceController,
   endpointslicemirroring: newEndpointSliceMirroringController,
   'garbage-collector': newGarbageCollector,
+  horizontalpodautoscaling: newHorizontalPodAutoscalerController,
   job: newJobController,
   namespace: newNamespaceController,
   'node-lifecycle': newNodeLifecycleController,
