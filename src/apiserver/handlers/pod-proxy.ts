@@ -6,7 +6,8 @@
 // untouched. Kubelets serve TLS: the apiserver presents its kubelet client certificate
 // (pki/apiserver-kubelet-client, O=system:masters) and verifies the kubelet's serving certificate
 // only with --kubelet-certificate-authority (kube's default is not to). Not yet: SPDY (kubectl
-// falls back to it only when the WebSocket upgrade fails), attach, portforward, proxy.
+// falls back to it only when the WebSocket upgrade fails) for exec/attach, proxy. attach (WebSocket)
+// and portforward (SPDY/3.1, raw or tunnelled in WebSocket) are relayed the same way.
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
@@ -138,6 +139,39 @@ export async function handlePodExec(h: Handler, pod: KObject): Promise<void> {
   const q = new URLSearchParams();
   for (const k of ['command', 'stdin', 'stdout', 'stderr', 'tty']) for (const v of h.query.getAll(k)) q.append(k, v);
   const path = `/exec/${enc(h.ctx.namespace)}/${enc(name)}/${enc(container)}?${q}`;
+  return relayUpgrade(h, kubelet, path);
+}
+
+/** pods/attach: as exec (WebSocket only), to the kubelet's /attach. */
+export async function handlePodAttach(h: Handler, pod: KObject): Promise<void> {
+  const name = h.info.name;
+  const container = containerOf(pod, name, h.query.get('container'));
+  const kubelet = await kubeletOf(h, pod, name);
+  if (!isUpgrade(h.req)) throw badRequest('Upgrade request required');
+  const upgrade = String(h.req.headers.upgrade ?? '').toLowerCase();
+  if (upgrade !== 'websocket') throw badRequest(`unable to upgrade connection: "${h.req.headers.upgrade}" is not supported yet; attach is served over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only`);
+  const q = new URLSearchParams();
+  for (const k of ['stdin', 'stdout', 'stderr', 'tty']) for (const v of h.query.getAll(k)) q.append(k, v);
+  return relayUpgrade(h, kubelet, `/attach/${enc(h.ctx.namespace)}/${enc(name)}/${enc(container)}?${q}`);
+}
+
+/** pods/portforward: SPDY/3.1 tunnelled in WebSocket (kubectl 1.31+) or a raw SPDY upgrade, relayed
+ * to the kubelet's /portForward. */
+export async function handlePodPortForward(h: Handler, pod: KObject): Promise<void> {
+  const name = h.info.name;
+  for (const p of h.query.getAll('ports')) {
+    const n = Number(p);
+    if (!/^\d+$/.test(p) || n < 1 || n > 65535) throw badRequest(`PodPortForwardOptions "${name}" is invalid: ports: Invalid value: "${p}": must be between 1 and 65535, inclusive`);
+  }
+  const kubelet = await kubeletOf(h, pod, name);
+  if (!isUpgrade(h.req)) throw badRequest('Upgrade request required');
+  const q = new URLSearchParams();
+  for (const v of h.query.getAll('ports')) q.append('port', v);
+  return relayUpgrade(h, kubelet, `/portForward/${enc(h.ctx.namespace)}/${enc(name)}${q.size ? `?${q}` : ''}`);
+}
+
+/** Relays an upgrade request to the kubelet as raw bytes once its answer is through. */
+async function relayUpgrade(h: Handler, kubelet: { host: string; port: number }, path: string): Promise<void> {
   const backend = tlsConnect({ host: kubelet.host, port: kubelet.port, ...tlsTo(h, kubelet.host) });
   await new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => backend.destroy(Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' })), dialTimeoutMs);
@@ -158,7 +192,7 @@ export async function handlePodExec(h: Handler, pod: KObject): Promise<void> {
   const { socket, head } = taken;
   // The request as the kubelet gets it: its own path and Host, no credentials of the user.
   const skip = new Set(['host', 'authorization', 'cookie', 'proxy-authorization', 'impersonate-user', 'impersonate-group']);
-  const lines = [`GET ${path} HTTP/1.1`, `Host: ${hostPort(kubelet)}`];
+  const lines = [`${h.req.method ?? 'GET'} ${path} HTTP/1.1`, `Host: ${hostPort(kubelet)}`];
   const raw = h.req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) if (!skip.has(raw[i].toLowerCase())) lines.push(`${raw[i]}: ${raw[i + 1]}`);
   backend.write(`${lines.join('\r\n')}\r\n\r\n`);

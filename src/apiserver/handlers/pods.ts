@@ -1,12 +1,12 @@
 // Pod subresources: binding (the scheduler's POST Binding sets spec.nodeName), eviction (a
 // policy/v1 Eviction deletes the pod; PodDisruptionBudgets are not checked yet), and the
-// node-served ones: log and exec are proxied to the pod's kubelet (pod-proxy.ts); attach,
-// portforward and proxy answer 503 until the kubelet serves them.
+// node-served ones: log, exec, attach and portforward are proxied to the pod's kubelet
+// (pod-proxy.ts); proxy answers 503 until the kubelet serves it.
 import type { Handler } from './context.js';
 import { writeJson } from '../http-util.js';
 import { ApiError, badRequest, conflict, invalid, notFound, successStatus } from '../status.js';
 import { respondObject } from './context.js';
-import { handlePodExec, handlePodLog } from './pod-proxy.js';
+import { handlePodAttach, handlePodExec, handlePodLog, handlePodPortForward } from './pod-proxy.js';
 import { applyPatch, decodePatchBody, patchTypeOf } from './patch.js';
 import { forbidden as fieldForbidden, required as fieldRequired } from '../../api/field-errors.js';
 import { deleteObject, parseDeleteOptions } from '../registry/generic/delete.js';
@@ -65,6 +65,8 @@ export async function handlePodSubresource(h: Handler): Promise<void> {
     const pod = await h.served.store.get(h.ctx.namespace, name);
     if (sub === 'log') return handlePodLog(h, pod);
     if (sub === 'exec') return handlePodExec(h, pod);
+    if (sub === 'attach') return handlePodAttach(h, pod);
+    if (sub === 'portforward') return handlePodPortForward(h, pod);
     if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
     throw new ApiError(503, 'ServiceUnavailable', `pods/${sub.split('/')[0]} is served through the kubelet on node "${pod.spec.nodeName}", and this apiserver has no kubelet connection yet`);
   }

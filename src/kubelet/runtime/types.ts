@@ -153,6 +153,13 @@ export interface ContainerRuntime extends RuntimeEvents {
   /** Runs a command in the container's context with its streams attached (CRI Exec, the
    * kubelet server's /exec). Optional: a runtime without processes (simulated) has none. */
   execStream?(containerId: string, cmd: string[], opts?: { tty?: boolean; stdin?: boolean }): ExecSession;
+  /** Attaches to the running container's own stdio (CRI Attach, the kubelet server's /attach):
+   * `exited` resolves when the container exits (or the session is detached by kill(), which
+   * leaves the container running). Throws when the container is not running. */
+  attach?(containerId: string, opts: { stdin: boolean; tty?: boolean }): ExecSession;
+  /** Connects to `port` in the pod's network (CRI PortForward, the kubelet server's
+   * /portForward); rejects with the reason (e.g. `connect: connection refused`). */
+  portForward?(sandboxId: string, port: number): Promise<import('node:stream').Duplex>;
   containerStats(containerId: string): Promise<ContainerStats | undefined>;
   /** True when probes need not run: the simulated runtime's probes always pass. */
   readonly probesAlwaysPass: boolean;
