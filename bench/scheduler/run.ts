@@ -6,6 +6,7 @@
 //   spread     pods with a zone topology spread constraint (maxSkew 1, DoNotSchedule)
 //   preempt    nodes filled with low-priority pods, then high-priority pods that must preempt
 // Usage: node --import tsx bench/scheduler/run.ts [--nodes 5000] [--pods 10000] [--variant basic|spread|preempt|all] [--clients 50]
+//        [--cpu-prof DIR]   write V8 CPU profiles of the apiserver and the scheduler into DIR
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ const NODES = Number(flag('nodes', '5000'));
 const PODS = Number(flag('pods', '10000'));
 const CLIENTS = Number(flag('clients', '50'));
 const VARIANT = flag('variant', 'basic');
+const CPU_PROF = flag('cpu-prof', '');
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 
 
@@ -30,6 +32,20 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
 }
 
 
+/** Start `bin/keelson args`, under --cpu-prof when asked (profile written on SIGINT). */
+function keelson(args: string[]) {
+  const prof = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF, '--cpu-prof-name', `${args[0]}.cpuprofile`] : [];
+  return spawn(process.execPath, [...prof, bin, ...args], { stdio: 'ignore', env: { ...process.env, KEELSON_LOG_LEVEL: 'error' } });
+}
+
+async function stop(p: ReturnType<typeof spawn>): Promise<void> {
+  if (p.exitCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill(CPU_PROF ? 'SIGINT' : 'SIGKILL');
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+  p.kill('SIGKILL');
+}
+
 function cpuSeconds(pid: number): Promise<number> {
   return import('node:fs/promises').then(async (fs) => {
     const stat = (await fs.readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ');
@@ -40,7 +56,7 @@ function cpuSeconds(pid: number): Promise<number> {
 async function runVariant(variant: string): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-bench-sched-'));
   const port = await freePort();
-  const api = spawn(bin, ['apiserver', '--data-dir', dir, '--secure-port', String(port), '--max-requests-inflight', '2000', '--max-mutating-requests-inflight', '1000'], { stdio: 'ignore', env: { ...process.env, KEELSON_LOG_LEVEL: 'error' } });
+  const api = keelson(['apiserver', '--data-dir', dir, '--secure-port', String(port), '--max-requests-inflight', '2000', '--max-mutating-requests-inflight', '1000']);
   const kc = join(dir, 'admin.kubeconfig');
   let client: RestClient | undefined;
   for (let i = 0; i < 100 && !client; i++) {
@@ -84,7 +100,7 @@ async function runVariant(variant: string): Promise<Record<string, number | stri
       },
     );
   }
-  const sched = spawn(bin, ['scheduler', '--kubeconfig', kc, '--leader-elect', 'false', '--secure-port', '-1', '--kube-api-qps', '5000', '--kube-api-burst', '10000'], { stdio: 'ignore', env: { ...process.env, KEELSON_LOG_LEVEL: 'error' } });
+  const sched = keelson(['scheduler', '--kubeconfig', kc, '--leader-elect', 'false', '--secure-port', '-1', '--kube-api-qps', '5000', '--kube-api-burst', '10000']);
   await new Promise((r) => setTimeout(r, 1500)); // informers synced
   const created = new Map<string, number>();
   const bound = new Map<string, number>();
@@ -117,8 +133,8 @@ async function runVariant(variant: string): Promise<Record<string, number | stri
   const cpu1 = await cpuSeconds(sched.pid!);
   const lat = [...bound.entries()].map(([n, t]) => t - (created.get(n) ?? t));
   ac.abort();
-  sched.kill('SIGKILL');
-  api.kill('SIGKILL');
+  await stop(sched);
+  await stop(api);
   c.close();
   await new Promise((r) => setTimeout(r, 300));
   rmSync(dir, { recursive: true, force: true });

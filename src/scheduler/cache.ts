@@ -2,13 +2,17 @@
 // a node by the last cycle but not yet seen bound through the watch — so the next cycle already
 // sees their reservation. An assumed pod is confirmed when the informer reports it bound, and
 // forgotten if its binding fails or is not confirmed in time.
-import { NodeInfo, newPodInfo, podKey } from './framework/node-info.js';
+import { NodeInfo, newPodInfo, podKey, type AffinityTotals } from './framework/node-info.js';
 
 export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
   private readonly podNode = new Map<string, string>();
   private readonly assumed = new Map<string, number>(); // key -> deadline (ms), 0 = binding in flight
   private list: NodeInfo[] | undefined;
+  /** How many nodes hold each image (normalised name), for ImageLocality's spread. */
+  private readonly imageNodes = new Map<string, number>();
+  /** Pods with (anti-)affinity over all nodes (InterPodAffinity skips its scans when zero). */
+  readonly affinityTotals: AffinityTotals = { podsWithAffinity: 0, podsWithRequiredAntiAffinity: 0 };
 
   constructor(private readonly assumeTtlMs = 30_000) {}
 
@@ -28,15 +32,33 @@ export class SchedulerCache {
 
   setNode(node: any): void {
     const name = node.metadata?.name;
-    const n = this.nodes.get(name);
-    if (n) n.setNode(node);
-    else this.nodes.set(name, new NodeInfo(node));
+    let n = this.nodes.get(name);
+    if (n) {
+      this.countImages(n, -1);
+      n.setNode(node);
+    } else this.nodes.set(name, (n = new NodeInfo(node, this.affinityTotals)));
+    this.countImages(n, 1);
     this.list = undefined;
+  }
+
+  private countImages(n: NodeInfo, by: number): void {
+    if (!n.node) return;
+    for (const img of n.imageSizes.keys()) {
+      const c = (this.imageNodes.get(img) ?? 0) + by;
+      if (c > 0) this.imageNodes.set(img, c);
+      else this.imageNodes.delete(img);
+    }
+  }
+
+  /** Number of nodes (with a Node object) that hold the image. */
+  imageNodeCount(image: string): number {
+    return this.imageNodes.get(image) ?? 0;
   }
 
   removeNode(name: string): void {
     const n = this.nodes.get(name);
     if (!n) return;
+    this.countImages(n, -1);
     if (n.pods.size === 0) this.nodes.delete(name);
     else n.node = undefined; // keep pods until they go
     this.list = undefined;
@@ -45,7 +67,7 @@ export class SchedulerCache {
   private nodeFor(name: string): NodeInfo {
     let n = this.nodes.get(name);
     if (!n) {
-      n = new NodeInfo();
+      n = new NodeInfo(undefined, this.affinityTotals);
       this.nodes.set(name, n);
     }
     return n;

@@ -35,6 +35,8 @@ export async function explainPod(client: RestClient, namespace: string, name: st
   const unbound = { ...pod, spec: { ...pod.spec, nodeName: undefined } };
   const handle: Handle = {
     nodes: () => cache.nodeInfos(),
+    imageNodeCount: (img) => cache.imageNodeCount(img),
+    affinityTotals: () => cache.affinityTotals,
     node: (n) => cache.node(n),
     bindPod: async () => {},
     deletePod: async () => {},

@@ -135,6 +135,8 @@ export class Scheduler {
     const client = this.opts.client;
     return {
       nodes: () => this.cache.nodeInfos(),
+      imageNodeCount: (img) => this.cache.imageNodeCount(img),
+      affinityTotals: () => this.cache.affinityTotals,
       node: (name) => this.cache.node(name),
       bindPod: async (pod, nodeName) => {
         await client.post(resourcePath(Resources.pods, pod.metadata.namespace, pod.metadata.name, 'binding'), {

@@ -92,6 +92,10 @@ export interface Handle {
    * (preemption's what-if with victims removed).
    */
   filterDryRun(pod: any, node: NodeInfo, nodes: NodeInfo[]): Status;
+  /** How many of nodes() hold the image (normalised name); absent: plugins count themselves. */
+  imageNodeCount?(image: string): number;
+  /** Pods with (anti-)affinity on all of nodes() (kube's HavePodsWithAffinityList); absent: plugins scan. */
+  affinityTotals?(): { podsWithAffinity: number; podsWithRequiredAntiAffinity: number };
 }
 
 export type PluginFactory = (args: Record<string, any>, handle: Handle) => Plugin;

@@ -1,5 +1,6 @@
 // What the scheduler knows about one node: the Node, the pods on it (bound or assumed), and the
 // sums it filters and scores on (Kubernetes' framework.NodeInfo).
+import { nodeImageSizes } from './image-states.js';
 import { addResource, emptyResource, podRequests, resourceFromList, type Resource } from './resources.js';
 
 export interface PodInfo {
@@ -35,6 +36,12 @@ export function podHostPorts(pod: any): Array<{ protocol: string; ip: string; po
   return out;
 }
 
+/** Pods with (anti-)affinity over a set of nodes (the cache's), kept as NodeInfos change. */
+export interface AffinityTotals {
+  podsWithAffinity: number;
+  podsWithRequiredAntiAffinity: number;
+}
+
 export class NodeInfo {
   node: any;
   readonly pods = new Map<string, PodInfo>();
@@ -42,13 +49,18 @@ export class NodeInfo {
   nonZeroRequested: Resource = emptyResource();
   allocatable: Resource = emptyResource();
   usedPorts: Array<{ protocol: string; ip: string; port: number }> = [];
+  /** Images on the node: normalised name -> size in bytes. */
+  imageSizes: Map<string, number> = new Map();
   /** Pods here with any pod (anti-)affinity / with required anti-affinity (InterPodAffinity skips the rest). */
   podsWithAffinity = 0;
   podsWithRequiredAntiAffinity = 0;
   /** Incremented on every change (the explain view and caches can compare it). */
   generation = 0;
 
-  constructor(node?: any) {
+  constructor(
+    node?: any,
+    private readonly totals?: AffinityTotals,
+  ) {
     if (node) this.setNode(node);
   }
 
@@ -59,6 +71,7 @@ export class NodeInfo {
   setNode(node: any): void {
     this.node = node;
     this.allocatable = resourceFromList(node?.status?.allocatable ?? node?.status?.capacity);
+    this.imageSizes = nodeImageSizes(node);
     this.generation++;
   }
 
@@ -69,6 +82,10 @@ export class NodeInfo {
     addResource(this.nonZeroRequested, pi.nonZeroRequests);
     if (pi.hasAffinity) this.podsWithAffinity++;
     if (pi.hasRequiredAntiAffinity) this.podsWithRequiredAntiAffinity++;
+    if (this.totals) {
+      if (pi.hasAffinity) this.totals.podsWithAffinity++;
+      if (pi.hasRequiredAntiAffinity) this.totals.podsWithRequiredAntiAffinity++;
+    }
     this.usedPorts.push(...podHostPorts(pi.pod));
     this.generation++;
   }
@@ -81,6 +98,10 @@ export class NodeInfo {
     addResource(this.nonZeroRequested, pi.nonZeroRequests, -1);
     if (pi.hasAffinity) this.podsWithAffinity--;
     if (pi.hasRequiredAntiAffinity) this.podsWithRequiredAntiAffinity--;
+    if (this.totals) {
+      if (pi.hasAffinity) this.totals.podsWithAffinity--;
+      if (pi.hasRequiredAntiAffinity) this.totals.podsWithRequiredAntiAffinity--;
+    }
     const ports = podHostPorts(pi.pod);
     this.usedPorts = this.usedPorts.filter((u) => !ports.some((p) => p.port === u.port && p.protocol === u.protocol && p.ip === u.ip));
     this.generation++;

@@ -180,13 +180,21 @@ export class Framework {
 
   /** Score every node with every score plugin, normalise to 0..100, weigh, and sum. */
   runScore(state: CycleState, pod: any, nodes: NodeInfo[]): NodeScores[] {
-    const out: NodeScores[] = nodes.map((n) => ({ name: n.name, total: 0, byPlugin: {} }));
+    // One NodeScore array is reused by every plugin (hot loop: a few hundred nodes per pod).
+    const n = nodes.length;
+    const out: NodeScores[] = new Array(n);
+    const scores: NodeScore[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const name = nodes[i].name;
+      out[i] = { name, total: 0, byPlugin: {} };
+      scores[i] = { name, score: 0 };
+    }
     for (const p of this.scorePlugins) {
       if (state.skipScore.has(p.name)) continue;
-      const scores: NodeScore[] = nodes.map((n) => ({ name: n.name, score: p.score(state, pod, n) }));
+      for (let i = 0; i < n; i++) scores[i].score = p.score(state, pod, nodes[i]);
       p.normalizeScore?.(state, pod, scores);
       const w = this.weights[p.name] ?? 1;
-      for (let i = 0; i < scores.length; i++) {
+      for (let i = 0; i < n; i++) {
         const s = Math.max(0, Math.min(MAX_NODE_SCORE, scores[i].score)) * w;
         out[i].byPlugin[p.name] = s;
         out[i].total += s;

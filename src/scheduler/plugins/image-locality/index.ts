@@ -1,8 +1,10 @@
 // ImageLocality (PreScore, Score): prefer nodes that already have the pod's images
 // (node.status.images), weighted by image size and by how widely the image is spread (to avoid
-// piling pods on one node). PreScore counts, once per cycle, how many nodes hold each image.
+// piling pods on one node). How many nodes hold each image comes from the cache's image index
+// (kube's ImageStateSummary.NumNodes); each node's images are normalised once per Node update.
 import type { CycleState } from '../../framework/cycle-state.js';
 import { MAX_NODE_SCORE, type Handle, type PreScorePlugin, type ScorePlugin } from '../../framework/interface.js';
+import { normalizeImage } from '../../framework/image-states.js';
 import { Status } from '../../framework/status.js';
 
 export const name = 'ImageLocality';
@@ -11,14 +13,7 @@ const minThreshold = 23 * MB;
 const maxContainerThreshold = 1000 * MB;
 const stateKey = 'PreScore' + name;
 
-/** Normalise an image reference the way node status lists it (default registry/tag). */
-export function normalizeImage(image: string): string {
-  let ref = image;
-  if (!/[:@][^/]*$/.test(ref)) ref += ':latest';
-  if (!ref.includes('/')) ref = `docker.io/library/${ref}`;
-  else if (!/^[^/]+[.:]/.test(ref) && !ref.startsWith('localhost/')) ref = `docker.io/${ref}`;
-  return ref;
-}
+export { normalizeImage };
 
 interface State {
   images: string[];
@@ -33,9 +28,12 @@ export function factory(_args: Record<string, any>, handle: Handle): PreScorePlu
       const wanted = new Set(images);
       const nodes = handle.nodes();
       const counts = new Map<string, number>();
-      for (const n of nodes)
-        for (const img of n.node?.status?.images ?? [])
-          for (const nm of new Set<string>((img.names ?? []).map(normalizeImage))) if (wanted.has(nm)) counts.set(nm, (counts.get(nm) ?? 0) + 1);
+      if (handle.imageNodeCount) {
+        for (const nm of wanted) {
+          const c = handle.imageNodeCount(nm);
+          if (c > 0) counts.set(nm, c);
+        }
+      } else for (const n of nodes) for (const nm of wanted) if (n.imageSizes.has(nm)) counts.set(nm, (counts.get(nm) ?? 0) + 1);
       if (counts.size === 0) return Status.skip();
       const total = Math.max(1, nodes.length);
       state.write(stateKey, { images, spread: new Map([...counts].map(([k, v]) => [k, v / total])) } satisfies State);
@@ -46,8 +44,8 @@ export function factory(_args: Record<string, any>, handle: Handle): PreScorePlu
       if (!s) return 0;
       let sum = 0;
       for (const want of s.images) {
-        const img = (node.node?.status?.images ?? []).find((i: any) => (i.names ?? []).some((n: string) => normalizeImage(n) === want));
-        if (img) sum += (img.sizeBytes ?? 0) * (s.spread.get(want) ?? 0);
+        const size = node.imageSizes.get(want);
+        if (size !== undefined) sum += size * (s.spread.get(want) ?? 0);
       }
       const max = maxContainerThreshold * Math.max(1, s.images.length);
       if (sum < minThreshold) return 0;

@@ -4,7 +4,7 @@
 // symmetrically. Preferred terms (both ways) add or subtract their weights per domain.
 // Partial: namespaceSelector other than {} (all namespaces) is treated as "the pod's namespace".
 import type { CycleState } from '../../framework/cycle-state.js';
-import { MAX_NODE_SCORE, type FilterPlugin, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from '../../framework/interface.js';
+import { MAX_NODE_SCORE, type FilterPlugin, type Handle, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { Status } from '../../framework/status.js';
 import { matchesLabelSelector } from '../../../api/selectors/selector-objects.js';
@@ -42,7 +42,7 @@ interface FilterState {
   anyAffinityMatch: boolean;
 }
 
-export function factory(args: Record<string, any>): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
+export function factory(args: Record<string, any>, handle?: Handle): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
   const hardPodAffinityWeight = args.hardPodAffinityWeight ?? 1;
   const fKey = 'PreFilter' + name;
   const sKey = 'PreScore' + name;
@@ -54,7 +54,8 @@ export function factory(args: Record<string, any>): PreFilterPlugin & FilterPlug
       const anti = required(pod, 'podAntiAffinity');
       const st: FilterState = { existingAnti: new Map(), affinity: aff.map(() => new Map()), anti: anti.map(() => new Map()), anyAffinityMatch: false };
       const ownTerms = aff.length + anti.length > 0;
-      if (!ownTerms && !nodes.some((n) => n.podsWithRequiredAntiAffinity > 0)) return { status: Status.skip() };
+      // No pod anywhere has required anti-affinity (the cache's totals, else a scan): nothing to check.
+      if (!ownTerms && (handle?.affinityTotals?.().podsWithRequiredAntiAffinity === 0 || !nodes.some((n) => n.podsWithRequiredAntiAffinity > 0))) return { status: Status.skip() };
       for (const n of nodes) {
         if (!ownTerms && n.podsWithRequiredAntiAffinity === 0) continue;
         const labels = n.labels();
@@ -101,7 +102,7 @@ export function factory(args: Record<string, any>): PreFilterPlugin & FilterPlug
       const pan = preferred(pod, 'podAntiAffinity');
       const scores: DomainCounts = new Map();
       let any = false;
-      if (pa.length + pan.length === 0 && !nodes.some((n) => n.podsWithAffinity > 0)) return Status.skip();
+      if (pa.length + pan.length === 0 && (handle?.affinityTotals?.().podsWithAffinity === 0 || !nodes.some((n) => n.podsWithAffinity > 0))) return Status.skip();
       const add = (labels: Record<string, string>, term: any, by: number) => {
         bump(scores, term.topologyKey, labels[term.topologyKey], by);
         any = true;
