@@ -40,7 +40,8 @@ export function runAttach(ws: WebSocket, session: ExecSession, s: ExecStreams, l
     await outs;
     finished = true;
     if (ws.readyState !== ws.OPEN) return;
-    send(3, Buffer.from(JSON.stringify({ metadata: {}, status: 'Success' })));
+    const status = session.startError ? { metadata: {}, status: 'Failure', message: `failed to attach to container: ${session.startError}`, reason: 'InternalError', code: 500 } : { metadata: {}, status: 'Success' };
+    send(3, Buffer.from(JSON.stringify(status)));
     ws.close(1000);
   });
 }

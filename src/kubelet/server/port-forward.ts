@@ -86,7 +86,7 @@ function forward(errorStream: SpdyStream, data: SpdyStream, dial: PortDialer, po
       sock.once('end', () => data.end());
       sock.once('error', (e: Error) => {
         log.debug({ port, err: e.message }, 'port-forward connection error');
-        errorStream.write(Buffer.from(`error forwarding port ${port} to pod ${pod}, uid : ${e.message}`));
+        errorStream.write(Buffer.from(forwardError(port, pod, e)));
         errorStream.end();
         data.end();
       });
@@ -95,8 +95,13 @@ function forward(errorStream: SpdyStream, data: SpdyStream, dial: PortDialer, po
         errorStream.end();
       });
     },
-    (e: Error) => fail(`error forwarding port ${port} to pod ${pod}, uid : ${e.message}`),
+    (e: Error) => fail(forwardError(port, pod, e)),
   );
+}
+
+/** The kubelet's words for a failed forward (a runtime's streaming server already says them). */
+function forwardError(port: number, pod: string, e: Error): string {
+  return e.message.startsWith('error forwarding port') ? e.message : `error forwarding port ${port} to pod ${pod}, uid : ${e.message}`;
 }
 
 /** Port-forward over a WebSocket that tunnels SPDY in binary messages. */

@@ -18,6 +18,8 @@ import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus
 import { CriClient, CriError, type Msg } from './client.js';
 import { fromContainerStatus, LABEL_CONTAINER_NAME, LABEL_POD_UID, toContainerConfig, toSandboxConfig } from './convert.js';
 import { criExecSession } from './exec-stream.js';
+import { criPortForward } from './port-forward-stream.js';
+import type { Duplex } from 'node:stream';
 import { ensureImage } from './images.js';
 import { Relister } from './relist.js';
 
@@ -198,6 +200,19 @@ export class CriRuntime implements ContainerRuntime {
     const tty = !!opts.tty;
     const url = this.client.runtime('Exec', { container_id: containerId, cmd, tty, stdin: opts.stdin ?? true, stdout: true, stderr: !tty }).then((r) => r.url as string);
     return criExecSession(url);
+  }
+
+  /** kubectl attach: CRI Attach, then the streaming server's WebSocket (as exec). */
+  attach(containerId: string, opts: { stdin: boolean; tty?: boolean }): ExecSession {
+    const tty = !!opts.tty;
+    const url = this.client.runtime('Attach', { container_id: containerId, stdin: opts.stdin, tty, stdout: true, stderr: !tty }).then((r) => r.url as string);
+    return criExecSession(url);
+  }
+
+  /** kubectl port-forward: CRI PortForward, then the streaming server's WebSocket (port-forward-stream.ts). */
+  async portForward(sandboxId: string, port: number): Promise<Duplex> {
+    const { url } = await this.client.runtime('PortForward', { pod_sandbox_id: sandboxId, port: [port] });
+    return criPortForward(url as string, port);
   }
 
   async containerStats(containerId: string): Promise<ContainerStats | undefined> {
