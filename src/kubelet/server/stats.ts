@@ -67,7 +67,7 @@ export class StatsProvider {
     if (prev && at - prev.at < minWindowMs && prev.rate !== undefined) return prev.rate;
     const since = prev && prev.cpuNs <= cpuNs ? prev : { at: startedAt, cpuNs: 0 };
     const dt = Math.max(at - since.at, 1);
-    const rate = Math.max(0, Math.round(((cpuNs - since.cpuNs) / dt) * 1e6));
+    const rate = Math.max(0, Math.round(((cpuNs - since.cpuNs) / dt) * 1e3)); // ns per ms -> ns per s
     this.samples.set(key, { at, cpuNs, rate });
     return rate;
   }

@@ -4,8 +4,8 @@
 // by metrics-server; keelson has no aggregation layer, so the apiserver plays metrics-server's
 // part. Shapes and names follow metrics-server: cpu in nanocores ("12345n"), memory working set
 // in Ki, metadata with the node's / pod's labels, `timestamp` and `window`; pods only with at
-// least one running container that reported stats; NotFound as `pods.metrics.k8s.io
-// "<ns>/<name>" not found`. No watch, no field selectors beyond metadata.name.
+// least one running container that reported stats; NotFound as `podmetrics.metrics.k8s.io
+// "<ns>/<name>" not found` (`nodemetrics.metrics.k8s.io "<name>"`). No watch, no field selectors beyond metadata.name.
 import type { Handler } from '../../handlers/context.js';
 import type { KObject, Strategy } from '../strategy.js';
 import { listObjects, listOptionsFromQuery } from '../generic/list.js';
@@ -85,8 +85,10 @@ const usageTable = {
     { name: 'Window', type: 'string' as const, description: 'Time window of the usage', priority: 0 },
   ],
   cells(o: KObject): unknown[] {
-    const u = o.usage ?? { cpu: `${(o.containers ?? []).length} containers`, memory: '' };
-    return [o.metadata?.name, u.cpu, u.memory, o.window];
+    if (o.usage) return [o.metadata?.name, o.usage.cpu, o.usage.memory, o.window];
+    // A pod: the sum of its containers, in the same units.
+    const sum = (k: string, unit: string) => `${((o.containers ?? []) as KObject[]).reduce((a, c) => a + Number(String(c.usage?.[k] ?? '0').replace(unit, '')), 0)}${unit}`;
+    return [o.metadata?.name, sum('cpu', 'n'), sum('memory', 'Ki'), o.window];
   },
 };
 
@@ -99,7 +101,7 @@ export const nodeMetricsStrategy: MetricsStrategy = {
     const summaries = await scraper(h).scrape();
     if (h.info.verb === 'get') {
       const n = summaries.find((s) => s.node.metadata?.name === h.info.name);
-      if (!n) throw notFound({ group, resource: 'nodes' }, h.info.name);
+      if (!n) throw notFound({ group, resource: 'nodemetrics' }, h.info.name);
       return respond(h, [nodeMetrics(n, now)], 'NodeMetricsList', true);
     }
     const sel = parseLabelSelector(h.query.get('labelSelector') ?? '');
@@ -125,7 +127,7 @@ export const podMetricsStrategy: MetricsStrategy = {
     if (h.info.verb === 'get') {
       const pod = await podStore.get(ns, h.info.name).catch(() => undefined);
       const p = pod && find(pod);
-      if (!pod || !p) throw notFound({ group, resource: 'pods' }, `${ns}/${h.info.name}`);
+      if (!pod || !p) throw notFound({ group, resource: 'podmetrics' }, `${ns}/${h.info.name}`);
       return respond(h, [podMetrics(pod, p, now)], 'PodMetricsList', true);
     }
     const opts = listOptionsFromQuery(h.query);
