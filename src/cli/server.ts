@@ -12,6 +12,7 @@ interface ServerFlags extends ApiserverFlags {
   nodeName?: string;
   runtime: 'process' | 'simulated' | 'cri' | 'auto';
   simulatedNodes: string;
+  podManifestPath?: string;
   clusterDnsPort: string;
   clusterDomain: string;
   nodeMonitorPeriod?: string;
@@ -23,6 +24,7 @@ export function register(program: Command): void {
     .option('--etcd-listen-client-urls <urls>', 'where the embedded store answers etcdctl: https:// with the etcd certificates and client-certificate auth, http:// without ("" to disable)', 'https://127.0.0.1:2379')
     .option('--node-name <name>', "this node's name (default: the host name)")
     .option('--runtime <runtime>', 'container runtime of this node: cri (our own containerd under <data-dir>/containerd; falls back to process without root or containerd), process, simulated, or auto (cri when root with containerd, else process)', 'auto')
+    .option('--pod-manifest-path <dir>', 'static pod manifests of this node\'s kubelet (default <data-dir>/manifests; "" for none)')
     .option('--simulated-nodes <n>', 'also run N simulated nodes named sim-<n> in this process', '0')
     .option('--cluster-dns-port <port>', "port of cluster DNS on the node's address (a free one when taken; the kube-dns EndpointSlice has the real one)", '53')
     .option('--cluster-domain <domain>', 'the cluster domain served by cluster DNS', 'cluster.local')
@@ -40,6 +42,7 @@ export function register(program: Command): void {
         nodeName: f.nodeName,
         runtime: f.runtime,
         simulatedNodes: Number(f.simulatedNodes) || 0,
+        podManifestPath: f.podManifestPath,
         clusterDnsPort: Number(f.clusterDnsPort),
         clusterDomain: f.clusterDomain,
         controllerOptions: {

@@ -26,6 +26,8 @@ export interface NodeComponentsOptions {
   /** Nameservers written into pods' resolv.conf (the kube-dns Service IP) and the domain. */
   clusterDNS?: string[];
   clusterDomain?: string;
+  /** The kubelet's static pod manifests (default <data-dir>/manifests; "" = none). */
+  podManifestPath?: string;
   /** The kubelet server's serving certificate (default: self-signed). */
   serving?: KeyPairPem;
   log: Logger;
@@ -45,7 +47,7 @@ export async function startNodeComponents(o: NodeComponentsOptions): Promise<Nod
   const running: Promise<void>[] = [];
   const cri = o.runtime === 'cri' ? await startCriNode({ dataDir: o.dataDir, nodeName: o.nodeName, client: o.kubeletClient, log: o.log, signal: o.signal }) : undefined;
   const runtime = cri?.runtime ?? (o.runtime === 'simulated' ? 'simulated' : 'process');
-  const k = startKubelet({ client: o.kubeletClient, nodeName: o.nodeName, runtime, rootDir: join(o.dataDir, 'kubelet'), port: o.kubeletPort ?? 0, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain, tls: { serving: o.serving } });
+  const k = startKubelet({ client: o.kubeletClient, nodeName: o.nodeName, runtime, rootDir: join(o.dataDir, 'kubelet'), port: o.kubeletPort ?? 0, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain, tls: { serving: o.serving }, podManifestPath: (o.podManifestPath ?? join(o.dataDir, 'manifests')) || undefined });
   running.push(
     k
       .start(o.signal)

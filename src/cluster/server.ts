@@ -2,6 +2,7 @@
 // order (store -> apiserver -> the rest, DESIGN principle 5). Every component other than the
 // apiserver is a client of the API, exactly as when run as separate processes; only the transport
 // is local.
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type StartOptions } from '../apiserver/index.js';
@@ -44,6 +45,8 @@ export interface ServerOptions extends StartOptions {
   simulatedNodes?: number;
   /** This node's kubelet server port (default 0: a free port, advertised in the Node). */
   kubeletPort?: number;
+  /** The kubelet's static pod manifests (default <data-dir>/manifests, created; "" = none). */
+  podManifestPath?: string;
   /** Port of cluster DNS on the node's address (default 53; a free one when 53 is taken or not
    * root: the kube-dns EndpointSlice carries the real one). `disable: ['coredns']` turns DNS off. */
   clusterDnsPort?: number;
@@ -151,6 +154,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       tls: { serving },
       clusterDNS: disabled.has('coredns') ? [] : [clusterDnsIP(opts.serviceClusterIPRange ?? '10.96.0.0/12')],
       clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+      podManifestPath: staticPodDir(opts),
     });
     running.push(
       k
@@ -191,4 +195,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await store?.close();
     },
   };
+}
+
+/** The static pod directory of this node's kubelet (k3s: agent/pod-manifests), made if missing. */
+function staticPodDir(opts: ServerOptions): string | undefined {
+  const dir = opts.podManifestPath ?? join(opts.dataDir, 'manifests');
+  if (dir) mkdirSync(dir, { recursive: true });
+  return dir || undefined;
 }
