@@ -20,6 +20,7 @@ import { ProbeWorker, type ProbeKind, type ProbeTarget } from './probes.js';
 import type { ContainerRuntime, ContainerStatus } from './runtime/types.js';
 import { podDnsConfig, type KubeletDnsSettings } from '../dns/pod-dns-config.js';
 import { containerMounts, FailedMount, MountError, VolumeManager } from './volumes/volume-manager.js';
+import { PodStartTrace } from './pod-start-trace.js';
 
 /** The pod's DNS config (servers, searches, options) for its sandbox. */
 function sandboxDns(pod: Pod, s: KubeletDnsSettings): { servers: string[]; searches: string[]; options: string[] } {
@@ -101,6 +102,7 @@ export class PodWorker {
   private readonly volumes?: VolumeManager;
   private podVolumes?: Map<string, string>;
   private mountError?: string;
+  private readonly trace: PodStartTrace;
 
   constructor(
     pod: Pod,
@@ -108,6 +110,7 @@ export class PodWorker {
   ) {
     this.pod = pod;
     this.log = d.log.child({ pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
+    this.trace = new PodStartTrace(this.log);
     this.puller = new ImagePuller(d.runtime, d.client, d.backoffInitialMs, d.backoffMaxMs, (type, reason, message) => this.event(type, reason, message));
     // The simulated runtime runs no processes: its pods need no volumes on disk.
     if (!d.runtime.probesAlwaysPass) this.volumes = new VolumeManager({ client: d.client, rootDir: d.rootDir, log: d.log });
@@ -221,43 +224,20 @@ export class PodWorker {
     if (this.removed || pod.metadata.deletionTimestamp) return this.terminate();
     if (this.terminal) return;
     const rt = this.d.runtime;
-    // Volumes before the sandbox (kubelet: WaitForAttachAndMount); refreshed on every sync so
-    // configMap/secret/token changes reach running pods.
-    if (this.volumes) {
-      try {
-        this.podVolumes = await this.volumes.setUp(pod);
-        this.mountError = undefined;
-        if (this.volumes.hasApiVolumes(pod)) this.after(60_000);
-        const token = this.volumes.nextTokenRefresh(pod.metadata.uid);
-        if (token) this.after(Math.max(1000, token - Date.now()));
-      } catch (e) {
-        if (!(e instanceof FailedMount)) throw e;
-        if (this.mountError !== e.message) this.event('Warning', 'FailedMount', e.message);
-        this.mountError = e.message;
-        this.after(2000);
-        if (!this.sandboxId) {
-          this.startTime ??= rfc3339(Date.now());
-          await this.writeStatus(computePodStatus(pod, { sandboxReady: false, podIP: undefined, hostIP: this.d.hostIP, startTime: this.startTime, records: this.recs, runtimeName: rt.runtimeName }));
-          return;
-        }
-      }
-    }
-    if (!this.sandboxId) {
-      this.startTime ??= rfc3339(Date.now());
-      const sb = await rt.runPodSandbox({
-        uid: pod.metadata.uid,
-        name: pod.metadata.name,
-        namespace: pod.metadata.namespace,
-        nodeName: this.d.nodeName,
-        restartPolicy: pod.spec.restartPolicy ?? 'Always',
-        hostNetwork: !!pod.spec.hostNetwork,
-        logDirectory: join(this.d.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`),
-        previousIP: pod.status?.podIP,
-        ...sandboxExtras(pod),
-        ...(this.d.dns ? { dns: sandboxDns(pod, this.d.dns) } : {}),
-      });
-      this.sandboxId = sb.id;
-      this.podIP = pod.spec.hostNetwork ? this.d.hostIP : sb.ip;
+    this.trace.mark('queued');
+    // Volumes and the sandbox at once: the sandbox needs no volume, only the containers do, and
+    // both wait on others (TokenRequest and configMap reads on the apiserver, CNI in the
+    // runtime). The kubelet mounts first (WaitForAttachAndMount); when a mount fails the pod
+    // reads as the kubelet's would (no sandbox ready, no IP) and no container starts. Volumes
+    // are refreshed on every sync so configMap/secret/token changes reach running pods.
+    this.startTime ??= rfc3339(Date.now());
+    const [vols, sb] = await Promise.allSettled([this.setUpVolumes(pod), this.sandboxId ? undefined : this.runSandbox(pod)]);
+    this.trace.mark(this.volumes ? 'volumes+sandbox' : 'sandbox');
+    if (sb.status === 'rejected') throw sb.reason;
+    if (vols.status === 'rejected') throw vols.reason;
+    if (!vols.value) {
+      await this.writeStatus(computePodStatus(pod, { sandboxReady: false, podIP: undefined, hostIP: this.d.hostIP, startTime: this.startTime!, records: this.recs, runtimeName: rt.runtimeName }));
+      return;
     }
     for (const r of this.recs) r.status = r.id ? await rt.containerStatus(r.id) : r.adopted;
     const policy = pod.spec.restartPolicy ?? 'Always';
@@ -291,7 +271,55 @@ export class PodWorker {
       await rt.stopPodSandbox(this.sandboxId!);
       status = computePodStatus(pod, { ...view, sandboxReady: false });
     }
+    this.trace.mark('sync');
     await this.writeStatus(status);
+    if (status.phase !== 'Pending') {
+      this.trace.mark('statusWrite');
+      this.trace.done();
+    }
+  }
+
+  /** Sets up (or refreshes) the pod's volumes; false while a volume the containers need has
+   * never been mounted (FailedMount, retried in 2 s). */
+  private async setUpVolumes(pod: Pod): Promise<boolean> {
+    if (!this.volumes) return true;
+    const t0 = Date.now();
+    try {
+      this.podVolumes = await this.volumes.setUp(pod);
+      this.trace.took('volumes', t0);
+      this.mountError = undefined;
+      if (this.volumes.hasApiVolumes(pod)) this.after(60_000);
+      const token = this.volumes.nextTokenRefresh(pod.metadata.uid);
+      if (token) this.after(Math.max(1000, token - Date.now()));
+      return true;
+    } catch (e) {
+      if (!(e instanceof FailedMount)) throw e;
+      if (this.mountError !== e.message) this.event('Warning', 'FailedMount', e.message);
+      this.mountError = e.message;
+      this.after(2000);
+      // A refresh that fails leaves running containers with what they had.
+      return !!this.podVolumes;
+    }
+  }
+
+  /** RunPodSandbox for the pod: its id and IP (the node's for hostNetwork pods). */
+  private async runSandbox(pod: Pod): Promise<void> {
+    const t0 = Date.now();
+    const sb = await this.d.runtime.runPodSandbox({
+      uid: pod.metadata.uid,
+      name: pod.metadata.name,
+      namespace: pod.metadata.namespace,
+      nodeName: this.d.nodeName,
+      restartPolicy: pod.spec.restartPolicy ?? 'Always',
+      hostNetwork: !!pod.spec.hostNetwork,
+      logDirectory: join(this.d.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`),
+      previousIP: pod.status?.podIP,
+      ...sandboxExtras(pod),
+      ...(this.d.dns ? { dns: sandboxDns(pod, this.d.dns) } : {}),
+    });
+    this.sandboxId = sb.id;
+    this.podIP = pod.spec.hostNetwork ? this.d.hostIP : sb.ip;
+    this.trace.took('sandbox', t0);
   }
 
   private async start(r: Rec): Promise<void> {
@@ -300,6 +328,7 @@ export class PodWorker {
     const rt = this.d.runtime;
     if (rt.ensureImage) {
       const failed = await this.puller.ensure(pod, c.image ?? '', (c.imagePullPolicy ?? 'IfNotPresent') as PullPolicy);
+      this.trace.mark('image');
       if (failed) {
         r.waiting = { reason: failed.reason, message: failed.message };
         this.after(failed.retryInMs);
@@ -309,6 +338,7 @@ export class PodWorker {
     let env: Array<{ name: string; value: string }>;
     try {
       env = await containerEnv({ client: this.d.client, pod, hostIP: this.d.hostIP, podIP: this.podIP }, c);
+      this.trace.mark('env');
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       if (r.waiting?.message !== e.message) this.event('Warning', 'Failed', `Error: ${e.message}`);
@@ -343,6 +373,7 @@ export class PodWorker {
       ...containerExtras(pod, c),
     };
     const id = await rt.createContainer(this.sandboxId!, cfg);
+    this.trace.mark('create');
     this.event('Normal', 'Created', `Created container: ${r.name}`);
     r.id = id;
     r.started = !c.startupProbe;
@@ -352,7 +383,9 @@ export class PodWorker {
     } catch (e) {
       this.log.warn({ container: r.name, err: (e as Error).message }, 'container failed to start');
     }
+    this.trace.mark('start');
     r.status = await rt.containerStatus(id);
+    this.trace.mark('containerStatus');
     const postStart = c.lifecycle?.postStart;
     if (postStart && r.status?.state === 'running' && !rt.probesAlwaysPass) {
       const err = await runHook(postStart, this.target(r, c), this.pod.spec.terminationGracePeriodSeconds ?? 30);
