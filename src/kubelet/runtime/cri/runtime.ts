@@ -7,7 +7,8 @@
 // exec (exec-stream.ts), container state changes by relisting (relist.ts).
 //
 // Containers outlive the kubelet: a restarted kubelet finds its pod's READY sandbox by the
-// io.kubernetes.pod.uid label and adopts the container of the current attempt (same name and
+// io.kubernetes.pod.uid label (asked only for the pods that had one when it connected, so a new
+// pod costs no ListPodSandbox) and adopts the container of the current attempt (same name and
 // attempt) instead of starting a new one. Divergences: the runtime version drops Debian's
 // `~ds1` suffix (nodeInfo shows containerd://1.6.20); sandboxes get no cgroup parent (containerd
 // puts them under its own k8s.io hierarchy, not kubepods).
@@ -52,6 +53,9 @@ export class CriRuntime implements ContainerRuntime {
   /** image -> the ref ensureImage resolved (what CreateContainer runs). */
   private readonly imageRefs = new Map<string, string>();
   private readonly listeners: Array<(sandboxId: string, containerId: string) => void> = [];
+  /** Pod uids with a READY sandbox when we connected (a kubelet restart may adopt them); other
+   * pods get a new sandbox without asking the runtime first. */
+  private readonly readyAtConnect = new Set<string>();
   private readonly relister: Relister;
 
   private constructor(
@@ -70,7 +74,9 @@ export class CriRuntime implements ContainerRuntime {
     const client = new CriClient(o.endpoint);
     try {
       const v = await client.runtime('Version', { version: 'v1' }, o.connectTimeoutMs ?? 10_000);
+      const { items } = await client.runtime('ListPodSandbox', { filter: { state: { state: 'SANDBOX_READY' } } }, o.connectTimeoutMs ?? 10_000);
       const rt = new CriRuntime(client, v.runtime_name, String(v.runtime_version).replace(/[~+].*$/, ''), o.log, o.relistPeriodMs ?? 1000);
+      for (const sb of items ?? []) if (sb.labels?.[LABEL_POD_UID]) rt.readyAtConnect.add(sb.labels[LABEL_POD_UID]);
       o.log.info({ endpoint: o.endpoint, runtime: v.runtime_name, version: v.runtime_version, api: v.runtime_api_version }, 'connected to the CRI runtime');
       return rt;
     } catch (e) {
@@ -85,17 +91,25 @@ export class CriRuntime implements ContainerRuntime {
 
   async runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox> {
     mkdirSync(config.logDirectory, { recursive: true });
-    const { items } = await this.client.runtime('ListPodSandbox', { filter: { label_selector: { [LABEL_POD_UID]: config.uid }, state: { state: 'SANDBOX_READY' } } });
-    let id: string | undefined = items.sort((a: Msg, b: Msg) => (BigInt(b.created_at) > BigInt(a.created_at) ? 1 : -1))[0]?.id;
+    const t0 = Date.now();
+    let id: string | undefined;
+    if (this.readyAtConnect.delete(config.uid)) {
+      const { items } = await this.client.runtime('ListPodSandbox', { filter: { label_selector: { [LABEL_POD_UID]: config.uid }, state: { state: 'SANDBOX_READY' } } });
+      id = items.sort((a: Msg, b: Msg) => (BigInt(b.created_at) > BigInt(a.created_at) ? 1 : -1))[0]?.id;
+    }
     if (id) {
       this.log.info({ pod: `${config.namespace}/${config.name}`, sandbox: id }, 'adopting the running pod sandbox');
       this.sandboxes.set(id, { config, adopted: true });
-    } else {
+    }
+    const t1 = Date.now();
+    if (!id) {
       const res = await this.client.runtime('RunPodSandbox', { config: toSandboxConfig(config) });
       id = res.pod_sandbox_id as string;
       this.sandboxes.set(id, { config, adopted: false });
     }
+    const t2 = Date.now();
     const { status } = await this.client.runtime('PodSandboxStatus', { pod_sandbox_id: id });
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ pod: `${config.namespace}/${config.name}`, listMs: t1 - t0, runMs: t2 - t1, statusMs: Date.now() - t2 }, 'pod sandbox ready');
     return { id, ip: config.hostNetwork ? '' : (status?.network?.ip ?? '') };
   }
 
