@@ -2,11 +2,12 @@
 // Kubernetes' SLO bounds (p99 under 5 s) and keelson's budget (p99 under 1 s). No real kubelet
 // runs here to compare with in the same run, so the SLO is the reference the ratio is taken to.
 //
-//   node --import tsx bench/pods/start-latency.ts [--runtime cri|process] [--pods 50] [--interval-ms 100]
+//   node --import tsx bench/pods/start-latency.ts [--runtime cri|process] [--pods 50] [--interval-ms 100] [--trace]
 //
 // Starts `bin/keelson server` (run `npm run build` first) on a temp data dir, imports the busybox
 // image built offline (cri), creates pods one every --interval-ms, and records when the API first
-// shows each Running (a watch). Prints p50/p90/p99 and the ratio to the 5 s SLO.
+// shows each Running (a watch). Prints p50/p90/p99 and the ratio to the 5 s SLO. --trace runs the
+// server with debug logs and prints where each start spends its time (trace.ts).
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
@@ -15,17 +16,19 @@ import { fileURLToPath } from 'node:url';
 import { loadKubeconfig } from '../../src/client/kubeconfig.js';
 import { RestClient } from '../../src/client/rest-client.js';
 import { flag, freePort, percentile } from '../lib/util.js';
+import { cpuUnder, requestCounts, traceReport, type PodTimes } from './trace.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 const runtime = flag('runtime', process.getuid?.() === 0 ? 'cri' : 'process');
 const pods = Number(flag('pods', '50'));
 const intervalMs = Number(flag('interval-ms', '100'));
+const trace = process.argv.includes('--trace');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-bench-pods-'));
   const port = await freePort();
-  const server = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', '', '--runtime', runtime, '--node-name', 'bench-node'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' } });
+  const server = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', '', '--runtime', runtime, '--node-name', 'bench-node'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KEELSON_LOG_LEVEL: trace ? 'debug' : 'warn' } });
   let log = '';
   server.stdout!.on('data', (d) => (log += d));
   server.stderr!.on('data', (d) => (log += d));
@@ -51,15 +54,20 @@ async function main(): Promise<void> {
     }
     const created = new Map<string, number>();
     const running = new Map<string, number>();
+    const scheduled = new Map<string, number>();
     const ac = new AbortController();
     const watching = client
       .watch('/api/v1/namespaces/default/pods', { labelSelector: 'bench=start-latency' }, (e) => {
-        const p = e.object as { metadata: { name: string }; status?: { phase?: string } };
+        const p = e.object as { metadata: { name: string }; spec?: { nodeName?: string }; status?: { phase?: string } };
+        if (p.spec?.nodeName && !scheduled.has(p.metadata.name)) scheduled.set(p.metadata.name, Date.now());
         if (p.status?.phase === 'Running' && !running.has(p.metadata.name)) running.set(p.metadata.name, Date.now());
       }, ac.signal)
       .catch(() => undefined);
     await sleep(200);
     const load0 = loadavg()[0];
+    const cpu0 = cpuUnder(dir);
+    const t0 = Date.now();
+    const logAt0 = log.length;
     for (let i = 0; i < pods; i++) {
       const name = `lat-${i}`;
       const at = Date.now();
@@ -76,6 +84,8 @@ async function main(): Promise<void> {
       if (i > 1200) throw new Error(`only ${running.size}/${pods} pods Running`);
       await sleep(100);
     }
+    const cpu1 = cpuUnder(dir);
+    const wall = (Date.now() - t0) / 1000;
     ac.abort();
     await watching;
     const ms = [...created].map(([n, at]) => running.get(n)! - at);
@@ -83,6 +93,13 @@ async function main(): Promise<void> {
     console.log(`pod start latency, ${runtime} runtime, ${pods} pods one every ${intervalMs} ms (load average ${load0.toFixed(1)} -> ${loadavg()[0].toFixed(1)}, ${process.versions.node})`);
     console.log(`  p50 ${p(50)} ms   p90 ${p(90)} ms   p99 ${p(99)} ms   max ${Math.max(...ms)} ms`);
     console.log(`  p99 / Kubernetes SLO (5000 ms): ${(p(99) / 5000).toFixed(2)}   p99 / keelson budget (1000 ms): ${(p(99) / 1000).toFixed(2)}`);
+    if (trace) {
+      const times = new Map<string, PodTimes>([...created].map(([n, at]) => [n, { created: at, scheduled: scheduled.get(n), running: running.get(n) }]));
+      console.log(traceReport(log, times));
+      const used = (k: keyof typeof cpu0) => `${k} ${(cpu1[k] - cpu0[k]).toFixed(1)} s`;
+      console.log(requestCounts(log.slice(logAt0), pods));
+      console.log(`  CPU used while the pods started (${wall.toFixed(1)} s wall, 2 CPUs): ${used('server')}, ${used('containerd')} (with CNI plugins), ${used('shims')} (with runc)`);
+    }
     // Delete the pods and wait until the kubelet has removed their containers (a stopped server
     // leaves running containers alone, as a kubelet does).
     await client.delete('/api/v1/namespaces/default/pods', undefined, { labelSelector: 'bench=start-latency', gracePeriodSeconds: '0' }).catch(() => undefined);
