@@ -29,14 +29,49 @@ export interface DecideOptions {
   random?: () => number;
 }
 
+/**
+ * A Decision whose `rejected` map is built on first read: most cycles find a node and nobody
+ * reads the verdicts of the nodes that failed, which on a full cluster are thousands per pod.
+ */
+class LazyDecision implements Decision {
+  node?: string;
+  evaluated = 0;
+  feasible: string[] = [];
+  scores: NodeScores[] = [];
+  preFilterStatus?: Status;
+  readonly rejectedNodes: string[] = [];
+  readonly rejectedStatuses: Status[] = [];
+  private map?: Map<string, Status>;
+  constructor(
+    readonly state: CycleState,
+    readonly allNodes: number,
+  ) {}
+  reject(name: string, s: Status): void {
+    if (this.map) this.map.set(name, s);
+    else {
+      this.rejectedNodes.push(name);
+      this.rejectedStatuses.push(s);
+    }
+  }
+  get rejected(): Map<string, Status> {
+    if (!this.map) {
+      this.map = new Map();
+      for (let i = 0; i < this.rejectedNodes.length; i++) this.map.set(this.rejectedNodes[i], this.rejectedStatuses[i]);
+      this.rejectedNodes.length = 0;
+      this.rejectedStatuses.length = 0;
+    }
+    return this.map;
+  }
+}
+
 export function decide(fw: Framework, pod: any, nodes: NodeInfo[], opts: DecideOptions = {}): Decision {
   const state = new CycleState();
-  const d: Decision = { state, evaluated: 0, allNodes: nodes.length, rejected: new Map(), feasible: [], scores: [] };
+  const d = new LazyDecision(state, nodes.length);
   if (nodes.length === 0) return d;
   const pre = fw.runPreFilter(state, pod, nodes);
   if (!pre.status.isSuccess()) {
     d.preFilterStatus = pre.status;
-    for (const n of nodes) d.rejected.set(n.name, pre.status);
+    for (const n of nodes) d.reject(n.name, pre.status);
     return d;
   }
   const allowed = pre.result?.nodeNames;
@@ -47,12 +82,12 @@ export function decide(fw: Framework, pod: any, nodes: NodeInfo[], opts: DecideO
     const n = nodes[(start + i) % nodes.length];
     d.evaluated++;
     if (allowed && !allowed.has(n.name)) {
-      d.rejected.set(n.name, Status.unresolvable("node(s) didn't satisfy plugin(s) [PreFilter]").withPlugin('PreFilter'));
+      d.reject(n.name, Status.unresolvable("node(s) didn't satisfy plugin(s) [PreFilter]").withPlugin('PreFilter'));
       continue;
     }
     const s = fw.runFilter(state, pod, n);
     if (s.isSuccess()) feasibleInfos.push(n);
-    else d.rejected.set(n.name, s);
+    else d.reject(n.name, s);
   }
   d.feasible = feasibleInfos.map((n) => n.name);
   if (feasibleInfos.length === 0) return d;

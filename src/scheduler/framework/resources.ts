@@ -16,27 +16,43 @@ export const emptyResource = (): Resource => ({ milliCPU: 0, memory: 0, ephemera
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
 export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
+// Parsed quantities by their text: a cluster uses few distinct values ("100m", "128Gi"), and
+// parsing (BigInt arithmetic) dominated informer event handling. Bounded: cleared when full.
+const parsedQuantities = new Map<unknown, { milli: number; value: number } | null>();
+
+function parsed(raw: unknown): { milli: number; value: number } | null {
+  let p = parsedQuantities.get(raw);
+  if (p === undefined) {
+    const q = tryParseQuantity(raw);
+    p = q ? { milli: milliValue(q), value: quantityValue(q) } : null;
+    if (parsedQuantities.size >= 4096) parsedQuantities.clear();
+    parsedQuantities.set(raw, p);
+  }
+  return p;
+}
+
 /** Parse a ResourceList ({cpu: "2", memory: "1Gi", ...}) into a Resource. */
 export function resourceFromList(list: Record<string, unknown> | undefined): Resource {
   const r = emptyResource();
-  for (const [name, raw] of Object.entries(list ?? {})) {
-    const q = tryParseQuantity(raw);
+  if (!list) return r;
+  for (const name in list) {
+    const q = parsed(list[name]);
     if (!q) continue;
     switch (name) {
       case 'cpu':
-        r.milliCPU = milliValue(q);
+        r.milliCPU = q.milli;
         break;
       case 'memory':
-        r.memory = quantityValue(q);
+        r.memory = q.value;
         break;
       case 'ephemeral-storage':
-        r.ephemeralStorage = quantityValue(q);
+        r.ephemeralStorage = q.value;
         break;
       case 'pods':
-        r.allowedPodNumber = quantityValue(q);
+        r.allowedPodNumber = q.value;
         break;
       default:
-        if (isScalarResource(name)) r.scalar[name] = quantityValue(q);
+        if (isScalarResource(name)) r.scalar[name] = q.value;
     }
   }
   return r;
@@ -71,12 +87,10 @@ export function podRequests(pod: any, nonZero = false): Resource {
   const spec = pod?.spec ?? {};
   const sum = emptyResource();
   const containerReq = (c: any) => {
-    const r = resourceFromList(c?.resources?.requests ?? c?.resources?.limits);
     // Requests default to limits when only limits are given (apiserver defaulting does this too).
     const req = c?.resources?.requests ?? {};
     const lim = c?.resources?.limits ?? {};
-    const merged = resourceFromList({ ...lim, ...req });
-    Object.assign(r, merged);
+    const r = resourceFromList(c?.resources?.limits ? { ...lim, ...req } : req);
     if (nonZero) {
       if (!('cpu' in req) && !('cpu' in lim)) r.milliCPU = DEFAULT_MILLI_CPU_REQUEST;
       if (!('memory' in req) && !('memory' in lim)) r.memory = DEFAULT_MEMORY_REQUEST;

@@ -57,10 +57,14 @@ function requestedResources(pod: Resource, args: FitArgs): Array<[string, number
 export function insufficient(pod: Resource, node: NodeInfo, args: FitArgs = {}, wanted = requestedResources(pod, args)): string[] {
   let reasons: string[] | undefined;
   if (node.pods.size + 1 > node.allocatable.allowedPodNumber) (reasons ??= []).push('Too many pods');
-  for (const [res, want] of wanted) if (want > amount(node.allocatable, res) - amount(node.requested, res)) (reasons ??= []).push(`Insufficient ${res}`);
+  for (let i = 0; i < wanted.length; i++) {
+    const [res, want] = wanted[i];
+    if (want > amount(node.allocatable, res) - amount(node.requested, res)) (reasons ??= []).push(INSUFFICIENT[res] ?? `Insufficient ${res}`);
+  }
   return reasons ?? NONE;
 }
 const NONE: string[] = [];
+const INSUFFICIENT: Record<string, string> = { cpu: 'Insufficient cpu', memory: 'Insufficient memory', 'ephemeral-storage': 'Insufficient ephemeral-storage' };
 
 type Scorer = (requested: number, allocatable: number) => number;
 
