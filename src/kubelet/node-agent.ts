@@ -61,7 +61,8 @@ export class NodeAgent {
     this.hb = o.heartbeatClient ?? o.client;
     this.lease = new NodeLease(this.hb, this.name, o.leaseDurationSeconds, () => this.nodeUid);
     o.runtime.onContainerEvent((sandboxId) => this.sandboxEvent(sandboxId));
-    if (o.podManifestPath)
+    // Without a manifest path a real node still deletes mirror pods left from an earlier run.
+    if (o.podManifestPath || !o.node.simulated)
       this.statics = new StaticPodManager({
         dir: o.podManifestPath,
         nodeName: this.name,

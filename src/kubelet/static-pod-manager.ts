@@ -22,7 +22,8 @@ export interface StaticPodHost {
 }
 
 export interface StaticPodManagerOptions {
-  dir: string;
+  /** The manifest directory; undefined = no static pods (mirror pods left over are deleted). */
+  dir?: string;
   nodeName: string;
   client: RestClient;
   log: Logger;
@@ -36,20 +37,21 @@ export interface StaticPodManagerOptions {
 export class StaticPodManager {
   private pods = new Map<string, Pod>();
   private readonly started = new Set<string>();
-  private readonly source: StaticPodSource;
+  private readonly source?: StaticPodSource;
   private readonly mirrors: MirrorPods;
 
   constructor(private readonly o: StaticPodManagerOptions) {
-    this.source = new StaticPodSource({ dir: o.dir, nodeName: o.nodeName, log: o.log, periodMs: o.fileCheckFrequencyMs, onChange: (pods) => this.setPods(pods) });
+    if (o.dir) this.source = new StaticPodSource({ dir: o.dir, nodeName: o.nodeName, log: o.log, periodMs: o.fileCheckFrequencyMs, onChange: (pods) => this.setPods(pods) });
     this.mirrors = new MirrorPods({ client: o.client, nodeName: o.nodeName, nodeUid: o.nodeUid, log: o.log, resyncMs: o.mirrorResyncMs, onMirror: (uid) => this.mirrorChanged(uid) });
   }
 
   async start(): Promise<void> {
     this.mirrors.start();
-    await this.source.start();
+    if (this.source) await this.source.start();
+    else this.setPods([]);
   }
   stop(): void {
-    this.source.stop();
+    this.source?.stop();
     this.mirrors.stop();
   }
 

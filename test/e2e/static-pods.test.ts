@@ -145,6 +145,24 @@ describe('static pods (--pod-manifest-path) and their mirror pods', () => {
     assert.match((await api.kubectl(['get', 'pods'])).stderr + (await api.kubectl(['get', 'pods'])).stdout, /No resources found/);
   });
 
+  it('after a kubelet restart keeps the mirror of an unchanged manifest and deletes the one of a removed file', async () => {
+    await writeFile(join(dir, 'manifests', 'keep.yaml'), manifest(join(dir, 'keep'), 'keep').replace('name: web', 'name: keep'));
+    await writeFile(join(dir, 'manifests', 'gone.yaml'), manifest(join(dir, 'gone'), 'gone').replace('name: web', 'name: gone'));
+    await mkdir(join(dir, 'keep'));
+    await mkdir(join(dir, 'gone'));
+    const running = async (name: string) => (await get(`${name}-${node}`))?.status?.phase === 'Running';
+    await until('both Running', async () => (await running('keep')) && (await running('gone')), 20_000, () => out.logs);
+    const keepUid = (await get(`keep-${node}`)).metadata.uid;
+    await stopChild(child);
+    await unlink(join(dir, 'manifests', 'gone.yaml'));
+    child = startKubelet(kubeconfig, join(dir, 'kubelet'), join(dir, 'manifests'), out);
+    await until('the orphaned mirror deleted', async () => !(await get(`gone-${node}`)), 20_000, () => out.logs);
+    await until('keep Running again', () => running('keep'), 20_000, () => out.logs);
+    assert.equal((await get(`keep-${node}`)).metadata.uid, keepUid, 'the mirror of an unchanged manifest is kept');
+    await unlink(join(dir, 'manifests', 'keep.yaml'));
+    await until('keep gone', async () => !(await get(`keep-${node}`)), 20_000, () => out.logs);
+  });
+
   it('runs static pods while the apiserver is unreachable', async () => {
     await stopChild(child);
     const dead = join(dir, 'dead.kubeconfig');
