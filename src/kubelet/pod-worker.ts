@@ -1,6 +1,7 @@
 // One worker per pod (kubelet's podWorkers + SyncPod): converges what runs to what the pod
 // asks for, one sync at a time (a sync requested while one runs is coalesced into one more).
-// A sync: sandbox, then init containers in order (each must exit 0), then all containers;
+// A sync: volumes and the sandbox at once (the kubelet mounts first; a failed mount still
+// starts no container), then init containers in order (each must exit 0), then all containers;
 // exited containers restart per restartPolicy with the kubelet's back-off (first restart at
 // once, then 10 s doubling to 5 min, reset after 10 min without restarts; CrashLoopBackOff while
 // waiting); then the status is computed and written to pods/status when it changed. A pod with
@@ -56,6 +57,10 @@ interface Rec extends ContainerRecord {
   probes: ProbeWorker[];
 }
 
+/** The shortest time between two refreshes of a running pod's API-backed volumes (the kubelet's
+ * own propagation delay is its sync period, 1 min, plus its cache's). */
+const VOLUME_REFRESH_MS = 10_000;
+
 /** Go's time.Duration formatting for whole seconds: 10s, 1m20s, 5m0s. */
 export function goDuration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -102,6 +107,8 @@ export class PodWorker {
   private readonly volumes?: VolumeManager;
   private podVolumes?: Map<string, string>;
   private mountError?: string;
+  /** When the volumes were last set up without error. */
+  private volumesAt = 0;
   private readonly trace: PodStartTrace;
 
   constructor(
@@ -284,8 +291,14 @@ export class PodWorker {
   private async setUpVolumes(pod: Pod): Promise<boolean> {
     if (!this.volumes) return true;
     const t0 = Date.now();
+    // Syncs come in bursts at start (our own status write, the container's state change): the
+    // kubelet reads configMaps and secrets from a watch-based cache, we read the apiserver, so a
+    // refresh is skipped within VOLUME_REFRESH_MS of the last good one unless a token is due.
+    const tokenDue = this.volumes.nextTokenRefresh(pod.metadata.uid);
+    if (this.podVolumes && t0 - this.volumesAt < VOLUME_REFRESH_MS && !(tokenDue !== undefined && tokenDue <= t0)) return true;
     try {
       this.podVolumes = await this.volumes.setUp(pod);
+      this.volumesAt = t0;
       this.trace.took('volumes', t0);
       this.mountError = undefined;
       if (this.volumes.hasApiVolumes(pod)) this.after(60_000);
