@@ -5,6 +5,9 @@
 //   is a "job": it completes (exit 0) after `completeAfterMs`.
 // Stopping is immediate whatever the grace period (exit 0 on a stop, like a well-behaved
 // process, reason Completed). Probes always pass. Exec answers exit 0 with empty output.
+// Stats are made up from the requests: a running container uses `usageFraction` (default 0.5)
+// of its cpu request (cumulative cpu grows at that rate) and of its memory request (working set),
+// so summaries and the HPA see steady, predictable usage.
 // State is a few small objects per container so thousands of nodes fit in one process.
 import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, PodSandbox, PodSandboxConfig } from '../types.js';
 import { createdContainerStatus } from '../types.js';
@@ -16,6 +19,8 @@ export interface SimulatedRuntimeOptions {
   completeAfterMs?: number;
   /** Pod IP for a sandbox (default: 10.244.x.y from a counter). */
   allocateIp?: (config: PodSandboxConfig) => string;
+  /** Share of its requests a running container uses in ContainerStats (default 0.5). */
+  usageFraction?: number;
 }
 
 interface Sandbox {
@@ -26,6 +31,7 @@ interface Sandbox {
 
 interface Container {
   status: ContainerStatus;
+  requests?: ContainerConfig['resources'];
   finite: boolean;
   resumeAt?: number;
   timer?: NodeJS.Timeout;
@@ -83,7 +89,7 @@ export class SimulatedRuntime implements ContainerRuntime {
     const id = `${sb.config.uid}-${config.name}-${config.attempt}`;
     const finite = !!config.init || (sb.config.restartPolicy !== 'Always' && (config.command.length > 0 || config.args.length > 0));
     const status = createdContainerStatus(id, sandboxId, config);
-    this.containers.set(id, { status, finite, resumeAt: config.previousStartedAt });
+    this.containers.set(id, { status, finite, resumeAt: config.previousStartedAt, requests: config.resources });
     sb.containers.add(id);
     return id;
   }
@@ -151,7 +157,13 @@ export class SimulatedRuntime implements ContainerRuntime {
   }
 
   async containerStats(containerId: string): Promise<ContainerStats | undefined> {
-    return this.containers.has(containerId) ? { cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0 } : undefined;
+    const c = this.containers.get(containerId);
+    if (!c) return undefined;
+    if (c.status.state !== 'running') return { cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0 };
+    const f = this.opts.usageFraction ?? 0.5;
+    const seconds = Math.max(0, Date.now() - c.status.startedAt) / 1000;
+    // cpuRequestMilli/1000 cores for `seconds`, in ns: milli * 1e6 per second.
+    return { cpuUsageCoreNanoSeconds: Math.round((c.requests?.cpuRequestMilli ?? 0) * f * 1e6 * seconds), memoryWorkingSetBytes: Math.round((c.requests?.memoryRequestBytes ?? 0) * f) };
   }
 
   async close(): Promise<void> {
