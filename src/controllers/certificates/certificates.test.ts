@@ -18,6 +18,7 @@ import { inspectCert } from '../../auth/pki/certs.js';
 import { createToken, listTokens } from '../../cluster/bootstrap-tokens.js';
 import { discoverCluster, publishClusterInfo } from '../../cluster/cluster-info.js';
 import { tlsBootstrap } from '../../cluster/tls-bootstrap.js';
+import { joinCluster } from '../../cluster/agent.js';
 
 describe('certificate signing requests and node join', () => {
   let api: TestApiServer;
@@ -79,6 +80,8 @@ describe('certificate signing requests and node join', () => {
     } finally {
       node.close();
     }
+    // A second start finds the kubeconfig and does not join again (no token needed).
+    assert.equal(await joinCluster({ dataDir: dir, nodeName: 'joiner-1' }), kubeconfigPath);
     const cert = loadKubeconfig(kubeconfigPath).cert!.toString('utf8');
     assert.ok(inspectCert(cert).issuedBy(ca));
 
