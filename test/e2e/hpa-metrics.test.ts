@@ -141,4 +141,26 @@ describe('resource metrics and the HorizontalPodAutoscaler', () => {
     const get = await kubectl(['get', 'hpa', 'burn']);
     assert.match(get.stdout, /burn\s+Deployment\/burn\s+cpu: \d+%\/50%\s+1\s+3\s+\d/);
   });
+
+  it('autoscaling/v1 reads the same HPA with currentCPUUtilizationPercentage', async () => {
+    const v1 = JSON.parse((await kubectl(['get', 'horizontalpodautoscalers.v1.autoscaling', 'burn', '-o', 'json'])).stdout);
+    assert.equal(v1.apiVersion, 'autoscaling/v1');
+    assert.ok(v1.status.currentCPUUtilizationPercentage > 50, JSON.stringify(v1.status));
+    assert.equal(v1.spec.targetCPUUtilizationPercentage, 50);
+  });
+
+  it('an HPA whose target is missing: AbleToScale False (FailedGetScale) and a warning event', async () => {
+    const ghost = 'apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: ghost}\nspec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ghost}, maxReplicas: 2, targetCPUUtilizationPercentage: 50}\n';
+    assert.equal((await kubectl(['apply', '-f', '-'], { input: ghost })).code, 0);
+    let cond: { status?: string; reason?: string; message?: string } | undefined;
+    await until('the FailedGetScale condition', async () => {
+      const st = JSON.parse((await kubectl(['get', 'hpa.v2.autoscaling', 'ghost', '-o', 'json'])).stdout).status;
+      cond = st?.conditions?.find((c: { type: string }) => c.type === 'AbleToScale');
+      return !!cond;
+    }, 20_000);
+    assert.equal(cond!.status, 'False');
+    assert.equal(cond!.reason, 'FailedGetScale');
+    assert.match(cond!.message!, /^the HPA controller was unable to get the target's current scale: deployments.apps "ghost" not found/);
+    await until('the FailedGetScale event', async () => /deployments.apps "ghost" not found/.test((await kubectl(['get', 'events', '--field-selector', 'reason=FailedGetScale', '-o', 'jsonpath={.items[*].message}'])).stdout), 20_000);
+  });
 });
