@@ -156,6 +156,41 @@ describe('kubectl attach and port-forward through the kubelet server', () => {
     assert.match(bad.stderr, /container nope not found in pod echo/);
   });
 
+  it('kubectl attach to a container that is not running: the kubelet\'s container not found', async () => {
+    const apply = await kubectl(['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'two' },
+        spec: { nodeName: node, restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }, { name: 'done', image: 'busybox', command: ['true'] }] },
+      }),
+    });
+    assert.equal(apply.code, 0, apply.out);
+    await until('done terminated', async () => (await kubectl(['get', 'pod', 'two', '-o', 'jsonpath={.status.containerStatuses[?(@.name=="done")].state.terminated.reason}'])).stdout === 'Completed', 20_000);
+    const r = await kubectl(['attach', 'two', '-c', 'done'], { timeoutMs: 20_000 });
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /container not found \("done"\)/);
+  });
+
+  it('exec and attach over SPDY/3.1 (KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false): stdin to its end, exit codes', async () => {
+    const spdy = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' };
+    const ok = await kubectl(['exec', '-i', 'echo', '--', 'sh', '-c', 'cat; echo err >&2'], { input: 'in\n', env: spdy, timeoutMs: 20_000 });
+    assert.equal(ok.code, 0, ok.out);
+    assert.equal(ok.stdout, 'in\n');
+    assert.equal(ok.stderr, 'err\n');
+    const failed = await kubectl(['exec', 'echo', '--', 'sh', '-c', 'exit 7'], { env: spdy, timeoutMs: 20_000 });
+    assert.equal(failed.code, 7, failed.out);
+    const child = spawn('kubectl', ['attach', '-i', 'echo'], { env: env(spdy), stdio: ['pipe', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    await until('attached over SPDY', async () => {
+      child.stdin!.write('three\n');
+      return out.includes('echo:three');
+    }, 15_000, () => out);
+    child.kill('SIGKILL');
+  });
+
   it('kubectl run -i --rm: stdin to the end, the exit code, the pod deleted', async () => {
     const r = await kubectl(['run', 'rr', '-i', '--rm', '--image=busybox', '--restart=Never', `--overrides={"spec":{"nodeName":"${node}"}}`, '--', 'sh', '-c', 'while read l; do echo got:$l; done; echo bye; exit 3'], { input: 'a\nb\n' });
     assert.equal(r.code, 3, r.out);

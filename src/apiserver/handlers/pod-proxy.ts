@@ -5,9 +5,9 @@
 // bytes once the kubelet's 101 is through, so frames, pings and close codes pass both ways
 // untouched. Kubelets serve TLS: the apiserver presents its kubelet client certificate
 // (pki/apiserver-kubelet-client, O=system:masters) and verifies the kubelet's serving certificate
-// only with --kubelet-certificate-authority (kube's default is not to). Not yet: SPDY (kubectl
-// falls back to it only when the WebSocket upgrade fails) for exec/attach, proxy. attach (WebSocket)
-// and portforward (SPDY/3.1, raw or tunnelled in WebSocket) are relayed the same way.
+// only with --kubelet-certificate-authority (kube's default is not to). attach, SPDY/3.1 upgrades
+// of exec and attach (kubectl's fallback), and portforward (SPDY/3.1, raw or tunnelled in
+// WebSocket) are relayed the same way. Not yet: pods/proxy.
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
@@ -135,7 +135,7 @@ export async function handlePodExec(h: Handler, pod: KObject): Promise<void> {
   const kubelet = await kubeletOf(h, pod, name);
   if (!isUpgrade(h.req)) throw badRequest('Upgrade request required');
   const upgrade = String(h.req.headers.upgrade ?? '').toLowerCase();
-  if (upgrade !== 'websocket') throw badRequest(`unable to upgrade connection: "${h.req.headers.upgrade}" is not supported yet; exec is served over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only`);
+  if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') throw badRequest(`unable to upgrade connection: "${h.req.headers.upgrade}" is not supported; exec is served over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) and SPDY/3.1`);
   const q = new URLSearchParams();
   for (const k of ['command', 'stdin', 'stdout', 'stderr', 'tty']) for (const v of h.query.getAll(k)) q.append(k, v);
   const path = `/exec/${enc(h.ctx.namespace)}/${enc(name)}/${enc(container)}?${q}`;
@@ -149,7 +149,7 @@ export async function handlePodAttach(h: Handler, pod: KObject): Promise<void> {
   const kubelet = await kubeletOf(h, pod, name);
   if (!isUpgrade(h.req)) throw badRequest('Upgrade request required');
   const upgrade = String(h.req.headers.upgrade ?? '').toLowerCase();
-  if (upgrade !== 'websocket') throw badRequest(`unable to upgrade connection: "${h.req.headers.upgrade}" is not supported yet; attach is served over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) only`);
+  if (upgrade !== 'websocket' && upgrade !== 'spdy/3.1') throw badRequest(`unable to upgrade connection: "${h.req.headers.upgrade}" is not supported; attach is served over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io) and SPDY/3.1`);
   const q = new URLSearchParams();
   for (const k of ['stdin', 'stdout', 'stderr', 'tty']) for (const v of h.query.getAll(k)) q.append(k, v);
   return relayUpgrade(h, kubelet, `/attach/${enc(h.ctx.namespace)}/${enc(name)}/${enc(container)}?${q}`);

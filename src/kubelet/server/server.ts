@@ -6,7 +6,8 @@
 // apiserver (auth.ts); without `tls` (tests of the server alone) plain HTTP, unauthenticated.
 // GET /stats/summary (stats.ts; authorized as nodes/stats) when the kubelet gives `stats`.
 // /attach/{ns}/{pod}/{c} over WebSocket (attach.ts) and /portForward/{ns}/{pod} over SPDY, raw or
-// tunnelled in WebSocket (port-forward.ts). Not yet: SPDY exec/attach, /metrics, /pods, /runningpods.
+// tunnelled in WebSocket (port-forward.ts); exec and attach also over SPDY/3.1
+// (spdy-remote-command.ts). Not yet: /metrics, /pods, /runningpods.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { KubeletTls } from './serving-cert.js';
@@ -15,8 +16,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../../util/log.js';
 import type { ContainerView, PodView } from '../pod-worker.js';
-import type { ContainerRuntime } from '../runtime/types.js';
-import { acceptedProtocol, runExec } from './exec.js';
+import type { ContainerRuntime, ExecSession } from '../runtime/types.js';
+import { acceptedProtocol, exitStatus, runExec } from './exec.js';
+import { offeredStreamProtocols, remoteCommandProtocol, serveSpdyRemoteCommand, spdyRemoteCommandResponse } from './spdy-remote-command.js';
 import { streamLog, type LogOptions } from './logs.js';
 import { runAttach } from './attach.js';
 import { portForwardOverSocket, portForwardOverWebSocket, portForwardProtocol, spdyUpgradeResponse, tunnelProtocol } from './port-forward.js';
@@ -197,7 +199,6 @@ export class KubeletServer {
     if (url.pathname.startsWith('/attach/')) return this.attach(url, req, socket, head);
     const r = this.route(url.pathname, '/exec/');
     if (!r) throw new HttpError(404, '404 page not found');
-    if (String(req.headers.upgrade).toLowerCase() !== 'websocket') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade}": only WebSocket (v5/v4.channel.k8s.io) is served; SPDY is not implemented`);
     const { view, c } = this.lookup(r);
     if (!c.id) throw new HttpError(400, `container "${r.container}" in pod "${r.pod}" is waiting to start: ${c.waiting ?? 'ContainerCreating'}`);
     const runtime = this.o.runtime;
@@ -205,34 +206,47 @@ export class KubeletServer {
     const q = url.searchParams;
     const command = q.getAll('command');
     if (!command.length) throw new HttpError(400, 'you must specify at least one command for the container');
+    const bool = (k: string) => q.has(k) && q.get(k) !== 'false' && q.get(k) !== '0';
+    const streams = { stdin: bool('stdin'), stdout: bool('stdout'), stderr: bool('stderr'), tty: bool('tty') };
+    if (this.spdyUpgrade(req, socket)) {
+      const id = c.id;
+      serveSpdyRemoteCommand(socket, head, streams, () => runtime.execStream!(id, command, { tty: streams.tty, stdin: streams.stdin }), (code, s) => exitStatus(code, s.startError), this.o.log);
+      return;
+    }
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     if (!acceptedProtocol(new Set(offered))) throw new HttpError(400, `no supported subprotocol in "${offered.join(', ')}": want v5.channel.k8s.io or v4.channel.k8s.io`);
     const containerId = c.id;
-    const bool = (k: string) => q.has(k) && q.get(k) !== 'false' && q.get(k) !== '0';
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.o.log.info({ pod: `${view.pod.metadata.namespace}/${view.pod.metadata.name}`, container: r.container, command }, 'exec');
-      runExec(ws, runtime, containerId, command, { stdin: bool('stdin'), stdout: bool('stdout'), stderr: bool('stderr'), tty: bool('tty') }, this.o.log);
+      runExec(ws, runtime, containerId, command, streams, this.o.log);
     });
   }
 
   /** /attach/{namespace}/{pod}/{container} over WebSocket (attach.ts). */
-  private attach(url: URL, req: IncomingMessage, socket: Socket, head: Buffer): void {
+  private async attach(url: URL, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const r = this.route(url.pathname, '/attach/')!;
-    if (String(req.headers.upgrade).toLowerCase() !== 'websocket') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade}": only WebSocket (v5/v4.channel.k8s.io) is served; SPDY is not implemented`);
     const { c } = this.lookup(r);
-    if (!c.id) throw new HttpError(400, `container "${r.container}" in pod "${r.pod}" is waiting to start: ${c.waiting ?? 'ContainerCreating'}`);
     const runtime = this.o.runtime;
     if (!runtime.attach) throw new HttpError(400, `the ${runtime.runtimeName} runtime cannot attach to containers`);
-    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    if (!acceptedProtocol(new Set(offered))) throw new HttpError(400, `no supported subprotocol in "${offered.join(', ')}": want v5.channel.k8s.io or v4.channel.k8s.io`);
+    // The kubelet finds the container among the running ones (findContainer).
+    const notFound = new HttpError(500, `container not found ("${r.container}")`);
+    if (!c.id || (await runtime.containerStatus(c.id))?.state !== 'running') throw notFound;
     const q = url.searchParams;
     const bool = (k: string) => q.has(k) && q.get(k) !== 'false' && q.get(k) !== '0';
     const streams = { stdin: bool('stdin'), stdout: bool('stdout'), stderr: bool('stderr'), tty: bool('tty') };
+    const id = c.id;
+    if (this.spdyUpgrade(req, socket)) {
+      const status = (_code: number, s: ExecSession) => (s.startError ? { metadata: {}, status: 'Failure', message: s.startError, reason: 'InternalError', code: 500 } : { metadata: {}, status: 'Success' });
+      serveSpdyRemoteCommand(socket, head, streams, () => runtime.attach!(id, { stdin: streams.stdin, tty: streams.tty }), status, this.o.log, false);
+      return;
+    }
+    const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (!acceptedProtocol(new Set(offered))) throw new HttpError(400, `no supported subprotocol in "${offered.join(', ')}": want v5.channel.k8s.io or v4.channel.k8s.io`);
     let session;
     try {
-      session = runtime.attach(c.id, { stdin: streams.stdin, tty: streams.tty });
-    } catch (e) {
-      throw new HttpError(400, (e as Error).message);
+      session = runtime.attach(id, { stdin: streams.stdin, tty: streams.tty });
+    } catch {
+      throw notFound;
     }
     const sess = session;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -241,17 +255,29 @@ export class KubeletServer {
     });
   }
 
+  /** For a SPDY/3.1 upgrade (exec/attach): negotiates the protocol and writes the 101; false
+   * for WebSocket; throws for anything else. */
+  private spdyUpgrade(req: IncomingMessage, socket: Socket): boolean {
+    const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
+    if (upgrade === 'websocket') return false;
+    if (upgrade !== 'spdy/3.1') throw new HttpError(400, `unsupported upgrade "${req.headers.upgrade}": want websocket or SPDY/3.1`);
+    const offered = offeredStreamProtocols(req.headers['x-stream-protocol-version']);
+    if (!offered.includes(remoteCommandProtocol)) throw new HttpError(403, `unable to upgrade: unable to negotiate protocol: client supports [${offered.join(' ')}], server supports [${remoteCommandProtocol}]`);
+    socket.write(spdyRemoteCommandResponse());
+    return true;
+  }
+
   /** /portForward/{namespace}/{pod}[/{uid}]: SPDY tunnelled in WebSocket or a raw SPDY upgrade. */
   private async portForward(url: URL, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const parts = url.pathname.slice('/portForward/'.length).split('/').map(decodeURIComponent);
     if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) throw new HttpError(404, '404 page not found');
     const view = this.o.findPod(parts[0], parts[1]);
-    if (!view) throw new HttpError(404, `pod "${parts[1]}" does not exist`);
+    if (!view) throw new HttpError(500, `pod not found ("${parts[1]}_${parts[0]}")`);
     const runtime = this.o.runtime;
     if (!runtime.portForward) throw new HttpError(400, `the ${runtime.runtimeName} runtime cannot forward ports`);
     const id = view.containers.find((x) => x.id)?.id;
     const sandboxId = id ? (await runtime.containerStatus(id))?.sandboxId : undefined;
-    if (!sandboxId) throw new HttpError(400, `pod "${parts[1]}" has no running sandbox`);
+    if (!sandboxId) throw new HttpError(500, `pod not found ("${parts[1]}_${parts[0]}")`);
     const dial = (port: number) => runtime.portForward!(sandboxId, port);
     const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     this.o.log.info({ pod: `${parts[0]}/${parts[1]}`, transport: upgrade }, 'port-forward');
