@@ -49,6 +49,8 @@ export class MirrorPods {
   private readonly mirrors = new Map<string, Pod>();
   private readonly busy = new Set<string>();
   private readonly dirty = new Set<string>();
+  /** The last failure per name, logged once (a forbidden mirror fails at every resync). */
+  private readonly failed = new Map<string, string>();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly o: MirrorPodsOptions) {}
@@ -112,7 +114,13 @@ export class MirrorPods {
     try {
       do {
         this.dirty.delete(k);
-        await this.reconcileOnce(k).catch((e) => this.o.log.warn({ pod: k, err: (e as Error).message }, 'mirror pod sync failed, retrying at the next resync'));
+        await this.reconcileOnce(k).then(
+          () => this.failed.delete(k),
+          (e: Error) => {
+            if (this.failed.get(k) !== e.message) this.o.log.warn({ pod: k, err: e.message }, 'mirror pod sync failed, retrying at the next resync');
+            this.failed.set(k, e.message);
+          },
+        );
       } while (this.dirty.has(k));
     } finally {
       this.busy.delete(k);
