@@ -1,7 +1,8 @@
 // Static pods with the real kubectl: `keelson kubelet --pod-manifest-path DIR --runtime process`
 // as system:node:<node> (NodeRestriction and the Node authorizer in the way, as for a real
 // kubelet). A manifest dropped in the directory runs and shows up as a Running mirror pod
-// `<name>-<node>` owned by the Node; `kubectl delete pod` recreates the mirror without touching
+// `<name>-<node>` owned by the Node; edits of the mirror are ignored; `kubectl delete pod`
+// recreates the mirror without touching
 // the container; a changed manifest restarts the pod; a removed file stops it and deletes the
 // mirror. A kubelet whose apiserver is unreachable still runs its static pods.
 import { after, before, describe, it } from 'node:test';
@@ -108,6 +109,21 @@ describe('static pods (--pod-manifest-path) and their mirror pods', () => {
     assert.ok(alive(await pidOf()));
     // kubectl logs reaches the static pod's container through the kubelet server.
     await until('logs', async () => (await api.kubectl(['logs', `web-${node}`])).stdout === 'v1\n', 10_000);
+  });
+
+  it('ignores changes made to the mirror pod through the API', async () => {
+    const pid = await pidOf();
+    for (const args of [['label', 'pod', `web-${node}`, 'edited=yes'], ['set', 'image', `pod/web-${node}`, 'main=busybox:2']]) {
+      const r = await api.kubectl(args);
+      assert.equal(r.code, 0, r.out);
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    const m = await get(`web-${node}`);
+    assert.equal(m.metadata.labels.edited, 'yes');
+    assert.equal(m.status.phase, 'Running');
+    assert.equal(m.status.containerStatuses[0].restartCount, 0);
+    assert.equal(await pidOf(), pid);
+    assert.ok(alive(pid));
   });
 
   it('recreates the mirror pod a user deletes; the container keeps running', async () => {
