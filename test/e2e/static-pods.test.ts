@@ -2,9 +2,9 @@
 // as system:node:<node> (NodeRestriction and the Node authorizer in the way, as for a real
 // kubelet). A manifest dropped in the directory runs and shows up as a Running mirror pod
 // `<name>-<node>` owned by the Node; edits of the mirror are ignored; `kubectl delete pod`
-// recreates the mirror without touching
-// the container; a changed manifest restarts the pod; a removed file stops it and deletes the
-// mirror. A kubelet whose apiserver is unreachable still runs its static pods.
+// recreates the mirror without touching the container; a changed manifest restarts the pod; a
+// removed file stops it and deletes the mirror; a restarted kubelet keeps current mirrors and
+// deletes orphaned ones. A kubelet whose apiserver is unreachable still runs its static pods.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
