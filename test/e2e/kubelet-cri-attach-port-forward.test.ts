@@ -112,4 +112,11 @@ describe('kubectl attach and port-forward with --runtime cri (containerd)', { sk
     child.kill('SIGKILL');
     assert.equal((await kubectl(['get', 'pod', 'echo', '-o', 'jsonpath={.status.phase}'])).stdout, 'Running');
   });
+
+  it('exec over SPDY/3.1 (kubectl\'s fallback) on containerd: output and exit code', async () => {
+    const r = await kubectl(['exec', 'echo', '--', 'sh', '-c', 'echo out; echo err >&2; exit 4'], { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }, timeoutMs: 20_000 });
+    assert.equal(r.code, 4, r.out);
+    assert.equal(r.stdout, 'out\n');
+    assert.equal(r.stderr, 'err\ncommand terminated with exit code 4\n');
+  });
 });
