@@ -56,6 +56,8 @@ export class NodeInfo {
   podsWithRequiredAntiAffinity = 0;
   /** Incremented on every change (the explain view and caches can compare it). */
   generation = 0;
+  /** Values plugins derive from this node's pods, valid while `generation` is unchanged. */
+  readonly memo = new Map<string, { generation: number; value: number }>();
 
   constructor(
     node?: any,

@@ -48,24 +48,55 @@ function constraintsOf(pod: any, action: 'DoNotSchedule' | 'ScheduleAnyway', def
     });
 }
 
+// Matching pods per node, remembered per (namespace, selector) until the node's pods change
+// (NodeInfo.generation): each cycle recounts only the nodes that changed since the last one.
+function matchingPods(n: NodeInfo, ns: string | undefined, selector: any, memoKey: string): number {
+  const hit = n.memo.get(memoKey);
+  if (hit !== undefined && hit.generation === n.generation) return hit.value;
+  let count = 0;
+  for (const pi of n.pods.values())
+    if (pi.pod.metadata?.namespace === ns && !pi.pod.metadata?.deletionTimestamp && matchesLabelSelector(selector, pi.pod.metadata?.labels)) count++;
+  if (hit !== undefined) {
+    hit.generation = n.generation;
+    hit.value = count;
+  } else {
+    if (n.memo.size >= 64) n.memo.clear();
+    n.memo.set(memoKey, { generation: n.generation, value: count });
+  }
+  return count;
+}
+
+const hasRequiredNodeAffinity = (pod: any) =>
+  Object.keys(pod.spec?.nodeSelector ?? {}).length > 0 || !!pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+
 /** Matching-pod counts per domain, over nodes eligible for the pod and carrying every key. */
 function countDomains(pod: any, constraints: Constraint[], nodes: NodeInfo[]): Array<Map<string, number>> {
   const counts = constraints.map(() => new Map<string, number>());
   const ns = pod.metadata?.namespace;
-  for (const n of nodes) {
+  const keys = constraints.map((c) => `${name}\u0000${ns}\u0000${JSON.stringify(c.selector)}`);
+  const checkAffinity = hasRequiredNodeAffinity(pod);
+  const nc = constraints.length;
+  next: for (const n of nodes) {
     const labels = n.labels();
-    if (!constraints.every((c) => c.topologyKey in labels)) continue;
-    constraints.forEach((c, i) => {
-      if (c.honorAffinity && !nodeMatchesPod(pod, n.node)) return;
-      if (c.honorTaints && findUntoleratedTaint(n.node?.spec?.taints, pod.spec?.tolerations, ['NoSchedule', 'NoExecute'])) return;
-      let matched = 0;
-      for (const pi of n.pods.values())
-        if (pi.pod.metadata?.namespace === ns && !pi.pod.metadata?.deletionTimestamp && matchesLabelSelector(c.selector, pi.pod.metadata?.labels)) matched++;
+    for (let i = 0; i < nc; i++) if (!(constraints[i].topologyKey in labels)) continue next;
+    for (let i = 0; i < nc; i++) {
+      const c = constraints[i];
+      if (c.honorAffinity && checkAffinity && !nodeMatchesPod(pod, n.node)) continue;
+      if (c.honorTaints && findUntoleratedTaint(n.node?.spec?.taints, pod.spec?.tolerations, ['NoSchedule', 'NoExecute'])) continue;
+      const matched = matchingPods(n, ns, c.selector, keys[i]);
       const v = labels[c.topologyKey];
       counts[i].set(v, (counts[i].get(v) ?? 0) + matched);
-    });
+    }
   }
   return counts;
+}
+
+interface HardState {
+  constraints: Constraint[];
+  counts: Array<Map<string, number>>;
+  /** Per constraint: the smallest domain count, and 1 when the pod matches its own selector. */
+  mins: number[];
+  self: number[];
 }
 
 export function factory(args: Record<string, any>): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
@@ -77,22 +108,24 @@ export function factory(args: Record<string, any>): PreFilterPlugin & FilterPlug
     preFilter(state: CycleState, pod, nodes) {
       const constraints = constraintsOf(pod, 'DoNotSchedule', defaults);
       if (constraints.length === 0) return { status: Status.skip() };
-      state.write(hardKey, { constraints, counts: countDomains(pod, constraints, nodes) });
+      const counts = countDomains(pod, constraints, nodes);
+      const mins = constraints.map((c, i) => {
+        let min = counts[i].size < c.minDomains ? 0 : Infinity;
+        for (const v of counts[i].values()) min = Math.min(min, v);
+        return Number.isFinite(min) ? min : 0;
+      });
+      const self = constraints.map((c) => (matchesLabelSelector(c.selector, pod.metadata?.labels) ? 1 : 0));
+      state.write(hardKey, { constraints, counts, mins, self } satisfies HardState);
       return { status: Status.success() };
     },
-    filter(state, pod, node) {
-      const s = state.read<{ constraints: Constraint[]; counts: Array<Map<string, number>> }>(hardKey);
+    filter(state, _pod, node) {
+      const s = state.read<HardState>(hardKey);
       if (!s) return Status.success();
       const labels = node.labels();
       for (let i = 0; i < s.constraints.length; i++) {
         const c = s.constraints[i];
         if (!(c.topologyKey in labels)) return Status.unresolvable(reasonMissingLabel);
-        const counts = s.counts[i];
-        let min = counts.size < c.minDomains ? 0 : Infinity;
-        for (const v of counts.values()) min = Math.min(min, v);
-        if (!Number.isFinite(min)) min = 0;
-        const self = matchesLabelSelector(c.selector, pod.metadata?.labels) ? 1 : 0;
-        const skew = (counts.get(labels[c.topologyKey]) ?? 0) + self - min;
+        const skew = (s.counts[i].get(labels[c.topologyKey]) ?? 0) + s.self[i] - s.mins[i];
         if (skew > c.maxSkew) return Status.unschedulable(reason);
       }
       return Status.success();
