@@ -110,7 +110,7 @@ describe('kubectl attach and port-forward through the kubelet server', () => {
     assert.equal(await post(viaSvc.local, 'hey'), '3:hello from spdy');
   });
 
-  it('port-forward errors as kube words them: nothing listening, pod not running', async () => {
+  it('port-forward and attach errors as kube words them: nothing listening, pod not running, no node', async () => {
     const podPort = await freePort();
     await runPod('idle', 'setInterval(()=>{},1000)');
     const pf = await portForward('pod/idle', podPort);
@@ -123,6 +123,10 @@ describe('kubectl attach and port-forward through the kubelet server', () => {
     const r = await kubectl(['port-forward', 'pod/pending', '8080:8080']);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /unable to forward port because pod is not running. Current status=Pending/);
+    // attach goes to the apiserver, which has no node to send it to.
+    const attach = await kubectl(['attach', 'pending'], { timeoutMs: 20_000 });
+    assert.notEqual(attach.code, 0);
+    assert.match(attach.stderr, /pod pending does not have a host assigned/);
   });
 
   it('kubectl attach -i: the container gets stdin, the client its output; detaching leaves it running', async () => {
