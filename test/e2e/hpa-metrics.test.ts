@@ -121,6 +121,11 @@ describe('resource metrics and the HorizontalPodAutoscaler', () => {
     const list = JSON.parse(raw.stdout);
     assert.equal(list.kind, 'PodMetricsList');
     assert.match(list.items[0].containers[0].usage.cpu, /^\d+n$/);
+    // Viewers may read metrics (system:aggregated-metrics-reader is aggregated into view).
+    const sa = ['--as', 'system:serviceaccount:default:default'];
+    assert.match((await kubectl(['top', 'pods', ...sa])).stderr, /forbidden/);
+    assert.equal((await kubectl(['create', 'rolebinding', 'viewers', '--clusterrole=view', '--serviceaccount=default:default'])).code, 0);
+    await until('a viewer runs kubectl top pods', async () => (await kubectl(['top', 'pods', ...sa])).code === 0, 10_000);
     const missing = await kubectl(['get', '--raw', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope']);
     assert.match(missing.stderr, /podmetrics.metrics.k8s.io "default\/nope" not found/);
   });
@@ -142,11 +147,20 @@ describe('resource metrics and the HorizontalPodAutoscaler', () => {
     assert.match(get.stdout, /burn\s+Deployment\/burn\s+cpu: \d+%\/50%\s+1\s+3\s+\d/);
   });
 
+  it('the HPA scales down once the stabilization window has passed', async () => {
+    // A target far above the usage: the recommendation drops to minReplicas.
+    const r = await kubectl(['patch', 'hpa', 'burn', '--type=merge', '-p', '{"spec":{"metrics":[{"type":"Resource","resource":{"name":"cpu","target":{"type":"Utilization","averageUtilization":100000}}}]}}']);
+    assert.equal(r.code, 0, r.out);
+    await until('scaled down to 1', async () => (await kubectl(['get', 'deploy', 'burn', '-o', 'jsonpath={.spec.replicas}'])).stdout === '1', 60_000).catch(async () => assert.fail((await kubectl(['describe', 'hpa', 'burn'])).out));
+    const events = await kubectl(['get', 'events', '--field-selector', 'reason=SuccessfulRescale', '-o', 'jsonpath={.items[*].message}']);
+    assert.match(events.stdout, /New size: 1; reason: All metrics below target/);
+  });
+
   it('autoscaling/v1 reads the same HPA with currentCPUUtilizationPercentage', async () => {
     const v1 = JSON.parse((await kubectl(['get', 'horizontalpodautoscalers.v1.autoscaling', 'burn', '-o', 'json'])).stdout);
     assert.equal(v1.apiVersion, 'autoscaling/v1');
     assert.ok(v1.status.currentCPUUtilizationPercentage > 50, JSON.stringify(v1.status));
-    assert.equal(v1.spec.targetCPUUtilizationPercentage, 50);
+    assert.equal(v1.spec.targetCPUUtilizationPercentage, 100000);
   });
 
   it('an HPA whose target is missing: AbleToScale False (FailedGetScale) and a warning event', async () => {

@@ -50,4 +50,7 @@ export const userFacingClusterRoles = [
     ],
     { labels: agg('view') },
   ),
+  // metrics-server's role (keelson's apiserver serves metrics.k8s.io itself): `kubectl top` for
+  // whoever may view, edit or admin.
+  clusterRole('system:aggregated-metrics-reader', [r('get list watch', 'metrics.k8s.io', 'pods nodes')], { labels: { ...agg('view'), ...agg('edit'), ...agg('admin') } }),
 ];
