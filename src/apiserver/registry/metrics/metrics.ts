@@ -93,7 +93,7 @@ const usageTable = {
 };
 
 export const nodeMetricsStrategy: MetricsStrategy = {
-  info: { group, version, kind: 'NodeMetrics', listKind: 'NodeMetricsList', resource: 'nodes', singular: '', namespaced: false, verbs: ['get', 'list'], storagePrefix: 'metrics.k8s.io/nodes' },
+  info: { group, version, kind: 'NodeMetrics', listKind: 'NodeMetricsList', resource: 'nodes', singular: 'nodemetrics', namespaced: false, verbs: ['get', 'list'], storagePrefix: 'metrics.k8s.io/nodes' },
   table: usageTable,
   async metricsRead(h) {
     if (h.info.verb !== 'get' && h.info.verb !== 'list') throw methodNotAllowed();
@@ -112,7 +112,7 @@ export const nodeMetricsStrategy: MetricsStrategy = {
 };
 
 export const podMetricsStrategy: MetricsStrategy = {
-  info: { group, version, kind: 'PodMetrics', listKind: 'PodMetricsList', resource: 'pods', singular: '', namespaced: true, verbs: ['get', 'list'], storagePrefix: 'metrics.k8s.io/pods' },
+  info: { group, version, kind: 'PodMetrics', listKind: 'PodMetricsList', resource: 'pods', singular: 'podmetrics', namespaced: true, verbs: ['get', 'list'], storagePrefix: 'metrics.k8s.io/pods' },
   table: usageTable,
   async metricsRead(h) {
     if (h.info.verb !== 'get' && h.info.verb !== 'list') throw methodNotAllowed();
