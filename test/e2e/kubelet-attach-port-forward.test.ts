@@ -195,10 +195,15 @@ describe('kubectl attach and port-forward through the kubelet server', () => {
     child.kill('SIGKILL');
   });
 
-  it('kubectl run -i --rm: stdin to the end, the exit code, the pod deleted', async () => {
+  it('kubectl run -i --rm and -it --rm: stdin to the end, the exit code, the pod deleted', async () => {
     const r = await kubectl(['run', 'rr', '-i', '--rm', '--image=busybox', '--restart=Never', `--overrides={"spec":{"nodeName":"${node}"}}`, '--', 'sh', '-c', 'while read l; do echo got:$l; done; echo bye; exit 3'], { input: 'a\nb\n' });
     assert.equal(r.code, 3, r.out);
     assert.match(r.stdout, /got:a\ngot:b\nbye\n/);
     assert.match(r.out, /pod "rr" deleted/);
+    // -t without a terminal: kubectl says so and goes on as -i (the pod still asks for a tty).
+    const t = await kubectl(['run', 'rt', '-it', '--rm', '--image=busybox', '--restart=Never', `--overrides={"spec":{"nodeName":"${node}"}}`, '--', 'sh', '-c', 'read l; echo got:$l'], { input: 'x\n' });
+    assert.equal(t.code, 0, t.out);
+    assert.match(t.stdout, /got:x/);
+    assert.match(t.stderr, /Unable to use a TTY/);
   });
 });
