@@ -17,6 +17,7 @@ interface ServerFlags extends ApiserverFlags {
   clusterDomain: string;
   nodeMonitorPeriod?: string;
   nodeMonitorGracePeriod?: string;
+  horizontalPodAutoscalerSyncPeriod?: string;
 }
 
 export function register(program: Command): void {
@@ -30,6 +31,7 @@ export function register(program: Command): void {
     .option('--cluster-domain <domain>', 'the cluster domain served by cluster DNS', 'cluster.local')
     .option('--node-monitor-period <d>', 'how often the node lifecycle controller checks nodes (default 5s)')
     .option('--node-monitor-grace-period <d>', 'how long a node may go without a heartbeat before it is marked NotReady (default 40s)')
+    .option('--horizontal-pod-autoscaler-sync-period <d>', 'how often each HorizontalPodAutoscaler is reconciled (default 15s)')
     .option('--disable-agent', 'run no kubelet on this machine (control plane only)')
     .option('--disable <component>', 'do not run a component: scheduler, controller-manager, coredns (repeatable)', (v: string, acc: string[]) => [...acc, ...v.split(',')], [] as string[])
     .action(async (f: ServerFlags) => {
@@ -48,6 +50,7 @@ export function register(program: Command): void {
         controllerOptions: {
           ...(f.nodeMonitorPeriod ? { nodeMonitorPeriodMs: parseDuration(f.nodeMonitorPeriod) } : {}),
           ...(f.nodeMonitorGracePeriod ? { nodeMonitorGracePeriodMs: parseDuration(f.nodeMonitorGracePeriod) } : {}),
+          ...(f.horizontalPodAutoscalerSyncPeriod ? { horizontalPodAutoscalerSyncPeriodMs: parseDuration(f.horizontalPodAutoscalerSyncPeriod) } : {}),
         },
       });
       onSignals(() => s.close());

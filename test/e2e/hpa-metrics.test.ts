@@ -1,7 +1,8 @@
 // Resource metrics and the HorizontalPodAutoscaler with the real kubectl against
 // `keelson server --runtime process`: the kubelet's /stats/summary (authorized as nodes/stats),
 // metrics.k8s.io served by the apiserver (`kubectl top nodes|pods`), and an HPA scaling a
-// deployment whose pods use more CPU than their (tiny) request, with kube's event message.
+// deployment whose pods use more CPU than their (tiny) request, with kube's event message
+// (--horizontal-pod-autoscaler-sync-period 3s, short behavior windows).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -60,7 +61,7 @@ describe('resource metrics and the HorizontalPodAutoscaler', () => {
 
   before(async () => {
     const port = await freePort();
-    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--runtime', 'process', '--node-name', node, '--etcd-listen-client-urls', ''], {
+    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--runtime', 'process', '--node-name', node, '--etcd-listen-client-urls', '', '--horizontal-pod-autoscaler-sync-period', '3s'], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
