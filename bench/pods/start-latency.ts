@@ -2,7 +2,7 @@
 // Kubernetes' SLO bounds (p99 under 5 s) and keelson's budget (p99 under 1 s). No real kubelet
 // runs here to compare with in the same run, so the SLO is the reference the ratio is taken to.
 //
-//   node --import tsx bench/pods/start-latency.ts [--runtime cri|process] [--pods 50] [--interval-ms 100] [--trace]
+//   node --import tsx bench/pods/start-latency.ts [--runtime cri|process] [--pods 50] [--interval-ms 100] [--trace] [--bin path/to/keelson]
 //
 // Starts `bin/keelson server` (run `npm run build` first) on a temp data dir, imports the busybox
 // image built offline (cri), creates pods one every --interval-ms, and records when the API first
@@ -18,7 +18,8 @@ import { RestClient } from '../../src/client/rest-client.js';
 import { flag, freePort, percentile } from '../lib/util.js';
 import { cpuUnder, requestCounts, traceReport, type PodTimes } from './trace.js';
 
-const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
+// --bin: another build to compare with (e.g. a git worktree of an older commit).
+const bin = flag('bin', fileURLToPath(new URL('../../bin/keelson', import.meta.url)));
 const runtime = flag('runtime', process.getuid?.() === 0 ? 'cri' : 'process');
 const pods = Number(flag('pods', '50'));
 const intervalMs = Number(flag('interval-ms', '100'));

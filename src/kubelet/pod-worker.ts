@@ -101,6 +101,8 @@ export class PodWorker {
   private terminal = false;
   private readonly recs: Rec[] = [];
   private lastWritten?: string;
+  /** The conditions of the status we last wrote (the kubelet's status manager cache). */
+  private lastConditions?: KObject[];
   private readonly log: Logger;
   private readonly puller: ImagePuller;
   /** Volumes set up for the pod (name -> node path); the simulated runtime has none. */
@@ -243,7 +245,7 @@ export class PodWorker {
     if (sb.status === 'rejected') throw sb.reason;
     if (vols.status === 'rejected') throw vols.reason;
     if (!vols.value) {
-      await this.writeStatus(computePodStatus(pod, { sandboxReady: false, podIP: undefined, hostIP: this.d.hostIP, startTime: this.startTime!, records: this.recs, runtimeName: rt.runtimeName }));
+      await this.writeStatus(computePodStatus(this.basis(pod), { sandboxReady: false, podIP: undefined, hostIP: this.d.hostIP, startTime: this.startTime!, records: this.recs, runtimeName: rt.runtimeName }));
       return;
     }
     for (const r of this.recs) r.status = r.id ? await rt.containerStatus(r.id) : r.adopted;
@@ -270,13 +272,13 @@ export class PodWorker {
       }
     for (const r of this.recs) if (r.id && !r.status) r.status = await rt.containerStatus(r.id);
     const view = { sandboxReady: true, podIP: this.podIP, hostIP: this.d.hostIP, startTime: this.startTime!, records: this.recs, runtimeName: rt.runtimeName };
-    let status = computePodStatus(pod, view);
+    let status = computePodStatus(this.basis(pod), view);
     if (status.phase === 'Succeeded' || status.phase === 'Failed') {
       // A finished pod's sandbox is stopped (kubelet kills the sandbox of terminal pods).
       this.terminal = true;
       for (const r of this.recs) this.stopProbes(r);
       await rt.stopPodSandbox(this.sandboxId!);
-      status = computePodStatus(pod, { ...view, sandboxReady: false });
+      status = computePodStatus(this.basis(pod), { ...view, sandboxReady: false });
     }
     this.trace.mark('sync');
     await this.writeStatus(status);
@@ -494,10 +496,21 @@ export class PodWorker {
     r.probes = [];
   }
 
+  /** The pod with the conditions we last wrote over its own: a sync that runs before the
+   * informer delivers our write keeps their lastTransitionTime (as the kubelet takes the old
+   * status from its status manager), instead of writing the same status again with new times. */
+  private basis(pod: Pod): Pod {
+    const own = this.lastConditions;
+    if (!own) return pod;
+    const types = new Set(own.map((c) => c.type));
+    return { ...pod, status: { ...pod.status, conditions: [...(pod.status?.conditions ?? []).filter((c: KObject) => !types.has(c.type)), ...own] } };
+  }
+
   private async writeStatus(status: KObject): Promise<void> {
     const m = this.d.statusTarget ? this.d.statusTarget() : this.pod.metadata;
     if (!m) return;
     const json = `${m.uid} ${stableJson(status)}`;
+    this.lastConditions = status.conditions;
     if (json === this.lastWritten) return;
     if (!this.d.statusTarget && json === `${m.uid} ${stableJson(this.pod.status ?? {})}`) {
       this.lastWritten = json;
