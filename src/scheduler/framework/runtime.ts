@@ -57,6 +57,33 @@ export interface NodeScores {
   byPlugin: Record<string, number>;
 }
 
+interface ScoreTable {
+  names: string[];
+  columns: Float64Array[];
+}
+
+/** One node's scores; `byPlugin` is materialised from the cycle's score table on first read. */
+class ScoreRow implements NodeScores {
+  total = 0;
+  private plugins?: Record<string, number>;
+  constructor(
+    readonly name: string,
+    private readonly table: ScoreTable,
+    private readonly index: number,
+  ) {}
+  get byPlugin(): Record<string, number> {
+    if (!this.plugins) {
+      const o: Record<string, number> = {};
+      for (let k = 0; k < this.table.names.length; k++) o[this.table.names[k]] = this.table.columns[k][this.index];
+      this.plugins = o;
+    }
+    return this.plugins;
+  }
+  toJSON(): NodeScores {
+    return { name: this.name, total: this.total, byPlugin: this.byPlugin };
+  }
+}
+
 export class Framework {
   readonly schedulerName: string;
   private readonly instances = new Map<string, Plugin>();
@@ -180,13 +207,15 @@ export class Framework {
 
   /** Score every node with every score plugin, normalise to 0..100, weigh, and sum. */
   runScore(state: CycleState, pod: any, nodes: NodeInfo[]): NodeScores[] {
-    // One NodeScore array is reused by every plugin (hot loop: a few hundred nodes per pod).
+    // Hot loop (a few hundred nodes per pod): one NodeScore array reused by every plugin, and
+    // per-plugin scores kept in columns; each row's byPlugin object is built only when read.
     const n = nodes.length;
-    const out: NodeScores[] = new Array(n);
+    const table: ScoreTable = { names: [], columns: [] };
+    const out: ScoreRow[] = new Array(n);
     const scores: NodeScore[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const name = nodes[i].name;
-      out[i] = { name, total: 0, byPlugin: {} };
+      out[i] = new ScoreRow(name, table, i);
       scores[i] = { name, score: 0 };
     }
     for (const p of this.scorePlugins) {
@@ -194,9 +223,12 @@ export class Framework {
       for (let i = 0; i < n; i++) scores[i].score = p.score(state, pod, nodes[i]);
       p.normalizeScore?.(state, pod, scores);
       const w = this.weights[p.name] ?? 1;
+      const column = new Float64Array(n);
+      table.names.push(p.name);
+      table.columns.push(column);
       for (let i = 0; i < n; i++) {
         const s = Math.max(0, Math.min(MAX_NODE_SCORE, scores[i].score)) * w;
-        out[i].byPlugin[p.name] = s;
+        column[i] = s;
         out[i].total += s;
       }
     }

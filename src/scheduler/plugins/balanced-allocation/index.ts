@@ -9,19 +9,25 @@ export const name = 'NodeResourcesBalancedAllocation';
 
 export function factory(args: Record<string, any>): ScorePlugin {
   const resources: Array<{ name: string }> = args.resources ?? [{ name: 'cpu' }, { name: 'memory' }];
+  const fractions = new Float64Array(resources.length);
   return {
     name,
     score(state, pod, node) {
       const req = cycleRequests(state, pod).nonZero;
-      const fractions: number[] = [];
+      // Same arithmetic, in the same order, as summing an array of fractions (scores must not move).
+      let len = 0;
       for (const r of resources) {
         const alloc = amount(node.allocatable, r.name);
         if (alloc === 0) continue;
-        fractions.push(Math.min(1, (amount(node.nonZeroRequested, r.name) + amount(req, r.name)) / alloc));
+        fractions[len++] = Math.min(1, (amount(node.nonZeroRequested, r.name) + amount(req, r.name)) / alloc);
       }
-      if (fractions.length < 2) return MAX_NODE_SCORE;
-      const mean = fractions.reduce((a, b) => a + b, 0) / fractions.length;
-      const std = Math.sqrt(fractions.reduce((a, f) => a + (f - mean) ** 2, 0) / fractions.length);
+      if (len < 2) return MAX_NODE_SCORE;
+      let sum = 0;
+      for (let i = 0; i < len; i++) sum += fractions[i];
+      const mean = sum / len;
+      let sq = 0;
+      for (let i = 0; i < len; i++) sq += (fractions[i] - mean) ** 2;
+      const std = Math.sqrt(sq / len);
       return Math.floor((1 - std) * MAX_NODE_SCORE);
     },
   };

@@ -57,13 +57,18 @@ function requestedResources(pod: Resource, args: FitArgs): Array<[string, number
 export function insufficient(pod: Resource, node: NodeInfo, args: FitArgs = {}, wanted = requestedResources(pod, args)): string[] {
   let reasons: string[] | undefined;
   if (node.pods.size + 1 > node.allocatable.allowedPodNumber) (reasons ??= []).push('Too many pods');
+  const alloc = node.allocatable;
+  const used = node.requested;
   for (let i = 0; i < wanted.length; i++) {
-    const [res, want] = wanted[i];
-    if (want > amount(node.allocatable, res) - amount(node.requested, res)) (reasons ??= []).push(INSUFFICIENT[res] ?? `Insufficient ${res}`);
+    const res = wanted[i][0];
+    const want = wanted[i][1];
+    const free = res === 'cpu' ? alloc.milliCPU - used.milliCPU : res === 'memory' ? alloc.memory - used.memory : amount(alloc, res) - amount(used, res);
+    if (want > free) (reasons ??= []).push(INSUFFICIENT[res] ?? `Insufficient ${res}`);
   }
   return reasons ?? NONE;
 }
 const NONE: string[] = [];
+const EMPTY_REQUEST: Resource = { milliCPU: 0, memory: 0, ephemeralStorage: 0, allowedPodNumber: 0, scalar: {} };
 const INSUFFICIENT: Record<string, string> = { cpu: 'Insufficient cpu', memory: 'Insufficient memory', 'ephemeral-storage': 'Insufficient ephemeral-storage' };
 
 type Scorer = (requested: number, allocatable: number) => number;
@@ -101,8 +106,9 @@ export function factory(rawArgs: Record<string, any>): PreFilterPlugin & FilterP
       return { status: Status.success() };
     },
     filter(state, pod, node) {
-      const req = cycleRequests(state, pod).requests;
-      const reasons = insufficient(req, node, args, state.read<Array<[string, number]>>(wantedKey));
+      let wanted = state.read<Array<[string, number]>>(wantedKey);
+      if (!wanted) state.write(wantedKey, (wanted = requestedResources(cycleRequests(state, pod).requests, args)));
+      const reasons = insufficient(EMPTY_REQUEST, node, args, wanted);
       return reasons.length ? Status.unschedulable(...reasons) : Status.success();
     },
     score(state, pod, node) {
