@@ -164,6 +164,21 @@ describe('resource metrics and the HorizontalPodAutoscaler', () => {
     assert.equal(v1.spec.targetCPUUtilizationPercentage, 100000);
   });
 
+  it('Pods metrics need a custom metrics API: ScalingActive False (FailedGetPodsMetric), no scaling', async () => {
+    assert.equal((await kubectl(['create', 'deployment', 'idle', '--image=busybox', '--', 'sleep', '3600'])).code, 0);
+    const custom = 'apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: idle}\nspec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: idle}\n  maxReplicas: 2\n  metrics:\n  - type: Pods\n    pods: {metric: {name: requests_per_second}, target: {type: AverageValue, averageValue: "10"}}\n';
+    assert.equal((await kubectl(['apply', '-f', '-'], { input: custom })).code, 0);
+    let active: { status?: string; reason?: string; message?: string } | undefined;
+    await until('the ScalingActive condition', async () => {
+      const st = JSON.parse((await kubectl(['get', 'hpa.v2.autoscaling', 'idle', '-o', 'json'])).stdout).status;
+      active = st?.conditions?.find((c: { type: string }) => c.type === 'ScalingActive');
+      return !!active;
+    }, 20_000);
+    assert.deepEqual([active!.status, active!.reason], ['False', 'FailedGetPodsMetric']);
+    assert.equal((await kubectl(['get', 'deploy', 'idle', '-o', 'jsonpath={.spec.replicas}'])).stdout, '1');
+    await kubectl(['delete', 'deployment', 'idle', '--wait=false']);
+  });
+
   it('an HPA whose target is missing: AbleToScale False (FailedGetScale) and a warning event', async () => {
     const ghost = 'apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: ghost}\nspec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: ghost}, maxReplicas: 2, targetCPUUtilizationPercentage: 50}\n';
     assert.equal((await kubectl(['apply', '-f', '-'], { input: ghost })).code, 0);
