@@ -3,6 +3,7 @@
 // Kubernetes Status, and watch streams (one JSON event per line).
 import http from 'node:http';
 import https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { BucketRateLimiter } from './rate-limiter.js';
 import type { ClientConfig } from './kubeconfig.js';
 
@@ -60,7 +61,9 @@ export class RestClient {
     this.url = new URL(config.server);
     const isTls = this.url.protocol === 'https:';
     this.agent = isTls
-      ? new https.Agent({ keepAlive: true, maxSockets: 64, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTLSVerify })
+      ? // One SecureContext instead of ca/cert/key options: the agent keys its socket pool by a name
+        // that concatenates those PEM strings (hashed again on every request).
+        new https.Agent({ keepAlive: true, maxSockets: 64, secureContext: createSecureContext({ ca: config.ca, cert: config.cert, key: config.key }), rejectUnauthorized: !config.insecureSkipTLSVerify })
       : new http.Agent({ keepAlive: true, maxSockets: 64 });
     this.limiter = new BucketRateLimiter<string>(config.qps ?? 50, config.burst ?? 100);
     this.baseHeaders = { 'User-Agent': config.userAgent ?? 'keelson' };
