@@ -113,6 +113,15 @@ describe('kubectl attach and port-forward with --runtime cri (containerd)', { sk
     assert.equal((await kubectl(['get', 'pod', 'echo', '-o', 'jsonpath={.status.phase}'])).stdout, 'Running');
   });
 
+  it('the end of stdin reaches the container: exec -i ... < input, run -i --rm with its exit code', async () => {
+    const cat = await kubectl(['exec', '-i', 'echo', '--', 'sh', '-c', 'cat; echo done'], { input: 'a\nb\n', timeoutMs: 20_000 });
+    assert.equal(cat.code, 0, cat.out);
+    assert.equal(cat.stdout, 'a\nb\ndone\n');
+    const run = await kubectl(['run', 'rr', '-i', '--rm', `--image=${IMAGE}`, '--image-pull-policy=Never', '--restart=Never', `--overrides={"spec":{"nodeName":"${NODE}"}}`, '--', 'sh', '-c', 'while read l; do echo got:$l; done; exit 3'], { input: 'x\ny\n', timeoutMs: 60_000 });
+    assert.equal(run.code, 3, run.out);
+    assert.match(run.stdout, /got:x\ngot:y\n/);
+  });
+
   it('exec over SPDY/3.1 (kubectl\'s fallback) on containerd: output and exit code', async () => {
     const r = await kubectl(['exec', 'echo', '--', 'sh', '-c', 'echo out; echo err >&2; exit 4'], { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }, timeoutMs: 20_000 });
     assert.equal(r.code, 4, r.out);

@@ -3,10 +3,11 @@
 // requestid, ...), we answer each with an empty SYN_REPLY, data flows in DATA frames until FIN
 // on each side, RST_STREAM aborts a stream, PINGs are echoed, GOAWAY ends the connection.
 // Header blocks are zlib-compressed with one shared context per direction and SPDY/3's preset
-// dictionary. Transport-neutral: bytes come in through receive() and go out through `send`, so
+// dictionary. openStream() serves the client side too (the kubelet talking to a runtime's
+// streaming server). Transport-neutral: bytes come in through receive() and go out through `send`, so
 // the same code serves a raw upgraded socket and SPDY tunnelled in WebSocket binary messages.
 // Divergence: flow control is not enforced (no WINDOW_UPDATE is sent or honoured), as
-// spdystream does not enforce it either; server-initiated streams are not supported.
+// spdystream does not enforce it either.
 import { EventEmitter } from 'node:events';
 import { constants, createDeflate, createInflate, type Deflate, type Inflate } from 'node:zlib';
 
@@ -31,6 +32,7 @@ export const spdyDictionary: Buffer = (() => {
 const SYN_STREAM = 1;
 const SYN_REPLY = 2;
 const RST_STREAM = 3;
+const HEADERS = 8;
 const PING = 6;
 const GOAWAY = 7;
 const FLAG_FIN = 1;
@@ -134,11 +136,21 @@ export class SpdyServerConnection extends EventEmitter {
   private inChain = Promise.resolve();
   private outChain = Promise.resolve();
   private lastStream = 0;
+  private nextOwn = -1;
   closed = false;
   private gone = false;
 
   constructor(private readonly transport: { send(b: Buffer): void; close(): void }) {
     super();
+  }
+
+  /** Opens a stream of our own (the client side: odd ids), e.g. to a runtime's streaming server. */
+  openStream(headers: Record<string, string>): SpdyStream {
+    const id = (this.nextOwn += 2);
+    const s = new SpdyStream(id, headers, this);
+    this.streams.set(id, s);
+    this.send(async () => controlFrame(SYN_STREAM, 0, Buffer.concat([u32(id), u32(0), Buffer.from([0, 0]), await zflush(this.deflate, encodeHeaders(headers))])));
+    return s;
   }
 
   /** Bytes from the peer. */
@@ -174,6 +186,11 @@ export class SpdyServerConnection extends EventEmitter {
       this.send(async () => controlFrame(SYN_REPLY, 0, Buffer.concat([u32(id), await zflush(this.deflate, encodeHeaders({}))])));
       this.emit('stream', s);
       if (flags & FLAG_FIN) this.remoteEnd(s);
+    } else if (type === SYN_REPLY || type === HEADERS) {
+      // Our own streams' replies: nothing to do but keep the header context in step.
+      await zflush(this.inflate, body.subarray(4));
+      const s = this.streams.get(body.readUInt32BE(0) & 0x7fffffff);
+      if (s && flags & FLAG_FIN) this.remoteEnd(s);
     } else if (type === RST_STREAM) {
       const s = this.streams.get(body.readUInt32BE(0) & 0x7fffffff);
       if (s) {

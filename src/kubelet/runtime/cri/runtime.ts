@@ -18,7 +18,7 @@ import type { Logger } from '../../../util/log.js';
 import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, ExecSession, PodSandbox, PodSandboxConfig, RegistryAuth } from '../types.js';
 import { CriClient, CriError, type Msg } from './client.js';
 import { fromContainerStatus, LABEL_CONTAINER_NAME, LABEL_POD_UID, toContainerConfig, toSandboxConfig } from './convert.js';
-import { criExecSession } from './exec-stream.js';
+import { criSpdyExecSession } from './spdy-exec-stream.js';
 import { criPortForward } from './port-forward-stream.js';
 import type { Duplex } from 'node:stream';
 import { ensureImage } from './images.js';
@@ -212,15 +212,16 @@ export class CriRuntime implements ContainerRuntime {
 
   execStream(containerId: string, cmd: string[], opts: { tty?: boolean; stdin?: boolean } = {}): ExecSession {
     const tty = !!opts.tty;
-    const url = this.client.runtime('Exec', { container_id: containerId, cmd, tty, stdin: opts.stdin ?? true, stdout: true, stderr: !tty }).then((r) => r.url as string);
-    return criExecSession(url);
+    const stdin = opts.stdin ?? true;
+    const url = this.client.runtime('Exec', { container_id: containerId, cmd, tty, stdin, stdout: true, stderr: !tty }).then((r) => r.url as string);
+    return criSpdyExecSession(url, { stdin, tty });
   }
 
   /** kubectl attach: CRI Attach, then the streaming server's WebSocket (as exec). */
   attach(containerId: string, opts: { stdin: boolean; tty?: boolean }): ExecSession {
     const tty = !!opts.tty;
     const url = this.client.runtime('Attach', { container_id: containerId, stdin: opts.stdin, tty, stdout: true, stderr: !tty }).then((r) => r.url as string);
-    return criExecSession(url);
+    return criSpdyExecSession(url, { stdin: opts.stdin, tty });
   }
 
   /** kubectl port-forward: CRI PortForward, then the streaming server's WebSocket (port-forward-stream.ts). */
