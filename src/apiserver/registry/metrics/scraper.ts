@@ -3,7 +3,9 @@
 // certificate, authorized by the kubelet as nodes/stats). Results are cached for `ttlMs`
 // (metrics-server keeps the last scrape of its 15 s --metric-resolution; keelson scrapes on
 // demand, at most once per ttl, and concurrent readers share one scrape). A node that does not
-// answer (simulated nodes have no kubelet server) simply has no metrics.
+// answer simply has no metrics, and is not asked again for `retryFailedMs` (30 s) so one dead
+// node does not slow every read by the dial timeout. Simulated nodes (label
+// node.keelson.io/simulated) have no kubelet server and are skipped.
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { KubeletClientTls } from '../../handlers/context.js';
@@ -17,6 +19,7 @@ export interface NodeSummary {
 
 export const defaultScrapeTtlMs = 5000;
 const timeoutMs = 5000;
+const retryFailedMs = 30_000;
 
 /** host:port of a Node's kubelet (InternalIP first, as pod-proxy does). */
 export function kubeletEndpoint(node: KObject): { host: string; port: number } | undefined {
@@ -53,6 +56,8 @@ function fetchSummary(ep: { host: string; port: number }, tls: KubeletClientTls)
 
 export class KubeletScraper {
   private last?: { at: number; result: Promise<NodeSummary[]> };
+  /** Node name -> when it last failed to answer. */
+  private readonly failed = new Map<string, number>();
 
   constructor(
     private readonly listNodes: () => Promise<KObject[]>,
@@ -68,10 +73,15 @@ export class KubeletScraper {
       const out = await Promise.all(
         nodes.map(async (node) => {
           const ep = kubeletEndpoint(node);
-          if (!ep) return undefined;
+          const name = String(node.metadata?.name);
+          if (!ep || node.metadata?.labels?.['node.keelson.io/simulated'] === 'true') return undefined;
+          if (now - (this.failed.get(name) ?? -Infinity) < retryFailedMs) return undefined;
           try {
-            return { node, summary: await fetchSummary(ep, this.tls()) };
+            const summary = await fetchSummary(ep, this.tls());
+            this.failed.delete(name);
+            return { node, summary };
           } catch {
+            this.failed.set(name, Date.now());
             return undefined;
           }
         }),
