@@ -30,11 +30,12 @@ export function newPodInfo(pod: any): PodInfo {
 
 /** Host ports in use: `protocol/hostIP/port` (hostIP 0.0.0.0 conflicts with every IP). */
 export function podHostPorts(pod: any): Array<{ protocol: string; ip: string; port: number }> {
-  const out: Array<{ protocol: string; ip: string; port: number }> = [];
-  for (const c of [...(pod?.spec?.containers ?? []), ...(pod?.spec?.initContainers ?? [])])
-    for (const p of c.ports ?? []) if (p.hostPort) out.push({ protocol: p.protocol ?? 'TCP', ip: p.hostIP || '0.0.0.0', port: p.hostPort });
-  return out;
+  let out: Array<{ protocol: string; ip: string; port: number }> | undefined;
+  for (const list of [pod?.spec?.containers, pod?.spec?.initContainers])
+    for (const c of list ?? []) for (const p of c.ports ?? []) if (p.hostPort) (out ??= []).push({ protocol: p.protocol ?? 'TCP', ip: p.hostIP || '0.0.0.0', port: p.hostPort });
+  return out ?? NO_PORTS;
 }
+const NO_PORTS: Array<{ protocol: string; ip: string; port: number }> = [];
 
 /** Pods with (anti-)affinity over a set of nodes (the cache's), kept as NodeInfos change. */
 export interface AffinityTotals {
@@ -88,7 +89,8 @@ export class NodeInfo {
       if (pi.hasAffinity) this.totals.podsWithAffinity++;
       if (pi.hasRequiredAntiAffinity) this.totals.podsWithRequiredAntiAffinity++;
     }
-    this.usedPorts.push(...podHostPorts(pi.pod));
+    const ports = podHostPorts(pi.pod);
+    if (ports.length) this.usedPorts.push(...ports);
     this.generation++;
   }
 
@@ -105,7 +107,7 @@ export class NodeInfo {
       if (pi.hasRequiredAntiAffinity) this.totals.podsWithRequiredAntiAffinity--;
     }
     const ports = podHostPorts(pi.pod);
-    this.usedPorts = this.usedPorts.filter((u) => !ports.some((p) => p.port === u.port && p.protocol === u.protocol && p.ip === u.ip));
+    if (ports.length) this.usedPorts = this.usedPorts.filter((u) => !ports.some((p) => p.port === u.port && p.protocol === u.protocol && p.ip === u.ip));
     this.generation++;
     return true;
   }
