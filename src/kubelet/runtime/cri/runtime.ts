@@ -3,8 +3,9 @@
 // by its containers; containerd sets up CNI networking and the pod IP is
 // PodSandboxStatus.network.ip; hostNetwork pods use the node's namespace), images through the
 // ImageService (images.ts), CRI-format log files written by containerd under the kubelet's pod
-// log directory, ExecSync for probes and hooks, CRI Exec over the streaming server for kubectl
-// exec (exec-stream.ts), container state changes by relisting (relist.ts).
+// log directory, ExecSync for probes and hooks, CRI Exec/Attach over the streaming server for
+// kubectl exec and attach (spdy-exec-stream.ts), CRI PortForward for kubectl port-forward
+// (port-forward-stream.ts), container state changes by relisting (relist.ts).
 //
 // Containers outlive the kubelet: a restarted kubelet finds its pod's READY sandbox by the
 // io.kubernetes.pod.uid label (asked only for the pods that had one when it connected, so a new

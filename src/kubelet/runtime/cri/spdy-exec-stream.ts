@@ -3,12 +3,19 @@
 // `X-Stream-Protocol-Version: v4.channel.k8s.io`, open the error, stdin, stdout and stderr
 // streams, and bridge them to an ExecSession. Unlike the v4 WebSocket protocol, SPDY can
 // half-close: the end of the client's stdin reaches the command (`exec -i ... < file`,
-// `run -i` with stdinOnce). The exit code comes from the error stream's Status.
+// `run -i` with stdinOnce), which the streaming server's WebSocket (v4.channel.k8s.io in
+// containerd 1.6) cannot say. The exit code comes from the error stream's Status.
 import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { ExecSession } from '../types.js';
 import { SpdyServerConnection as SpdyConnection, type SpdyStream } from '../../server/spdy.js';
-import { exitCodeOf } from './exec-stream.js';
+
+/** Exit code from an error-stream Status (0 for Success); undefined when it carries none. */
+export function exitCodeOf(status: Record<string, any>): number | undefined {
+  if (status.status === 'Success') return 0;
+  const cause = (status.details?.causes ?? []).find((c: Record<string, string>) => c.reason === 'ExitCode');
+  return cause ? Number(cause.message) : undefined;
+}
 
 export function criSpdyExecSession(url: Promise<string>, opts: { stdin: boolean; tty: boolean }): ExecSession {
   const stdin = new PassThrough();
