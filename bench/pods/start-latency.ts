@@ -97,10 +97,11 @@ async function main(): Promise<void> {
     if (trace) {
       const times = new Map<string, PodTimes>([...created].map(([n, at]) => [n, { created: at, scheduled: scheduled.get(n), running: running.get(n) }]));
       console.log(traceReport(log, times));
-      const used = (k: keyof typeof cpu0) => `${k} ${(cpu1[k] - cpu0[k]).toFixed(1)} s`;
       console.log(requestCounts(log.slice(logAt0), pods));
-      console.log(`  CPU used while the pods started (${wall.toFixed(1)} s wall, 2 CPUs): ${used('server')}, ${used('containerd')} (with CNI plugins), ${used('shims')} (with runc)`);
     }
+    const used = (k: keyof typeof cpu0) => `${k} ${(cpu1[k] - cpu0[k]).toFixed(1)} s`;
+    const perPod = (cpu1.server + cpu1.containerd + cpu1.shims - cpu0.server - cpu0.containerd - cpu0.shims) / pods;
+    console.log(`  CPU while the pods started (${wall.toFixed(1)} s wall): ${used('server')}, ${used('containerd')} (with CNI plugins), ${used('shims')} (with runc); ${Math.round(perPod * 1000)} ms per pod`);
     // Delete the pods and wait until the kubelet has removed their containers (a stopped server
     // leaves running containers alone, as a kubelet does).
     await client.delete('/api/v1/namespaces/default/pods', undefined, { labelSelector: 'bench=start-latency', gracePeriodSeconds: '0' }).catch(() => undefined);
