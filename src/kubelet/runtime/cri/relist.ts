@@ -1,6 +1,8 @@
 // Container state changes from a CRI runtime (the kubelet's PLEG, generic relisting): every
 // period, ListContainers, compare each container's state with the last list, and report those
-// that changed (a container that exited on its own) so the kubelet re-syncs the pod. CRI's
+// that changed (a container that exited on its own) so the kubelet re-syncs the pod; a container
+// first seen already exited is reported too (it started and died between two relists, as PLEG
+// reports ContainerDied for it), except on the first list (a kubelet start syncs every pod anyway). CRI's
 // GetContainerEvents stream is newer than containerd 1.6, so polling it is.
 import type { Logger } from '../../../util/log.js';
 import type { CriClient } from './client.js';
@@ -9,6 +11,7 @@ export class Relister {
   private readonly states = new Map<string, string>();
   private timer?: NodeJS.Timeout;
   private stopped = false;
+  private listed = false;
 
   constructor(
     private readonly client: CriClient,
@@ -34,8 +37,9 @@ export class Relister {
       seen.add(c.id);
       const prev = this.states.get(c.id);
       this.states.set(c.id, c.state);
-      if (prev !== undefined && prev !== c.state) this.emit(c.pod_sandbox_id, c.id);
+      if (prev === undefined ? this.listed && c.state === 'CONTAINER_EXITED' : prev !== c.state) this.emit(c.pod_sandbox_id, c.id);
     }
+    this.listed = true;
     for (const id of this.states.keys()) if (!seen.has(id)) this.states.delete(id);
   }
 
