@@ -102,9 +102,11 @@ async function main(): Promise<void> {
     const used = (k: keyof typeof cpu0) => `${k} ${(cpu1[k] - cpu0[k]).toFixed(1)} s`;
     const perPod = (cpu1.server + cpu1.containerd + cpu1.shims - cpu0.server - cpu0.containerd - cpu0.shims) / pods;
     console.log(`  CPU while the pods started (${wall.toFixed(1)} s wall): ${used('server')}, ${used('containerd')} (with CNI plugins), ${used('shims')} (with runc); ${Math.round(perPod * 1000)} ms per pod`);
-    // Delete the pods and wait until the kubelet has removed their containers (a stopped server
-    // leaves running containers alone, as a kubelet does).
-    await client.delete('/api/v1/namespaces/default/pods', undefined, { labelSelector: 'bench=start-latency', gracePeriodSeconds: '0' }).catch(() => undefined);
+    // Delete the pods and wait until the kubelet has removed their sandboxes (a stopped server
+    // leaves running containers alone, as a kubelet does). A grace period, not 0: with 0 the
+    // object is gone at once, the server is stopped while the kubelet still tears down, and the
+    // sandboxes left to killall kept their CNI masquerade chains in the nat table.
+    await client.delete('/api/v1/namespaces/default/pods', undefined, { labelSelector: 'bench=start-latency', gracePeriodSeconds: '1' }).catch(() => undefined);
     for (let i = 0; i < 300; i++) {
       const l = await client.get('/api/v1/namespaces/default/pods', { labelSelector: 'bench=start-latency' }).catch(() => ({ items: [1] }));
       if (!l.items.length) break;
