@@ -93,7 +93,8 @@ function controlFrame(type: number, flags: number, body: Buffer): Buffer {
   return Buffer.concat([h, body]);
 }
 
-/** One stream a peer opened: 'data' (Buffer), 'end' (the peer sent FIN), 'reset'. */
+/** One stream: 'data' (Buffer), 'end' (the peer sent FIN), 'reset', and 'reply' (SYN_REPLY to a
+ * stream we opened). */
 export class SpdyStream extends EventEmitter {
   localClosed = false;
   remoteClosed = false;
@@ -190,6 +191,7 @@ export class SpdyServerConnection extends EventEmitter {
       // Our own streams' replies: nothing to do but keep the header context in step.
       await zflush(this.inflate, body.subarray(4));
       const s = this.streams.get(body.readUInt32BE(0) & 0x7fffffff);
+      if (s && type === SYN_REPLY) s.emit('reply');
       if (s && flags & FLAG_FIN) this.remoteEnd(s);
     } else if (type === RST_STREAM) {
       const s = this.streams.get(body.readUInt32BE(0) & 0x7fffffff);

@@ -62,13 +62,19 @@ export function criSpdyExecSession(url: Promise<string>, opts: { stdin: boolean;
                 s.once('reset', done);
               }),
             );
-          if (opts.stdin) {
-            const inStream = open('stdin');
+          const inStream = opts.stdin ? open('stdin') : undefined;
+          const outStream = open('stdout');
+          pipeOut(outStream, stdout);
+          const errOut = opts.tty ? undefined : open('stderr');
+          if (errOut) pipeOut(errOut, stderr);
+          // As client-go, stdin flows once the server has accepted every stream (SYN_REPLY):
+          // a streaming server may not read a stream's data before it has them all.
+          const opened = [errStream, inStream, outStream, errOut].filter((x): x is SpdyStream => !!x);
+          void Promise.all(opened.map((x) => new Promise((r) => x.once('reply', r)))).then(() => {
+            if (!inStream) return;
             stdin.on('data', (d: Buffer) => inStream.write(d));
             stdin.once('end', () => inStream.end());
-          }
-          pipeOut(open('stdout'), stdout);
-          if (!opts.tty) pipeOut(open('stderr'), stderr);
+          });
           let statusText = '';
           errStream.on('data', (d: Buffer) => (statusText += d));
           const statusDone = new Promise<void>((done) => {
