@@ -1,8 +1,10 @@
 // Runs the proxy's sync no more often than `minIntervalMs` and at least every `maxIntervalMs`
 // (kube-proxy's BoundedFrequencyRunner, its --min-sync-period and --sync-period): changes
 // arriving in a burst coalesce into one sync, and a periodic resync repairs rules someone else
-// removed. A failed sync is retried after the min interval, doubling up to the max interval
-// while it keeps failing.
+// removed. As kube-proxy's runner (burstSyncs = 2), two syncs may run back to back before the
+// min interval applies (a token bucket refilled once per min interval), so a change right after
+// a sync is not held back. A failed sync is retried after the min interval, doubling up to the
+// max interval while it keeps failing.
 import { sleep } from '../util/sleep.js';
 
 export class SyncRunner {
@@ -10,13 +12,28 @@ export class SyncRunner {
   private wake?: () => void;
   private lastRun = 0;
   private failures = 0;
+  private tokens: number;
+  private refilledAt = Date.now();
 
   constructor(
     private readonly fn: () => Promise<void>,
     private readonly minIntervalMs: number,
     private readonly maxIntervalMs: number,
     private readonly onError: (err: Error) => void,
-  ) {}
+    private readonly burst = 2,
+  ) {
+    this.tokens = burst;
+  }
+
+  /** How long until a sync may run (token bucket; failures back off from the last run). */
+  private waitMs(): number {
+    const now = Date.now();
+    if (this.failures > 0) return this.lastRun + Math.min(this.maxIntervalMs, this.minIntervalMs * 2 ** Math.min(this.failures, 20)) - now;
+    if (this.minIntervalMs <= 0) return 0;
+    this.tokens = Math.min(this.burst, this.tokens + (now - this.refilledAt) / this.minIntervalMs);
+    this.refilledAt = now;
+    return this.tokens >= 1 ? 0 : Math.ceil((1 - this.tokens) * this.minIntervalMs);
+  }
 
   /** Ask for a sync soon (within the min interval of the last one). */
   request(): void {
@@ -40,10 +57,11 @@ export class SyncRunner {
         });
         if (signal.aborted) return;
       }
-      const gap = Math.min(this.maxIntervalMs, this.minIntervalMs * 2 ** Math.min(this.failures, 20));
-      const wait = this.lastRun + gap - Date.now();
-      if (wait > 0) await sleep(wait, signal);
-      if (signal.aborted) return;
+      for (let wait = this.waitMs(); wait > 0; wait = this.waitMs()) {
+        await sleep(wait, signal);
+        if (signal.aborted) return;
+      }
+      if (this.failures === 0 && this.minIntervalMs > 0) this.tokens -= 1;
       this.pending = false;
       this.lastRun = Date.now();
       try {
