@@ -204,7 +204,7 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   const address = o.address ?? internalIP;
   const tls = () => kubeletTls({ rootDir: o.rootDir, nodeName: o.nodeName, hosts: [address, internalIP].filter((a) => a && a !== '0.0.0.0'), kubeconfigCa: o.client.config.ca, ...o.tls });
   const authorizer = new KubeletAuthorizer(o.client, o.nodeName);
-  const srv = simulated ? undefined : new KubeletServer({ address, port: o.port ?? 10250, runtime, findPod: (ns, name) => agent.findPod(ns, name), log, tls, authorizer, stats: new StatsProvider({ nodeName: o.nodeName, runtime, pods: () => agent.podViews() }) });
+  const srv = simulated ? undefined : new KubeletServer({ address, port: o.port ?? 10250, runtime, findPod: (ns, name) => agent.findPod(ns, name), log, tls, authorizer, pods: () => agent.podViews(), stats: new StatsProvider({ nodeName: o.nodeName, runtime, pods: () => agent.podViews() }) });
   return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient, srv && { srv, node });
 }
 

@@ -7,7 +7,8 @@
 // GET /stats/summary (stats.ts; authorized as nodes/stats) when the kubelet gives `stats`.
 // /attach/{ns}/{pod}/{c} over WebSocket (attach.ts) and /portForward/{ns}/{pod} over SPDY, raw or
 // tunnelled in WebSocket (port-forward.ts); exec and attach also over SPDY/3.1
-// (spdy-remote-command.ts). Not yet: /metrics, /pods, /runningpods.
+// (spdy-remote-command.ts). GET /pods: the PodList of this kubelet's pods (pods.ts; nodes/proxy).
+// Not yet: /metrics, /runningpods.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { KubeletTls } from './serving-cert.js';
@@ -23,6 +24,7 @@ import { streamLog, type LogOptions } from './logs.js';
 import { runAttach } from './attach.js';
 import { portForwardOverSocket, portForwardOverWebSocket, portForwardProtocol, spdyUpgradeResponse, tunnelProtocol } from './port-forward.js';
 import type { StatsProvider } from './stats.js';
+import { kubeletPodList } from './pods.js';
 
 export interface KubeletServerOptions {
   /** Address to listen on (the node's InternalIP; "0.0.0.0" for all). */
@@ -40,6 +42,8 @@ export interface KubeletServerOptions {
   authorizer?: KubeletAuthorizer;
   /** The Summary API (/stats/summary). */
   stats?: StatsProvider;
+  /** The pods this kubelet runs (/pods). */
+  pods?: () => Iterable<PodView>;
 }
 
 class HttpError extends Error {
@@ -141,6 +145,12 @@ export class KubeletServer {
       const body = JSON.stringify(await this.o.stats.summary());
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(body);
+      return;
+    }
+    if ((url.pathname === '/pods' || url.pathname === '/pods/') && this.o.pods) {
+      if (req.method !== 'GET') throw new HttpError(405, 'method not allowed');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(kubeletPodList(this.o.pods())));
       return;
     }
     const logs = this.route(url.pathname, '/containerLogs/');

@@ -1,0 +1,21 @@
+// The kubelet server's GET /pods: a v1 PodList of the pods this kubelet runs (API pods bound to
+// the node and static pods), each with the status the kubelet last computed, as the real
+// kubelet's /pods. Authorized as nodes/proxy like the other non-stats endpoints (auth.ts).
+// Diverges: static pods carry the kubelet's own view (no mirror-pod uid rewriting).
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { PodView } from '../pod-worker.js';
+
+export interface PodListBody {
+  kind: 'PodList';
+  apiVersion: 'v1';
+  metadata: Record<string, never>;
+  items: Pod[];
+}
+
+/** The PodList body for the pods of these views, sorted by namespace and name. */
+export function kubeletPodList(views: Iterable<PodView>): PodListBody {
+  const items = [...views]
+    .map((v) => ({ ...v.pod, apiVersion: 'v1', kind: 'Pod' }) as Pod)
+    .sort((a, b) => `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(`${b.metadata?.namespace}/${b.metadata?.name}`));
+  return { kind: 'PodList', apiVersion: 'v1', metadata: {}, items };
+}
