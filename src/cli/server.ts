@@ -57,7 +57,7 @@ export function register(program: Command): void {
       await s.ready;
       console.log(`keelson server ready in ${Math.round(performance.now() - t0)} ms: apiserver on ${s.url}${s.etcdUrls.length ? `, etcd API on ${s.etcdUrls.join(',')}` : ''}`);
       if (s.kubeconfigPath) console.log(`To use kubectl:\n  export KUBECONFIG=${s.kubeconfigPath}\n  kubectl get nodes`);
-      if (s.caCertHash) console.log(`To join a node:\n  keelson agent --server https://<this host>:${new URL(s.url).port} --token $(keelson token create) --ca-cert-hash ${s.caCertHash}`);
+      if (s.caCertHash && s.joinToken) console.log(`To join a node:\n  keelson agent --server ${s.joinUrl} --token ${s.joinToken} --ca-cert-hash ${s.caCertHash}`);
       if (s.etcdPki) console.log(`To use etcdctl:\n  ETCDCTL_API=3 etcdctl --endpoints ${s.etcdUrls[0]} --cacert ${s.etcdPki.caFile} --cert ${s.etcdPki.clientCertFile} --key ${s.etcdPki.clientKeyFile} get /registry --prefix --keys-only`);
     });
 }

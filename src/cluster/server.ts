@@ -26,6 +26,7 @@ import { logger } from '../util/log.js';
 import { startProxy } from '../proxy/index.js';
 import { publishClusterInfo } from './cluster-info.js';
 import { caCertHash } from '../auth/pki/csr.js';
+import { ensureJoinToken } from './join-token.js';
 import { advertiseAddress } from '../apiserver/serving.js';
 
 export interface ServerOptions extends StartOptions {
@@ -63,6 +64,9 @@ export interface RunningServer {
   etcdPki?: EtcdPki;
   /** kubeadm's CA pin for joining nodes (`keelson agent --ca-cert-hash`). */
   caCertHash?: string;
+  /** The join token kept in <data-dir>/token and the URL agents join (join-token.ts). */
+  joinToken?: string;
+  joinUrl?: string;
   /** Resolves when every component is ready. */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -95,11 +99,16 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const etcd = store && etcdUrls.length ? await startEtcdServer({ store, listenClientUrls: etcdUrls, dataDir: join(opts.dataDir, 'etcd'), tls: etcdTls }) : undefined;
   const api = await startApiServer({ ...opts, store });
   await api.ready;
+  let joinToken: string | undefined;
+  let joinUrl: string | undefined;
   if (api.caCert) {
     // kube-public/cluster-info for `keelson agent` (kubeadm's token discovery; see cluster-info.ts).
     const c = new RestClient({ ...(api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url }), userAgent: 'keelson-server' });
     const host = advertiseAddress({ bindAddress: opts.bindAddress ?? '0.0.0.0', advertiseAddress: opts.advertiseAddress });
-    await publishClusterInfo(c, `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`, api.caCert).finally(() => c.close());
+    joinUrl = `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`;
+    await publishClusterInfo(c, joinUrl, api.caCert)
+      .then(async () => (joinToken = await ensureJoinToken(c, opts.dataDir)))
+      .finally(() => c.close());
   }
   const ac = new AbortController();
   // Each component as its own user (kubeadm's per-component kubeconfigs); see credentials.ts.
@@ -185,6 +194,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     etcdUrls,
     etcdPki,
     caCertHash: api.caCert ? caCertHash(api.caCert) : undefined,
+    joinToken,
+    joinUrl,
     ready: Promise.all(readies).then(() => undefined),
     async close() {
       ac.abort();
