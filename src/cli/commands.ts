@@ -12,5 +12,6 @@ import { register as images } from './images.js';
 import { register as agent } from './agent.js';
 import { register as token } from './token.js';
 import { register as killall } from './killall.js';
+import { register as init } from './init.js';
 
-export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server, etcd, kubelet, proxy, images, agent, token, killall];
+export const commands: Array<(program: Command) => void> = [version, scheduler, controllerManager, apiserver, server, etcd, kubelet, proxy, images, agent, token, killall, init];
