@@ -1,4 +1,5 @@
 // Small JSON helpers shared by the patch algorithms.
+import { deepCopyJson } from '../../api/deep-copy.js';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -6,7 +7,7 @@ export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' &
 
 /** Deep copy of a JSON value. */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : (structuredClone(v) as T);
+  return deepCopyJson(v);
 }
 
 /** Structural equality of JSON values (object key order ignored). */

@@ -161,8 +161,12 @@ export interface UpdateManagedFieldsOptions {
  *   edit them), else the live object's (clients unaware of the field cannot drop it).
  */
 export function updateManagedFields(o: UpdateManagedFieldsOptions): JsonObject {
-  const out = clone(o.updated);
-  const meta: JsonObject = isObject(out.metadata) ? out.metadata : (out.metadata = {});
+  // Only metadata.managedFields changes. On create, copy just the two levels on the way to it and
+  // share the rest (the caller's object stays untouched, and the store copies what it stores; a
+  // deep copy here was ~3% of a pod create's CPU). On update the result is a deep copy, since a
+  // patched object may share subtrees with the live one and the store then edits it in place.
+  const out: JsonObject = o.live ? clone(o.updated) : { ...o.updated };
+  const meta: JsonObject = (out.metadata = isObject(out.metadata) ? (o.live ? out.metadata : { ...out.metadata }) : {});
   const liveMF = isObject(o.live?.metadata) ? (o.live!.metadata as JsonObject).managedFields : undefined;
   let managers: Map<string, ManagerEntry>;
   const requested = meta.managedFields;

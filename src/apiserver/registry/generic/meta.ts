@@ -2,6 +2,7 @@
 // names, uid, timestamps, and the generic metadata validation every kind gets.
 import { randomUUID, randomInt } from 'node:crypto';
 import { required, invalid, tooLong, type FieldErrorList } from '../../../api/field-errors.js';
+import { deepCopyJson } from '../../../api/deep-copy.js';
 
 const alphanums = 'bcdfghjklmnpqrstvwxz2456789';
 
@@ -97,4 +98,4 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-export const clone = <T>(v: T): T => structuredClone(v);
+export const clone = <T>(v: T): T => deepCopyJson(v);
