@@ -103,6 +103,8 @@ export class PodWorker {
   private lastWritten?: string;
   /** The conditions of the status we last wrote (the kubelet's status manager cache). */
   private lastConditions?: KObject[];
+  /** The status last computed (the kubelet's status manager; /pods shows it). */
+  private lastStatus?: KObject;
   private readonly log: Logger;
   private readonly puller: ImagePuller;
   /** Volumes set up for the pod (name -> node path); the simulated runtime has none. */
@@ -153,7 +155,7 @@ export class PodWorker {
   /** The pod and its containers for the kubelet server. */
   view(): PodView {
     return {
-      pod: this.pod,
+      pod: this.lastStatus ? { ...this.pod, status: this.lastStatus as Pod['status'] } : this.pod,
       containers: this.recs.map((r) => ({
         name: r.name,
         id: r.id,
@@ -511,6 +513,7 @@ export class PodWorker {
     if (!m) return;
     const json = `${m.uid} ${stableJson(status)}`;
     this.lastConditions = status.conditions;
+    this.lastStatus = status;
     if (json === this.lastWritten) return;
     if (!this.d.statusTarget && json === `${m.uid} ${stableJson(this.pod.status ?? {})}`) {
       this.lastWritten = json;

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,9 @@ describe('kubelet server /pods', () => {
   let output = '';
 
   before(async () => {
+    // A static pod: /pods shows it with the status the kubelet computed, even before the API has it.
+    mkdirSync(join(dir, 'manifests'));
+    writeFileSync(join(dir, 'manifests', 'static-sleeper.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: static-sleeper, namespace: default}\nspec:\n  containers: [{name: c, image: busybox, command: [sleep, "300"]}]\n');
     const port = await freePort();
     proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `http://127.0.0.1:${await freePort()}`, '--runtime', 'process', '--node-name', node], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
@@ -66,7 +69,7 @@ describe('kubelet server /pods', () => {
     const ok = await get(pair('apiserver-kubelet-client'));
     assert.equal(ok.status, 200, ok.body);
     assert.equal(ok.type, 'application/json');
-    const list = JSON.parse(ok.body) as { kind: string; apiVersion: string; items: { kind: string; metadata: { name: string; namespace: string; uid: string }; spec: { nodeName: string } }[] };
+    const list = JSON.parse(ok.body) as { kind: string; apiVersion: string; items: { kind: string; metadata: { name: string; namespace: string; uid: string; annotations?: Record<string, string> }; spec: { nodeName: string }; status?: { phase?: string } }[] };
     assert.equal(list.kind, 'PodList');
     assert.equal(list.apiVersion, 'v1');
     const pod = list.items.find((p) => p.metadata.name === 'sleeper');
@@ -76,6 +79,12 @@ describe('kubelet server /pods', () => {
     assert.equal(pod.spec.nodeName, node);
     const uid = (await kubectl(['get', 'pod', 'sleeper', '-o', 'jsonpath={.metadata.uid}'])).stdout;
     assert.equal(pod.metadata.uid, uid);
+    assert.equal(pod.status?.phase, 'Running');
+    const st = list.items.find((p) => p.metadata.name === `static-sleeper-${node}`);
+    assert.ok(st, ok.body);
+    assert.equal(st.metadata.annotations?.['kubernetes.io/config.source'], 'file');
+    assert.equal(st.metadata.uid, st.metadata.annotations?.['kubernetes.io/config.hash']);
+    assert.equal(st.status?.phase, 'Running');
     // Gone from the list once deleted and stopped.
     assert.equal((await kubectl(['delete', 'pod', 'sleeper', '--grace-period=1', '--wait=true'])).code, 0);
     const after = JSON.parse((await get(pair('apiserver-kubelet-client'))).body) as { items: { metadata: { name: string } }[] };

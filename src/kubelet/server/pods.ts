@@ -1,7 +1,7 @@
 // The kubelet server's GET /pods: a v1 PodList of the pods this kubelet runs (API pods bound to
-// the node and static pods), each with the status the kubelet last computed, as the real
-// kubelet's /pods. Authorized as nodes/proxy like the other non-stats endpoints (auth.ts).
-// Diverges: static pods carry the kubelet's own view (no mirror-pod uid rewriting).
+// the node and static pods), each with the status the kubelet last computed (its status
+// manager's, as the real kubelet's GetPods; pod-worker.ts view()), so static pods show their
+// status even while the apiserver is away. Authorized as nodes/proxy (auth.ts).
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { PodView } from '../pod-worker.js';
 
