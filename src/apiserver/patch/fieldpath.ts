@@ -139,7 +139,8 @@ function cmpPE(a: string, b: string): number {
 }
 
 function sortedKeys(m: Map<string, FieldSet>): string[] {
-  return [...m.keys()].sort(cmpPE);
+  const keys = [...m.keys()];
+  return keys.length > 1 ? keys.sort(cmpPE) : keys;
 }
 
 /** Decodes a FieldsV1 object. */
@@ -169,18 +170,23 @@ export function fieldSetFromFieldsV1(v: unknown): FieldSet {
 export function fieldSetToFieldsV1(s: FieldSet): JsonObject {
   const out: JsonObject = {};
   for (const k of sortedKeys(s.children)) {
-    const c = s.children.get(k)!;
-    if (c.isEmpty()) continue;
-    out[k] = encodeNode(c);
+    const e = encodeNode(s.children.get(k)!);
+    if (e) out[k] = e;
   }
   return out;
 }
 
-function encodeNode(n: FieldSet): JsonObject {
+/** One node in FieldsV1, or undefined when its subtree holds no member (one pass, no isEmpty walks). */
+function encodeNode(n: FieldSet): JsonObject | undefined {
+  let kids: [string, JsonObject][] | undefined;
+  for (const k of sortedKeys(n.children)) {
+    const e = encodeNode(n.children.get(k)!);
+    if (e) (kids ??= []).push([k, e]);
+  }
+  if (!kids) return n.self ? {} : undefined;
   const out: JsonObject = {};
-  const kids = sortedKeys(n.children).filter((k) => !n.children.get(k)!.isEmpty());
-  if (n.self && kids.length > 0) out['.'] = {};
-  for (const k of kids) out[k] = encodeNode(n.children.get(k)!);
+  if (n.self) out['.'] = {};
+  for (const [k, e] of kids) out[k] = e;
   return out;
 }
 

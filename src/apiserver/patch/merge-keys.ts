@@ -245,11 +245,20 @@ const genericBuiltin = withMeta({ status: statusWithConditions });
 export function withGoZeroValues(v: unknown, schema: FieldSchema | undefined): unknown {
   if (!schema?.fields || typeof v !== 'object' || v === null || Array.isArray(v)) return v;
   const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
-  for (const [k, f] of Object.entries(schema.fields)) {
+  for (const [k, f] of zeroRelevantFields(schema)) {
     if (out[k] === undefined && f.zero) out[k] = f.zero === 'struct' ? {} : null;
     if (f.fields && out[k] !== undefined) out[k] = withGoZeroValues(out[k], f);
   }
   return out;
+}
+
+const zeroRelevant = new WeakMap<FieldSchema, [string, FieldSchema][]>();
+
+/** The fields withGoZeroValues acts on (a Go zero value, or nested fields), computed once per schema node. */
+function zeroRelevantFields(schema: FieldSchema): [string, FieldSchema][] {
+  let r = zeroRelevant.get(schema);
+  if (!r) zeroRelevant.set(schema, (r = Object.entries(schema.fields ?? {}).filter(([, f]) => f.zero || f.fields)));
+  return r;
 }
 
 /** The group of an apiVersion ("apps/v1" -> "apps", "v1" -> ""). */
