@@ -25,6 +25,9 @@ const CPU_PROF = flag('cpu-prof', '');
 const bin = flag('bin', '') || fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Everything started, so that a failed run still leaves no process or directory behind.
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
 function cpuSeconds(pid: number | undefined): number {
@@ -40,6 +43,7 @@ async function startEtcd(dir: string): Promise<{ url: string; proc: ChildProcess
   const [cp, pp] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${cp}`;
   const proc = spawn('etcd', ['--name', 'bench', '--data-dir', join(dir, 'etcd'), '--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', `http://127.0.0.1:${pp}`], { stdio: 'ignore' });
+  children.push(proc);
   for (let i = 0; i < 100; i++) {
     await sleep(100);
     try {
@@ -51,10 +55,12 @@ async function startEtcd(dir: string): Promise<{ url: string; proc: ChildProcess
 
 async function run(backend: 'embedded' | 'etcd'): Promise<Record<string, string | number>> {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-bench-api-'));
+  dirs.push(dir);
   const etcd = backend === 'etcd' ? await startEtcd(dir) : undefined;
   const port = await freePort();
   const prof = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF, '--cpu-prof-name', `apiserver-${backend}.cpuprofile`] : [];
   const api = spawn(process.execPath, [...prof, bin, 'apiserver', '--data-dir', dir, '--secure-port', String(port), '--max-requests-inflight', '4000', '--max-mutating-requests-inflight', '2000', ...(etcd ? ['--etcd-servers', etcd.url] : [])], { stdio: 'ignore', env: { ...process.env, KEELSON_LOG_LEVEL: 'error' } });
+  children.push(api);
   let c: RestClient | undefined;
   for (let i = 0; i < 200 && !c; i++) {
     await sleep(100);
@@ -159,6 +165,12 @@ async function run(backend: 'embedded' | 'etcd'): Promise<Record<string, string 
 }
 
 const rows = [];
-for (const b of BACKEND === 'both' ? (['embedded', 'etcd'] as const) : [BACKEND as 'embedded' | 'etcd']) rows.push(await run(b));
+try {
+  for (const b of BACKEND === 'both' ? (['embedded', 'etcd'] as const) : [BACKEND as 'embedded' | 'etcd']) rows.push(await run(b));
+} finally {
+  for (const p of children) p.kill('SIGKILL');
+  await sleep(300);
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+}
 console.table(rows);
 console.log('Goals: create p99 < 50 ms at 1,000 creates/s (Kubernetes SLO: 1 s); 10,000-pod list < 100 ms from the watch cache');
