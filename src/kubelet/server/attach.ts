@@ -8,40 +8,10 @@
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../util/log.js';
 import type { ExecSession } from '../runtime/types.js';
-import type { ExecStreams } from './exec.js';
+import { bridgeSession, type ExecStreams } from './exec.js';
 
 export function runAttach(ws: WebSocket, session: ExecSession, s: ExecStreams, log: Logger): void {
-  const v5 = ws.protocol === 'v5.channel.k8s.io';
-  const send = (channel: number, data: Buffer) => {
-    if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data]));
-  };
-  const drained = (stream: NodeJS.ReadableStream, channel: number, wanted: boolean) =>
-    new Promise<void>((resolve) => {
-      stream.on('data', (d: Buffer | string) => {
-        if (wanted) send(channel, Buffer.isBuffer(d) ? d : Buffer.from(d));
-      });
-      stream.once('end', resolve);
-      stream.once('close', resolve);
-      stream.once('error', () => resolve());
-    });
-  const outs = Promise.all([drained(session.stdout, 1, s.stdout || s.tty), drained(session.stderr, s.tty ? 1 : 2, s.stderr || s.tty)]);
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (!isBinary || data.length === 0) return;
-    const ch = data[0];
-    if (ch === 0 && s.stdin) session.stdin.write(data.subarray(1));
-    else if (v5 && ch === 255 && data[1] === 0) session.stdin.end();
-  });
-  let finished = false;
-  ws.on('close', () => {
-    if (!finished) session.kill();
-  });
-  ws.on('error', (e) => log.debug({ err: e.message }, 'attach websocket error'));
-  void session.exited.then(async () => {
-    await outs;
-    finished = true;
-    if (ws.readyState !== ws.OPEN) return;
-    const status = session.startError ? { metadata: {}, status: 'Failure', message: `failed to attach to container: ${session.startError}`, reason: 'InternalError', code: 500 } : { metadata: {}, status: 'Success' };
-    send(3, Buffer.from(JSON.stringify(status)));
-    ws.close(1000);
-  });
+  bridgeSession(ws, session, { ...s, stdout: s.stdout || s.tty }, log, 'attach', (_code, startError) =>
+    startError ? { metadata: {}, status: 'Failure', message: `failed to attach to container: ${startError}`, reason: 'InternalError', code: 500 } : { metadata: {}, status: 'Success' },
+  );
 }

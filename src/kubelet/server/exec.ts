@@ -5,7 +5,7 @@
 // stdin). The connection closes with 1000 after the status.
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../util/log.js';
-import type { ContainerRuntime } from '../runtime/types.js';
+import type { ContainerRuntime, ExecSession } from '../runtime/types.js';
 
 const protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -35,7 +35,6 @@ export interface ExecStreams {
 }
 
 export function runExec(ws: WebSocket, runtime: ContainerRuntime, containerId: string, command: string[], s: ExecStreams, log: Logger): void {
-  const v5 = ws.protocol === 'v5.channel.k8s.io';
   let session;
   try {
     session = runtime.execStream!(containerId, command, { tty: s.tty, stdin: s.stdin });
@@ -44,8 +43,17 @@ export function runExec(ws: WebSocket, runtime: ContainerRuntime, containerId: s
     ws.close(1000);
     return;
   }
-  const sess = session;
-  if (!s.stdin) sess.stdin.end();
+  if (!s.stdin) session.stdin.end();
+  bridgeSession(ws, session, s, log, 'exec', (code, startError) => exitStatus(code, startError));
+}
+
+/**
+ * Carries a running session over the channel protocol (exec and attach): stdout on 1, stderr on 2
+ * (on 1 with a tty), client stdin from 0 (v5's [255, 0] closes it), the session killed if the
+ * client goes first; once it ends and its output is drained, `status` goes on 3 and close 1000.
+ */
+export function bridgeSession(ws: WebSocket, session: ExecSession, s: ExecStreams, log: Logger, what: string, status: (code: number, startError?: string) => Record<string, unknown>): void {
+  const v5 = ws.protocol === 'v5.channel.k8s.io';
   const send = (channel: number, data: Buffer) => {
     if (ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([channel]), data]));
   };
@@ -59,24 +67,24 @@ export function runExec(ws: WebSocket, runtime: ContainerRuntime, containerId: s
       stream.once('error', () => resolve());
     });
   // With a tty, stderr goes to the one terminal stream (stdout).
-  const outs = Promise.all([drained(sess.stdout, 1, s.stdout), drained(sess.stderr, s.tty ? 1 : 2, s.stderr || s.tty)]);
+  const outs = Promise.all([drained(session.stdout, 1, s.stdout), drained(session.stderr, s.tty ? 1 : 2, s.stderr || s.tty)]);
   ws.on('message', (data: Buffer, isBinary: boolean) => {
     if (!isBinary || data.length === 0) return;
     const ch = data[0];
-    if (ch === 0 && s.stdin) sess.stdin.write(data.subarray(1));
-    else if (v5 && ch === 255 && data[1] === 0) sess.stdin.end();
+    if (ch === 0 && s.stdin) session.stdin.write(data.subarray(1));
+    else if (v5 && ch === 255 && data[1] === 0) session.stdin.end();
     // 4 = resize: no pty to resize.
   });
   let finished = false;
   ws.on('close', () => {
-    if (!finished) sess.kill();
+    if (!finished) session.kill();
   });
-  ws.on('error', (e) => log.debug({ err: e.message }, 'exec websocket error'));
-  void sess.exited.then(async (code) => {
+  ws.on('error', (e) => log.debug({ err: e.message }, `${what} websocket error`));
+  void session.exited.then(async (code) => {
     await outs;
     finished = true;
     if (ws.readyState !== ws.OPEN) return;
-    send(3, Buffer.from(JSON.stringify(exitStatus(code, sess.startError))));
+    send(3, Buffer.from(JSON.stringify(status(code, session.startError))));
     ws.close(1000);
   });
 }
