@@ -2,25 +2,22 @@
 // pods/log (HTTP) and pods/exec (WebSocket, v5.channel.k8s.io) to the node's kubelet server.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../helpers/etcd.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
 
-const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 const node = 'keelson-logs-node';
 
 
 describe('kubectl logs and exec through the kubelet server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-logs-exec-'));
-  let proc: ChildProcess;
+  let srv: TestServer | undefined;
   let kubectl: ReturnType<typeof kubectlWith>;
-  let output = '';
   const env = () => ({ ...process.env, KUBECONFIG: join(dir, 'admin.kubeconfig'), KUBECACHEDIR: join(dir, 'kcache') });
   const run = async (name: string, script: string) => {
     const r = await kubectl(['run', name, '--image=busybox', '--restart=Never', `--overrides={"spec":{"nodeName":"${node}"}}`, '--', 'sh', '-c', script]);
@@ -28,23 +25,11 @@ describe('kubectl logs and exec through the kubelet server', () => {
   };
 
   before(async () => {
-    const port = await freePort();
-    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--runtime', 'process', '--node-name', node], {
-      env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (d) => (output += d));
-    proc.stderr!.on('data', (d) => (output += d));
-    await until('admin.kubeconfig', async () => existsSync(join(dir, 'admin.kubeconfig')), 20_000);
-    kubectl = kubectlWith({ kubeconfig: join(dir, 'admin.kubeconfig'), cacheDir: join(dir, 'kcache') });
-    await until('a Ready node', async () => new RegExp(`${node}\\s+Ready`).test((await kubectl(['get', 'nodes'])).stdout), 20_000);
-    await until('default service account', async () => (await kubectl(['get', 'sa', 'default'])).code === 0);
+    srv = await startTestServer({ dir, node, args: ['--runtime', 'process'] });
+    kubectl = srv.kubectl;
   });
   after(async () => {
-    proc?.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    proc?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await srv?.stop();
   });
 
   it('advertises the kubelet port in the Node', async () => {
@@ -137,6 +122,6 @@ describe('kubectl logs and exec through the kubelet server', () => {
     assert.match(logs.stderr, /pod nowhere does not have a host assigned/);
     const exec = await kubectl(['exec', 'nowhere', '--', 'true']);
     assert.match(exec.stderr, /pod nowhere does not have a host assigned/);
-    assert.doesNotMatch(output, /request failed/);
+    assert.doesNotMatch(srv!.output(), /request failed/);
   });
 });

@@ -3,46 +3,30 @@
 // without a certificate and 403 for the node's own certificate, as the real kubelet.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../helpers/etcd.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
 
-const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 const node = 'keelson-pods-node';
 
 describe('kubelet server /pods', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keelson-kubelet-pods-'));
-  let proc: ChildProcess;
+  let srv: TestServer | undefined;
   let kubectl: ReturnType<typeof kubectlWith>;
-  let output = '';
 
   before(async () => {
     // A static pod: /pods shows it with the status the kubelet computed, even before the API has it.
     mkdirSync(join(dir, 'manifests'));
     writeFileSync(join(dir, 'manifests', 'static-sleeper.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: static-sleeper, namespace: default}\nspec:\n  containers: [{name: c, image: busybox, command: [sleep, "300"]}]\n');
-    const port = await freePort();
-    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `http://127.0.0.1:${await freePort()}`, '--runtime', 'process', '--node-name', node], {
-      env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (d) => (output += d));
-    proc.stderr!.on('data', (d) => (output += d));
-    await until('admin.kubeconfig', async () => existsSync(join(dir, 'admin.kubeconfig')), 20_000);
-    kubectl = kubectlWith({ kubeconfig: join(dir, 'admin.kubeconfig'), cacheDir: join(dir, 'kcache') });
-    await until('a Ready node', async () => new RegExp(`${node}\\s+Ready`).test((await kubectl(['get', 'nodes'])).stdout), 20_000);
-    await until('default service account', async () => (await kubectl(['get', 'sa', 'default'])).code === 0);
+    srv = await startTestServer({ dir, node, args: ['--runtime', 'process'] });
+    kubectl = srv.kubectl;
   });
   after(async () => {
-    proc?.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    proc?.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    await srv?.stop();
   });
 
   it('lists the running pods as a v1 PodList, authorized as nodes/proxy', async () => {
@@ -73,7 +57,7 @@ describe('kubelet server /pods', () => {
     assert.equal(list.kind, 'PodList');
     assert.equal(list.apiVersion, 'v1');
     const pod = list.items.find((p) => p.metadata.name === 'sleeper');
-    assert.ok(pod, `sleeper in ${list.items.map((p) => p.metadata.name).join(',')}\n${output}`);
+    assert.ok(pod, `sleeper in ${list.items.map((p) => p.metadata.name).join(',')}\n${srv!.output()}`);
     assert.equal(pod.kind, 'Pod');
     assert.equal(pod.metadata.namespace, 'default');
     assert.equal(pod.spec.nodeName, node);
