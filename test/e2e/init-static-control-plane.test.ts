@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { freePort } from '../helpers/etcd.js';
+import { freeFixedPort } from '../helpers/etcd.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
 
@@ -52,8 +52,9 @@ describe('keelson init: the control plane as static pods', { skip: haveEtcdctl ?
   let initOut = '';
 
   before(async () => {
-    apiPort = await freePort();
-    etcdPort = await freePort();
+    // Bound seconds later, by the static pods: ports outside the ephemeral range (see helper).
+    apiPort = await freeFixedPort();
+    etcdPort = await freeFixedPort();
     initOut = execFileSync(bin, ['init', '--manifests', manifests, '--systemd', units, '--data-dir', dir, '--node-name', node, '--apiserver-advertise-address', '127.0.0.1', '--apiserver-bind-port', String(apiPort), '--etcd-port', String(etcdPort), '--controller-manager-port', '0', '--scheduler-port', '0'], { encoding: 'utf8' });
     kubectl = kubectlWith({ kubeconfig: join(dir, 'admin.kubeconfig'), cacheDir: join(dir, 'kcache') });
   });

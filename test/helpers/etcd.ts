@@ -58,6 +58,24 @@ export function etcdAvailable(bin?: string): boolean {
 }
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; another process could still take it in between). */
+/**
+ * A free port below the kernel's ephemeral range (32768-60999), for a server a test starts
+ * seconds after picking its port (static pods): ports handed out by listen(0) to the other
+ * suites running at the same time cannot take it in between.
+ */
+export async function freeFixedPort(): Promise<number> {
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const ok = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.unref();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (ok) return port;
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
