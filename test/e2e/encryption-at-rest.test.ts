@@ -11,21 +11,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { etcdAvailable, freePort, startEtcd, type StartedEtcd } from '../helpers/etcd.js';
 import { startTestApiServer } from '../helpers/apiserver.js';
+import { aesgcmSecretsConfig } from '../helpers/encryption.js';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const skip = etcdAvailable() ? false : 'etcd is not installed';
 const key1 = Buffer.alloc(32, 11).toString('base64');
 const key2 = Buffer.alloc(32, 22).toString('base64');
-const config = (...keys: Array<[string, string]>) => `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-- resources: [secrets]
-  providers:
-  - aesgcm:
-      keys:
-${keys.map(([n, s]) => `      - {name: ${n}, secret: ${s}}`).join('\n')}
-  - identity: {}
-`;
+const config = aesgcmSecretsConfig;
 
 let etcd: StartedEtcd;
 let dir: string;

@@ -19,19 +19,11 @@ import { GenericStore } from '../registry/generic/store.js';
 import { until } from '../../../test/helpers/until.js';
 import { parseEncryptionConfig } from './config.js';
 import { EncryptionAtRest } from './at-rest.js';
+import { aesgcmSecretsConfig } from '../../../test/helpers/encryption.js';
 
 const key1 = Buffer.alloc(32, 1).toString('base64');
 const key2 = Buffer.alloc(32, 2).toString('base64');
-const cfg = (...keys: Array<[string, string]>) => `apiVersion: apiserver.config.k8s.io/v1
-kind: EncryptionConfiguration
-resources:
-- resources: [secrets]
-  providers:
-  - aesgcm:
-      keys:
-${keys.map(([n, s]) => `      - {name: ${n}, secret: ${s}}`).join('\n')}
-  - identity: {}
-`;
+const cfg = aesgcmSecretsConfig;
 
 let dir: string;
 let raw: Store;
