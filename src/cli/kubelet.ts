@@ -10,8 +10,9 @@ import { parseLabels, parseTaints } from '../kubelet/node-status.js';
 import { parseDuration } from '../util/duration.js';
 import { startHealthServer } from '../util/health-server.js';
 import { logger } from '../util/log.js';
+import { imageGCFlags, imageGCOptions, type ImageGCFlags } from './image-gc-flags.js';
 
-interface Opts {
+interface Opts extends ImageGCFlags {
   kubeconfig?: string;
   hostnameOverride?: string;
   runtime: string;
@@ -46,8 +47,7 @@ interface Opts {
 }
 
 export function register(program: Command): void {
-  program
-    .command('kubelet')
+  imageGCFlags(program.command('kubelet'))
     .description('run the node agent (kubelet): registers the node, keeps its lease, runs the pods bound to it')
     .option('--kubeconfig <file>', 'kubeconfig of the apiserver (default $KUBECONFIG)')
     .option('--hostname-override <name>', 'node name (with --nodes: the name prefix)', os.hostname().toLowerCase())
@@ -85,6 +85,7 @@ export function register(program: Command): void {
       const kubeconfig = o.kubeconfig ?? process.env.KUBECONFIG;
       if (!kubeconfig) throw new Error('--kubeconfig (or $KUBECONFIG) is required');
       if (o.runtime !== 'process' && o.runtime !== 'simulated' && o.runtime !== 'cri') throw new Error(`--runtime "${o.runtime}": expected cri, process or simulated`);
+      const imageGC = imageGCOptions(o);
       const nodes = Number(o.nodes ?? 1);
       if (!Number.isInteger(nodes) || nodes < 1) throw new Error(`--nodes "${o.nodes}": expected a positive integer`);
       if (o.nodes !== undefined && o.runtime !== 'simulated') throw new Error('--nodes needs --runtime simulated');
@@ -107,7 +108,7 @@ export function register(program: Command): void {
       const runtime: 'process' | 'simulated' | ContainerRuntime = o.runtime === 'cri' ? await CriRuntime.connect({ endpoint: o.containerRuntimeEndpoint, log }) : (o.runtime as 'process' | 'simulated');
       const k: RunningKubelet = many
         ? startSimulatedNodes({ ...common, count: nodes, prefix: o.hostnameOverride, rootDir })
-        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain, podManifestPath: o.podManifestPath, fileCheckFrequencyMs: parseDuration(o.fileCheckFrequency) });
+        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain, podManifestPath: o.podManifestPath, fileCheckFrequencyMs: parseDuration(o.fileCheckFrequency), imageGC });
       let ready = false;
       void k.ready.then(() => {
         ready = true;

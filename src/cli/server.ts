@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { startServer } from '../cluster/server.js';
 import { parseDuration } from '../util/duration.js';
 import { apiserverFlags, onSignals, startOptions, type ApiserverFlags } from './apiserver.js';
+import { imageGCFlags, imageGCOptions, type ImageGCFlags } from './image-gc-flags.js';
 
-interface ServerFlags extends ApiserverFlags {
+interface ServerFlags extends ApiserverFlags, ImageGCFlags {
   etcdListenClientUrls: string;
   disable: string[];
   disableAgent?: boolean;
@@ -21,7 +22,7 @@ interface ServerFlags extends ApiserverFlags {
 }
 
 export function register(program: Command): void {
-  apiserverFlags(program.command('server').description('run a keelson cluster in one process: store, apiserver, scheduler, controller manager, a kubelet (and simulated nodes)'), 6443)
+  imageGCFlags(apiserverFlags(program.command('server').description('run a keelson cluster in one process: store, apiserver, scheduler, controller manager, a kubelet (and simulated nodes)'), 6443))
     .option('--etcd-listen-client-urls <urls>', 'where the embedded store answers etcdctl: https:// with the etcd certificates and client-certificate auth, http:// without ("" to disable)', 'https://127.0.0.1:2379')
     .option('--node-name <name>', "this node's name (default: the host name)")
     .option('--runtime <runtime>', 'container runtime of this node: cri (our own containerd under <data-dir>/containerd; falls back to process without root or containerd), process, simulated, or auto (cri when root with containerd, else process)', 'auto')
@@ -36,6 +37,7 @@ export function register(program: Command): void {
     .option('--disable <component>', 'do not run a component: scheduler, controller-manager, coredns (repeatable)', (v: string, acc: string[]) => [...acc, ...v.split(',')], [] as string[])
     .action(async (f: ServerFlags) => {
       const t0 = performance.now();
+      const imageGC = imageGCOptions(f);
       const s = await startServer({
         ...startOptions(f),
         etcdListenClientUrls: f.etcdListenClientUrls ? f.etcdListenClientUrls.split(',').filter(Boolean) : [],
@@ -47,6 +49,7 @@ export function register(program: Command): void {
         podManifestPath: f.podManifestPath,
         clusterDnsPort: Number(f.clusterDnsPort),
         clusterDomain: f.clusterDomain,
+        imageGC,
         controllerOptions: {
           ...(f.nodeMonitorPeriod ? { nodeMonitorPeriodMs: parseDuration(f.nodeMonitorPeriod) } : {}),
           ...(f.nodeMonitorGracePeriod ? { nodeMonitorGracePeriodMs: parseDuration(f.nodeMonitorGracePeriod) } : {}),

@@ -15,7 +15,7 @@ import { isAlreadyExists, RestClient } from '../client/rest-client.js';
 import { LOCAL_PATH_PROVISIONER } from '../controllers/persistentvolume/controller.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { ClusterDns, clusterDnsIP, DEFAULT_CLUSTER_DOMAIN } from '../dns/index.js';
-import { startKubelet, startSimulatedNodes } from '../kubelet/index.js';
+import { startKubelet, startSimulatedNodes, type KubeletOptions } from '../kubelet/index.js';
 import { startCriNode } from './cri-node.js';
 import { containerdAvailable } from '../kubelet/runtime/cri/containerd.js';
 import { hostIPv4 } from '../kubelet/node-status.js';
@@ -54,6 +54,8 @@ export interface ServerOptions extends StartOptions {
   /** The cluster domain DNS serves (default cluster.local). */
   clusterDomain?: string;
   controllerOptions?: Record<string, number | string | boolean | undefined>;
+  /** This node's kubelet image garbage collection (kubelet's --image-gc-* flags). */
+  imageGC?: KubeletOptions['imageGC'];
 }
 
 export interface RunningServer {
@@ -164,6 +166,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       clusterDNS: disabled.has('coredns') ? [] : [clusterDnsIP(opts.serviceClusterIPRange ?? '10.96.0.0/12')],
       clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
       podManifestPath: staticPodDir(opts),
+      imageGC: opts.imageGC,
     });
     running.push(
       k

@@ -22,6 +22,7 @@ import { KubeletAuthorizer } from './server/auth.js';
 import { readResolvConf } from '../dns/resolv-conf.js';
 import { kubeletTls, type KubeletTlsOptions } from './server/serving-cert.js';
 import type { ContainerRuntime } from './runtime/types.js';
+import { ImageGCManager, type ImageGCPolicy } from './images/gc.js';
 
 export interface KubeletTimings {
   /** --node-status-update-frequency (default 10 s). */
@@ -65,6 +66,16 @@ export interface KubeletOptions extends KubeletTimings {
   podManifestPath?: string;
   /** --file-check-frequency: how often the manifest directory is rescanned (default 20 s). */
   fileCheckFrequencyMs?: number;
+  /** Image garbage collection (runtimes with images: cri): --image-gc-high-threshold,
+   * --image-gc-low-threshold, --image-minimum-gc-age, --image-maximum-gc-age, and how often it
+   * runs (kubelet: 5 min). */
+  imageGC?: Partial<ImageGCPolicy> & { periodMs?: number };
+}
+
+/** Something the kubelet runs in the background once its node is registered (image GC...). */
+interface Background {
+  start(): void;
+  stop(): Promise<void>;
 }
 
 export interface SimulatedNodesOptions extends KubeletTimings {
@@ -103,6 +114,7 @@ class Kubelet implements RunningKubelet {
     private readonly runtimes: ContainerRuntime[],
     private readonly heartbeatClient: RestClient,
     private readonly server?: { srv: KubeletServer; node: NodeConfig },
+    private readonly background: Background[] = [],
   ) {
     this.nodes = nodes;
     for (const n of nodes) this.byName.set(n.name, n);
@@ -152,12 +164,14 @@ class Kubelet implements RunningKubelet {
       const run = pods.run(signal);
       await Promise.race([pods.synced, run]);
       this.readyResolve();
+      for (const b of this.background) b.start();
       await run;
     } catch (e) {
       this.readyReject(e);
       throw e;
     } finally {
       await this.server?.srv.close();
+      await Promise.all(this.background.map((b) => b.stop()));
       await Promise.all(this.nodes.map((n) => n.stop()));
       await Promise.all(this.runtimes.map((r) => r.close()));
       this.heartbeatClient.close();
@@ -187,10 +201,11 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   else if (o.runtime === 'process') log.warn('process runtime: containers share the host network (per-pod network namespaces as root are not implemented yet)');
   const heartbeatClient = heartbeat(o.client);
   const node: NodeConfig = { name: o.nodeName, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated, rootDir: o.rootDir, internalIP, runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion };
+  const events = o.events === false ? undefined : new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName });
   const agent = new NodeAgent({
     client: o.client,
     heartbeatClient,
-    events: o.events === false ? undefined : new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName }),
+    events,
     runtime,
     log,
     node,
@@ -205,7 +220,15 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   const tls = () => kubeletTls({ rootDir: o.rootDir, nodeName: o.nodeName, hosts: [address, internalIP].filter((a) => a && a !== '0.0.0.0'), kubeconfigCa: o.client.config.ca, ...o.tls });
   const authorizer = new KubeletAuthorizer(o.client, o.nodeName);
   const srv = simulated ? undefined : new KubeletServer({ address, port: o.port ?? 10250, runtime, findPod: (ns, name) => agent.findPod(ns, name), log, tls, authorizer, pods: () => agent.podViews(), stats: new StatsProvider({ nodeName: o.nodeName, runtime, pods: () => agent.podViews() }) });
-  return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient, srv && { srv, node });
+  const background: Background[] = [];
+  const gcService = runtime.imageGCService?.();
+  if (gcService) {
+    // Events about the Node carry its name as uid, as the kubelet's nodeRef does.
+    const nodeRef = { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, uid: o.nodeName } };
+    const gc = new ImageGCManager({ service: gcService, policy: o.imageGC, log: logger('image-gc'), nodeEvent: (type, reason, message) => events?.event(nodeRef, type, reason, message) });
+    background.push({ start: () => gc.start(o.imageGC?.periodMs), stop: () => gc.stop() });
+  }
+  return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient, srv && { srv, node }, background);
 }
 
 /** N simulated nodes sharing one pod informer; heartbeats spread over the renew interval. */

@@ -119,6 +119,9 @@ export interface ExecSession {
   /** Why the command could not start (set before `exited` resolves with 126). */
   startError?: string;
   kill(): void;
+  /** Sets the terminal size of a tty session (kubectl's resize messages: columns, rows);
+   * absent when the session has no terminal. */
+  resize?(width: number, height: number): void;
 }
 
 export interface ContainerStats {
@@ -170,6 +173,9 @@ export interface ContainerRuntime extends RuntimeEvents {
    * without images (process, simulated) have none. Resolves with the image ref and whether it
    * was pulled; rejects with an ImagePullError. */
   ensureImage?(image: string, policy: 'Always' | 'IfNotPresent' | 'Never', auth?: RegistryAuth[]): Promise<{ ref: string; pulled: boolean }>;
+  /** What the image GC manager needs (images, images in use, removal, the image filesystem).
+   * Optional: runtimes without images have none (and no image GC). */
+  imageGCService?(): import('../images/gc.js').ImageGCService;
   close(): Promise<void>;
 }
 

@@ -24,6 +24,7 @@ import { criPortForward } from './port-forward-stream.js';
 import type { Duplex } from 'node:stream';
 import { ensureImage } from './images.js';
 import { Relister } from './relist.js';
+import { CriImageGCService } from './image-gc-service.js';
 
 export interface CriRuntimeOptions {
   /** unix:///run/containerd/containerd.sock (the kubelet's --container-runtime-endpoint). */
@@ -128,6 +129,11 @@ export class CriRuntime implements ContainerRuntime {
     const r = await ensureImage(this.client, image, policy, auth);
     this.imageRefs.set(image, r.ref);
     return r;
+  }
+
+  /** The image GC manager's view of this runtime (image-gc-service.ts). */
+  imageGCService(): CriImageGCService {
+    return new CriImageGCService(this.client);
   }
 
   async createContainer(sandboxId: string, config: ContainerConfig): Promise<string> {
