@@ -23,8 +23,11 @@ import { resourceQuota } from './resource-quota.js';
 import { validatingAdmissionPolicy } from './validating-admission-policy.js';
 import { alwaysDeny, alwaysPullImages } from './simple.js';
 import { isResource } from './lookup.js';
+import { parsePodSecurityConfig } from './pod-security-policy.js';
+import { readAdmissionConfig } from './admission-config.js';
 
-type Factory = (resources: Resources) => AdmissionPlugin | undefined;
+/** A plugin from the served resources and its entry in --admission-control-config-file, if any. */
+type Factory = (resources: Resources, config?: unknown) => AdmissionPlugin | undefined;
 
 /** Every plugin name kube-apiserver knows, in its order; undefined factory = known, not implemented. */
 const ordered: Array<[string, Factory | undefined]> = [
@@ -39,7 +42,7 @@ const ordered: Array<[string, Factory | undefined]> = [
   ['TaintNodesByCondition', undefined],
   ['AlwaysPullImages', () => alwaysPullImages()],
   ['ImagePolicyWebhook', undefined],
-  ['PodSecurity', podSecurity],
+  ['PodSecurity', (r, config) => podSecurity(r, config === undefined ? undefined : parsePodSecurityConfig(config))],
   ['PodNodeSelector', undefined],
   ['Priority', priority],
   ['DefaultTolerationSeconds', () => defaultTolerationSeconds()],
@@ -113,10 +116,11 @@ function decodeDefaults(resources: Resources): AdmissionPlugin {
   };
 }
 
-export function admissionChain(resources: Resources, opts: { enable?: string[]; disable?: string[] } = {}): AdmissionPlugin[] {
+export function admissionChain(resources: Resources, opts: { enable?: string[]; disable?: string[]; configFile?: string } = {}): AdmissionPlugin[] {
   const chain: AdmissionPlugin[] = [decodeDefaults(resources)];
+  const configs = opts.configFile ? readAdmissionConfig(opts.configFile) : {};
   for (const name of enabledPlugins(opts.enable, opts.disable)) {
-    const p = ordered.find(([n]) => n === name)![1]?.(resources);
+    const p = ordered.find(([n]) => n === name)![1]?.(resources, configs[name]);
     if (p) chain.push(p);
   }
   return chain;

@@ -78,3 +78,67 @@ test('pod updates are evaluated only when they can change the verdict', async ()
   const newImage = pod('strict', [{ ...c('c', { privileged: true }), image: 'y' }]);
   await assert.rejects(admit([podSecurity(f.resources)], attrs('UPDATE', { resource: 'pods', namespace: 'strict', name: 'x' }, newImage, { oldObject: old })), /violates PodSecurity "restricted:latest": privileged/);
 });
+
+test('audit annotations: enforce-policy on every pod, audit-violations at the audit level, even when refused', async () => {
+  await f.create('', 'namespaces', { metadata: { name: 'audited', labels: { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/audit': 'restricted' } } });
+  const ok = await admit([podSecurity(f.resources)], attrs('CREATE', { resource: 'pods', namespace: 'audited' }, pod('audited', [c('c')])));
+  assert.deepEqual(ok.ctx.auditAnnotations, {
+    'pod-security.kubernetes.io/enforce-policy': 'baseline:latest',
+    'pod-security.kubernetes.io/audit-violations':
+      'would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "c" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container "c" must set securityContext.capabilities.drop=["ALL"]), runAsNonRoot != true (pod or container "c" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")',
+  });
+  // enforce=baseline alone: warn follows it (kube's default), audit stays privileged.
+  assert.deepEqual(ok.ctx.warnings, []);
+  const refused = attrs('CREATE', { resource: 'pods', namespace: 'audited' }, pod('audited', [c('c', { privileged: true })]));
+  await assert.rejects(admit([podSecurity(f.resources)], refused), /violates PodSecurity "baseline:latest": privileged/);
+  assert.match(refused.ctx.auditAnnotations!['pod-security.kubernetes.io/audit-violations'], /^would violate PodSecurity "restricted:latest": privileged \(container "c"/);
+  assert.deepEqual(refused.ctx.warnings, [], 'no warning on a refused request');
+  const open = await admit([podSecurity(f.resources)], attrs('CREATE', { resource: 'pods', namespace: 'open' }, pod('open', [c('c', { privileged: true })])));
+  assert.deepEqual(open.ctx.auditAnnotations, { 'pod-security.kubernetes.io/enforce-policy': 'privileged:latest' });
+});
+
+test('workloads are checked against warn and audit only (enforce=restricted, warn=baseline warns baseline)', async () => {
+  await f.create('', 'namespaces', { metadata: { name: 'mixed', labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'baseline' } } });
+  const job = { metadata: { name: 'j', namespace: 'mixed' }, spec: { template: { spec: { containers: [c('c')] } } } };
+  const a = await admit([podSecurity(f.resources)], attrs('CREATE', { group: 'batch', resource: 'jobs', namespace: 'mixed' }, job));
+  assert.deepEqual(a.ctx.warnings, [], 'a restricted violation is not warned when warn=baseline');
+  assert.equal(a.ctx.auditAnnotations, undefined, 'no enforce-policy for templates');
+  const cron = { metadata: { name: 'cj', namespace: 'mixed' }, spec: { jobTemplate: { spec: { template: { spec: { hostPID: true, containers: [c('c')] } } } } } };
+  const b = await admit([podSecurity(f.resources)], attrs('CREATE', { group: 'batch', resource: 'cronjobs', namespace: 'mixed' }, cron));
+  assert.deepEqual(b.ctx.warnings, ['would violate PodSecurity "baseline:latest": host namespaces (hostPID=true)']);
+});
+
+test('exemptions (usernames, namespaces, runtimeClasses) and configured defaults', async () => {
+  const config = {
+    defaults: { enforce: { level: 'baseline' as const, version: 'latest' }, audit: { level: 'privileged' as const, version: 'latest' }, warn: { level: 'restricted' as const, version: 'v1.29' } },
+    exemptions: { usernames: ['ci-bot'], runtimeClasses: ['kata'], namespaces: ['legacy'] },
+  };
+  const ps = podSecurity(f.resources, config);
+  await f.create('', 'namespaces', { metadata: { name: 'plain' } });
+  const privileged = (ns: string, spec: object = {}) => pod(ns, [c('c', { privileged: true })], spec);
+  await assert.rejects(admit([ps], attrs('CREATE', { resource: 'pods', namespace: 'plain' }, privileged('plain'))), /violates PodSecurity "baseline:latest": privileged/);
+  const warned = await admit([ps], attrs('CREATE', { resource: 'pods', namespace: 'plain' }, pod('plain', [c('c')])));
+  assert.match(warned.ctx.warnings[0], /^would violate PodSecurity "restricted:v1.29": allowPrivilegeEscalation != false/);
+  const byUser = await admit([ps], attrs('CREATE', { resource: 'pods', namespace: 'plain' }, privileged('plain'), { user: { name: 'ci-bot', groups: [] } }));
+  assert.deepEqual(byUser.ctx.auditAnnotations, { 'pod-security.kubernetes.io/exempt': 'user' });
+  const byRuntime = await admit([ps], attrs('CREATE', { resource: 'pods', namespace: 'plain' }, privileged('plain', { runtimeClassName: 'kata' })));
+  assert.deepEqual(byRuntime.ctx.auditAnnotations, { 'pod-security.kubernetes.io/exempt': 'runtimeClass' });
+  const byNs = await admit([ps], attrs('CREATE', { resource: 'pods', namespace: 'legacy' }, privileged('legacy')));
+  assert.deepEqual(byNs.ctx.auditAnnotations, { 'pod-security.kubernetes.io/exempt': 'namespace' });
+  const nsCreate = await admit([ps], attrs('CREATE', { resource: 'namespaces' }, { metadata: { name: 'legacy', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } }));
+  assert.deepEqual(nsCreate.ctx.warnings, ['namespace "legacy" is exempt from Pod Security, and the policy (enforce=restricted:latest) will be ignored']);
+});
+
+test('tightening enforce: pods grouped by reasons, first name, counts, sorted; loosening does not check', async () => {
+  await f.create('', 'namespaces', { metadata: { name: 'busy' } });
+  for (const name of ['web-b', 'web-a', 'web-c']) await f.create('', 'pods', { metadata: { name, namespace: 'busy' }, spec: { hostNetwork: true, containers: [c('c')] } });
+  await f.create('', 'pods', { metadata: { name: 'db', namespace: 'busy' }, spec: { containers: [c('c', { privileged: true })] } });
+  const tighten = (from: Record<string, string>, to: Record<string, string>) =>
+    admit([podSecurity(f.resources)], attrs('UPDATE', { resource: 'namespaces', name: 'busy' }, { metadata: { name: 'busy', labels: to } }, { oldObject: { metadata: { name: 'busy', labels: from } } }));
+  const a = await tighten({}, { 'pod-security.kubernetes.io/enforce': 'baseline' });
+  assert.deepEqual(a.ctx.warnings, ['existing pods in namespace "busy" violate the new PodSecurity enforce level "baseline:latest"', 'db: privileged', 'web-a (and 2 other pods): host namespaces']);
+  const b = await tighten({ 'pod-security.kubernetes.io/enforce': 'restricted' }, { 'pod-security.kubernetes.io/enforce': 'baseline' });
+  assert.deepEqual(b.ctx.warnings, [], 'a looser level at the same version checks nothing');
+  const v = await tighten({ 'pod-security.kubernetes.io/enforce': 'baseline' }, { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'v1.28' });
+  assert.equal(v.ctx.warnings[0], 'existing pods in namespace "busy" violate the new PodSecurity enforce level "baseline:v1.28"');
+});

@@ -1,50 +1,28 @@
-// PodSecurity admission (kube's plugin of that name): a namespace's
-// pod-security.kubernetes.io/{enforce,warn,audit}[-version] labels choose a Pod Security
-// Standards level (privileged, baseline, restricted; none = privileged). Pods created there that
-// violate the enforce level are Forbidden (`violates PodSecurity "restricted:latest": ...`);
-// violations of the warn level come back as Warning headers (`would violate PodSecurity ...`);
-// workload templates (deployments, jobs, ...) are checked against enforce and warn as warnings
-// only. A namespace's labels must name a valid level and version; tightening its enforce level
-// warns about the pods already there. No exemptions by default, as kube.
-// Pod updates are evaluated when they can change the verdict (images, containers, AppArmor
-// annotations, ephemeral containers), as kube.
-// Divergence: audit-level violations are not recorded (no audit annotations yet).
+// PodSecurity admission (kube's plugin of that name, pod-security-admission's Validate): a
+// namespace's pod-security.kubernetes.io/{enforce,warn,audit}[-version] labels, over the
+// configured defaults, choose a Pod Security Standards level per mode.
+// - Pods: the enforce level refuses (`violates PodSecurity "restricted:latest": ...`, 403); the
+//   warn level answers Warning headers (`would violate PodSecurity ...`) unless the request is
+//   refused anyway; the audit level adds the audit annotation
+//   pod-security.kubernetes.io/audit-violations; every evaluated pod carries
+//   pod-security.kubernetes.io/enforce-policy.
+// - Workloads (deployments, jobs, ... by their pod template): warn and audit only, never refused.
+// - Namespaces: labels must name a valid level and version; tightening enforce warns about the
+//   pods already there (grouped, lexically first pod name, at most 3000 pods checked).
+// - Exemptions (PodSecurityConfiguration): usernames, namespaces, runtimeClasses, recorded as
+//   pod-security.kubernetes.io/exempt; none by default, as kube.
+// Pod updates are evaluated only when they can change the verdict (kube's isSignificantPodUpdate).
+// Divergence: the checks are latest's for every version (pod-security-checks.ts).
 import type { AdmissionAttributes, AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
 import type { KObject } from '../registry/strategy.js';
-import { invalid as fieldInvalid, type FieldErrorList } from '../../api/field-errors.js';
+import { addAuditAnnotation } from '../registry/generic/context.js';
 import { invalid } from '../status.js';
 import { admissionForbidden, getObject, isResource, listObjects, oldObjectOf } from './lookup.js';
-import { evaluatePod, formatViolations, type Level } from './pod-security-checks.js';
+import { evaluatePod, formatViolations, type Violation } from './pod-security-checks.js';
+import { compareLevels, display, fullyPrivileged, labelPrefix, policyToEvaluate, privilegedPolicy, sameLevelVersion, validateLabels, type LevelVersion, type Policy, type PodSecurityConfig } from './pod-security-policy.js';
 
-const prefix = 'pod-security.kubernetes.io/';
-const levels = ['privileged', 'baseline', 'restricted'];
-
-export interface LevelVersion {
-  level: Level;
-  version: string;
-}
-
-const display = (lv: LevelVersion) => `${lv.level}:${lv.version}`;
-
-/** The policy one mode (enforce, warn, audit) of a namespace's labels sets. */
-export function policyOf(labels: Record<string, string> | undefined, mode: 'enforce' | 'warn' | 'audit'): LevelVersion {
-  const level = labels?.[prefix + mode];
-  const version = labels?.[`${prefix}${mode}-version`];
-  return { level: levels.includes(level ?? '') ? (level as Level) : 'privileged', version: version && /^(latest|v1\.(0|[1-9]\d*))$/.test(version) ? version : 'latest' };
-}
-
-/** Label errors as kube's namespace validation words them. */
-export function validateLabels(labels: Record<string, string> | undefined): FieldErrorList {
-  const errs: FieldErrorList = [];
-  for (const mode of ['enforce', 'warn', 'audit']) {
-    const l = labels?.[prefix + mode];
-    if (l !== undefined && !levels.includes(l)) errs.push(fieldInvalid(`metadata.labels[${prefix}${mode}]`, l, `must be one of ${levels.join(', ')}`));
-    const v = labels?.[`${prefix}${mode}-version`];
-    if (v !== undefined && !/^(latest|v1\.(0|[1-9]\d*))$/.test(v)) errs.push(fieldInvalid(`metadata.labels[${prefix}${mode}-version]`, v, 'must be "latest" or "v1.x"'));
-  }
-  return errs;
-}
+export { validateLabels } from './pod-security-policy.js';
 
 /** Where each workload kind keeps its pod template. */
 const templates: Record<string, (o: KObject) => KObject | undefined> = {
@@ -58,47 +36,137 @@ const templates: Record<string, (o: KObject) => KObject | undefined> = {
   '/podtemplates': (o) => o.template,
 };
 
+/** Pod subresources kube does not evaluate (any other one carries a pod). */
+const ignoredPodSubresources = new Set(['exec', 'attach', 'binding', 'eviction', 'log', 'portforward', 'proxy', 'status']);
+
+const maxPodsToCheck = 3000;
+
 /**
  * Whether a pod update is evaluated (kube's isSignificantPodUpdate): only images, the number of
- * containers, the AppArmor annotations and ephemeral containers can change the verdict.
+ * containers, the per-container seccomp annotations and ephemeral containers can change the verdict.
  */
 export function significantUpdate(pod: KObject, old: KObject | undefined): boolean {
   if (!old) return true;
-  const images = (p: KObject, k: string) => (p.spec?.[k] ?? []).map((c: KObject) => c.image).join('\n');
+  const ann = pod.metadata?.annotations ?? {};
+  const oldAnn = old.metadata?.annotations ?? {};
+  const changed = (c: KObject, oc: KObject) => c.image !== oc.image || ann[`container.seccomp.security.alpha.kubernetes.io/${c.name}`] !== oldAnn[`container.seccomp.security.alpha.kubernetes.io/${c.name}`];
   for (const k of ['containers', 'initContainers']) {
-    if ((pod.spec?.[k] ?? []).length !== (old.spec?.[k] ?? []).length || images(pod, k) !== images(old, k)) return true;
+    const cs: KObject[] = pod.spec?.[k] ?? [];
+    const ocs: KObject[] = old.spec?.[k] ?? [];
+    if (cs.length !== ocs.length || cs.some((c, i) => changed(c, ocs[i]))) return true;
   }
-  const apparmor = (p: KObject) => JSON.stringify(Object.entries(p.metadata?.annotations ?? {}).filter(([k]) => k.startsWith('container.apparmor.security.beta.kubernetes.io/')));
-  if (apparmor(pod) !== apparmor(old)) return true;
-  return JSON.stringify(pod.spec?.ephemeralContainers ?? []) !== JSON.stringify(old.spec?.ephemeralContainers ?? []);
+  const oldEphemeral: KObject[] = old.spec?.ephemeralContainers ?? [];
+  for (const c of (pod.spec?.ephemeralContainers ?? []) as KObject[]) {
+    const oc = oldEphemeral.find((o) => o.name === c.name);
+    if (!oc || changed(c, oc)) return true;
+  }
+  return false;
 }
 
-export function podSecurity(resources: Resources): AdmissionPlugin {
+const exemptKey = `${labelPrefix}exempt`;
+
+export function podSecurity(resources: Resources, config?: PodSecurityConfig): AdmissionPlugin {
+  const defaults = config?.defaults ?? privilegedPolicy();
+  const exempt = config?.exemptions ?? { usernames: [], runtimeClasses: [], namespaces: [] };
   const nsLabels = async (ns: string) => (await getObject(resources, ['', 'v1', 'namespaces'], '', ns))?.metadata?.labels as Record<string, string> | undefined;
 
+  /** "namespace ... is exempt" when an exempt namespace sets a non-privileged policy (kube's exemptNamespaceWarning). */
+  function exemptNamespaceWarning(ns: string, p: Policy, labels: Record<string, string> | undefined): string | undefined {
+    const equivalent = (['enforce', 'audit', 'warn'] as const).every((m) => (p[m].level === 'privileged' && defaults[m].level === 'privileged') || sameLevelVersion(p[m], defaults[m]));
+    if (fullyPrivileged(p) || equivalent) return undefined;
+    const parts: string[] = [];
+    for (const m of ['enforce', 'audit', 'warn'] as const) {
+      const set = labels?.[labelPrefix + m] !== undefined || labels?.[`${labelPrefix}${m}-version`] !== undefined;
+      if (p[m].level !== 'privileged' && set) parts.push(`${m}=${display(p[m])}`);
+    }
+    return `namespace "${ns}" is exempt from Pod Security, and the policy (${parts.join(', ')}) will be ignored`;
+  }
+
   async function namespaceChange(a: AdmissionAttributes): Promise<void> {
+    if (a.info.subresource) return;
     const labels = a.object?.metadata?.labels;
+    const ns: string = a.object?.metadata?.name ?? a.info.name;
     const errs = validateLabels(labels);
-    if (errs.length) throw invalid('', 'Namespace', a.object?.metadata?.name ?? a.info.name, errs);
-    if (a.operation !== 'UPDATE') return;
+    const next = policyToEvaluate(labels, defaults);
+    if (a.operation === 'CREATE') {
+      if (errs.length) throw invalid('', 'Namespace', ns, errs);
+      if (exempt.namespaces.includes(ns)) {
+        const w = exemptNamespaceWarning(ns, next, labels);
+        if (w) a.ctx.warnings.push(w);
+      }
+      return;
+    }
     const old = await oldObjectOf(resources, a);
-    const next = policyOf(labels, 'enforce');
-    if (next.level === 'privileged' || JSON.stringify(policyOf(old?.metadata?.labels, 'enforce')) === JSON.stringify(next)) return;
-    const ns = a.object?.metadata?.name ?? a.info.name;
-    // Group pods by their violations (kube: "pod (and N other pods): reasons").
-    const groups = new Map<string, string[]>();
-    for (const p of await listObjects(resources, ['', 'v1', 'pods'], ns)) {
-      const vs = evaluatePod(next.level, p.metadata ?? {}, p.spec ?? {});
+    const oldErrs = validateLabels(old?.metadata?.labels);
+    if (errs.length && (!oldErrs.length || JSON.stringify(errs) !== JSON.stringify(oldErrs))) throw invalid('', 'Namespace', ns, errs);
+    const prev = policyToEvaluate(old?.metadata?.labels, defaults);
+    if (sameLevelVersion(next.enforce, prev.enforce) || next.enforce.level === 'privileged') return;
+    if (next.enforce.version === prev.enforce.version && compareLevels(next.enforce.level, prev.enforce.level) < 1) return;
+    if (exempt.namespaces.includes(ns)) {
+      const w = exemptNamespaceWarning(ns, next, labels);
+      if (w) a.ctx.warnings.push(w);
+      return;
+    }
+    a.ctx.warnings.push(...(await existingPodWarnings(ns, next.enforce)));
+  }
+
+  /** kube's EvaluatePodsInNamespace: one warning per distinct set of reasons, pods of one controller checked last. */
+  async function existingPodWarnings(ns: string, enforce: LevelVersion): Promise<string[]> {
+    const pods = (await listObjects(resources, ['', 'v1', 'pods'], ns)).filter((p) => !exempt.runtimeClasses.includes(p.spec?.runtimeClassName ?? ''));
+    const first: KObject[] = [];
+    const rest: KObject[] = [];
+    const controllers = new Set<string>();
+    for (const p of pods) {
+      const uid = (p.metadata?.ownerReferences ?? []).find((r: KObject) => r.controller)?.uid;
+      if (uid && controllers.has(uid)) rest.push(p);
+      else {
+        if (uid) controllers.add(uid);
+        first.push(p);
+      }
+    }
+    const checked = [...first, ...rest].slice(0, maxPodsToCheck);
+    const byReason = new Map<string, { name: string; count: number }>();
+    for (const p of checked) {
+      const vs = evaluatePod(enforce.level, p.metadata ?? {}, p.spec ?? {});
       if (!vs.length) continue;
-      const key = vs.map((v) => v.reason).join(', ');
-      (groups.get(key) ?? groups.set(key, []).get(key)!).push(p.metadata?.name);
+      const reason = vs.map((v) => v.reason).join(', ');
+      const c = byReason.get(reason);
+      if (!c) byReason.set(reason, { name: p.metadata?.name, count: 1 });
+      else {
+        c.count++;
+        if (p.metadata?.name < c.name) c.name = p.metadata?.name;
+      }
     }
-    if (!groups.size) return;
-    a.ctx.warnings.push(`existing pods in namespace "${ns}" violate the new PodSecurity enforce level "${display(next)}"`);
-    for (const [reasons, pods] of groups) {
-      const others = pods.length - 1;
-      a.ctx.warnings.push(`${pods[0]}${others ? ` (and ${others} other ${others === 1 ? 'pod' : 'pods'})` : ''}: ${reasons}`);
+    const out: string[] = [];
+    if (checked.length < pods.length) out.push(`new PodSecurity enforce level only checked against the first ${checked.length} of ${pods.length} existing pods`);
+    if (byReason.size) out.push(`existing pods in namespace "${ns}" violate the new PodSecurity enforce level "${display(enforce)}"`);
+    const decorated = [...byReason].map(([reason, c]) => `${c.name}${c.count === 2 ? ' (and 1 other pod)' : c.count > 2 ? ` (and ${c.count - 1} other pods)` : ''}: ${reason}`);
+    return [...out, ...decorated.sort()];
+  }
+
+  /** kube's EvaluatePod: enforce (pods only), then audit, then warn (unless already refused). */
+  function evaluate(a: AdmissionAttributes, p: Policy, meta: KObject, spec: KObject, enforce: boolean): void {
+    if (spec.runtimeClassName && exempt.runtimeClasses.includes(spec.runtimeClassName)) {
+      addAuditAnnotation(a.ctx, exemptKey, 'runtimeClass');
+      return;
     }
+    const cache = new Map<string, Violation[]>();
+    const check = (lv: LevelVersion) => {
+      const key = display(lv);
+      if (!cache.has(key)) cache.set(key, evaluatePod(lv.level, meta, spec));
+      return cache.get(key)!;
+    };
+    let refused: Error | undefined;
+    if (enforce) {
+      addAuditAnnotation(a.ctx, `${labelPrefix}enforce-policy`, display(p.enforce));
+      const vs = check(p.enforce);
+      if (vs.length) refused = admissionForbidden(a, `violates PodSecurity "${display(p.enforce)}": ${formatViolations(vs)}`);
+    }
+    const audit = check(p.audit);
+    if (audit.length) addAuditAnnotation(a.ctx, `${labelPrefix}audit-violations`, `would violate PodSecurity "${display(p.audit)}": ${formatViolations(audit)}`);
+    if (refused) throw refused;
+    const warn = check(p.warn);
+    if (warn.length) a.ctx.warnings.push(`would violate PodSecurity "${display(p.warn)}": ${formatViolations(warn)}`);
   }
 
   return {
@@ -108,30 +176,21 @@ export function podSecurity(resources: Resources): AdmissionPlugin {
       if (!a.object) return;
       if (isResource(a, '', 'namespaces')) return namespaceChange(a);
       const isPod = a.info.group === '' && a.info.resource === 'pods';
-      if (!a.info.namespace || (a.info.subresource && !(isPod && a.info.subresource === 'ephemeralcontainers'))) return;
       const template = templates[`${a.info.group}/${a.info.resource}`];
-      if (!isPod && !template) return;
-      if (isPod && a.operation === 'UPDATE' && !significantUpdate(a.object, await oldObjectOf(resources, a))) return;
-      const labels = await nsLabels(a.info.namespace);
-      const enforce = policyOf(labels, 'enforce');
-      const warn = policyOf(labels, 'warn');
-      if (enforce.level === 'privileged' && warn.level === 'privileged') return;
+      if (!a.info.namespace || (!isPod && !template)) return;
+      if (a.info.subresource && (!isPod || ignoredPodSubresources.has(a.info.subresource))) return;
+      if (exempt.namespaces.includes(a.info.namespace)) return addAuditAnnotation(a.ctx, exemptKey, 'namespace');
+      if (a.ctx.user?.name && exempt.usernames.includes(a.ctx.user.name)) return addAuditAnnotation(a.ctx, exemptKey, 'user');
+      const p = policyToEvaluate(await nsLabels(a.info.namespace), defaults);
       if (isPod) {
-        const vs = evaluatePod(enforce.level, a.object.metadata ?? {}, a.object.spec ?? {});
-        if (vs.length) throw admissionForbidden(a, `violates PodSecurity "${display(enforce)}": ${formatViolations(vs)}`);
-        const ws = evaluatePod(warn.level, a.object.metadata ?? {}, a.object.spec ?? {});
-        if (ws.length) a.ctx.warnings.push(`would violate PodSecurity "${display(warn)}": ${formatViolations(ws)}`);
-        return;
+        if (fullyPrivileged(p)) return addAuditAnnotation(a.ctx, `${labelPrefix}enforce-policy`, 'privileged:latest');
+        if (a.operation === 'UPDATE' && !significantUpdate(a.object, await oldObjectOf(resources, a))) return;
+        return evaluate(a, p, a.object.metadata ?? {}, a.object.spec ?? {}, true);
       }
+      if (p.warn.level === 'privileged' && p.audit.level === 'privileged') return;
       const t = template!(a.object);
       if (!t) return;
-      const seen = new Set<string>();
-      for (const lv of [enforce, warn]) {
-        if (lv.level === 'privileged' || seen.has(display(lv))) continue;
-        seen.add(display(lv));
-        const vs = evaluatePod(lv.level, t.metadata ?? {}, t.spec ?? {});
-        if (vs.length) a.ctx.warnings.push(`would violate PodSecurity "${display(lv)}": ${formatViolations(vs)}`);
-      }
+      evaluate(a, p, t.metadata ?? {}, t.spec ?? {}, false);
     },
   };
 }

@@ -7,6 +7,13 @@ export interface RequestContext extends StrategyContext {
   fieldManager?: string;
   /** Ignore | Warn | Strict (default Warn for JSON bodies, as kube-apiserver 1.27+). */
   fieldValidation?: string;
+  /** Audit annotations admission adds (kube's audit.AddAuditAnnotation); the audit sink links this map. */
+  auditAnnotations?: Record<string, string>;
+}
+
+/** Record an audit annotation for this request (kept only when the request is audited). */
+export function addAuditAnnotation(ctx: RequestContext, key: string, value: string): void {
+  (ctx.auditAnnotations ??= {})[key] = value;
 }
 
 export function newContext(namespace: string, opts: Partial<RequestContext> = {}): RequestContext {
