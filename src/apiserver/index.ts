@@ -104,7 +104,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
     anonymous: opts.pipeline?.anonymous ?? o.anonymousAuth,
     authorizer: authorization.authorizer,
     audit,
-    admission: [...admissionChain(resources, { enable: o.enableAdmissionPlugins, disable: o.disableAdmissionPlugins }), ...(opts.pipeline?.admission ?? [])],
+    admission: [...admissionChain(resources, { enable: o.enableAdmissionPlugins, disable: o.disableAdmissionPlugins, configFile: o.admissionControlConfigFile }), ...(opts.pipeline?.admission ?? [])],
   };
   let bootstrapped = false;
   const state: FrontState = {

@@ -63,11 +63,19 @@ export interface ApiServerOptions {
   /** Admission plugins on top of the defaults (`--enable-admission-plugins`) and ones taken off. */
   enableAdmissionPlugins: string[];
   disableAdmissionPlugins: string[];
+  /** kube's AdmissionConfiguration (`--admission-control-config-file`): per-plugin configuration (PodSecurity's defaults and exemptions). */
+  admissionControlConfigFile?: string;
   /** kube's EncryptionConfiguration file (`--encryption-provider-config`). */
   encryptionProviderConfig?: string;
   /** Audit log as JSON lines (`--audit-log-path`, "-" = stdout) and its policy (`--audit-policy-file`). */
   auditLogPath?: string;
   auditPolicyFile?: string;
+  /** `--audit-log-format`: json (default) or legacy (one text line per event). */
+  auditLogFormat?: 'json' | 'legacy';
+  /** Rotation (`--audit-log-maxsize` MB, 0 = lumberjack's 100 MB as kube; `--audit-log-maxbackup` files and `--audit-log-maxage` days, 0 = no limit). */
+  auditLogMaxSize?: number;
+  auditLogMaxBackup?: number;
+  auditLogMaxAge?: number;
   /** The apiserver's client certificate to kubelets (default: <dataDir>/pki/apiserver-kubelet-client.{crt,key}). */
   kubeletClientCertificate?: string;
   kubeletClientKey?: string;

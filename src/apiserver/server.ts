@@ -87,7 +87,10 @@ async function handle(state: FrontState, req: IncomingMessage, res: ServerRespon
   if (!longRunning) inflightGauge.inc({ request_kind: kind });
   let audit: AuditRequest | undefined;
   try {
-    const authenticated = await authenticate(state, req);
+    const authenticated = await authenticate(state, req).catch((e) => {
+      if (e instanceof ApiError && e.code === 401) state.pipeline.audit?.failedAuthentication?.({ req, res, info });
+      throw e;
+    });
     audit = state.pipeline.audit?.begin({ req, res, info, user: authenticated, longRunning });
     const user = await impersonate(req, authenticated, state.pipeline.authorizer);
     if (user !== authenticated) audit?.impersonated(user);

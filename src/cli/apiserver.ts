@@ -49,6 +49,11 @@ export interface ApiserverFlags {
   encryptionProviderConfig?: string;
   auditLogPath?: string;
   auditPolicyFile?: string;
+  auditLogFormat: string;
+  auditLogMaxsize: number;
+  auditLogMaxbackup: number;
+  auditLogMaxage: number;
+  admissionControlConfigFile?: string;
 }
 
 const list = (v: string | undefined) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
@@ -102,12 +107,22 @@ export function apiserverFlags(cmd: Command, defaultPort: number): Command {
     .option('--authorization-mode <modes>', 'ordered authorizers: Node, RBAC, AlwaysAllow, AlwaysDeny', defaultOptions.authorizationMode.join(','))
     .option('--enable-admission-plugins <list>', 'admission plugins to enable besides the defaults')
     .option('--disable-admission-plugins <list>', 'default admission plugins to disable')
+    .option('--admission-control-config-file <file>', 'AdmissionConfiguration with per-plugin configuration (PodSecurity defaults and exemptions)')
     .option('--encryption-provider-config <file>', 'EncryptionConfiguration for data at rest')
     .option('--audit-log-path <file>', 'write audit events as JSON lines here ("-" = stdout)')
     .option('--kubelet-client-certificate <file>', 'client certificate to kubelets (default: <data-dir>/pki/apiserver-kubelet-client.crt)')
     .option('--kubelet-client-key <file>', 'client key to kubelets')
     .option('--kubelet-certificate-authority <file>', "CA to verify kubelets' serving certificates (default: not verified, as kube)")
-    .option('--audit-policy-file <file>', 'audit Policy (levels None, Metadata, Request, RequestResponse)');
+    .option('--audit-policy-file <file>', 'audit Policy (levels None, Metadata, Request, RequestResponse)')
+    .option('--audit-log-format <format>', 'format of the audit log: json or legacy (one text line per event)', 'json')
+    .option('--audit-log-maxsize <mb>', 'rotate the audit log when it reaches this many megabytes (0 = never)', int, 0)
+    .option('--audit-log-maxbackup <n>', 'rotated audit logs to keep (0 = all, subject to --audit-log-maxage)', int, 0)
+    .option('--audit-log-maxage <days>', 'days to keep rotated audit logs (0 = forever)', int, 0);
+}
+
+function auditLogFormat(v: string): 'json' | 'legacy' {
+  if (v !== 'json' && v !== 'legacy') throw new Error(`invalid audit log format ${v}, allowed formats are "json,legacy"`);
+  return v;
 }
 
 export function startOptions(f: ApiserverFlags) {
@@ -149,6 +164,11 @@ export function startOptions(f: ApiserverFlags) {
     encryptionProviderConfig: f.encryptionProviderConfig && resolve(f.encryptionProviderConfig),
     auditLogPath: f.auditLogPath && f.auditLogPath !== '-' ? resolve(f.auditLogPath) : f.auditLogPath,
     auditPolicyFile: f.auditPolicyFile && resolve(f.auditPolicyFile),
+    auditLogFormat: auditLogFormat(f.auditLogFormat),
+    auditLogMaxSize: f.auditLogMaxsize,
+    auditLogMaxBackup: f.auditLogMaxbackup,
+    auditLogMaxAge: f.auditLogMaxage,
+    admissionControlConfigFile: f.admissionControlConfigFile && resolve(f.admissionControlConfigFile),
   };
 }
 

@@ -2,18 +2,23 @@
 // level; events in audit.k8s.io/v1 Event form go to the log at RequestReceived,
 // ResponseStarted (long-running requests), ResponseComplete, or Panic (an unexpected error).
 // The request object is captured from the body only at level Request and up, the response
-// object only at RequestResponse (never for watches). Divergences: requests that fail
-// authentication are not audited; objectRef.name of a create comes from the request object
-// (so only at Request and up, as kube).
+// object only at RequestResponse (never for watches). Admission's audit annotations (PodSecurity's
+// enforce-policy, audit-violations, ...) join the authorization ones. A request that fails
+// authentication is audited as kube's WithFailedAuthenticationAudit does: the policy is matched
+// with no user, and one ResponseStarted event carries an empty user and a 401 responseStatus
+// whose message names the credentials tried. objectRef.name of a create comes from the request
+// object (so only at Request and up, as kube).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { RequestInfo } from '../request-info.js';
 import type { AuthorizationDecision, UserInfo } from '../filters/pipeline.js';
 import { ApiError, toApiError } from '../status.js';
 import { decodeBody } from '../negotiation.js';
 import { AuditPolicy, levelAtLeast, type PolicyDecision, type Stage } from './policy.js';
 import { AuditLogWriter } from './log-writer.js';
-import type { AuditBegin, AuditRequest, AuditSink } from './sink.js';
+import type { AuditBegin, AuditFailedAuthentication, AuditRequest, AuditSink } from './sink.js';
+import type { AuditLogOptions } from './log-writer.js';
 
 /** metav1.MicroTime: RFC 3339 with microseconds. */
 function microTime(ms: number): string {
@@ -23,6 +28,21 @@ function microTime(ms: number): string {
 }
 
 const nowMs = () => performance.timeOrigin + performance.now();
+
+/** kube's getAuthMethods: the credentials a request that failed authentication presented. */
+function authMethods(req: IncomingMessage): string {
+  const methods: string[] = [];
+  const auth = String(req.headers.authorization ?? '').trim();
+  if (/^basic\s+\S/i.test(auth)) methods.push('basic');
+  const parts = auth.split(' ');
+  if (parts.length > 1 && parts[0].toLowerCase() === 'bearer') methods.push('bearer');
+  if (new URL(req.url ?? '/', 'http://x').searchParams.get('access_token')?.trim()) methods.push('access_token');
+  const peer = (req.socket as TLSSocket).getPeerCertificate?.();
+  if (peer && Object.keys(peer).length) methods.push('x509');
+  return methods.length ? `Authentication failed, attempted: ${methods.join(', ')}` : 'Authentication failed, no credentials provided';
+}
+
+const sortedKeys = (o: Record<string, string>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 function userInfo(u: UserInfo): Record<string, unknown> {
   const o: Record<string, unknown> = { username: u.name };
@@ -68,6 +88,7 @@ class Audited implements AuditRequest {
   private readonly received = nowMs();
   private readonly base: Record<string, unknown>;
   private readonly annotations: Record<string, string> = {};
+  private admissionAnnotations?: () => Record<string, string> | undefined;
   private requestObject?: unknown;
   private responseChunks?: Buffer[];
   private status?: Record<string, unknown>;
@@ -119,7 +140,9 @@ class Audited implements AuditRequest {
     this.annotations['authorization.k8s.io/reason'] = d.reason ?? '';
   }
 
-  instrument(h: { body(): Promise<Buffer> }): void {
+  instrument(h: { body(): Promise<Buffer>; ctx?: { auditAnnotations?: Record<string, string> } }): void {
+    const ctx = h.ctx;
+    if (ctx) this.admissionAnnotations = () => ctx.auditAnnotations;
     if (!levelAtLeast(this.decision.level, 'Request')) return;
     const body = h.body;
     h.body = async () => {
@@ -204,7 +227,8 @@ class Audited implements AuditRequest {
     }
     ev.requestReceivedTimestamp = microTime(this.received);
     ev.stageTimestamp = microTime(now);
-    if (stage !== 'RequestReceived' && Object.keys(this.annotations).length) ev.annotations = { ...this.annotations };
+    const annotations = { ...this.annotations, ...this.admissionAnnotations?.() };
+    if (stage !== 'RequestReceived' && Object.keys(annotations).length) ev.annotations = sortedKeys(annotations);
     this.sink.writer.write(ev);
   }
 }
@@ -216,9 +240,33 @@ export class Auditor implements AuditSink {
   ) {}
 
   /** From --audit-policy-file and --audit-log-path: both are needed (kube logs nothing without a policy). */
-  static fromOptions(o: { auditPolicyFile?: string; auditLogPath?: string }): Auditor | undefined {
+  static fromOptions(o: { auditPolicyFile?: string; auditLogPath?: string; auditLogFormat?: AuditLogOptions['format']; auditLogMaxSize?: number; auditLogMaxBackup?: number; auditLogMaxAge?: number }): Auditor | undefined {
     if (!o.auditPolicyFile || !o.auditLogPath) return undefined;
-    return new Auditor(AuditPolicy.fromFile(o.auditPolicyFile), new AuditLogWriter(o.auditLogPath));
+    const writer = new AuditLogWriter(o.auditLogPath, { format: o.auditLogFormat, maxSizeMB: o.auditLogMaxSize, maxBackups: o.auditLogMaxBackup, maxAgeDays: o.auditLogMaxAge });
+    return new Auditor(AuditPolicy.fromFile(o.auditPolicyFile), writer);
+  }
+
+  /** A request that failed authentication (401): one ResponseStarted event with no user, as kube. */
+  failedAuthentication(b: AuditFailedAuthentication): void {
+    const decision = this.policy.decide(undefined, b.info);
+    if (decision.level === 'None' || decision.omitStages.has('ResponseStarted')) return;
+    const given = b.req.headers['audit-id'];
+    const auditID = typeof given === 'string' && given ? given : randomUUID();
+    if (!b.res.headersSent) b.res.setHeader('Audit-ID', auditID);
+    const received = nowMs();
+    const ev: Record<string, unknown> = { kind: 'Event', apiVersion: 'audit.k8s.io/v1', level: decision.level, auditID, stage: 'ResponseStarted', requestURI: b.req.url ?? '/', verb: b.info.verb, user: {}, sourceIPs: sourceIPs(b.req) };
+    if (b.req.headers['user-agent']) ev.userAgent = b.req.headers['user-agent'];
+    const ref = objectRef(b.info);
+    if (ref) ev.objectRef = ref;
+    const message = authMethods(b.req);
+    const res = b.res;
+    const writeHead = res.writeHead;
+    res.writeHead = ((...args: Parameters<typeof writeHead>) => {
+      res.writeHead = writeHead;
+      const r = writeHead.apply(res, args);
+      this.writer.write({ ...ev, responseStatus: { metadata: {}, message, code: res.statusCode }, requestReceivedTimestamp: microTime(received), stageTimestamp: microTime(nowMs()) });
+      return r;
+    }) as typeof writeHead;
   }
 
   begin(b: AuditBegin): AuditRequest | undefined {

@@ -100,8 +100,8 @@ export class AuditPolicy {
     return new AuditPolicy(rules, doc.omitStages ?? [], doc.omitManagedFields ?? false);
   }
 
-  /** The level (and omitted stages) for a request by this user. */
-  decide(user: UserInfo, info: RequestInfo): PolicyDecision {
+  /** The level (and omitted stages) for a request by this user (undefined: authentication failed; rules naming users or groups do not match). */
+  decide(user: UserInfo | undefined, info: RequestInfo): PolicyDecision {
     for (const r of this.rules) {
       if (!ruleMatches(r, user, info)) continue;
       return { level: r.level, omitStages: new Set([...this.omitStages, ...(r.omitStages ?? [])]), omitManagedFields: r.omitManagedFields ?? this.omitManagedFields };
@@ -114,9 +114,9 @@ export function levelAtLeast(l: Level, min: Level): boolean {
   return levels.indexOf(l) >= levels.indexOf(min);
 }
 
-function ruleMatches(r: Rule, user: UserInfo, info: RequestInfo): boolean {
-  if (r.users?.length && !r.users.includes(user.name)) return false;
-  if (r.userGroups?.length && !user.groups.some((g) => r.userGroups!.includes(g))) return false;
+function ruleMatches(r: Rule, user: UserInfo | undefined, info: RequestInfo): boolean {
+  if (r.users?.length && (!user || !r.users.includes(user.name))) return false;
+  if (r.userGroups?.length && (!user || !user.groups.some((g) => r.userGroups!.includes(g)))) return false;
   if (r.verbs?.length && !r.verbs.includes(info.verb)) return false;
   if (r.namespaces?.length || r.resources?.length) return matchesResource(r, info);
   if (r.nonResourceURLs?.length) return !info.isResourceRequest && r.nonResourceURLs.some((spec) => pathMatches(info.path, spec));

@@ -16,6 +16,13 @@ export interface AuditBegin {
   longRunning?: boolean;
 }
 
+/** A request that failed authentication, before its 401 is written. */
+export interface AuditFailedAuthentication {
+  req: IncomingMessage;
+  res: ServerResponse;
+  info: RequestInfo;
+}
+
 export interface AuditRequest {
   readonly auditID: string;
   /** The user the request acts as, when impersonating. */
@@ -23,7 +30,7 @@ export interface AuditRequest {
   /** authorization.k8s.io/decision and /reason annotations. */
   authorized(decision: AuthorizationDecision): void;
   /** Wrap the handler's body reader (level Request and up) to log the request object. */
-  instrument(h: { body(): Promise<Buffer> }): void;
+  instrument(h: { body(): Promise<Buffer>; ctx?: { auditAnnotations?: Record<string, string> } }): void;
   /** The request failed with this error (a non-API error is a Panic event). */
   failed(err: unknown): void;
 }
@@ -31,6 +38,8 @@ export interface AuditRequest {
 export interface AuditSink {
   /** Start auditing a request (sets the Audit-ID response header); undefined when the policy level is None. */
   begin(b: AuditBegin): AuditRequest | undefined;
+  /** Audit a request whose authentication failed (kube's WithFailedAuthenticationAudit); called before the 401 is written. */
+  failedAuthentication?(b: AuditFailedAuthentication): void;
   /** Flush buffered events and close the log. */
   close?(): Promise<void>;
 }
