@@ -30,7 +30,7 @@ export interface SchedulerConfig {
   leaderElection?: { leaderElect?: boolean; leaseDuration?: string; renewDeadline?: string; retryPeriod?: string; resourceName?: string; resourceNamespace?: string };
 }
 
-/** Kubernetes' default multiPoint plugins and score weights (minus volume plugins, not built yet). */
+/** Kubernetes' default multiPoint plugins and score weights (minus NodeVolumeLimits and VolumeZone, not built). */
 export const DEFAULT_PLUGINS: PluginRef[] = [
   { name: 'PrioritySort' },
   { name: 'NodeUnschedulable' },
@@ -39,6 +39,8 @@ export const DEFAULT_PLUGINS: PluginRef[] = [
   { name: 'NodeAffinity', weight: 2 },
   { name: 'NodePorts' },
   { name: 'NodeResourcesFit', weight: 1 },
+  { name: 'VolumeRestrictions' },
+  { name: 'VolumeBinding' },
   { name: 'PodTopologySpread', weight: 2 },
   { name: 'InterPodAffinity', weight: 2 },
   { name: 'DefaultPreemption' },

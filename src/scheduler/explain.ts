@@ -9,6 +9,7 @@ import { resolveProfile, type SchedulerConfig } from './config.js';
 import { decide, fitErrorMessage, type Decision } from './decide.js';
 import { CycleState } from './framework/cycle-state.js';
 import type { Handle } from './framework/interface.js';
+import { staticListers } from './framework/listers.js';
 import { podKey } from './framework/node-info.js';
 import { Framework } from './framework/runtime.js';
 import { inTreeRegistry } from './plugins/registry.js';
@@ -23,10 +24,12 @@ export interface Explanation {
 
 export async function explainPod(client: RestClient, namespace: string, name: string, config: SchedulerConfig = {}): Promise<Explanation> {
   const pod = await client.get(resourcePath(Resources.pods, namespace, name));
-  const [nodes, pods, pdbs] = await Promise.all([
+  const items = (r: Parameters<typeof resourcePath>[0]) => client.get(resourcePath(r)).then((l: any) => l.items ?? [], () => []);
+  const [nodes, pods, pdbs, claims, volumes, storageClasses, services, replicationControllers, replicaSets, statefulSets] = await Promise.all([
     client.get(resourcePath(Resources.nodes)),
     client.get(resourcePath(Resources.pods)),
     client.get(resourcePath(Resources.poddisruptionbudgets)).catch(() => ({ items: [] })),
+    ...[Resources.persistentvolumeclaims, Resources.persistentvolumes, Resources.storageclasses, Resources.services, Resources.replicationcontrollers, Resources.replicasets, Resources.statefulsets].map(items),
   ]);
   const cache = new SchedulerCache();
   for (const n of nodes.items ?? []) cache.setNode(n);
@@ -42,6 +45,7 @@ export async function explainPod(client: RestClient, namespace: string, name: st
     deletePod: async () => {},
     nominate: async () => {},
     pdbs: () => pdbs.items ?? [],
+    listers: staticListers({ claims, volumes, storageClasses, services, replicationControllers, replicaSets, statefulSets }),
     priorityOf: (p) => p.spec?.priority ?? 0,
     filterDryRun: (p, n, all) => {
       const st = new CycleState();

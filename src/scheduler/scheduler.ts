@@ -18,6 +18,7 @@ import { resolveProfile, type SchedulerConfig } from './config.js';
 import { decide, fitErrorMessage } from './decide.js';
 import { CycleState } from './framework/cycle-state.js';
 import type { Handle } from './framework/interface.js';
+import type { Listers } from './framework/listers.js';
 import { podKey, type NodeInfo } from './framework/node-info.js';
 import { Framework } from './framework/runtime.js';
 import { Status } from './framework/status.js';
@@ -65,6 +66,13 @@ export class Scheduler {
   private readonly pods: Informer;
   private readonly nodes: Informer;
   private readonly pdbs: Informer;
+  private readonly claims: Informer;
+  private readonly volumes: Informer;
+  private readonly classes: Informer;
+  private readonly services: Informer;
+  private readonly rcs: Informer;
+  private readonly replicaSets: Informer;
+  private readonly statefulSets: Informer;
   private nextStartNodeIndex = 0;
   private readyResolve!: () => void;
   /** Resolves when informers have synced and the scheduler is leading (or not electing). */
@@ -77,6 +85,13 @@ export class Scheduler {
     this.pods = this.informers.informerFor(Resources.pods);
     this.nodes = this.informers.informerFor(Resources.nodes);
     this.pdbs = this.informers.informerFor(Resources.poddisruptionbudgets);
+    this.claims = this.informers.informerFor(Resources.persistentvolumeclaims);
+    this.volumes = this.informers.informerFor(Resources.persistentvolumes);
+    this.classes = this.informers.informerFor(Resources.storageclasses);
+    this.services = this.informers.informerFor(Resources.services);
+    this.rcs = this.informers.informerFor(Resources.replicationcontrollers);
+    this.replicaSets = this.informers.informerFor(Resources.replicasets);
+    this.statefulSets = this.informers.informerFor(Resources.statefulsets);
     const handle = this.makeHandle();
     const profiles = opts.config?.profiles?.length ? opts.config.profiles : [{ schedulerName: 'default-scheduler' }];
     for (const p of profiles) this.profiles.set(p.schedulerName ?? 'default-scheduler', new Framework(resolveProfile(p, inTreeRegistry, handle), inTreeRegistry, handle));
@@ -129,6 +144,24 @@ export class Scheduler {
       },
       onDelete: (n) => this.cache.removeNode(n.metadata?.name),
     });
+    // Claims bound or created, volumes added or released, classes added: pods waiting on
+    // VolumeBinding may fit now (kube's PVC/PV/StorageClass cluster events).
+    const volumeEvent = () => this.queue.moveAllToActiveOrBackoff();
+    for (const inf of [this.claims, this.volumes, this.classes]) inf.addEventHandler({ onAdd: volumeEvent, onUpdate: volumeEvent });
+  }
+
+  private listers(): Listers {
+    const inNs = (inf: Informer, ns: string) => inf.byIndex('namespace', ns);
+    return {
+      claim: (ns, name) => this.claims.get(`${ns}/${name}`),
+      volume: (name) => this.volumes.get(name),
+      volumes: () => this.volumes.list(),
+      storageClass: (name) => this.classes.get(name),
+      services: (ns) => inNs(this.services, ns),
+      replicationControllers: (ns) => inNs(this.rcs, ns),
+      replicaSets: (ns) => inNs(this.replicaSets, ns),
+      statefulSets: (ns) => inNs(this.statefulSets, ns),
+    };
   }
 
   private makeHandle(): Handle {
@@ -153,9 +186,12 @@ export class Scheduler {
         });
       },
       nominate: async (pod, nodeName) => {
-        await client.patch(resourcePath(Resources.pods, pod.metadata.namespace, pod.metadata.name, 'status'), { status: { nominatedNodeName: nodeName } }, 'merge');
+        await client.patch(resourcePath(Resources.pods, pod.metadata.namespace, pod.metadata.name, 'status'), { status: { nominatedNodeName: nodeName || null } }, 'merge');
       },
       pdbs: () => this.pdbs.list(),
+      listers: this.listers(),
+      updateVolume: (pv) => client.put(resourcePath(Resources.persistentvolumes, undefined, pv.metadata.name), pv),
+      updateClaim: (pvc) => client.put(resourcePath(Resources.persistentvolumeclaims, pvc.metadata.namespace, pvc.metadata.name), pvc),
       priorityOf: (pod) => pod.spec?.priority ?? 0,
       filterDryRun: (pod, node: NodeInfo, all: NodeInfo[]) => {
         const fw = this.profiles.get(pod.spec?.schedulerName ?? 'default-scheduler')!;

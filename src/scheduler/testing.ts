@@ -4,6 +4,7 @@ import { SchedulerCache } from './cache.js';
 import { resolveProfile, type ProfileConfig } from './config.js';
 import { CycleState } from './framework/cycle-state.js';
 import type { Handle } from './framework/interface.js';
+import { staticListers, type ListerObjects } from './framework/listers.js';
 import type { NodeInfo } from './framework/node-info.js';
 import { Framework } from './framework/runtime.js';
 import { Status } from './framework/status.js';
@@ -40,7 +41,16 @@ export interface TestCluster {
   nominated: Record<string, string>;
 }
 
-export function testCluster(nodes: any[], pods: any[] = [], profile: ProfileConfig = {}, pdbs: any[] = []): TestCluster {
+/** Replace the object of the same namespace/name in `list`, with a bumped resourceVersion (as the API would). */
+function store(list: any[], obj: any): any {
+  const i = list.findIndex((x) => x.metadata?.name === obj.metadata?.name && x.metadata?.namespace === obj.metadata?.namespace);
+  const stored = { ...structuredClone(obj), metadata: { ...obj.metadata, resourceVersion: String(Number(obj.metadata?.resourceVersion ?? 0) + 1) } };
+  if (i >= 0) list[i] = stored;
+  else list.push(stored);
+  return stored;
+}
+
+export function testCluster(nodes: any[], pods: any[] = [], profile: ProfileConfig = {}, pdbs: any[] = [], objects: ListerObjects = {}): TestCluster {
   const cache = new SchedulerCache();
   for (const n of nodes) cache.setNode(n);
   for (const p of pods) cache.addPod(p);
@@ -61,6 +71,9 @@ export function testCluster(nodes: any[], pods: any[] = [], profile: ProfileConf
     },
     pdbs: () => pdbs,
     priorityOf: (p) => p.spec?.priority ?? 0,
+    listers: staticListers(objects),
+    updateVolume: async (pv) => store((objects.volumes ??= []), pv),
+    updateClaim: async (pvc) => store((objects.claims ??= []), pvc),
     filterDryRun: (p, n: NodeInfo, all: NodeInfo[]) => {
       const st = new CycleState();
       const pre = fw.runPreFilter(st, p, all);

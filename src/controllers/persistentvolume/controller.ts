@@ -6,31 +6,24 @@
 // hostPath directory under --local-path-dir, created by the kubelet: DirectoryOrCreate), like
 // k3s' local-path StorageClass. When a claim goes, its volume is deleted (reclaimPolicy Delete) or
 // Released (Retain).
-// Partial: volumeBindingMode WaitForFirstConsumer is treated as Immediate (the scheduler's
-// VolumeBinding plugin is not built yet); provisioned directories are not removed from disk.
+// Claims of a WaitForFirstConsumer class are left to the scheduler (its VolumeBinding plugin):
+// it either pre-binds a volume to the claim (claimRef with the claim's uid), which this controller
+// then completes, or annotates the claim with volume.kubernetes.io/selected-node, on which the
+// local-path provisioner makes a volume pinned (nodeAffinity) to that node.
+// Partial: provisioned directories are not removed from disk.
 import type { Informer } from '../../client/informer.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/rest-client.js';
 import { Resources, resourcePath } from '../../client/resources.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { compareQuantities, tryParseQuantity } from '../../api/quantity.js';
-import { matchesLabelSelector } from '../../api/selectors/selector-objects.js';
+import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, volumeFits, volumePreboundTo } from '../../api/volume-fits.js';
 import { QueueRunner, type Controller, type ControllerContext } from '../controller.js';
 import { nsKey, type K } from '../pod-util.js';
 
 export const LOCAL_PATH_PROVISIONER = 'keelson.io/local-path';
 const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 
-/** Whether volume `pv` can serve claim `pvc`. */
-export function volumeFits(pv: K, pvc: K, className: string): boolean {
-  if ((pv.spec?.storageClassName ?? '') !== className) return false;
-  if ((pv.spec?.volumeMode ?? 'Filesystem') !== (pvc.spec?.volumeMode ?? 'Filesystem')) return false;
-  const modes: string[] = pv.spec?.accessModes ?? [];
-  if (!(pvc.spec?.accessModes ?? []).every((m: string) => modes.includes(m))) return false;
-  if (pvc.spec?.selector && !matchesLabelSelector(pvc.spec.selector, pv.metadata?.labels)) return false;
-  const want = tryParseQuantity(pvc.spec?.resources?.requests?.storage);
-  const have = tryParseQuantity(pv.spec?.capacity?.storage);
-  return !want || (!!have && compareQuantities(have, want) >= 0);
-}
+export { volumeFits };
 
 export class PersistentVolumeController implements Controller {
   readonly name = 'persistentvolume-binder';
@@ -39,6 +32,8 @@ export class PersistentVolumeController implements Controller {
   private readonly volumes: Informer;
   private readonly classes: Informer;
   private readonly recorder: EventRecorder;
+  /** Claims told "waiting for first consumer" once (uids), so resyncs don't repeat the event. */
+  private readonly waiting = new Set<string>();
 
   constructor(private readonly ctx: ControllerContext) {
     this.runner = new QueueRunner('persistentvolume-binder-controller', 1, (k) => this.sync(k));
@@ -54,7 +49,12 @@ export class PersistentVolumeController implements Controller {
         volume(v);
         for (const c of this.claims.list()) if (!c.spec?.volumeName) claim(c);
       },
-      onUpdate: (_o, v) => volume(v),
+      onUpdate: (_o, v) => {
+        volume(v);
+        // The scheduler pre-binds (claimRef) volumes of WaitForFirstConsumer claims: finish those.
+        const ref = v.spec?.claimRef;
+        if (ref) this.runner.enqueue(`claim:${ref.namespace}/${ref.name}`);
+      },
       onDelete: (v) => {
         const ref = v.spec?.claimRef;
         if (ref) this.runner.enqueue(`claim:${ref.namespace}/${ref.name}`);
@@ -89,26 +89,43 @@ export class PersistentVolumeController implements Controller {
       return;
     }
     const cls = this.className(pvc);
-    const candidates = (this.volumes.list() as K[])
-      .filter((pv) => (!pv.spec?.claimRef || (pv.spec.claimRef.namespace === ns && pv.spec.claimRef.name === pvc.metadata.name && !pv.spec.claimRef.uid)) && (pv.status?.phase ?? 'Available') === 'Available' && volumeFits(pv, pvc, cls))
-      .sort((a, b) => compareQuantities(tryParseQuantity(a.spec?.capacity?.storage)!, tryParseQuantity(b.spec?.capacity?.storage)!));
-    const pv = candidates[0] ? structuredClone(candidates[0]) : await this.provision(pvc, cls);
+    const volumes = this.volumes.list() as K[];
+    let pv: K | undefined = volumes.find((v) => !v.metadata?.deletionTimestamp && volumePreboundTo(v, pvc) && volumeFits(v, pvc, cls));
+    if (!pv) {
+      const sc = this.classes.get(cls) as K | undefined;
+      if (sc?.volumeBindingMode === 'WaitForFirstConsumer') {
+        // The scheduler picks the node (and maybe the volume) when a pod uses the claim.
+        const node = pvc.metadata.annotations?.[ANN_SELECTED_NODE];
+        if (node) pv = await this.provision(pvc, cls, node);
+        else if (!this.waiting.has(pvc.metadata.uid)) {
+          this.waiting.add(pvc.metadata.uid);
+          this.recorder.event(pvc, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
+        }
+      } else {
+        const candidates = volumes
+          .filter((v) => (!v.spec?.claimRef || (v.spec.claimRef.namespace === ns && v.spec.claimRef.name === pvc.metadata.name && !v.spec.claimRef.uid)) && (v.status?.phase ?? 'Available') === 'Available' && volumeFits(v, pvc, cls))
+          .sort((x, y) => compareQuantities(tryParseQuantity(x.spec?.capacity?.storage)!, tryParseQuantity(y.spec?.capacity?.storage)!));
+        pv = candidates[0] ?? (await this.provision(pvc, cls));
+      }
+    }
     if (!pv) {
       if (pvc.status?.phase !== 'Pending') await this.setClaimPhase(pvc, 'Pending');
       return;
     }
+    pv = structuredClone(pv);
     // Volume first (claimRef), then the claim (volumeName), as Kubernetes binds.
     pv.spec.claimRef = { kind: 'PersistentVolumeClaim', namespace: ns, name: pvc.metadata.name, uid: pvc.metadata.uid, apiVersion: 'v1', resourceVersion: pvc.metadata.resourceVersion };
-    pv.metadata.annotations = { ...pv.metadata.annotations, 'pv.kubernetes.io/bound-by-controller': 'yes' };
+    pv.metadata.annotations = { ...pv.metadata.annotations, [ANN_BOUND_BY_CONTROLLER]: 'yes' };
     const updated = await this.ctx.client.put(resourcePath(Resources.persistentvolumes, undefined, pv.metadata.name), pv);
     await this.ctx.client.put(resourcePath(Resources.persistentvolumes, undefined, pv.metadata.name, 'status'), { ...updated, status: { phase: 'Bound' } });
     pvc.spec.volumeName = pv.metadata.name;
-    pvc.metadata.annotations = { ...pvc.metadata.annotations, 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' };
+    pvc.metadata.annotations = { ...pvc.metadata.annotations, [ANN_BIND_COMPLETED]: 'yes', [ANN_BOUND_BY_CONTROLLER]: 'yes' };
     const c = await this.ctx.client.put(resourcePath(Resources.persistentvolumeclaims, ns, pvc.metadata.name), pvc);
     await this.setClaimBound(c, updated);
   }
 
-  private async provision(pvc: K, cls: string): Promise<K | undefined> {
+  /** `node`: the scheduler's selected node (WaitForFirstConsumer); the volume is pinned to it. */
+  private async provision(pvc: K, cls: string, node?: string): Promise<K | undefined> {
     const sc = this.classes.get(cls) as K | undefined;
     if (!sc || sc.provisioner !== LOCAL_PATH_PROVISIONER) return undefined;
     const name = `pvc-${pvc.metadata.uid}`;
@@ -124,6 +141,7 @@ export class PersistentVolumeController implements Controller {
         storageClassName: cls,
         volumeMode: pvc.spec?.volumeMode ?? 'Filesystem',
         hostPath: { path: `${dir}/${name}_${pvc.metadata.namespace}_${pvc.metadata.name}`, type: 'DirectoryOrCreate' },
+        ...(node ? { nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [node] }] }] } } } : {}),
       },
     };
     try {

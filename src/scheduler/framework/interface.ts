@@ -5,6 +5,7 @@
 // Plugins export a `name` and a factory; a registry maps names to factories and a profile picks
 // and weighs them.
 import type { CycleState } from './cycle-state.js';
+import type { Listers } from './listers.js';
 import type { NodeInfo } from './node-info.js';
 import type { Status } from './status.js';
 
@@ -81,7 +82,7 @@ export interface Handle {
   bindPod(pod: any, nodeName: string): Promise<void>;
   /** Evict or delete a victim pod (preemption). */
   deletePod(pod: any, reason: string): Promise<void>;
-  /** Set status.nominatedNodeName on a pod. */
+  /** Set status.nominatedNodeName on a pod ('' clears it). */
   nominate(pod: any, nodeName: string): Promise<void>;
   /** PodDisruptionBudgets (policy/v1) currently known. */
   pdbs(): any[];
@@ -96,6 +97,11 @@ export interface Handle {
   imageNodeCount?(image: string): number;
   /** Pods with (anti-)affinity on all of nodes() (kube's HavePodsWithAffinityList); absent: plugins scan. */
   affinityTotals?(): { podsWithAffinity: number; podsWithRequiredAntiAffinity: number };
+  /** Claims, volumes, classes, Services and controllers; absent: plugins that need them skip. */
+  listers?: Listers;
+  /** Write a PersistentVolume / PersistentVolumeClaim (PUT; VolumeBinding's PreBind). Returns the stored object. */
+  updateVolume?(pv: any): Promise<any>;
+  updateClaim?(pvc: any): Promise<any>;
 }
 
 export type PluginFactory = (args: Record<string, any>, handle: Handle) => Plugin;

@@ -13,6 +13,8 @@ import * as PodTopologySpread from './pod-topology-spread/index.js';
 import * as InterPodAffinity from './inter-pod-affinity/index.js';
 import * as DefaultBinder from './default-binder/index.js';
 import * as DefaultPreemption from './default-preemption/index.js';
+import * as VolumeRestrictions from './volume-restrictions/index.js';
+import * as VolumeBinding from './volume-binding/index.js';
 
 const all = [
   PrioritySort,
@@ -28,6 +30,8 @@ const all = [
   InterPodAffinity,
   DefaultBinder,
   DefaultPreemption,
+  VolumeRestrictions,
+  VolumeBinding,
 ];
 
 export const inTreeRegistry: Record<string, PluginFactory> = Object.fromEntries(all.map((m) => [m.name, m.factory as PluginFactory]));
