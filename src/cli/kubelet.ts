@@ -44,6 +44,9 @@ interface Opts extends ImageGCFlags {
   kubeApiBurst: string;
   podManifestPath?: string;
   fileCheckFrequency: string;
+  podNetns?: boolean;
+  podCidr?: string;
+  podNetworkBridge?: string;
 }
 
 export function register(program: Command): void {
@@ -78,6 +81,9 @@ export function register(program: Command): void {
     .option('--healthz-bind-address <ip>', 'address of the healthz port', '127.0.0.1')
     .option('--pod-manifest-path <dir>', 'directory of static pod manifests (one Pod per file, YAML or JSON; dotfiles ignored), run by this kubelet and mirrored in the API')
     .option('--file-check-frequency <d>', 'how often the manifest directory is rescanned (it is also watched)', '20s')
+    .option('--pod-netns', 'process runtime, as root: a network namespace per pod on the CNI bridge, IPs from the pod CIDR (keelson flag; default: pods share the host network)')
+    .option('--pod-cidr <cidr>', 'with --pod-netns: the pod CIDR of this node (default: Node.spec.podCIDR, set by the controller manager)')
+    .option('--pod-network-bridge <name>', 'with --pod-netns: the bridge of the pods\' veths (keelson flag)', 'keelson0')
     .option('--kube-api-qps <n>', 'client QPS to the apiserver', '50')
     .option('--kube-api-burst <n>', 'client burst to the apiserver', '100')
     .action(async (o: Opts) => {
@@ -108,7 +114,7 @@ export function register(program: Command): void {
       const runtime: 'process' | 'simulated' | ContainerRuntime = o.runtime === 'cri' ? await CriRuntime.connect({ endpoint: o.containerRuntimeEndpoint, log }) : (o.runtime as 'process' | 'simulated');
       const k: RunningKubelet = many
         ? startSimulatedNodes({ ...common, count: nodes, prefix: o.hostnameOverride, rootDir })
-        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain, podManifestPath: o.podManifestPath, fileCheckFrequencyMs: parseDuration(o.fileCheckFrequency), imageGC });
+        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain, podManifestPath: o.podManifestPath, fileCheckFrequencyMs: parseDuration(o.fileCheckFrequency), imageGC, podNetwork: podNetworkOptions(o) });
       let ready = false;
       void k.ready.then(() => {
         ready = true;
@@ -122,4 +128,16 @@ export function register(program: Command): void {
       client.close();
       process.exit(0);
     });
+}
+
+/** --pod-netns, --pod-cidr, --pod-network-bridge (process runtime). */
+function podNetworkOptions(o: Opts): { podCIDR?: string; bridge?: string } | undefined {
+  if (!o.podNetns) {
+    if (o.podCidr) throw new Error('--pod-cidr needs --pod-netns');
+    return undefined;
+  }
+  if (o.runtime !== 'process') throw new Error('--pod-netns needs --runtime process (the cri runtime always gives pods a network namespace)');
+  if (o.podCidr && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(o.podCidr)) throw new Error(`--pod-cidr "${o.podCidr}": expected an IPv4 CIDR such as 10.244.0.0/24`);
+  if (o.podNetworkBridge && o.podNetworkBridge.length > 15) throw new Error(`--pod-network-bridge "${o.podNetworkBridge}": at most 15 characters`);
+  return { podCIDR: o.podCidr, bridge: o.podNetworkBridge };
 }

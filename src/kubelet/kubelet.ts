@@ -10,11 +10,12 @@ import os from 'node:os';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
 import { RestClient, type KObject } from '../client/rest-client.js';
-import { Resources } from '../client/resources.js';
+import { Resources, resourcePath } from '../client/resources.js';
 import { logger, type Logger } from '../util/log.js';
 import { NodeAgent } from './node-agent.js';
 import { hostIPv4, type NodeConfig } from './node-status.js';
 import { ProcessRuntime } from './runtime/process/runtime.js';
+import { ProcessPodNetwork } from './runtime/process/pod-network.js';
 import { SimulatedRuntime } from './runtime/simulated/runtime.js';
 import { StatsProvider } from './server/stats.js';
 import { KubeletServer } from './server/server.js';
@@ -66,6 +67,9 @@ export interface KubeletOptions extends KubeletTimings {
   podManifestPath?: string;
   /** --file-check-frequency: how often the manifest directory is rescanned (default 20 s). */
   fileCheckFrequencyMs?: number;
+  /** Process runtime, as root: a network namespace per pod (--pod-netns) on the CNI bridge
+   * (--pod-network-bridge, default keelson0) with IPs from --pod-cidr, else Node.spec.podCIDR. */
+  podNetwork?: { podCIDR?: string; bridge?: string };
   /** Image garbage collection (runtimes with images: cri): --image-gc-high-threshold,
    * --image-gc-low-threshold, --image-minimum-gc-age, --image-maximum-gc-age, and how often it
    * runs (kubelet: 5 min). */
@@ -193,12 +197,15 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   const log = logger('kubelet');
   mkdirSync(o.rootDir, { recursive: true });
   const simulated = o.runtime === 'simulated';
+  const root = process.getuid?.() === 0;
+  const podNetwork = o.runtime === 'process' && root && o.podNetwork ? processPodNetwork(o, o.podNetwork) : undefined;
   const runtime: ContainerRuntime =
-    o.runtime === 'simulated' ? new SimulatedRuntime({ ...o.simulated, allocateIp: simIpAllocator(hashIndex(o.nodeName)) }) : o.runtime === 'process' ? new ProcessRuntime({ log }) : o.runtime;
+    o.runtime === 'simulated' ? new SimulatedRuntime({ ...o.simulated, allocateIp: simIpAllocator(hashIndex(o.nodeName)) }) : o.runtime === 'process' ? new ProcessRuntime({ log, podNetwork }) : o.runtime;
   const internalIP = simulated ? simNodeIp(hashIndex(o.nodeName)) : (o.nodeIP ?? hostIPv4());
-  if (o.runtime === 'process' && process.getuid?.() !== 0)
-    log.warn('process runtime without root: containers are plain host processes sharing the host network (pod IP = host IP); no per-pod network namespace or resource limits');
-  else if (o.runtime === 'process') log.warn('process runtime: containers share the host network (per-pod network namespaces as root are not implemented yet)');
+  if (o.runtime === 'process' && !root)
+    log.warn(`process runtime without root: containers are plain host processes sharing the host network (pod IP = host IP); no per-pod network namespace or resource limits${o.podNetwork ? ' (--pod-netns needs root)' : ''}`);
+  else if (podNetwork) log.info({ bridge: o.podNetwork?.bridge ?? 'keelson0', podCIDR: o.podNetwork?.podCIDR ?? 'Node.spec.podCIDR' }, 'process runtime: a network namespace per pod (CNI bridge, host-local IPAM); hostNetwork pods share the host network');
+  else if (o.runtime === 'process') log.warn('process runtime: containers share the host network (pod IP = host IP); --pod-netns gives each pod a network namespace of its own');
   const heartbeatClient = heartbeat(o.client);
   const node: NodeConfig = { name: o.nodeName, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated, rootDir: o.rootDir, internalIP, runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion };
   const events = o.events === false ? undefined : new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName });

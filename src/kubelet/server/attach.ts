@@ -4,7 +4,8 @@
 // ends the container's stdin only when the spec says stdinOnce). When the container exits the
 // session ends with a Success status on channel 3 and close 1000, as the kubelet's streaming
 // server does (kubectl run -i reads the exit code from the pod afterwards); when the client
-// goes, it detaches and the container keeps running. Divergence: no tty (resize is ignored).
+// goes, it detaches and the container keeps running. A container started with a tty is attached to
+// its terminal (one output stream; resize messages set the terminal size).
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../util/log.js';
 import type { ExecSession } from '../runtime/types.js';

@@ -1,7 +1,7 @@
 // kubectl exec over WebSocket (k8s.io/apimachinery wsstream, the channel.k8s.io protocols):
 // every binary message starts with a channel byte: 0 stdin, 1 stdout, 2 stderr, 3 status (one
-// JSON metav1.Status when the command ended), 4 resize ({"Width","Height"}, ignored: the process
-// runtime has no pty). v5.channel.k8s.io adds the close message [255, channel] (the client closed
+// JSON metav1.Status when the command ended), 4 resize ({"Width","Height"}: the terminal size of a
+// tty session). v5.channel.k8s.io adds the close message [255, channel] (the client closed
 // stdin). The connection closes with 1000 after the status.
 import type { WebSocket } from 'ws';
 import type { Logger } from '../../util/log.js';
@@ -47,6 +47,21 @@ export function runExec(ws: WebSocket, runtime: ContainerRuntime, containerId: s
   bridgeSession(ws, session, s, log, 'exec', (code, startError) => exitStatus(code, startError));
 }
 
+/** Applies resize messages (kubectl's TerminalSize JSON, {"Width":W,"Height":H}; the SPDY resize
+ * stream sends them one per line) to a tty session; malformed ones are ignored, as the kubelet's
+ * streaming server does. */
+export function applyResize(session: ExecSession, data: Buffer): void {
+  for (const line of data.toString().split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const size = JSON.parse(line) as { Width?: unknown; Height?: unknown };
+      if (typeof size.Width === 'number' && typeof size.Height === 'number') session.resize?.(size.Width, size.Height);
+    } catch {
+      /* not JSON: ignored */
+    }
+  }
+}
+
 /**
  * Carries a running session over the channel protocol (exec and attach): stdout on 1, stderr on 2
  * (on 1 with a tty), client stdin from 0 (v5's [255, 0] closes it), the session killed if the
@@ -73,7 +88,7 @@ export function bridgeSession(ws: WebSocket, session: ExecSession, s: ExecStream
     const ch = data[0];
     if (ch === 0 && s.stdin) session.stdin.write(data.subarray(1));
     else if (v5 && ch === 255 && data[1] === 0) session.stdin.end();
-    // 4 = resize: no pty to resize.
+    else if (ch === 4 && s.tty) applyResize(session, data.subarray(1));
   });
   let finished = false;
   ws.on('close', () => {

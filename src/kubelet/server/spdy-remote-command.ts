@@ -5,11 +5,11 @@
 // goes to the stdout/stderr streams, the end of the stdin stream closes the command's stdin, and
 // the final metav1.Status (Success, or NonZeroExitCode with the ExitCode cause) is written on
 // the error stream before the streams close. Divergence: only v4.channel.k8s.io (v1-v3 predate
-// Kubernetes 1.5); resize is ignored (no pty).
+// Kubernetes 1.5). With a tty, the resize stream's TerminalSize messages resize the session.
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../../util/log.js';
 import type { ExecSession } from '../runtime/types.js';
-import type { ExecStreams } from './exec.js';
+import { applyResize, type ExecStreams } from './exec.js';
 import { SpdyServerConnection, type SpdyStream } from './spdy.js';
 
 export const remoteCommandProtocol = 'v4.channel.k8s.io';
@@ -43,6 +43,7 @@ export function serveSpdyRemoteCommand(socket: Duplex, head: Buffer, want: ExecS
   conn.on('stream', (s: SpdyStream) => {
     const type = s.headers.streamtype ?? '';
     streams.set(type, s);
+    if (type === 'resize' && want.tty) s.on('data', (d: Buffer) => session && applyResize(session, d));
     if (!session && needed.every((t) => streams.has(t))) run();
   });
   const run = () => {

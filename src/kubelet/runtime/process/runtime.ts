@@ -4,33 +4,45 @@
 // command and no args cannot run (there is no image entrypoint to read) and exits with
 // ContainerCannotRun. A leading `busybox` is dropped when the host has none (the applet, e.g.
 // sh or echo, runs from the host). stdout/stderr go to CRI-format log files. StopContainer sends SIGTERM to
-// the process group, then SIGKILL after the grace period. All containers share the host network:
-// the sandbox IP is the host's (a netns per pod when root is a later step). Attach: a
+// the process group, then SIGKILL after the grace period. Network: with `podNetwork` (root) each
+// non-hostNetwork sandbox gets a network namespace of its own with an IP from the node's pod CIDR
+// (pod-network.ts), and the pod's containers, exec, exec probes and port-forward run in it;
+// otherwise all containers share the host network and the sandbox IP is the host's. Attach: a
 // container whose spec asks for stdin gets a pipe as its stdin, and attached sessions receive its
-// output as it is written (no tty: a tty request gets plain pipes); port-forward dials the
-// port on 127.0.0.1.
+// output as it is written. tty: a container with `tty: true` runs on a pseudo-terminal (pty.ts),
+// as does `kubectl exec -t`; resize messages set the terminal size. Port-forward dials 127.0.0.1
+// (inside the pod's namespace when it has one).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { processGroupStats } from './proc-stats.js';
 import { withMountNamespace } from '../../volumes/process-mounts.js';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { PassThrough, type Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { delimiter, join } from 'node:path';
 import type { Logger } from '../../../util/log.js';
 import { hostIPv4 } from '../../node-status.js';
 import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, ExecSession, PodSandbox, PodSandboxConfig } from '../types.js';
 import { createdContainerStatus } from '../types.js';
 import { CriLogWriter } from './cri-log.js';
+import type { IPty } from '@lydell/node-pty';
+import { killPty, ptyExecSession, ptyExitCode, resizePty, spawnPty, PtyUnavailableError } from './pty.js';
+import { inNetns, type ProcessPodNetwork } from './pod-network.js';
+import { dialInNetns } from './netns-dial.js';
 
 interface Sandbox {
   config: PodSandboxConfig;
   containers: Set<string>;
+  /** The pod's network namespace (a path) when it has one of its own. */
+  netns?: string;
 }
 
 interface Container {
   status: ContainerStatus;
   config: ContainerConfig;
   child?: ChildProcess;
+  /** The container's terminal when it runs with `tty: true` (instead of `child`). */
+  pty?: IPty;
   exited?: Promise<void>;
   /** Attached sessions (kubectl attach): they get the container's output as it is written. */
   attached?: Set<(stream: 'stdout' | 'stderr', data: Buffer) => void>;
@@ -55,7 +67,14 @@ export class ProcessRuntime implements ContainerRuntime {
   private seq = 0;
   private readonly prefix = `${process.pid.toString(36)}${Date.now().toString(36)}`;
 
-  constructor(private readonly opts: { log: Logger; hostIP?: string }) {}
+  /** `podNetwork`: a network namespace per pod (root; see pod-network.ts); without it pods share
+   * the host network. */
+  constructor(private readonly opts: { log: Logger; hostIP?: string; podNetwork?: ProcessPodNetwork }) {}
+
+  /** argv run in the container's sandbox network namespace, when it has one. */
+  private inPodNetwork(c: Container, argv: string[]): string[] {
+    return inNetns(this.sandboxes.get(c.status.sandboxId)?.netns, argv);
+  }
 
   onContainerEvent(cb: (sandboxId: string, containerId: string) => void): void {
     this.listeners.push(cb);
@@ -63,6 +82,12 @@ export class ProcessRuntime implements ContainerRuntime {
 
   async runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox> {
     const id = `${this.prefix}-sb${++this.seq}`;
+    const net = this.opts.podNetwork;
+    if (net && !config.hostNetwork) {
+      const { ip, netns } = await net.setUp(id, config);
+      this.sandboxes.set(id, { config, containers: new Set(), netns });
+      return { id, ip };
+    }
     this.sandboxes.set(id, { config, containers: new Set() });
     return { id, ip: this.opts.hostIP ?? hostIPv4() };
   }
@@ -71,6 +96,11 @@ export class ProcessRuntime implements ContainerRuntime {
     const sb = this.sandboxes.get(sandboxId);
     if (!sb) return;
     await Promise.all([...sb.containers].map((id) => this.stopContainer(id, 0)));
+    // Releases the pod's network (CNI DEL, netns delete) once its processes are gone.
+    if (sb.netns) {
+      sb.netns = undefined;
+      await this.opts.podNetwork?.tearDown(sandboxId);
+    }
   }
 
   async removePodSandbox(sandboxId: string): Promise<void> {
@@ -122,12 +152,14 @@ export class ProcessRuntime implements ContainerRuntime {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env.HOME ?? '/' };
     for (const e of cfg.env) env[e.name] = e.value;
     const log = new CriLogWriter(cfg.logPath);
-    // Volumes: bind mounts in a mount namespace of the container's own when root (kubelet/volumes).
-    const run = withMountNamespace(argv, cfg.mounts);
+    // Volumes: bind mounts in a mount namespace of the container's own when root (kubelet/volumes);
+    // the pod's network namespace around that.
+    const run = this.inPodNetwork(c, withMountNamespace(argv, cfg.mounts));
+    const attached = (c.attached = new Set());
+    if (cfg.tty) return this.startOnPty(c, run, env, log);
     const child = spawn(run[0], run.slice(1), { cwd: cfg.workingDir || undefined, env, detached: true, stdio: [cfg.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     c.child = child;
     child.stdin?.on('error', () => undefined);
-    const attached = (c.attached = new Set());
     for (const name of ['stdout', 'stderr'] as const) child[name]!.on('data', (d: string | Buffer) => {
       for (const l of attached) l(name, Buffer.isBuffer(d) ? d : Buffer.from(d));
     });
@@ -139,29 +171,70 @@ export class ProcessRuntime implements ContainerRuntime {
       child.once('error', (e) => (spawnError = e));
       child.once('close', (code, signal) => {
         void piped.then(() => log.close());
-        const s = c.status;
-        s.state = 'exited';
-        s.finishedAt = Date.now();
-        if (spawnError) {
-          s.exitCode = 128;
-          s.reason = 'ContainerCannotRun';
-          s.message = spawnError.message;
-        } else {
-          s.exitCode = code ?? 128 + (signal ? (signals[signal] ?? 0) : 0);
-          s.reason = s.exitCode === 0 ? 'Completed' : 'Error';
-        }
         c.child = undefined;
+        this.exitedWith(c, spawnError ? { message: spawnError.message } : { code: code ?? 128 + (signal ? (signals[signal] ?? 0) : 0) });
         resolve();
-        for (const l of this.listeners) l(s.sandboxId, s.id);
       });
     });
   }
 
+  /** A `tty: true` container: its process on a pty; the terminal's output is its stdout (log and
+   * attached sessions). */
+  private startOnPty(c: Container, run: string[], env: Record<string, string>, log: CriLogWriter): void {
+    let pty: IPty;
+    try {
+      pty = spawnPty(run, { cwd: c.config.workingDir || undefined, env });
+    } catch (e) {
+      if (!(e instanceof PtyUnavailableError)) throw e;
+      this.opts.log.warn({ container: c.config.name }, e.message);
+      this.fail(c, e.message);
+      return;
+    }
+    c.pty = pty;
+    const out = new PassThrough();
+    pty.onData((d) => {
+      out.write(d);
+      for (const l of c.attached ?? []) l('stdout', Buffer.from(d));
+    });
+    c.status.state = 'running';
+    c.status.startedAt = Date.now();
+    const piped = log.pipe(out, 'stdout');
+    c.exited = new Promise<void>((resolve) => {
+      pty.onExit((e) =>
+        setImmediate(() => {
+          out.end();
+          void piped.then(() => log.close());
+          c.pty = undefined;
+          this.exitedWith(c, { code: ptyExitCode(e) });
+          resolve();
+        }),
+      );
+    });
+  }
+
+  /** Records how a started container ended and tells the listeners. */
+  private exitedWith(c: Container, how: { code: number } | { message: string }): void {
+    const s = c.status;
+    s.state = 'exited';
+    s.finishedAt = Date.now();
+    if ('message' in how) {
+      s.exitCode = 128;
+      s.reason = 'ContainerCannotRun';
+      s.message = how.message;
+    } else {
+      s.exitCode = how.code;
+      s.reason = s.exitCode === 0 ? 'Completed' : 'Error';
+    }
+    for (const l of this.listeners) l(s.sandboxId, s.id);
+  }
+
   async stopContainer(containerId: string, timeoutSeconds: number): Promise<void> {
     const c = this.containers.get(containerId);
-    if (!c?.child || c.status.state !== 'running') return;
-    const pid = c.child.pid!;
+    if (!(c?.child || c?.pty) || c.status.state !== 'running') return;
+    const pty = c.pty;
+    const pid = pty ? pty.pid : c.child!.pid!;
     const kill = (sig: NodeJS.Signals) => {
+      if (pty) return killPty(pty, sig);
       try {
         process.kill(-pid, sig);
       } catch {
@@ -207,8 +280,11 @@ export class ProcessRuntime implements ContainerRuntime {
     if (cmd.length === 0) return { exitCode: 126, stdout: '', stderr: 'empty command' };
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
     for (const e of c.config.env) env[e.name] = e.value;
+    const notFound = this.notFoundInNetns(c, cmd[0]);
+    if (notFound) return { exitCode: 126, stdout: '', stderr: notFound };
+    const run = this.inPodNetwork(c, cmd);
     return new Promise((resolve) => {
-      const child = spawn(cmd[0], cmd.slice(1), { cwd: c.config.workingDir || undefined, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutSeconds > 0 ? timeoutSeconds * 1000 : undefined, killSignal: 'SIGKILL' });
+      const child = spawn(run[0], run.slice(1), { cwd: c.config.workingDir || undefined, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutSeconds > 0 ? timeoutSeconds * 1000 : undefined, killSignal: 'SIGKILL' });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d) => (stdout += d));
@@ -218,17 +294,28 @@ export class ProcessRuntime implements ContainerRuntime {
     });
   }
 
-  /** kubectl exec: the command on the host with the container's env and workingDir, its own
-   * process group (killed as a whole), stdin/stdout/stderr as pipes (no pty: tty is not
-   * emulated). */
-  execStream(containerId: string, cmd: string[]): ExecSession {
+  /** In a pod network namespace the command is exec'd by nsenter, which would only exit 127 for a
+   * missing program: say it as a runtime does instead. */
+  private notFoundInNetns(c: Container, cmd: string | undefined): string | undefined {
+    if (!cmd || !this.sandboxes.get(c.status.sandboxId)?.netns || onPath(cmd)) return undefined;
+    return `exec: "${cmd}": executable file not found in $PATH`;
+  }
+
+  /** kubectl exec: the command on the host with the container's env and workingDir (in the pod's
+   * network namespace when it has one), its own process group (killed as a whole),
+   * stdin/stdout/stderr as pipes, or a pty with `tty` (pty.ts). */
+  execStream(containerId: string, cmd: string[], opts: { tty?: boolean; stdin?: boolean } = {}): ExecSession {
     const c = this.containers.get(containerId);
     if (!c) throw new Error(`container "${containerId}" not found`);
     const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/' };
     for (const e of c.config.env) env[e.name] = e.value;
     const argv = [...cmd];
     if (argv[0] === 'busybox' && argv.length > 1 && !onPath('busybox')) argv.shift();
-    const child = spawn(argv[0] ?? 'true', argv.slice(1), { cwd: c.config.workingDir || undefined, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const notFound = this.notFoundInNetns(c, argv[0]);
+    if (notFound) return failedSession(notFound);
+    const run = this.inPodNetwork(c, argv.length ? argv : ['true']);
+    if (opts.tty) return ptyExecSession(spawnPty(run, { cwd: c.config.workingDir || undefined, env }));
+    const child = spawn(run[0], run.slice(1), { cwd: c.config.workingDir || undefined, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.on('error', () => undefined);
     const session: ExecSession = {
       stdin: child.stdin,
@@ -253,17 +340,22 @@ export class ProcessRuntime implements ContainerRuntime {
   }
 
   /** kubectl attach: the container's output from now on, and its stdin when the spec asked for
-   * one (stdin: true); stdinOnce closes the container's stdin when the attached client does. */
-  attach(containerId: string, opts: { stdin: boolean }): ExecSession {
+   * one (stdin: true); stdinOnce closes the container's stdin when the attached client does. A
+   * container on a pty is attached to its terminal (keystrokes in, resize applied). */
+  attach(containerId: string, opts: { stdin: boolean; tty?: boolean }): ExecSession {
     const c = this.containers.get(containerId);
-    if (!c?.child || c.status.state !== 'running') throw new Error(`container ${containerId} is not running`);
+    if (!(c?.child || c?.pty) || c.status.state !== 'running') throw new Error(`container ${containerId} is not running`);
     const child = c.child;
+    const pty = c.pty;
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     const stdin = new PassThrough();
     const listener = (name: 'stdout' | 'stderr', d: Buffer) => (name === 'stdout' ? stdout : stderr).write(d);
     c.attached?.add(listener);
-    if (opts.stdin && child.stdin) {
+    if (opts.stdin && pty && c.config.stdin) {
+      const utf8 = new StringDecoder('utf8');
+      stdin.on('data', (d: Buffer) => pty.write(utf8.write(d)));
+    } else if (opts.stdin && child?.stdin) {
       stdin.on('data', (d: Buffer) => child.stdin!.write(d));
       stdin.on('end', () => {
         if (c.config.stdinOnce) child.stdin!.end();
@@ -284,14 +376,17 @@ export class ProcessRuntime implements ContainerRuntime {
         void c.exited?.then(detach);
       }),
       kill: () => detach(),
+      ...(pty ? { resize: (w: number, h: number) => resizePty(pty, w, h) } : {}),
     };
     return session;
   }
 
-  /** kubectl port-forward: process pods share the host network, so the pod's port is the
-   * host's loopback port. */
+  /** kubectl port-forward: 127.0.0.1:port in the pod's network namespace, or the host's loopback
+   * port for a pod on the host network. */
   portForward(sandboxId: string, port: number): Promise<Duplex> {
-    if (!this.sandboxes.has(sandboxId)) return Promise.reject(new Error(`sandbox ${sandboxId} not found`));
+    const sb = this.sandboxes.get(sandboxId);
+    if (!sb) return Promise.reject(new Error(`sandbox ${sandboxId} not found`));
+    if (sb.netns) return dialInNetns(sb.netns, port);
     return new Promise((resolve, reject) => {
       const sock = connect({ host: '127.0.0.1', port });
       sock.once('connect', () => {
@@ -306,11 +401,22 @@ export class ProcessRuntime implements ContainerRuntime {
     // The container's process group, read from /proc (proc-stats.ts); zeros once it has exited.
     const c = this.containers.get(containerId);
     if (!c) return undefined;
-    const pid = c.status.state === 'running' ? c.child?.pid : undefined;
+    const pid = c.status.state === 'running' ? (c.child?.pid ?? c.pty?.pid) : undefined;
     return (pid && (await processGroupStats(pid))) || { cpuUsageCoreNanoSeconds: 0, memoryWorkingSetBytes: 0 };
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.sandboxes.keys()].map((id) => this.removePodSandbox(id)));
+    await this.opts.podNetwork?.close();
   }
+}
+
+/** A session for a command that could not start (exit 126 with `startError`). */
+function failedSession(startError: string): ExecSession {
+  const ended = () => {
+    const s = new PassThrough();
+    s.end();
+    return s;
+  };
+  return { stdin: new PassThrough(), stdout: ended(), stderr: ended(), exited: Promise.resolve(126), startError, kill: () => undefined };
 }

@@ -1,0 +1,127 @@
+// A network namespace per pod for the process runtime (root only): the sandbox gets a named netns
+// `keelson-<pod uid prefix>` (ip netns add, under /var/run/netns), its loopback up, and eth0 from
+// the node's pod network: the same CNI configuration list the cri runtime gives containerd
+// (cri/cni-config.ts: bridge keelson0 with masquerading and hairpin, host-local IPAM over the
+// node's pod CIDR, portmap for hostPorts), run by cni.ts as libcni would. The pod's processes,
+// exec and port-forward then run inside the namespace (nsenter --net). Teardown: CNI DEL (releases
+// the address, the veth and the portmap/masquerade rules), then the netns is deleted; close()
+// tears down every sandbox and removes the bridge once no pod of any node uses it.
+//
+// Divergences: the IPAM state and the conflist (written for inspection) live under the
+// kubelet's root dir; a kubelet killed with SIGKILL leaves its namespaces behind (there is no
+// adoption of running process pods: their processes die with the kubelet's process tree).
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { enableHostForwarding, podNetworkConflist, removePodNetwork, writePodNetworkConfig, DEFAULT_BRIDGE } from '../cri/cni-config.js';
+import type { PodSandboxConfig } from '../types.js';
+import { cniAdd, cniDel, resultIPv4, type CniConflist, type CniResult, type CniRuntimeConf } from './cni.js';
+
+export interface PodNetworkOptions {
+  /** The kubelet's root dir: the CNI conflist and IPAM state go under <rootDir>/cni. */
+  rootDir: string;
+  /** The node's pod CIDR (kubelet --pod-cidr, else Node.spec.podCIDR); undefined: not known yet. */
+  podCIDR: () => Promise<string | undefined>;
+  /** Bridge of the pods' veths (default keelson0, as the cri runtime). */
+  bridge?: string;
+  /** The CNI plugin binaries (default /usr/lib/cni). */
+  cniBinDir?: string;
+}
+
+interface Attached {
+  netns: string;
+  ip: string;
+  rt: CniRuntimeConf;
+  list: CniConflist;
+  result: CniResult;
+}
+
+const NETNS_DIR = '/var/run/netns';
+
+const ip = (...args: string[]) =>
+  new Promise<string>((resolve, reject) =>
+    execFile('ip', args, { timeout: 30_000 }, (err, stdout, stderr) => (err ? reject(new Error(`ip ${args.join(' ')}: ${stderr.trim() || err.message}`)) : resolve(stdout))),
+  );
+
+/** The netns name of a pod: keelson-<first 12 hex digits of its uid>. */
+export const podNetnsName = (uid: string): string => `keelson-${uid.replace(/[^0-9a-f]/gi, '').slice(0, 12).toLowerCase() || 'pod'}`;
+
+/** The argv that runs `argv` inside the network namespace `netns` (a path). nsenter execs the
+ * command in place (no fork for a network namespace), so the pid stays the command's own. */
+export const inNetns = (netns: string | undefined, argv: string[]): string[] => (netns ? ['nsenter', `--net=${netns}`, '--', ...argv] : argv);
+
+export class ProcessPodNetwork {
+  private readonly attached = new Map<string, Attached>();
+  private forwarding = false;
+
+  constructor(private readonly o: PodNetworkOptions) {}
+
+  private get confDir(): string {
+    return join(this.o.rootDir, 'cni', 'net.d');
+  }
+
+  private get ipamDataDir(): string {
+    return join(this.o.rootDir, 'cni', 'networks');
+  }
+
+  /** Creates the pod's netns and runs CNI ADD in it; resolves with its IP and netns path. */
+  async setUp(sandboxId: string, config: PodSandboxConfig): Promise<{ ip: string; netns: string }> {
+    const podCIDR = await this.o.podCIDR();
+    if (!podCIDR) throw new Error(`network is not ready: no pod CIDR for node "${config.nodeName}" yet (kubelet --pod-cidr, or Node.spec.podCIDR from the controller manager's node IPAM)`);
+    const net = { confDir: this.confDir, podCIDR, bridge: this.o.bridge ?? DEFAULT_BRIDGE, ipamDataDir: this.ipamDataDir };
+    const list = podNetworkConflist(net) as unknown as CniConflist;
+    mkdirSync(this.confDir, { recursive: true });
+    writePodNetworkConfig(net);
+    if (!this.forwarding) {
+      enableHostForwarding();
+      this.forwarding = true;
+    }
+    const name = podNetnsName(config.uid);
+    const netns = join(NETNS_DIR, name);
+    // A leftover of the same pod (a sandbox re-created after a failure) is replaced.
+    await ip('netns', 'del', name).catch(() => undefined);
+    await ip('netns', 'add', name);
+    const rt: CniRuntimeConf = {
+      containerId: sandboxId,
+      netns,
+      ifName: 'eth0',
+      args: { IgnoreUnknown: '1', K8S_POD_NAMESPACE: config.namespace, K8S_POD_NAME: config.name, K8S_POD_INFRA_CONTAINER_ID: sandboxId, K8S_POD_UID: config.uid },
+      capabilities: { portMappings: (config.portMappings ?? []).map((p) => ({ hostPort: p.hostPort, containerPort: p.containerPort, protocol: p.protocol.toLowerCase(), ...(p.hostIP ? { hostIP: p.hostIP } : {}) })) },
+    };
+    try {
+      await ip('-n', name, 'link', 'set', 'lo', 'up');
+      const result = await cniAdd(list, rt, this.o.cniBinDir ?? '/usr/lib/cni');
+      const addr = resultIPv4(result);
+      if (!addr) throw new Error(`the CNI result has no IPv4 address: ${JSON.stringify(result)}`);
+      this.attached.set(sandboxId, { netns, ip: addr, rt, list, result });
+      return { ip: addr, netns };
+    } catch (e) {
+      await cniDel(list, rt, this.o.cniBinDir ?? '/usr/lib/cni').catch(() => undefined);
+      await ip('netns', 'del', name).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** CNI DEL and netns delete for a sandbox (nothing when it has no namespace). */
+  async tearDown(sandboxId: string): Promise<void> {
+    const a = this.attached.get(sandboxId);
+    if (!a) return;
+    this.attached.delete(sandboxId);
+    try {
+      await cniDel(a.list, a.rt, this.o.cniBinDir ?? '/usr/lib/cni', a.result);
+    } finally {
+      await ip('netns', 'del', a.netns.slice(NETNS_DIR.length + 1)).catch(() => undefined);
+    }
+  }
+
+  /** The netns path of a sandbox, when it has one. */
+  netnsOf(sandboxId: string): string | undefined {
+    return this.attached.get(sandboxId)?.netns;
+  }
+
+  /** Tears down every sandbox still attached, then the bridge once nothing uses it any more. */
+  async close(): Promise<void> {
+    await Promise.all([...this.attached.keys()].map((id) => this.tearDown(id).catch(() => undefined)));
+    if (this.forwarding) removePodNetwork({ confDir: this.confDir, bridge: this.o.bridge ?? DEFAULT_BRIDGE, ipamDataDir: this.ipamDataDir });
+  }
+}
