@@ -7,6 +7,7 @@ import { newCsrApprovingController } from './certificates/csr-approving.js';
 import { newCsrSigningController } from './certificates/csr-signing.js';
 import { newDaemonSetController } from './daemonset/controller.js';
 import { newDeploymentController } from './deployment/controller.js';
+import { newDisruptionController } from './disruption/controller.js';
 import { newEndpointsController } from './endpoints/endpoints-controller.js';
 import { newEndpointSliceController } from './endpoints/endpointslice-controller.js';
 import { newEndpointSliceMirroringController } from './endpoints/mirroring-controller.js';
@@ -34,6 +35,7 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   csrsigning: newCsrSigningController,
   daemonset: newDaemonSetController,
   deployment: newDeploymentController,
+  disruption: newDisruptionController,
   endpoint: newEndpointsController,
   endpointslice: newEndpointSliceController,
   endpointslicemirroring: newEndpointSliceMirroringController,

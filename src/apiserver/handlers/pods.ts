@@ -1,15 +1,15 @@
 // Pod subresources: binding (the scheduler's POST Binding sets spec.nodeName), eviction (a
-// policy/v1 Eviction deletes the pod; PodDisruptionBudgets are not checked yet), and the
+// policy/v1 Eviction deletes the pod within its PodDisruptionBudget, eviction.ts), and the
 // node-served ones: log, exec, attach and portforward are proxied to the pod's kubelet
 // (pod-proxy.ts); proxy answers 503 until the kubelet serves it.
 import type { Handler } from './context.js';
 import { writeJson } from '../http-util.js';
 import { ApiError, badRequest, conflict, invalid, notFound, successStatus } from '../status.js';
 import { respondObject } from './context.js';
+import { handlePodEviction } from './eviction.js';
 import { handlePodAttach, handlePodExec, handlePodLog, handlePodPortForward } from './pod-proxy.js';
 import { applyPatch, decodePatchBody, patchTypeOf } from './patch.js';
 import { forbidden as fieldForbidden, required as fieldRequired } from '../../api/field-errors.js';
-import { deleteObject, parseDeleteOptions } from '../registry/generic/delete.js';
 import { rfc3339 } from '../registry/generic/meta.js';
 import type { KObject } from '../registry/strategy.js';
 
@@ -49,17 +49,7 @@ export async function handlePodSubresource(h: Handler): Promise<void> {
     await bindPod(h, name, b);
     return;
   }
-  if (sub === 'eviction') {
-    if (h.info.verb !== 'create') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
-    const ev = await h.object();
-    if (ev.kind && ev.kind !== 'Eviction') throw badRequest(`the kind in the data (${ev.kind}) does not match the expected kind (Eviction)`);
-    const pods = h.served.store;
-    const opts = parseDeleteOptions(ev.deleteOptions, new URLSearchParams());
-    if (opts.dryRun?.includes('All')) h.ctx.dryRun = true;
-    await deleteObject(pods, h.ctx, name, opts);
-    writeJson(h.res, 201, successStatus(undefined, 201));
-    return;
-  }
+  if (sub === 'eviction') return handlePodEviction(h, name);
   if (sub === 'ephemeralcontainers') return handleEphemeralContainers(h);
   if (['log', 'exec', 'attach', 'portforward', 'proxy'].includes(sub.split('/')[0])) {
     const pod = await h.served.store.get(h.ctx.namespace, name);
