@@ -1,7 +1,9 @@
 // The audit log end to end: keelson apiserver (the real CLI) with --audit-policy-file and
 // --audit-log-path; kubectl actions on secrets (Metadata) and configmaps (RequestResponse)
 // produce audit.k8s.io/v1 Event lines as kube-apiserver writes them; the Audit-ID response
-// header names the event; requests the policy does not cover are not logged.
+// header names the event; requests the policy does not cover are not logged; a request that
+// fails authentication is one ResponseStarted event with no user and a 401 (kube's
+// WithFailedAuthenticationAudit).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -73,7 +75,8 @@ test('kubectl actions produce the expected audit events', async () => {
   assert.ok(Array.isArray(create.user.groups));
   assert.ok(create.sourceIPs.includes('127.0.0.1'));
   assert.match(create.userAgent, /^kubectl/);
-  assert.deepEqual(create.objectRef, { resource: 'secrets', namespace: 'default', apiVersion: 'v1' });
+  // The name of a create comes from the request object, at Metadata too (kube's LogRequestObject).
+  assert.deepEqual(create.objectRef, { resource: 'secrets', namespace: 'default', name: 's1', apiVersion: 'v1' });
   assert.deepEqual(create.responseStatus, { metadata: {}, code: 201 });
   assert.equal(create.annotations['authorization.k8s.io/decision'], 'allow');
   assert.ok('authorization.k8s.io/reason' in create.annotations);
@@ -113,4 +116,21 @@ test('a watch logs ResponseStarted, then ResponseComplete when it ends', async (
   });
   assert.deepEqual([...new Set(evs.map((e) => e.stage))], ['ResponseStarted', 'ResponseComplete']);
   assert.equal(evs.find((e) => e.stage === 'ResponseComplete')!.responseObject, undefined);
+});
+
+test('a bad token is audited: ResponseStarted, empty user, 401 naming the bearer credentials', async () => {
+  // --raw: no discovery first, the one request is the list.
+  const r = await api.kubectl(['get', '--raw', '/api/v1/namespaces/kube-system/secrets', `--server=${api.secureUrl}`, '--insecure-skip-tls-verify', '--token=not-a-token'], { env: { KUBECONFIG: '/dev/null' } });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /Unauthorized/);
+  const ev = await until('the 401 event', async () => (await events()).find((e) => e.responseStatus?.code === 401 && e.objectRef?.namespace === 'kube-system'));
+  assert.equal(ev.stage, 'ResponseStarted');
+  assert.equal(ev.level, 'Metadata');
+  assert.deepEqual(ev.user, {});
+  assert.equal(ev.verb, 'list');
+  assert.deepEqual(ev.objectRef, { resource: 'secrets', namespace: 'kube-system', apiVersion: 'v1' });
+  assert.deepEqual(ev.responseStatus, { metadata: {}, message: 'Authentication failed, attempted: bearer', code: 401 });
+  assert.equal(ev.annotations, undefined);
+  const same = (await events()).filter((e) => e.auditID === ev.auditID);
+  assert.deepEqual(same.map((e) => e.stage), ['ResponseStarted'], 'no ResponseComplete for a failed authentication, as kube');
 });

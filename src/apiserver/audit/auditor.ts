@@ -7,7 +7,7 @@
 // authentication is audited as kube's WithFailedAuthenticationAudit does: the policy is matched
 // with no user, and one ResponseStarted event carries an empty user and a 401 responseStatus
 // whose message names the credentials tried. objectRef.name of a create comes from the request
-// object (so only at Request and up, as kube).
+// object, at every level (kube's LogRequestObject).
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
@@ -90,6 +90,7 @@ class Audited implements AuditRequest {
   private readonly annotations: Record<string, string> = {};
   private admissionAnnotations?: () => Record<string, string> | undefined;
   private requestObject?: unknown;
+  private requestName?: string;
   private responseChunks?: Buffer[];
   private status?: Record<string, unknown>;
   private done = false;
@@ -140,10 +141,21 @@ class Audited implements AuditRequest {
     this.annotations['authorization.k8s.io/reason'] = d.reason ?? '';
   }
 
-  instrument(h: { body(): Promise<Buffer>; ctx?: { auditAnnotations?: Record<string, string> } }): void {
+  instrument(h: { body(): Promise<Buffer>; object?(): Promise<unknown>; ctx?: { auditAnnotations?: Record<string, string> } }): void {
     const ctx = h.ctx;
     if (ctx) this.admissionAnnotations = () => ctx.auditAnnotations;
-    if (!levelAtLeast(this.decision.level, 'Request')) return;
+    if (!levelAtLeast(this.decision.level, 'Request')) {
+      // kube's LogRequestObject completes objectRef from the request object at Metadata too (a
+      // create's name is only there): take it from the handler's own decode, no second parse.
+      const object = h.object;
+      if (object && !this.b.info.name)
+        h.object = async () => {
+          const o = await object();
+          this.requestName ??= (o as { metadata?: { name?: string } } | undefined)?.metadata?.name;
+          return o;
+        };
+      return;
+    }
     const body = h.body;
     h.body = async () => {
       const buf = await body();
@@ -161,8 +173,7 @@ class Audited implements AuditRequest {
       return;
     }
     const s = err.toStatus();
-    this.status = { metadata: {}, status: 'Failure', message: s.message, reason: s.reason, code: s.code };
-    if (s.details) this.status.details = s.details;
+    this.status = { metadata: {}, status: 'Failure', message: s.message, reason: s.reason, ...(s.details ? { details: s.details } : {}), code: s.code };
   }
 
   private decodeRequest(buf: Buffer): unknown {
@@ -217,10 +228,10 @@ class Audited implements AuditRequest {
     const strip = this.decision.omitManagedFields ? stripManagedFields : (o: unknown) => o;
     if (levelAtLeast(this.decision.level, 'Request') && this.requestObject !== undefined) {
       ev.requestObject = strip(this.requestObject);
-      const meta = (this.requestObject as { metadata?: { name?: string; namespace?: string } }).metadata;
-      const ref = ev.objectRef as Record<string, string> | undefined;
-      if (ref && !ref.name && meta?.name) ev.objectRef = { ...ref, name: meta.name };
+      this.requestName ??= (this.requestObject as { metadata?: { name?: string } }).metadata?.name;
     }
+    const ref = ev.objectRef as Record<string, string> | undefined;
+    if (ref && !ref.name && this.requestName) ev.objectRef = { ...ref, name: this.requestName };
     if (stage === 'ResponseComplete' && levelAtLeast(this.decision.level, 'RequestResponse')) {
       const r = this.responseObject();
       if (r !== undefined) ev.responseObject = strip(r);

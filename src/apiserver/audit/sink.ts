@@ -30,7 +30,7 @@ export interface AuditRequest {
   /** authorization.k8s.io/decision and /reason annotations. */
   authorized(decision: AuthorizationDecision): void;
   /** Wrap the handler's body reader (level Request and up) to log the request object. */
-  instrument(h: { body(): Promise<Buffer>; ctx?: { auditAnnotations?: Record<string, string> } }): void;
+  instrument(h: { body(): Promise<Buffer>; object?(): Promise<unknown>; ctx?: { auditAnnotations?: Record<string, string> } }): void;
   /** The request failed with this error (a non-API error is a Panic event). */
   failed(err: unknown): void;
 }
