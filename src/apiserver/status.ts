@@ -43,8 +43,8 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
   toStatus(): StatusObject {
-    const s: StatusObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, code: this.code };
-    if (this.details) s.details = this.details;
+    // metav1.Status's field order, as kube-apiserver writes it: ..., reason, details, code.
+    const s: StatusObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, ...(this.details ? { details: this.details } : {}), code: this.code };
     return s;
   }
 }
