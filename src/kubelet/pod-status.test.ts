@@ -114,3 +114,31 @@ describe('qosClass', () => {
     assert.equal(qosClass(withRes({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } })), 'Burstable');
   });
 });
+
+describe('ephemeral containers (kubectl debug)', () => {
+  const withDebug = (): Pod => ({ ...pod('Never'), spec: { ...pod('Never').spec, ephemeralContainers: [{ name: 'debugger', image: 'busybox' }] } });
+
+  it('are reported in ephemeralContainerStatuses, never ready, and take no part in the phase or readiness', () => {
+    const records = [rec('c', st('c', 'running')), rec('debugger', st('debugger', 'exited', 3), { ephemeral: true })];
+    const s = computePodStatus(withDebug(), view(records));
+    assert.equal(s.phase, 'Running');
+    assert.deepEqual(s.containerStatuses.map((c: any) => c.name), ['c']);
+    assert.equal(s.ephemeralContainerStatuses.length, 1);
+    const e = s.ephemeralContainerStatuses[0];
+    assert.equal(e.name, 'debugger');
+    assert.equal(e.ready, false);
+    assert.equal(e.image, 'busybox');
+    assert.deepEqual([e.state.terminated.exitCode, e.state.terminated.reason], [3, 'Error']);
+    assert.equal(cond(s, 'Ready').status, 'True');
+  });
+
+  it('a running one does not keep a finished pod from Succeeding', () => {
+    const records = [rec('c', st('c', 'exited', 0)), rec('debugger', st('debugger', 'running'), { ephemeral: true })];
+    assert.equal(podPhase(withDebug(), view(records)), 'Succeeded');
+  });
+
+  it('a waiting one shows ContainerCreating', () => {
+    const s = computePodStatus(withDebug(), view([rec('c', st('c', 'running')), rec('debugger', undefined, { ephemeral: true })]));
+    assert.equal(s.ephemeralContainerStatuses[0].state.waiting.reason, 'ContainerCreating');
+  });
+});

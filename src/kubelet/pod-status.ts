@@ -1,7 +1,8 @@
 // The pod status a kubelet reports (kubelet's generateAPIPodStatus / getPhase and the
 // status package's condition generators): container states with Kubernetes' reasons, restart
-// counts and last states, the pod phase, and the conditions PodReadyToStartContainers,
-// Initialized, ContainersReady, Ready and PodScheduled with their reasons and messages.
+// counts and last states (ephemeral containers' in their own list), the pod phase, and the
+// conditions PodReadyToStartContainers, Initialized, ContainersReady, Ready and PodScheduled
+// with their reasons and messages.
 import type { KObject } from '../client/rest-client.js';
 import type { ContainerStatus } from './runtime/types.js';
 
@@ -9,6 +10,9 @@ import type { ContainerStatus } from './runtime/types.js';
 export interface ContainerRecord {
   name: string;
   init: boolean;
+  /** An ephemeral container (`kubectl debug`): run once, never restarted, no part of the phase
+   * or readiness; reported in status.ephemeralContainerStatuses. */
+  ephemeral?: boolean;
   /** The current attempt's runtime id (undefined before the first create). */
   id?: string;
   /** The current attempt's runtime status (refreshed each sync). */
@@ -75,6 +79,17 @@ export function containerStatus(rec: ContainerRecord, spec: KObject, runtime: st
   };
 }
 
+/** A container status the pod reported (before a kubelet restart), as the exited runtime status
+ * of a container that is not run again: its terminated state, or an unknown exit when it was
+ * reported in another state (its process did not outlive the kubelet, or is not tracked). */
+export function reportedAsExited(reported: KObject): ContainerStatus {
+  const t = reported.state?.terminated;
+  const id = String(t?.containerID ?? reported.containerID ?? '').replace(/^[^:]*:\/\//, '');
+  const started = Date.parse(t?.startedAt ?? reported.state?.running?.startedAt ?? '') || 0;
+  const finished = Date.parse(t?.finishedAt ?? '') || started;
+  return { id, sandboxId: '', name: reported.name, attempt: reported.restartCount ?? 0, image: reported.image ?? '', state: 'exited', createdAt: started, startedAt: started, finishedAt: finished, exitCode: t?.exitCode ?? 128, reason: t?.reason ?? 'Unknown', message: t?.message ?? '', logPath: '' };
+}
+
 function exitedOk(r: ContainerRecord): boolean {
   return r.status?.state === 'exited' && r.status.exitCode === 0 && !r.waiting;
 }
@@ -83,7 +98,7 @@ function exitedOk(r: ContainerRecord): boolean {
 export function podPhase(pod: KObject, view: PodView): string {
   const policy = pod.spec?.restartPolicy ?? 'Always';
   const inits = view.records.filter((r) => r.init);
-  const mains = view.records.filter((r) => !r.init);
+  const mains = view.records.filter((r) => !r.init && !r.ephemeral);
   const initFailed = inits.some((r) => r.status?.state === 'exited' && r.status.exitCode !== 0 && !r.waiting);
   if (initFailed && policy === 'Never') return 'Failed';
   if (!inits.every(exitedOk)) return 'Pending';
@@ -133,10 +148,11 @@ export function computePodStatus(pod: KObject, view: PodView, now = rfc3339(Date
   const prev: KObject = pod.status ?? {};
   const prevConds: KObject[] | undefined = prev.conditions;
   const phase = podPhase(pod, view);
-  const specOf = (r: ContainerRecord) => [...(r.init ? (pod.spec?.initContainers ?? []) : (pod.spec?.containers ?? []))].find((c: KObject) => c.name === r.name) ?? {};
+  const specOf = (r: ContainerRecord) => [...(r.init ? (pod.spec?.initContainers ?? []) : r.ephemeral ? (pod.spec?.ephemeralContainers ?? []) : (pod.spec?.containers ?? []))].find((c: KObject) => c.name === r.name) ?? {};
   const initPending = view.records.some((r) => r.init && !exitedOk(r));
   const inits = view.records.filter((r) => r.init);
-  const mains = view.records.filter((r) => !r.init);
+  const mains = view.records.filter((r) => !r.init && !r.ephemeral);
+  const ephemerals = view.records.filter((r) => r.ephemeral);
   const incomplete = inits.filter((r) => !exitedOk(r)).map((r) => r.name);
   const unready = mains.filter((r) => !(r.status?.state === 'running' && !r.waiting && r.ready)).map((r) => r.name);
   const completed = phase === 'Succeeded';
@@ -174,6 +190,8 @@ export function computePodStatus(pod: KObject, view: PodView, now = rfc3339(Date
     containerStatuses: mains.map((r) => containerStatus(r, specOf(r), view.runtimeName, initPending)),
   };
   if (inits.length) status.initContainerStatuses = inits.map((r) => containerStatus(r, specOf(r), view.runtimeName, false));
+  // Ephemeral containers have no probes and never count as ready.
+  if (ephemerals.length) status.ephemeralContainerStatuses = ephemerals.map((r) => ({ ...containerStatus(r, specOf(r), view.runtimeName, false), ready: false }));
   return status;
 }
 

@@ -13,7 +13,7 @@ import { Resources, resourcePath } from '../client/resources.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import type { Logger } from '../util/log.js';
 import { ConfigError, containerEnv, expand } from './env.js';
-import { computePodStatus, rfc3339, stableJson, type ContainerRecord, type Pod } from './pod-status.js';
+import { computePodStatus, reportedAsExited, rfc3339, stableJson, type ContainerRecord, type Pod } from './pod-status.js';
 import { runHook } from './lifecycle.js';
 import { ImagePuller, type PullPolicy } from './image-pull.js';
 import { containerExtras, sandboxExtras } from './runtime-config.js';
@@ -132,6 +132,7 @@ export class PodWorker {
     ] as const)
       for (const c of list as KObject[])
         this.recs.push({ name: c.name, init, restartCount: prev.find((p) => p.name === c.name)?.restartCount ?? 0, started: false, ready: false, probes: [] });
+    this.addEphemeral(pod);
     // Init containers that completed before a kubelet restart are not run again.
     for (const r of this.recs) {
       if (!r.init) continue;
@@ -168,7 +169,20 @@ export class PodWorker {
 
   update(pod: Pod): void {
     this.pod = pod;
+    this.addEphemeral(pod);
     this.kick();
+  }
+
+  /** Records for ephemeral containers added to the pod (`kubectl debug`); one that already ran
+   * (reported before a kubelet restart) is not run again. */
+  private addEphemeral(pod: Pod): void {
+    for (const c of (pod.spec.ephemeralContainers ?? []) as KObject[]) {
+      if (this.recs.some((r) => r.ephemeral && r.name === c.name)) continue;
+      const r: Rec = { name: c.name, init: false, ephemeral: true, restartCount: 0, started: false, ready: false, probes: [] };
+      const reported = (pod.status?.ephemeralContainerStatuses ?? []).find((s: KObject) => s.name === c.name);
+      if (reported) r.adopted = reportedAsExited(reported);
+      this.recs.push(r);
+    }
   }
   /** The pod object is gone from the API: stop everything and finish. */
   remove(): void {
@@ -227,7 +241,7 @@ export class PodWorker {
   }
 
   private spec(r: Rec): KObject {
-    return ((r.init ? this.pod.spec.initContainers : this.pod.spec.containers) ?? []).find((c: KObject) => c.name === r.name) ?? {};
+    return ((r.init ? this.pod.spec.initContainers : r.ephemeral ? this.pod.spec.ephemeralContainers : this.pod.spec.containers) ?? []).find((c: KObject) => c.name === r.name) ?? {};
   }
 
   private async sync(): Promise<void> {
@@ -264,7 +278,7 @@ export class PodWorker {
       break;
     }
     if (initsDone)
-      for (const r of this.recs.filter((x) => !x.init)) {
+      for (const r of this.recs.filter((x) => !x.init && !x.ephemeral)) {
         const s = r.status;
         if (!s && !r.waiting) await this.start(r);
         else if (!s && r.waiting) await this.start(r); // config error: retry
@@ -272,6 +286,8 @@ export class PodWorker {
           if (policy === 'Always' || (policy === 'OnFailure' && s.exitCode !== 0)) await this.restart(r, s);
         }
       }
+    // Ephemeral containers start even before the pod is initialized, once; never restarted.
+    for (const r of this.recs) if (r.ephemeral && !r.id && !r.adopted) await this.start(r);
     for (const r of this.recs) if (r.id && !r.status) r.status = await rt.containerStatus(r.id);
     const view = { sandboxReady: true, podIP: this.podIP, hostIP: this.d.hostIP, startTime: this.startTime!, records: this.recs, runtimeName: rt.runtimeName };
     let status = computePodStatus(this.basis(pod), view);

@@ -92,9 +92,12 @@ async function handleEphemeralContainers(h: Handler): Promise<void> {
       const want: KObject[] = compute(structuredClone(cur)).spec?.ephemeralContainers ?? [];
       const have: KObject[] = cur.spec?.ephemeralContainers ?? [];
       const errs = [];
-      for (const [i, c] of have.entries()) {
+      // ValidatePodEphemeralContainersUpdate's words (kube appends a diff of the change to the
+      // second message; we do not).
+      for (const c of have) {
         const same = want.find((w) => w.name === c.name);
-        if (!same || JSON.stringify(same) !== JSON.stringify(c)) errs.push(fieldForbidden(`spec.ephemeralContainers[${i}]`, 'existing ephemeral containers may not be changed'));
+        if (!same) errs.push(fieldForbidden('spec.ephemeralContainers', `existing ephemeral containers "${c.name}" may not be removed`));
+        else if (JSON.stringify(same) !== JSON.stringify(c)) errs.push(fieldForbidden(`spec.ephemeralContainers[${c.name}]`, `existing ephemeral containers "${c.name}" may not be changed`));
       }
       for (const [i, c] of want.entries()) {
         if (!c.name) errs.push(fieldRequired(`spec.ephemeralContainers[${i}].name`));
