@@ -3,7 +3,7 @@
 // scheduler acts on it; `keelson scheduler explain` prints it.
 import { numFeasibleNodesToFind } from './config.js';
 import { CycleState } from './framework/cycle-state.js';
-import type { NodeInfo } from './framework/node-info.js';
+import type { NodeInfo, PodInfo } from './framework/node-info.js';
 import type { Framework, NodeScores } from './framework/runtime.js';
 import { Status } from './framework/status.js';
 
@@ -27,6 +27,11 @@ export interface DecideOptions {
   /** Round-robin start so successive pods don't always test the same nodes first. */
   startIndex?: number;
   random?: () => number;
+  /**
+   * Pods nominated to a node that this pod must leave room for (equal or higher priority, from
+   * the scheduler's nominator); absent: no nominated pods.
+   */
+  nominated?: (nodeName: string) => PodInfo[] | undefined;
 }
 
 /**
@@ -75,6 +80,20 @@ export function decide(fw: Framework, pod: any, nodes: NodeInfo[], opts: DecideO
     return d;
   }
   const allowed = pre.result?.nodeNames;
+  const nominated = opts.nominated;
+  // A pod nominated by an earlier preemption tries its nominated node first (kube's
+  // evaluateNominatedNode): if it fits there now, it goes there.
+  const nominatedName = pod.status?.nominatedNodeName;
+  if (nominatedName && (!allowed || allowed.has(nominatedName))) {
+    const n = nodes.find((x) => x.name === nominatedName);
+    if (n && fw.runFilterWithNominatedPods(state, pod, n, nominated?.(n.name)).isSuccess()) {
+      d.evaluated = 1;
+      d.node = n.name;
+      d.feasible = [n.name];
+      d.scores = [{ name: n.name, total: 0, byPlugin: {} }];
+      return d;
+    }
+  }
   const want = numFeasibleNodesToFind(nodes.length, opts.percentageOfNodesToScore);
   const start = (opts.startIndex ?? 0) % nodes.length;
   const feasibleInfos: NodeInfo[] = [];
@@ -85,7 +104,7 @@ export function decide(fw: Framework, pod: any, nodes: NodeInfo[], opts: DecideO
       d.reject(n.name, Status.unresolvable("node(s) didn't satisfy plugin(s) [PreFilter]").withPlugin('PreFilter'));
       continue;
     }
-    const s = fw.runFilter(state, pod, n);
+    const s = nominated ? fw.runFilterWithNominatedPods(state, pod, n, nominated(n.name)) : fw.runFilter(state, pod, n);
     if (s.isSuccess()) feasibleInfos.push(n);
     else d.reject(n.name, s);
   }

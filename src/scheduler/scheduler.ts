@@ -23,6 +23,7 @@ import { podKey, type NodeInfo } from './framework/node-info.js';
 import { Framework } from './framework/runtime.js';
 import { Status } from './framework/status.js';
 import { inTreeRegistry } from './plugins/registry.js';
+import { Nominator } from './queue/nominator.js';
 import { SchedulingQueue } from './queue/scheduling-queue.js';
 
 const metrics = {
@@ -60,6 +61,8 @@ export class Scheduler {
   readonly cache = new SchedulerCache();
   readonly profiles = new Map<string, Framework>();
   readonly queue: SchedulingQueue;
+  /** Pods nominated to nodes by preemption, waiting for their victims to go. */
+  readonly nominator = new Nominator((p) => p.spec?.priority ?? 0);
   private readonly log = logger('scheduler');
   private readonly recorder: EventRecorder;
   private readonly informers: SharedInformerFactory;
@@ -74,6 +77,7 @@ export class Scheduler {
   private readonly replicaSets: Informer;
   private readonly statefulSets: Informer;
   private nextStartNodeIndex = 0;
+  private readonly handle: Handle;
   private readyResolve!: () => void;
   /** Resolves when informers have synced and the scheduler is leading (or not electing). */
   readonly ready: Promise<void> = new Promise((r) => (this.readyResolve = r));
@@ -92,7 +96,7 @@ export class Scheduler {
     this.rcs = this.informers.informerFor(Resources.replicationcontrollers);
     this.replicaSets = this.informers.informerFor(Resources.replicasets);
     this.statefulSets = this.informers.informerFor(Resources.statefulsets);
-    const handle = this.makeHandle();
+    const handle = (this.handle = this.makeHandle());
     const profiles = opts.config?.profiles?.length ? opts.config.profiles : [{ schedulerName: 'default-scheduler' }];
     for (const p of profiles) this.profiles.set(p.schedulerName ?? 'default-scheduler', new Framework(resolveProfile(p, inTreeRegistry, handle), inTreeRegistry, handle));
     const first = [...this.profiles.values()][0];
@@ -114,9 +118,16 @@ export class Scheduler {
       onAdd: (p) => {
         if (p.spec?.nodeName) {
           if (!isTerminal(p)) this.cache.addPod(p);
-        } else if (pending(p)) this.queue.add(p);
+        } else if (pending(p)) {
+          if (p.status?.nominatedNodeName) this.nominator.set(p, p.status.nominatedNodeName);
+          this.queue.add(p);
+        }
       },
       onUpdate: (old, p) => {
+        if (p.spec?.nodeName || !pending(p)) this.nominator.delete(podKey(p));
+        else if (p.status?.nominatedNodeName || old.status?.nominatedNodeName) this.nominator.set(p, p.status?.nominatedNodeName);
+        // Neither copy has a nomination: keep one made in memory whose status write is still on its way.
+        else if (this.nominator.nominatedNode(podKey(p))) this.nominator.set(p, this.nominator.nominatedNode(podKey(p)));
         if (p.spec?.nodeName) {
           if (isTerminal(p)) {
             this.cache.removePod(p);
@@ -127,6 +138,7 @@ export class Scheduler {
         else this.queue.delete(p);
       },
       onDelete: (p) => {
+        this.nominator.delete(podKey(p));
         if (p.spec?.nodeName || this.cache.isScheduled(podKey(p))) {
           this.cache.removePod(p);
           this.queue.moveAllToActiveOrBackoff();
@@ -189,6 +201,7 @@ export class Scheduler {
         await client.patch(resourcePath(Resources.pods, pod.metadata.namespace, pod.metadata.name, 'status'), { status: { nominatedNodeName: nodeName || null } }, 'merge');
       },
       pdbs: () => this.pdbs.list(),
+      nominatedPods: (nodeName) => this.nominator.podsOn(nodeName).map((pi) => pi.pod),
       listers: this.listers(),
       updateVolume: (pv) => client.put(resourcePath(Resources.persistentvolumes, undefined, pv.metadata.name), pv),
       updateClaim: (pvc) => client.put(resourcePath(Resources.persistentvolumeclaims, pvc.metadata.namespace, pvc.metadata.name), pvc),
@@ -199,7 +212,7 @@ export class Scheduler {
         const pre = fw.runPreFilter(st, pod, all);
         if (!pre.status.isSuccess()) return pre.status;
         if (pre.result?.nodeNames && !pre.result.nodeNames.has(node.name)) return Status.unresolvable('prefilter');
-        return fw.runFilter(st, pod, node);
+        return fw.runFilterWithNominatedPods(st, pod, node, this.nominator.podsFor(node.name, pod));
       },
     };
   }
@@ -264,7 +277,11 @@ export class Scheduler {
     const started = performance.now();
     const cycle = this.queue.schedulingCycle;
     const nodes = this.cache.nodeInfos();
-    const d = decide(fw, pod, nodes, { startIndex: this.nextStartNodeIndex, percentageOfNodesToScore: this.opts.config?.percentageOfNodesToScore });
+    const d = decide(fw, pod, nodes, {
+      startIndex: this.nextStartNodeIndex,
+      percentageOfNodesToScore: this.opts.config?.percentageOfNodesToScore,
+      nominated: this.nominator.size ? (n) => this.nominator.podsFor(n, pod) : undefined,
+    });
     if (nodes.length) this.nextStartNodeIndex = (this.nextStartNodeIndex + d.evaluated) % nodes.length;
     if (!d.node) {
       let post: string | undefined;
@@ -272,7 +289,12 @@ export class Scheduler {
       if (fw.postFilterPlugins.length && !d.preFilterStatus) {
         const r = await fw.runPostFilter(d.state, pod, d.rejected);
         if (r.status.isSuccess()) nominated = r.nominatedNodeName;
-        else post = r.status.message() || undefined;
+        else {
+          post = r.status.message() || undefined;
+          // Preemption found nothing anywhere: an old nomination no longer holds.
+          if (r.nominatedNodeName === '' && pod.status?.nominatedNodeName) nominated = '';
+        }
+        if (nominated !== undefined) this.nominator.set({ ...pod, status: { ...pod.status, nominatedNodeName: nominated } }, nominated);
       }
       const message = fitErrorMessage(d, post);
       metrics.attempts.inc({ result: 'unschedulable', profile: profileName });
@@ -284,6 +306,7 @@ export class Scheduler {
     }
     const nodeName = d.node;
     this.cache.assume(pod, nodeName);
+    this.nominator.delete(q.key);
     const reserve = fw.runReserve(d.state, pod, nodeName);
     const permit = reserve.isSuccess() ? fw.runPermit(d.state, pod, nodeName) : reserve;
     if (!permit.isSuccess()) {
@@ -311,6 +334,9 @@ export class Scheduler {
       metrics.attemptDuration.observe({ result: 'scheduled', profile: profileName }, (performance.now() - started) / 1000);
       metrics.e2e.observe((Date.now() - q.initialAttemptTimestamp) / 1000);
       this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${nodeName}`);
+      // Bound elsewhere than its nomination: the nomination is stale.
+      const stale = pod.status?.nominatedNodeName;
+      if (stale && stale !== nodeName) await this.handle.nominate(pod, '').catch((e) => this.log.warn({ err: (e as Error).message }, 'could not clear nominatedNodeName'));
     })();
   }
 
@@ -327,11 +353,11 @@ export class Scheduler {
       lastProbeTime: null,
       lastTransitionTime: prev?.status === 'False' ? prev.lastTransitionTime : now,
     };
-    if (prev && prev.status === cond.status && prev.reason === cond.reason && prev.message === cond.message && !nominated) return;
+    if (prev && prev.status === cond.status && prev.reason === cond.reason && prev.message === cond.message && nominated === undefined) return;
     if (i >= 0) conditions[i] = cond;
     else conditions.push(cond);
     const status: Record<string, unknown> = { conditions };
-    if (nominated) status.nominatedNodeName = nominated;
+    if (nominated !== undefined) status.nominatedNodeName = nominated || null;
     try {
       await this.opts.client.patch(resourcePath(Resources.pods, pod.metadata.namespace, pod.metadata.name, 'status'), { status }, 'merge');
     } catch (e) {

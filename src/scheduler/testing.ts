@@ -9,6 +9,7 @@ import type { NodeInfo } from './framework/node-info.js';
 import { Framework } from './framework/runtime.js';
 import { Status } from './framework/status.js';
 import { inTreeRegistry } from './plugins/registry.js';
+import { Nominator } from './queue/nominator.js';
 
 export function node(name: string, cpu: string, opts: { memory?: string; pods?: string; labels?: Record<string, string>; taints?: any[]; unschedulable?: boolean; images?: any[] } = {}): any {
   const alloc = { cpu, memory: opts.memory ?? '64Gi', pods: opts.pods ?? '110' };
@@ -39,6 +40,8 @@ export interface TestCluster {
   handle: Handle;
   deleted: string[];
   nominated: Record<string, string>;
+  /** Pods nominated by preemption (handle.nominate), as the scheduler keeps them. */
+  nominator: Nominator;
 }
 
 /** Replace the object of the same namespace/name in `list`, with a bumped resourceVersion (as the API would). */
@@ -56,6 +59,7 @@ export function testCluster(nodes: any[], pods: any[] = [], profile: ProfileConf
   for (const p of pods) cache.addPod(p);
   const deleted: string[] = [];
   const nominated: Record<string, string> = {};
+  const nominator = new Nominator();
   const handle: Handle = {
     nodes: () => cache.nodeInfos(),
     imageNodeCount: (img) => cache.imageNodeCount(img),
@@ -68,7 +72,9 @@ export function testCluster(nodes: any[], pods: any[] = [], profile: ProfileConf
     },
     nominate: async (p, n) => {
       nominated[p.metadata.name] = n;
+      nominator.set({ ...p, status: { ...p.status, nominatedNodeName: n || undefined } }, n);
     },
+    nominatedPods: (n) => nominator.podsOn(n).map((pi) => pi.pod),
     pdbs: () => pdbs,
     priorityOf: (p) => p.spec?.priority ?? 0,
     listers: staticListers(objects),
@@ -78,9 +84,9 @@ export function testCluster(nodes: any[], pods: any[] = [], profile: ProfileConf
       const st = new CycleState();
       const pre = fw.runPreFilter(st, p, all);
       if (!pre.status.isSuccess()) return pre.status;
-      return pre.result?.nodeNames && !pre.result.nodeNames.has(n.name) ? Status.unresolvable('prefilter') : fw.runFilter(st, p, n);
+      return pre.result?.nodeNames && !pre.result.nodeNames.has(n.name) ? Status.unresolvable('prefilter') : fw.runFilterWithNominatedPods(st, p, n, nominator.podsFor(n.name, p));
     },
   };
   const fw: Framework = new Framework(resolveProfile(profile, inTreeRegistry, handle), inTreeRegistry, handle);
-  return { cache, fw, handle, deleted, nominated };
+  return { cache, fw, handle, deleted, nominated, nominator };
 }

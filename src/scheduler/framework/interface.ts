@@ -97,6 +97,8 @@ export interface Handle {
   imageNodeCount?(image: string): number;
   /** Pods with (anti-)affinity on all of nodes() (kube's HavePodsWithAffinityList); absent: plugins scan. */
   affinityTotals?(): { podsWithAffinity: number; podsWithRequiredAntiAffinity: number };
+  /** Pods currently nominated to the node (preemption clears lower-priority ones); absent: none. */
+  nominatedPods?(nodeName: string): any[];
   /** Claims, volumes, classes, Services and controllers; absent: plugins that need them skip. */
   listers?: Listers;
   /** Write a PersistentVolume / PersistentVolumeClaim (PUT; VolumeBinding's PreBind). Returns the stored object. */

@@ -23,7 +23,7 @@ import {
   type ReservePlugin,
   type ScorePlugin,
 } from './interface.js';
-import type { NodeInfo } from './node-info.js';
+import { cloneNodeInfo, type NodeInfo, type PodInfo } from './node-info.js';
 import { Status } from './status.js';
 
 export type ExtensionPoint =
@@ -182,15 +182,34 @@ export class Framework {
     return Status.success();
   }
 
+  /**
+   * Filter with nominated pods (kube's RunFilterPluginsWithNominatedPods): when pods of equal or
+   * higher priority are nominated to the node, the pod must fit with them added (first pass) and
+   * without them (second pass, for filters such as anti-affinity that the added pods could help).
+   * Partial: the PreFilter state (InterPodAffinity, PodTopologySpread counts) is not updated
+   * with the nominated pods (kube's AddPod extensions); resources and ports are.
+   */
+  runFilterWithNominatedPods(state: CycleState, pod: any, node: NodeInfo, nominated: PodInfo[] | undefined): Status {
+    if (!nominated?.length) return this.runFilter(state, pod, node);
+    const withNominated = cloneNodeInfo(node);
+    for (const pi of nominated) withNominated.addPod(pi);
+    const s = this.runFilter(state, pod, withNominated);
+    if (!s.isSuccess()) return s;
+    return this.runFilter(state, pod, node);
+  }
+
   async runPostFilter(state: CycleState, pod: any, statuses: Map<string, Status>): Promise<{ nominatedNodeName?: string; status: Status }> {
     const reasons: string[] = [];
+    // A plugin may answer nominatedNodeName '' with a failure: clear the pod's old nomination.
+    let clear: string | undefined;
     for (const p of this.postFilterPlugins) {
       const r = await p.postFilter(state, pod, statuses);
       if (r.status.isSuccess()) return r;
+      if (r.nominatedNodeName === '') clear = '';
       reasons.push(...r.status.reasons);
       if (r.status.code === 'Error') return { status: r.status.withPlugin(p.name) };
     }
-    return { status: new Status('Unschedulable', reasons) };
+    return { nominatedNodeName: clear, status: new Status('Unschedulable', reasons) };
   }
 
   runPreScore(state: CycleState, pod: any, nodes: NodeInfo[]): Status {

@@ -4,7 +4,10 @@
 //   priority first (PDB-violating ones first) while it still fits; the rest are the victims.
 //   node choice: fewest PDB violations, then lowest highest-victim priority, then smallest sum of
 //   victim priorities, then fewest victims, then the most recently started highest victim.
-// Victims are deleted (with a Preempted reason) and the pod gets status.nominatedNodeName.
+// Victims are deleted (with a Preempted reason) and the pod gets status.nominatedNodeName; pods
+// of lower priority nominated to that node lose their nomination. A pod whose nominated node
+// still has lower-priority pods terminating waits for them instead of preempting again; a pod
+// for which no node has victims loses its old nomination.
 import type { Handle, PostFilterPlugin } from '../../framework/interface.js';
 import { cloneNodeInfo, newPodInfo, type NodeInfo, type PodInfo } from '../../framework/node-info.js';
 import { Status } from '../../framework/status.js';
@@ -13,6 +16,7 @@ import { matchesLabelSelector } from '../../../api/selectors/selector-objects.js
 export const name = 'DefaultPreemption';
 export const reasonNoVictims = 'No preemption victims found for incoming pod';
 export const reasonNotHelpful = 'Preemption is not helpful for scheduling';
+export const reasonTerminating = 'not eligible due to a terminating pod on the nominated node.';
 
 interface Candidate {
   node: string;
@@ -43,6 +47,11 @@ export function factory(_args: Record<string, any>, handle: Handle): PostFilterP
     async postFilter(_state, pod, statuses) {
       if (pod.spec?.preemptionPolicy === 'Never') return { status: Status.unresolvable('not eligible due to preemptionPolicy=Never.') };
       const myPrio = prio(handle, pod);
+      const nominated = pod.status?.nominatedNodeName;
+      if (nominated && statuses.get(nominated)?.code !== 'UnschedulableAndUnresolvable') {
+        const n = handle.node(nominated);
+        if (n && [...n.pods.values()].some((pi) => pi.pod.metadata?.deletionTimestamp && prio(handle, pi.pod) < myPrio)) return { status: Status.unschedulable(reasonTerminating) };
+      }
       const nodes = handle.nodes();
       const counts = new Map<string, number>();
       const note = (r: string) => counts.set(r, (counts.get(r) ?? 0) + 1);
@@ -58,11 +67,12 @@ export function factory(_args: Record<string, any>, handle: Handle): PostFilterP
       }
       if (candidates.length === 0) {
         const parts = [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([r, k]) => `${k} ${r}`);
-        return { status: Status.unschedulable(`0/${nodes.length} nodes are available: ${parts.join(', ')}.`) };
+        return { nominatedNodeName: '', status: Status.unschedulable(`0/${nodes.length} nodes are available: ${parts.join(', ')}.`) };
       }
       candidates.sort((a, b) => compare(a, b));
       const best = candidates[0];
       for (const v of best.victims) await handle.deletePod(v.pod, `Preempted by pod ${pod.metadata?.uid ?? ''} on node ${best.node}`);
+      for (const other of handle.nominatedPods?.(best.node) ?? []) if (prio(handle, other) < myPrio) await handle.nominate(other, '');
       await handle.nominate(pod, best.node);
       return { nominatedNodeName: best.node, status: Status.success() };
     },
