@@ -1,5 +1,5 @@
 // `keelson apiserver`: the Kubernetes API server, with kube-apiserver's flag names.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { startApiServer } from '../apiserver/index.js';
 import { defaultOptions } from '../apiserver/options.js';
@@ -49,7 +49,7 @@ export interface ApiserverFlags {
   encryptionProviderConfig?: string;
   auditLogPath?: string;
   auditPolicyFile?: string;
-  auditLogFormat: string;
+  auditLogFormat: 'json' | 'legacy';
   auditLogMaxsize: number;
   auditLogMaxbackup: number;
   auditLogMaxage: number;
@@ -114,14 +114,14 @@ export function apiserverFlags(cmd: Command, defaultPort: number): Command {
     .option('--kubelet-client-key <file>', 'client key to kubelets')
     .option('--kubelet-certificate-authority <file>', "CA to verify kubelets' serving certificates (default: not verified, as kube)")
     .option('--audit-policy-file <file>', 'audit Policy (levels None, Metadata, Request, RequestResponse)')
-    .option('--audit-log-format <format>', 'format of the audit log: json or legacy (one text line per event)', 'json')
-    .option('--audit-log-maxsize <mb>', 'rotate the audit log when it reaches this many megabytes (0 = never)', int, 0)
+    .option('--audit-log-format <format>', 'format of the audit log: json or legacy (one text line per event)', auditLogFormat, 'json' as const)
+    .option('--audit-log-maxsize <mb>', 'rotate the audit log when it reaches this many megabytes (0 = 100, the default of the rotation kube uses)', int, 0)
     .option('--audit-log-maxbackup <n>', 'rotated audit logs to keep (0 = all, subject to --audit-log-maxage)', int, 0)
     .option('--audit-log-maxage <days>', 'days to keep rotated audit logs (0 = forever)', int, 0);
 }
 
 function auditLogFormat(v: string): 'json' | 'legacy' {
-  if (v !== 'json' && v !== 'legacy') throw new Error(`invalid audit log format ${v}, allowed formats are "json,legacy"`);
+  if (v !== 'json' && v !== 'legacy') throw new InvalidArgumentError(`invalid audit log format ${v}, allowed formats are "json,legacy"`);
   return v;
 }
 
@@ -164,7 +164,7 @@ export function startOptions(f: ApiserverFlags) {
     encryptionProviderConfig: f.encryptionProviderConfig && resolve(f.encryptionProviderConfig),
     auditLogPath: f.auditLogPath && f.auditLogPath !== '-' ? resolve(f.auditLogPath) : f.auditLogPath,
     auditPolicyFile: f.auditPolicyFile && resolve(f.auditPolicyFile),
-    auditLogFormat: auditLogFormat(f.auditLogFormat),
+    auditLogFormat: f.auditLogFormat,
     auditLogMaxSize: f.auditLogMaxsize,
     auditLogMaxBackup: f.auditLogMaxbackup,
     auditLogMaxAge: f.auditLogMaxage,

@@ -120,7 +120,12 @@ export function admissionChain(resources: Resources, opts: { enable?: string[]; 
   const chain: AdmissionPlugin[] = [decodeDefaults(resources)];
   const configs = opts.configFile ? readAdmissionConfig(opts.configFile) : {};
   for (const name of enabledPlugins(opts.enable, opts.disable)) {
-    const p = ordered.find(([n]) => n === name)![1]?.(resources, configs[name]);
+    let p: AdmissionPlugin | undefined;
+    try {
+      p = ordered.find(([n]) => n === name)![1]?.(resources, configs[name]);
+    } catch (e) {
+      throw new Error(`failed to initialize admission: couldn't init admission plugin "${name}": ${(e as Error).message}`);
+    }
     if (p) chain.push(p);
   }
   return chain;
