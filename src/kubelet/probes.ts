@@ -3,6 +3,11 @@
 // successThreshold and failureThreshold (defaults 0/10/1/1/3). A result change is reported to
 // the pod worker: startup success sets started, readiness sets ready, liveness failure restarts
 // the container. Readiness and liveness wait for the startup probe, as in Kubernetes.
+// keelson's one departure, for speed: until a startup or readiness probe first succeeds (within
+// its first few periods), a failed attempt is retried after 25 ms, doubling, up to the next
+// regular probe; those early attempts count only when they succeed, so a server that listens a few
+// milliseconds after its container starts is Ready then, not a whole periodSeconds later, and
+// thresholds, events and restarts are as Kubernetes' periodic probing decides them.
 // grpc probes are not implemented yet: such a probe is reported as succeeding (logged once).
 import net from 'node:net';
 import http from 'node:http';
@@ -81,16 +86,26 @@ export async function runProbe(probe: KObject, t: ProbeTarget): Promise<boolean>
   return true;
 }
 
+const EARLY_FIRST_MS = 25;
+/** Early attempts stop this many periods (at most EARLY_MAX_MS) after the worker started. */
+const EARLY_PERIODS = 3;
+const EARLY_MAX_MS = 10_000;
+
 /** Runs one probe periodically; calls onChange(result) when the thresholded result changes. */
 export class ProbeWorker {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private successes = 0;
   private failures = 0;
+  private createdAt = 0;
+  /** When early retries may begin (start, or unpausing). */
+  private startedAt = 0;
+  private everSucceeded = false;
+  private earlyDelayMs = EARLY_FIRST_MS;
+  private nextRegularAt = 0;
   /** The thresholded result: undefined until the first decision. */
   result?: boolean;
-  /** Paused workers (readiness/liveness before startup succeeded) do not probe. */
-  paused = false;
+  private pausedFlag = false;
 
   constructor(
     readonly kind: ProbeKind,
@@ -100,7 +115,26 @@ export class ProbeWorker {
   ) {}
 
   start(): void {
+    this.startedAt = this.createdAt = Date.now();
     this.schedule((this.probe.initialDelaySeconds ?? 0) * 1000);
+  }
+
+  /** Paused workers (readiness/liveness before startup succeeded) do not probe; unpausing probes
+   * at once (the kubelet triggers the readiness probe when the container has started). */
+  get paused(): boolean {
+    return this.pausedFlag;
+  }
+
+  set paused(p: boolean) {
+    const resumed = this.pausedFlag && !p;
+    this.pausedFlag = p;
+    if (resumed && !this.stopped) {
+      // initialDelaySeconds still counts from the container's start, as in Kubernetes.
+      const due = this.createdAt + (this.probe.initialDelaySeconds ?? 0) * 1000;
+      this.startedAt = Math.max(Date.now(), due);
+      if (this.timer) clearTimeout(this.timer);
+      this.schedule(Math.max(0, due - Date.now()));
+    }
   }
 
   stop(): void {
@@ -108,14 +142,30 @@ export class ProbeWorker {
     if (this.timer) clearTimeout(this.timer);
   }
 
-  private schedule(ms: number): void {
+  private schedule(ms: number, early = false): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer = setTimeout(() => void this.tick(early), ms);
     this.timer.unref?.();
   }
 
-  private async tick(): Promise<void> {
+  /** Whether failed attempts are retried early (see the file's header). */
+  private wantsEarly(periodMs: number): boolean {
+    if (this.kind === 'liveness' || this.everSucceeded || this.paused) return false;
+    return Date.now() - this.startedAt < Math.min(EARLY_MAX_MS, EARLY_PERIODS * periodMs);
+  }
+
+  /** After a failure: an early attempt if it comes before the next regular probe, else that. */
+  private scheduleAfterFailure(): void {
+    const now = Date.now();
+    if (now + this.earlyDelayMs < this.nextRegularAt) {
+      this.schedule(this.earlyDelayMs, true);
+      this.earlyDelayMs *= 2;
+    } else this.schedule(Math.max(0, this.nextRegularAt - now));
+  }
+
+  private async tick(early = false): Promise<void> {
     if (this.stopped) return;
+    const periodMs = (this.probe.periodSeconds ?? 10) * 1000;
     if (!this.paused) {
       let ok = false;
       try {
@@ -124,6 +174,9 @@ export class ProbeWorker {
         this.target.log.debug({ err: (e as Error).message, kind: this.kind }, 'probe error');
       }
       if (this.stopped) return;
+      // A failed early attempt does not count: the regular probe decides.
+      if (early && !ok) return this.scheduleAfterFailure();
+      if (ok) this.everSucceeded = true;
       if (ok) {
         this.successes++;
         this.failures = 0;
@@ -143,7 +196,12 @@ export class ProbeWorker {
       // A decided startup probe stops; a failed liveness probe leads to a restart (new worker).
       if (this.kind === 'startup' && this.result !== undefined) return;
       if (this.kind === 'liveness' && this.result === false) return;
+      // The next regular probe is a period after this one (or after the regular one an early
+      // success stood in for).
+      this.nextRegularAt = Date.now() + periodMs;
+      this.earlyDelayMs = EARLY_FIRST_MS;
+      if (!ok && this.wantsEarly(periodMs)) return this.scheduleAfterFailure();
     }
-    this.schedule((this.probe.periodSeconds ?? 10) * 1000);
+    this.schedule(periodMs);
   }
 }

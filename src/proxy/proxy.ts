@@ -38,6 +38,8 @@ export class ServiceProxy {
   lastError?: string;
   ports: ServicePort[] = [];
   private readyResolve!: () => void;
+  /** The service ports last programmed (JSON), to skip syncs that would change nothing. */
+  private programmed?: string;
   private readonly log: Logger;
   private readonly runner: SyncRunner;
   private informers?: SharedInformerFactory;
@@ -88,7 +90,8 @@ export class ServiceProxy {
     if (this.synced) this.runner.request();
   }
 
-  private async sync(): Promise<void> {
+  /** One sync; false when the ports equal those programmed by a recent sync (nothing to do). */
+  private async sync(): Promise<boolean> {
     const inf = this.informers!;
     const services = inf
       .informerFor<Service & { metadata: object }>(Resources.services)
@@ -104,10 +107,16 @@ export class ServiceProxy {
       else byService.set(key, [s]);
     }
     const ports = buildServicePorts(services, byService, this.opts.nodeName);
+    // Unchanged ports (say a slice only gained a not-ready endpoint) need no reprogramming, except
+    // for the periodic resync that repairs rules someone else changed.
+    const fingerprint = JSON.stringify(ports);
+    if (fingerprint === this.programmed && Date.now() - this.lastSyncAt < this.syncPeriodMs / 2) return false;
+    this.programmed = undefined; // a failed sync leaves the node in an unknown state
     const t0 = performance.now();
     const r = await this.opts.proxier.sync(ports);
     const secs = (performance.now() - t0) / 1000;
     this.ports = ports;
+    this.programmed = fingerprint;
     this.lastSyncAt = Date.now();
     this.lastError = undefined;
     proxyMetrics.syncDuration.observe(secs);
@@ -117,6 +126,7 @@ export class ServiceProxy {
     proxyMetrics.services.set(ports.length);
     this.log.debug({ servicePorts: ports.length, rules: r.rules, ms: Math.round(secs * 1000) }, 'synced proxy rules');
     this.readyResolve();
+    return true;
   }
 
   /** kube-proxy's /healthz: healthy when the last sync is recent (or none was needed yet). */

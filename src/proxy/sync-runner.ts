@@ -4,7 +4,10 @@
 // removed. As kube-proxy's runner (burstSyncs = 2), two syncs may run back to back before the
 // min interval applies (a token bucket refilled once per min interval), so a change right after
 // a sync is not held back. A failed sync is retried after the min interval, doubling up to the
-// max interval while it keeps failing.
+// max interval while it keeps failing. A run that reports it changed nothing (fn resolves to false)
+// gives its token back: only syncs that reprogram the node count against the min interval, so
+// endpoint churn the rules do not depend on (a not-ready endpoint appearing) cannot hold back the
+// next change that matters.
 import { sleep } from '../util/sleep.js';
 
 export class SyncRunner {
@@ -16,7 +19,7 @@ export class SyncRunner {
   private refilledAt = Date.now();
 
   constructor(
-    private readonly fn: () => Promise<void>,
+    private readonly fn: () => Promise<void | boolean>,
     private readonly minIntervalMs: number,
     private readonly maxIntervalMs: number,
     private readonly onError: (err: Error) => void,
@@ -65,8 +68,9 @@ export class SyncRunner {
       this.pending = false;
       this.lastRun = Date.now();
       try {
-        await this.fn();
+        const changed = await this.fn();
         this.failures = 0;
+        if (changed === false && this.minIntervalMs > 0) this.tokens = Math.min(this.burst, this.tokens + 1);
       } catch (e) {
         this.failures++;
         this.onError(e as Error);
