@@ -124,7 +124,7 @@ export function admissionChain(resources: Resources, opts: { enable?: string[]; 
     try {
       p = ordered.find(([n]) => n === name)![1]?.(resources, configs[name]);
     } catch (e) {
-      throw new Error(`failed to initialize admission: couldn't init admission plugin "${name}": ${(e as Error).message}`);
+      throw new Error(`failed to initialize admission: couldn't init admission plugin "${name}": ${(e as Error).message}`, { cause: e });
     }
     if (p) chain.push(p);
   }
