@@ -18,6 +18,7 @@ interface AgentFlags {
   clusterDns: string;
   clusterDomain: string;
   disableProxy?: boolean;
+  rotateCertificates: boolean;
 }
 
 export function register(program: Command): void {
@@ -36,6 +37,7 @@ export function register(program: Command): void {
     .option('--cluster-dns <ips>', 'nameservers for pods (the kube-dns Service IP; "" = none)', '10.96.0.10')
     .option('--cluster-domain <domain>', 'the cluster domain', 'cluster.local')
     .option('--disable-proxy', 'run no service proxy on this node')
+    .option('--no-rotate-certificates', "do not renew the kubelet's client certificate through CSRs as it nears expiry (kubeadm turns rotation on; so does the agent)")
     .action(async (f: AgentFlags) => {
       if (f.runtime !== 'cri' && f.runtime !== 'process') throw new Error(`--runtime "${f.runtime}": expected cri or process`);
       if (f.server && !/^https:\/\//.test(f.server)) throw new Error(`--server "${f.server}": expected https://HOST:PORT`);
@@ -52,6 +54,7 @@ export function register(program: Command): void {
         clusterCIDR: f.clusterCidr,
         kubeletPort: Number(f.kubeletPort),
         disableProxy: f.disableProxy,
+        rotateCertificates: f.rotateCertificates,
         clusterDNS: f.clusterDns.split(',').filter(Boolean),
         clusterDomain: f.clusterDomain,
       });

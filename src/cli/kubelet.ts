@@ -44,6 +44,8 @@ interface Opts extends ImageGCFlags {
   kubeApiBurst: string;
   podManifestPath?: string;
   fileCheckFrequency: string;
+  rotateCertificates?: boolean;
+  certDir?: string;
   podNetns?: boolean;
   podCidr?: string;
   podNetworkBridge?: string;
@@ -84,6 +86,8 @@ export function register(program: Command): void {
     .option('--pod-netns', 'process runtime, as root: a network namespace per pod on the CNI bridge, IPs from the pod CIDR (keelson flag; default: pods share the host network)')
     .option('--pod-cidr <cidr>', 'with --pod-netns: the pod CIDR of this node (default: Node.spec.podCIDR, set by the controller manager)')
     .option('--pod-network-bridge <name>', 'with --pod-netns: the bridge of the pods\' veths (keelson flag)', 'keelson0')
+    .option('--rotate-certificates', "renew the kubeconfig's client certificate through CertificateSigningRequests as it nears expiry")
+    .option('--cert-dir <dir>', 'where rotated certificates are kept (default <root-dir>/pki)')
     .option('--kube-api-qps <n>', 'client QPS to the apiserver', '50')
     .option('--kube-api-burst <n>', 'client burst to the apiserver', '100')
     .action(async (o: Opts) => {
@@ -114,7 +118,7 @@ export function register(program: Command): void {
       const runtime: 'process' | 'simulated' | ContainerRuntime = o.runtime === 'cri' ? await CriRuntime.connect({ endpoint: o.containerRuntimeEndpoint, log }) : (o.runtime as 'process' | 'simulated');
       const k: RunningKubelet = many
         ? startSimulatedNodes({ ...common, count: nodes, prefix: o.hostnameOverride, rootDir })
-        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain, podManifestPath: o.podManifestPath, fileCheckFrequencyMs: parseDuration(o.fileCheckFrequency), imageGC, podNetwork: podNetworkOptions(o) });
+        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain, podManifestPath: o.podManifestPath, fileCheckFrequencyMs: parseDuration(o.fileCheckFrequency), imageGC, rotateCertificates: o.rotateCertificates, certDir: o.certDir, podNetwork: podNetworkOptions(o) });
       let ready = false;
       void k.ready.then(() => {
         ready = true;

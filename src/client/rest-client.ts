@@ -53,7 +53,7 @@ export function buildQuery(query?: RequestOptions['query']): string {
 
 export class RestClient {
   private readonly url: URL;
-  private readonly agent: http.Agent;
+  private agent: http.Agent;
   private readonly limiter: BucketRateLimiter<string>;
   private readonly baseHeaders: Record<string, string>;
 
@@ -168,6 +168,18 @@ export class RestClient {
     } catch (err) {
       if (!signal?.aborted) throw err;
     }
+  }
+
+  /** New client credentials (a rotated certificate, as client-go's cert rotation): new
+   * connections present them; open ones (watches included) are closed so that nothing keeps
+   * using the old certificate past its expiry, as the kubelet closes its connections. */
+  setClientCertificate(cert: Buffer, key: Buffer): void {
+    if (this.url.protocol !== 'https:') return;
+    const old = this.agent;
+    this.config.cert = cert;
+    this.config.key = key;
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 64, secureContext: createSecureContext({ ca: this.config.ca, cert, key }), rejectUnauthorized: !this.config.insecureSkipTLSVerify });
+    old.destroy();
   }
 
   close(): void {

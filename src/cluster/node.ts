@@ -28,6 +28,8 @@ export interface NodeComponentsOptions {
   clusterDomain?: string;
   /** The kubelet's static pod manifests (default <data-dir>/manifests; "" = none). */
   podManifestPath?: string;
+  /** The kubelet's --rotate-certificates (client certificate renewed through CSRs). */
+  rotateCertificates?: boolean;
   /** The kubelet server's serving certificate (default: self-signed). */
   serving?: KeyPairPem;
   log: Logger;
@@ -47,7 +49,7 @@ export async function startNodeComponents(o: NodeComponentsOptions): Promise<Nod
   const running: Promise<void>[] = [];
   const cri = o.runtime === 'cri' ? await startCriNode({ dataDir: o.dataDir, nodeName: o.nodeName, client: o.kubeletClient, log: o.log, signal: o.signal }) : undefined;
   const runtime = cri?.runtime ?? (o.runtime === 'simulated' ? 'simulated' : 'process');
-  const k = startKubelet({ client: o.kubeletClient, nodeName: o.nodeName, runtime, rootDir: join(o.dataDir, 'kubelet'), port: o.kubeletPort ?? 0, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain, tls: { serving: o.serving }, podManifestPath: (o.podManifestPath ?? join(o.dataDir, 'manifests')) || undefined });
+  const k = startKubelet({ client: o.kubeletClient, nodeName: o.nodeName, runtime, rootDir: join(o.dataDir, 'kubelet'), port: o.kubeletPort ?? 0, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain, tls: { serving: o.serving }, podManifestPath: (o.podManifestPath ?? join(o.dataDir, 'manifests')) || undefined, rotateCertificates: o.rotateCertificates });
   running.push(
     k
       .start(o.signal)

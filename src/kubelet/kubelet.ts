@@ -6,6 +6,7 @@
 // `start(signal)` runs until the signal aborts, `ready` resolves once nodes are registered and
 // the pod informer has synced.
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import os from 'node:os';
 import { EventRecorder } from '../client/event-recorder.js';
 import { Informer } from '../client/informer.js';
@@ -24,6 +25,9 @@ import { readResolvConf } from '../dns/resolv-conf.js';
 import { kubeletTls, type KubeletTlsOptions } from './server/serving-cert.js';
 import type { ContainerRuntime } from './runtime/types.js';
 import { ImageGCManager, type ImageGCPolicy } from './images/gc.js';
+import { CertFileStore } from './certificate/cert-store.js';
+import { CertificateManager } from './certificate/manager.js';
+import { KUBE_APISERVER_CLIENT_KUBELET } from '../controllers/certificates/csr-util.js';
 
 export interface KubeletTimings {
   /** --node-status-update-frequency (default 10 s). */
@@ -74,6 +78,10 @@ export interface KubeletOptions extends KubeletTimings {
    * --image-gc-low-threshold, --image-minimum-gc-age, --image-maximum-gc-age, and how often it
    * runs (kubelet: 5 min). */
   imageGC?: Partial<ImageGCPolicy> & { periodMs?: number };
+  /** --rotate-certificates: renew the kubeconfig's client certificate through CSRs before it
+   * expires (certificate/manager.ts); the pairs go to --cert-dir (default <root-dir>/pki). */
+  rotateCertificates?: boolean;
+  certDir?: string;
 }
 
 /** Something the kubelet runs in the background once its node is registered (image GC...). */
@@ -235,7 +243,40 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
     const gc = new ImageGCManager({ service: gcService, policy: o.imageGC, log: logger('image-gc'), nodeEvent: (type, reason, message) => events?.event(nodeRef, type, reason, message) });
     background.push({ start: () => gc.start(o.imageGC?.periodMs), stop: () => gc.stop() });
   }
+  if (o.rotateCertificates) {
+    const m = clientCertificateManager(o, [o.client, heartbeatClient], log);
+    if (m) background.push({ start: () => m.start(), stop: async () => m.stop() });
+  }
   return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient, srv && { srv, node }, background);
+}
+
+/** --rotate-certificates: the client certificate from <cert-dir>/kubelet-client-current.pem
+ * when a rotation left a valid one there (else the kubeconfig's), renewed before it expires and
+ * handed to every client of the kubelet. */
+function clientCertificateManager(o: KubeletOptions, clients: RestClient[], log: Logger): CertificateManager | undefined {
+  const cfg = o.client.config;
+  if (!cfg.cert || !cfg.key) {
+    log.warn('--rotate-certificates: the kubeconfig has no client certificate, nothing to rotate');
+    return undefined;
+  }
+  const store = new CertFileStore(o.certDir ?? join(o.rootDir, 'pki'), 'kubelet-client');
+  const apply = (p: { cert: string; key: string }) => clients.forEach((c) => c.setClientCertificate(Buffer.from(p.cert), Buffer.from(p.key)));
+  const stored = store.current();
+  if (stored) {
+    apply(stored);
+    log.info({ file: store.currentPath }, 'using the rotated client certificate');
+  }
+  return new CertificateManager({
+    kind: 'client',
+    client: () => o.client,
+    nodeName: o.nodeName,
+    signerName: KUBE_APISERVER_CLIENT_KUBELET,
+    usages: ['digital signature', 'client auth'],
+    store,
+    initial: stored ?? { cert: cfg.cert.toString(), key: cfg.key.toString() },
+    onRotated: apply,
+    log: logger('certificate-manager'),
+  });
 }
 
 /** N simulated nodes sharing one pod informer; heartbeats spread over the renew interval. */

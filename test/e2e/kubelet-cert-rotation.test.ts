@@ -1,0 +1,119 @@
+// Kubelet client certificate rotation with the real CLI: `keelson controller-manager
+// --cluster-signing-duration 30s` signs short-lived certificates, the node's first one through
+// a CSR the admin sends (auto-approved as nodeclient); `keelson kubelet --rotate-certificates`
+// renews it through its own CSR (CN system:node:<name>, auto-approved as selfnodeclient) once
+// 70-90 % of its life has passed (at once here: see below; the deadline itself is unit-tested
+// in src/kubelet/certificate), stores the pair as <root-dir>/pki/kubelet-client-current.pem (a symlink
+// to a timestamped file) and keeps heartbeating with it after the first certificate expired,
+// without a restart; a restarted kubelet starts from the stored pair although the kubeconfig's
+// certificate has expired.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCsr } from '../../src/auth/pki/csr.js';
+import { writeKubeconfig } from '../../src/auth/pki/kubeconfig-file.js';
+import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { until } from '../helpers/until.js';
+
+const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
+const NODE = 'keelson-rotation-node';
+const USER = `system:node:${NODE}`;
+
+interface Csr {
+  metadata: { name: string };
+  spec: { username: string; signerName: string };
+  status?: { certificate?: string; conditions?: Array<{ type: string; reason?: string; message?: string }> };
+}
+
+describe('kubelet --rotate-certificates', () => {
+  let api: TestApiServer;
+  let dir: string;
+  let cm: ChildProcess | undefined;
+  let kubelet: ChildProcess | undefined;
+  let logs = '';
+  let first: X509Certificate;
+  const pemFile = () => join(dir, 'kubelet', 'pki', 'kubelet-client-current.pem');
+  const spawnLogged = (args: string[]) => {
+    const p = spawn(bin, args, { env: { ...process.env, KEELSON_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    p.stdout!.on('data', (d) => (logs += d));
+    p.stderr!.on('data', (d) => (logs += d));
+    return p;
+  };
+  const stop = async (p: ChildProcess | undefined) => {
+    if (!p || p.exitCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    if (p.exitCode === null) p.kill('SIGKILL');
+  };
+  const startKubelet = () =>
+    spawnLogged(['kubelet', '--kubeconfig', join(dir, 'kubelet.kubeconfig'), '--hostname-override', NODE, '--runtime', 'simulated', '--root-dir', join(dir, 'kubelet'), '--rotate-certificates', '--node-lease-renew-interval', '1s', '--node-status-update-frequency', '1s']);
+  const csrs = async (): Promise<Csr[]> => JSON.parse((await api.kubectl(['get', 'csr', '-o', 'json'])).stdout).items;
+  const leaseRenewTime = async () => Date.parse((await api.kubectl(['get', 'lease', NODE, '-n', 'kube-node-lease', '-o', 'jsonpath={.spec.renewTime}'])).stdout);
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keelson-certrot-'));
+    api = await startTestApiServer();
+    const pki = join(api.dataDir, 'pki');
+    cm = spawnLogged(['controller-manager', '--kubeconfig', api.kubeconfig, '--secure-port', '-1', '--leader-elect', 'false', '--controllers', 'csrapproving,csrsigning', '--cluster-signing-cert-file', join(pki, 'ca.crt'), '--cluster-signing-key-file', join(pki, 'ca.key'), '--cluster-signing-duration', '30s']);
+    // The node's first certificate: a CSR sent by the admin (approved as nodeclient), 30 s long.
+    const { csr, key } = await createCsr(USER, ['system:nodes']);
+    const req = { apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'keelson-rotation-first' }, spec: { request: Buffer.from(csr).toString('base64'), signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'] } };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(req) })).code, 0);
+    const cert = await until('the first certificate', async () => (await csrs()).find((c) => c.metadata.name === 'keelson-rotation-first')?.status?.certificate, 30_000, () => logs);
+    const pem = Buffer.from(cert, 'base64').toString();
+    first = new X509Certificate(pem);
+    writeKubeconfig(join(dir, 'kubelet.kubeconfig'), { server: api.secureUrl, clusterName: 'keelson', userName: USER, contextName: 'keelson', caCert: readFileSync(join(pki, 'ca.crt'), 'utf8'), clientCert: pem, clientKey: key });
+  });
+  after(async () => {
+    await stop(kubelet);
+    await stop(cm);
+    await api?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('renews the client certificate through a selfnodeclient CSR and keeps working past the first one\'s expiry', async () => {
+    // kube's signer backdates notBefore by 5 min, so a 30 s certificate lives 5.5 min on paper
+    // and its rotation deadline (70-90 % of that) has passed already: the kubelet renews at once
+    // (and keeps renewing, as kube's certificate manager does with such a short duration).
+    const life = Date.parse(first.validTo) - Date.parse(first.validFrom);
+    assert.ok(life <= 331_000 && life >= 329_000, `the signer issued a 30 s certificate, backdated 5 min (${life} ms)`);
+    kubelet = startKubelet();
+    await until('the node Ready', async () => / Ready /.test((await api.kubectl(['get', 'node', NODE])).stdout), 30_000, () => logs);
+    const renewal = await until('an issued CSR of the node itself', async () => (await csrs()).find((c) => c.spec.username === USER && c.status?.certificate), 40_000, () => logs);
+    assert.match(renewal.metadata.name, /^csr-/);
+    assert.equal(renewal.spec.signerName, 'kubernetes.io/kube-apiserver-client-kubelet');
+    const approved = renewal.status!.conditions!.find((c) => c.type === 'Approved')!;
+    assert.equal(approved.reason, 'AutoApproved');
+    assert.equal(approved.message, 'Auto approving self kubelet client certificate after SubjectAccessReview.');
+    // Stored atomically: kubelet-client-current.pem is a symlink to a timestamped pair.
+    await until('kubelet-client-current.pem', async () => lstatSync(pemFile(), { throwIfNoEntry: false })?.isSymbolicLink(), 10_000, () => logs);
+    assert.match(readlinkSync(pemFile()), /^kubelet-client-\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d\.pem$/);
+    const stored = readFileSync(pemFile(), 'utf8');
+    assert.match(stored, /-----BEGIN PRIVATE KEY-----/);
+    const second = new X509Certificate(stored);
+    assert.notEqual(second.serialNumber, first.serialNumber);
+    assert.equal(second.subject.includes(`CN=${USER}`), true, second.subject);
+    assert.ok(Date.parse(second.validTo) > Date.parse(first.validTo), `the new certificate outlives the first (${second.validTo} > ${first.validTo})`);
+    // After the first certificate expired the kubelet still renews its Lease: new connections use the new certificate.
+    const expired = Date.parse(first.validTo);
+    await until('the first certificate expired and the lease renewed since', async () => Date.now() > expired + 1000 && (await leaseRenewTime()) > expired + 1000, 40_000, () => logs);
+    assert.match((await api.kubectl(['get', 'node', NODE])).stdout, / Ready /);
+    assert.doesNotMatch(logs, /failed to renew node lease.*(certificate|Unauthorized)/);
+  });
+
+  it('a restarted kubelet uses the stored certificate although the kubeconfig\'s has expired', async () => {
+    await stop(kubelet);
+    assert.ok(Date.now() > Date.parse(first.validTo));
+    logs = '';
+    kubelet = startKubelet();
+    await until('the rotated certificate used at start', async () => /using the rotated client certificate/.test(logs), 20_000, () => logs);
+    const before = Date.now();
+    await until('the lease renewed by the restarted kubelet', async () => (await leaseRenewTime()) > before, 20_000, () => logs);
+  });
+});
