@@ -7,7 +7,7 @@
 // (pki/apiserver-kubelet-client, O=system:masters) and verifies the kubelet's serving certificate
 // only with --kubelet-certificate-authority (kube's default is not to). attach, SPDY/3.1 upgrades
 // of exec and attach (kubectl's fallback), and portforward (SPDY/3.1, raw or tunnelled in
-// WebSocket) are relayed the same way. Not yet: pods/proxy.
+// WebSocket) are relayed the same way. pods/proxy, services/proxy and nodes/proxy: proxy.ts.
 import type { IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
@@ -46,6 +46,11 @@ function containerOf(pod: KObject, name: string, requested: string | null): stri
 async function kubeletOf(h: Handler, pod: KObject, name: string): Promise<{ host: string; port: number; node: string }> {
   const nodeName: string | undefined = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
+  return kubeletOfNode(h, nodeName);
+}
+
+/** host:port of a node's kubelet (its InternalIP first, status.daemonEndpoints' port). */
+export async function kubeletOfNode(h: Handler, nodeName: string): Promise<{ host: string; port: number; node: string }> {
   const nodes = h.state.resources.storeFor('', 'nodes');
   if (!nodes) throw new ApiError(500, 'InternalError', 'no nodes resource');
   const node = await nodes.get('', nodeName);
@@ -60,7 +65,7 @@ const enc = encodeURIComponent;
 const hostPort = (k: { host: string; port: number }) => `${k.host.includes(':') ? `[${k.host}]` : k.host}:${k.port}`;
 
 /** TLS options for a connection to a kubelet. */
-function tlsTo(h: Handler, host: string) {
+export function tlsTo(h: Handler, host: string) {
   const c = h.state.kubeletClient ?? {};
   return { cert: c.cert, key: c.key, ca: c.ca, rejectUnauthorized: !!c.ca, servername: isIP(host) ? undefined : host };
 }

@@ -1,7 +1,7 @@
 // Pod subresources: binding (the scheduler's POST Binding sets spec.nodeName), eviction (a
 // policy/v1 Eviction deletes the pod within its PodDisruptionBudget, eviction.ts), and the
 // node-served ones: log, exec, attach and portforward are proxied to the pod's kubelet
-// (pod-proxy.ts); proxy answers 503 until the kubelet serves it.
+// (pod-proxy.ts); proxy goes to the pod itself (proxy.ts).
 import type { Handler } from './context.js';
 import { writeJson } from '../http-util.js';
 import { ApiError, badRequest, conflict, invalid, notFound, successStatus } from '../status.js';
@@ -51,14 +51,12 @@ export async function handlePodSubresource(h: Handler): Promise<void> {
   }
   if (sub === 'eviction') return handlePodEviction(h, name);
   if (sub === 'ephemeralcontainers') return handleEphemeralContainers(h);
-  if (['log', 'exec', 'attach', 'portforward', 'proxy'].includes(sub.split('/')[0])) {
+  if (['log', 'exec', 'attach', 'portforward'].includes(sub)) {
     const pod = await h.served.store.get(h.ctx.namespace, name);
     if (sub === 'log') return handlePodLog(h, pod);
     if (sub === 'exec') return handlePodExec(h, pod);
     if (sub === 'attach') return handlePodAttach(h, pod);
-    if (sub === 'portforward') return handlePodPortForward(h, pod);
-    if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
-    throw new ApiError(503, 'ServiceUnavailable', `pods/${sub.split('/')[0]} is served through the kubelet on node "${pod.spec.nodeName}", and this apiserver has no kubelet connection yet`);
+    return handlePodPortForward(h, pod);
   }
   throw notFound({ group: '', resource: `pods/${sub}` }, name);
 }

@@ -7,6 +7,7 @@ import { handlePatch } from './patch.js';
 import { handleDelete, handleDeleteCollection } from './delete.js';
 import { handleScale } from './scale.js';
 import { bindPod, handlePodSubresource } from './pods.js';
+import { handleProxy } from './proxy.js';
 import { handleNamespaceDelete, handleNamespaceFinalize } from './namespaces.js';
 import { handleVirtualCreate, isVirtual } from './virtual.js';
 import { handleServiceAccountToken } from '../registry/core/serviceaccounts/token.js';
@@ -38,6 +39,7 @@ export async function dispatch(h: Handler): Promise<void> {
       throw methodNotAllowed();
     }
     if (sub === 'scale') return handleScale(h);
+    if (core && ['pods', 'services', 'nodes'].includes(st.info.resource) && sub.split('/')[0] === 'proxy') return handleProxy(h);
     if (core && st.info.resource === 'pods') return handlePodSubresource(h);
     if (core && st.info.resource === 'serviceaccounts' && sub === 'token') return handleServiceAccountToken(h);
     if (core && st.info.resource === 'namespaces' && sub === 'finalize') {
