@@ -24,6 +24,9 @@ export function exec(cmd: string, args: string[], input?: string): Promise<ExecR
   });
 }
 
+/** How a proxier runs tools (injectable: tests run them inside a network namespace). */
+export type Exec = (cmd: string, args: string[], input?: string) => Promise<ExecResult>;
+
 /** The path of an executable on $PATH (plus the sbin dirs, which a non-login root may lack). */
 export function which(cmd: string): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];

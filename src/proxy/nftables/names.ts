@@ -1,29 +1,12 @@
 // Names of the per-service chains and sets in the nftables table, as kube-proxy's nftables mode
 // forms them: a short hash (base32 of sha256, 8 chars) that keeps names unique, then a readable
 // suffix (`service-ULMVA6XW-default/web/tcp/http`), so `nft list table ip keelson` reads well.
-import { createHash } from 'node:crypto';
 import type { Endpoint } from '../endpoint-slices.js';
+import { shortHash } from '../hash.js';
 import type { ServicePort } from '../service-port.js';
 
-const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
 /** The first 8 base32 characters of sha256(s). */
-export function hash8(s: string): string {
-  const d = createHash('sha256').update(s).digest();
-  let out = '';
-  let bits = 0;
-  let acc = 0;
-  for (const byte of d) {
-    acc = (acc << 8) | byte;
-    bits += 8;
-    while (bits >= 5 && out.length < 8) {
-      out += B32[(acc >> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    if (out.length >= 8) break;
-  }
-  return out;
-}
+export const hash8 = (s: string): string => shortHash(s, 8);
 
 const base = (sp: ServicePort) => `${sp.namespace}/${sp.name}/${sp.protocol}/${sp.portName}`;
 

@@ -3,10 +3,10 @@
 // test, and the proxy programming its own table (keelson-test-<id>). Checked with curl from the
 // host and from client namespaces, by response body (an unknown address may answer on port 80).
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { startTestApiServer, type TestApiServer } from '../../../test/helpers/apiserver.js';
+import { curl, names, udpAsk } from '../../../test/helpers/curl.js';
 import { createTestNetwork, isRoot, type TestNetwork, type TestNs } from '../../../test/helpers/netns.js';
 import { until } from '../../../test/helpers/until.js';
 import { loadKubeconfig } from '../../client/kubeconfig.js';
@@ -16,40 +16,6 @@ import { startProxy, type RunningProxy } from '../index.js';
 
 const skip = !isRoot() ? 'needs root (network namespaces, nftables)' : !which('nft') ? 'nft not installed (apt-get install nftables)' : !which('curl') ? 'curl not installed' : false;
 const NODE = 'keelson-test-node';
-
-interface Curl {
-  code: number;
-  body: string;
-  ms: number;
-}
-
-function curl(url: string, ns?: TestNs): Promise<Curl> {
-  const args = ['-s', '-m', '3', url];
-  const [cmd, argv] = ns ? ['ip', ['netns', 'exec', ns.ns, 'curl', ...args]] : ['curl', args];
-  const t0 = Date.now();
-  return new Promise((resolve) => {
-    execFile(cmd, argv, { timeout: 10_000 }, (err, stdout) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, body: stdout.trim(), ms: Date.now() - t0 });
-    });
-  });
-}
-
-/** Names answering `n` requests (the first word of each body). */
-async function names(url: string, n: number, ns?: TestNs): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push((await curl(url, ns)).body.split(' ')[0]);
-  return out;
-}
-
-function udpAsk(ns: TestNs, host: string, port: number): string {
-  const js = `const s=require('node:dgram').createSocket('udp4');s.on('message',(m)=>{process.stdout.write(String(m));process.exit(0)});s.send('hi',${port},'${host}');setTimeout(()=>process.exit(3),2000)`;
-  try {
-    return ns.exec(process.execPath, ['-e', js]).trim();
-  } catch {
-    return '';
-  }
-}
 
 function hostIP(): string {
   for (const [name, list] of Object.entries(os.networkInterfaces()))

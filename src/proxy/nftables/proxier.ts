@@ -1,12 +1,11 @@
 // The nftables proxier: renders the whole table and loads it with one `nft -f -` (one kernel
 // transaction: all of it applies or none). After a failed load the next sync recreates the
-// table from scratch. Stale UDP conntrack entries are cleared as kube-proxy does (UDP has no
-// connection end, so an entry would keep sending datagrams to a removed endpoint or keep the
-// reject of a service that now has endpoints).
+// table from scratch. Stale UDP conntrack entries are cleared after each sync (stale-udp.ts).
 import type { Logger } from 'pino';
 import { exec, which } from '../exec.js';
 import type { Proxier, SyncResult } from '../proxier.js';
 import type { ServicePort } from '../service-port.js';
+import { StaleUdpEntries } from '../stale-udp.js';
 import { renderTable, type PreviousState, type RenderOptions } from './render.js';
 
 export interface NftablesOptions extends RenderOptions {
@@ -25,7 +24,7 @@ export async function deleteTable(table: string): Promise<void> {
 export class NftablesProxier implements Proxier {
   readonly mode = 'nftables' as const;
   private prev?: PreviousState;
-  private udpEndpoints = new Map<string, Set<string>>();
+  private readonly staleUdp = new StaleUdpEntries();
   private readonly conntrack = which('conntrack');
 
   constructor(private readonly opts: NftablesOptions) {}
@@ -39,32 +38,12 @@ export class NftablesProxier implements Proxier {
       throw new Error(`nft -f failed: ${res.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
     }
     this.prev = { chains: r.chains, sets: r.sets };
-    await this.clearStaleUdp(ports);
+    await this.staleUdp.clear(ports, exec, this.conntrack);
     return { rules: r.rules, elements: r.elements };
   }
 
   async cleanup(): Promise<void> {
     this.prev = undefined;
     await deleteTable(this.opts.table);
-  }
-
-  private async clearStaleUdp(ports: ServicePort[]): Promise<void> {
-    const now = new Map<string, Set<string>>();
-    const jobs: string[][] = [];
-    for (const sp of ports) {
-      if (sp.protocol !== 'udp') continue;
-      const key = `${sp.clusterIP}:${sp.port}`;
-      const eps = new Set(sp.allEndpoints.map((e) => e.ip));
-      now.set(key, eps);
-      const before = this.udpEndpoints.get(key);
-      if (!before) continue;
-      const vip = ['-p', 'udp', '--orig-dst', sp.clusterIP, '--orig-port-dst', String(sp.port)];
-      if (before.size === 0 && eps.size > 0) jobs.push(['-D', ...vip]);
-      for (const ip of before) if (!eps.has(ip)) jobs.push(['-D', ...vip, '--reply-src', ip]);
-    }
-    this.udpEndpoints = now;
-    if (!this.conntrack) return;
-    // conntrack exits 1 when nothing matched: not an error.
-    for (const args of jobs) await exec(this.conntrack, args);
   }
 }
