@@ -4,7 +4,8 @@
 // kube-apiserver's exact Status (and kubectl's exact wording, which for `create configmap` does
 // not contain "Forbidden": kubectl wraps the error as `error: failed to create configmap: ...`);
 // anonymous requests reach /healthz, /livez, /readyz and /version only; with
-// --authorization-mode=AlwaysDeny and --anonymous-auth=false only system:masters gets in.
+// --authorization-mode=AlwaysDeny and --anonymous-auth=false only system:masters gets in; the
+// system namespaces cannot be deleted and nothing is created in a missing namespace.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:https';
@@ -137,4 +138,15 @@ test('--authorization-mode=AlwaysDeny --anonymous-auth=false: only system:master
   } finally {
     await locked.stop();
   }
+});
+
+test('NamespaceLifecycle: the system namespaces cannot be deleted; nothing is created in a missing one', async () => {
+  for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    const r = await api.kubectl(['delete', 'namespace', ns, '--wait=false']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trim(), `Error from server (Forbidden): namespaces "${ns}" is forbidden: this namespace may not be deleted`);
+  }
+  const missing = await api.kubectl(['create', 'configmap', 'x', '-n', 'keelson-missing']);
+  assert.equal(missing.code, 1);
+  assert.equal(missing.stderr.trim(), 'error: failed to create configmap: namespaces "keelson-missing" not found');
 });
