@@ -2,11 +2,15 @@
 // dir runs. A stopped `keelson server`/`keelson agent` leaves its containers running, as a
 // kubelet does (they are adopted on the next start); this removes them for good: each pod
 // sandbox through the CRI (so CNI releases its address, veth and rules), leftover tasks killed,
-// mounts under the data dir undone, and the node's containerd stopped.
+// mounts under the data dir undone, and the node's containerd stopped. As root it also removes
+// the service proxy's rules from this network namespace (the `keelson` nftables table, KEELSON-*
+// iptables chains), which a proxy stopped with SIGKILL leaves behind.
 import type { Command } from 'commander';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { containerdAvailable, purgeContainerd } from '../kubelet/runtime/cri/containerd.js';
+import { purgePodNetworks } from '../kubelet/runtime/process/pod-network.js';
+import { removeProxyLeftovers } from '../proxy/leftovers.js';
 
 export function register(program: Command): void {
   program
@@ -14,6 +18,17 @@ export function register(program: Command): void {
     .description("stop and remove every container of this node's containerd (<data-dir>/containerd), as k3s-killall.sh")
     .option('--data-dir <dir>', 'the data dir of the keelson server or agent', '.keelson')
     .action(async (o: { dataDir: string }) => {
+      if (process.getuid?.() === 0) {
+        const r = await removeProxyLeftovers();
+        if (r.nftTable || r.iptablesChains) console.log(`removed the service proxy's rules (${[r.nftTable && 'nftables table keelson', r.iptablesChains && `${r.iptablesChains} iptables chains`].filter(Boolean).join(', ')})`);
+      }
+      // Process-runtime pods with a network namespace (--pod-netns) that a kubelet killed with
+      // SIGKILL left: the processes in them, their addresses and rules, the namespaces.
+      const kubeletDir = join(resolve(o.dataDir), 'kubelet');
+      if (process.getuid?.() === 0 && existsSync(kubeletDir)) {
+        const n = await purgePodNetworks(kubeletDir);
+        if (n) console.log(`removed ${n} process-runtime pod networks of ${kubeletDir}`);
+      }
       const dataDir = join(resolve(o.dataDir), 'containerd');
       if (!existsSync(dataDir)) {
         console.log(`nothing to do: no ${dataDir}`);

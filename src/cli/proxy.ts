@@ -33,9 +33,9 @@ interface Opts {
 export function register(program: Command): void {
   program
     .command('proxy')
-    .description('run the service proxy (kube-proxy): programs Services and EndpointSlices into nftables, or a userspace proxy when not root')
+    .description('run the service proxy (kube-proxy): programs Services and EndpointSlices into nftables (or iptables), or a userspace proxy when not root')
     .option('--kubeconfig <file>', 'kubeconfig of the apiserver (default $KUBECONFIG)')
-    .option('--proxy-mode <mode>', 'nftables (root), or userspace (no root: NodePorts and local per-service ports); default: nftables when root with nft installed, else userspace')
+    .option('--proxy-mode <mode>', 'nftables or iptables (root), or userspace (no root: NodePorts and local per-service ports); default: nftables when root with nft installed, else userspace')
     .option('--hostname-override <name>', 'this node\'s name (EndpointSlice nodeName of local endpoints)', os.hostname().toLowerCase())
     .option('--cluster-cidr <cidr>', 'the pods\' CIDR: traffic to a service from outside it is masqueraded')
     .option('--nodeport-addresses <cidrs>', 'comma-separated CIDRs of the node addresses that accept NodePorts (default: all)')

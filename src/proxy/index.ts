@@ -1,9 +1,10 @@
 // The service proxy as a library (for `keelson proxy` and `keelson server`): chooses the mode
-// (nftables when root with nft installed, userspace otherwise), builds its proxier, and serves
-// /healthz and /metrics beside it.
+// (nftables when root with nft installed, userspace otherwise; iptables when asked for), builds
+// its proxier, and serves /healthz and /metrics beside it.
 import type { RestClient } from '../client/rest-client.js';
 import { logger } from '../util/log.js';
 import { startProxyHttpServer, type ProxyHttpServer } from './health.js';
+import { IptablesProxier, iptablesAvailable } from './iptables/proxier.js';
 import { nodePortIPs } from './node-addresses.js';
 import { NftablesProxier, nftAvailable } from './nftables/proxier.js';
 import type { Proxier, ProxyMode } from './proxier.js';
@@ -63,8 +64,12 @@ export async function startProxy(opts: StartProxyOptions, signal: AbortSignal): 
     proxier = new NftablesProxier({ log, table: opts.nftablesTable ?? 'keelson', clusterCIDR: opts.clusterCIDR, masqueradeAll: opts.masqueradeAll, nodePortIPs: ips });
   } else if (mode === 'userspace') {
     proxier = new UserspaceProxier({ log, nodePortIPs: ips, portRange: opts.portRange, udpIdleMs: opts.udpIdleMs });
+  } else if (mode === 'iptables') {
+    if (!isRoot()) throw new Error('--proxy-mode iptables needs root (CAP_NET_ADMIN); use --proxy-mode userspace');
+    if (!iptablesAvailable()) throw new Error('--proxy-mode iptables: iptables-restore/iptables-save are not installed (apt-get install iptables)');
+    proxier = new IptablesProxier({ log, clusterCIDR: opts.clusterCIDR, masqueradeAll: opts.masqueradeAll, nodePortIPs: ips });
   } else {
-    throw new Error(`--proxy-mode ${mode}: not implemented in keelson; use nftables (root) or userspace`);
+    throw new Error(`--proxy-mode ${String(mode)}: expected nftables, iptables or userspace`);
   }
   const proxy = new ServiceProxy({ client: opts.client, proxier, nodeName: opts.nodeName, minSyncPeriodMs: opts.minSyncPeriodMs, syncPeriodMs: opts.syncPeriodMs, log });
   const list = () => (proxier instanceof UserspaceProxier ? proxier.list() : []);
