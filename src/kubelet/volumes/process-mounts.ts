@@ -40,3 +40,7 @@ export function withMountNamespace(argv: string[], mounts: ProcessMount[] | unde
   const script = `set -e; ${steps.join(' && ')}; exec "$@"`;
   return ['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', ...argv];
 }
+
+/** The argv that runs `argv` in the mount namespace of process `pid` (a container started by
+ * withMountNamespace), so `kubectl exec` and `kubectl cp` see the container's volumes. */
+export const inMountNamespaceOf = (pid: number, argv: string[]): string[] => ['nsenter', `--target=${pid}`, '--mount', '--', ...argv];

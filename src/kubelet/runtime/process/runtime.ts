@@ -14,7 +14,7 @@
 // (inside the pod's namespace when it has one).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { processGroupStats } from './proc-stats.js';
-import { withMountNamespace } from '../../volumes/process-mounts.js';
+import { inMountNamespaceOf, withMountNamespace } from '../../volumes/process-mounts.js';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { PassThrough, type Duplex } from 'node:stream';
@@ -46,6 +46,8 @@ interface Container {
   exited?: Promise<void>;
   /** Attached sessions (kubectl attach): they get the container's output as it is written. */
   attached?: Set<(stream: 'stdout' | 'stderr', data: Buffer) => void>;
+  /** The container runs in a mount namespace of its own (its volumes are bind-mounted there). */
+  mountNs?: boolean;
 }
 
 /** True when `cmd` is found on $PATH (or is a path that exists). */
@@ -74,6 +76,12 @@ export class ProcessRuntime implements ContainerRuntime {
   /** argv run in the container's sandbox network namespace, when it has one. */
   private inPodNetwork(c: Container, argv: string[]): string[] {
     return inNetns(this.sandboxes.get(c.status.sandboxId)?.netns, argv);
+  }
+
+  /** argv for exec in a running container: its mount namespace (volumes) and network. */
+  private inContainer(c: Container, argv: string[]): string[] {
+    const pid = c.child?.pid ?? c.pty?.pid;
+    return this.inPodNetwork(c, c.mountNs && pid && c.status.state === 'running' ? inMountNamespaceOf(pid, argv) : argv);
   }
 
   onContainerEvent(cb: (sandboxId: string, containerId: string) => void): void {
@@ -154,7 +162,9 @@ export class ProcessRuntime implements ContainerRuntime {
     const log = new CriLogWriter(cfg.logPath);
     // Volumes: bind mounts in a mount namespace of the container's own when root (kubelet/volumes);
     // the pod's network namespace around that.
-    const run = this.inPodNetwork(c, withMountNamespace(argv, cfg.mounts));
+    const inner = withMountNamespace(argv, cfg.mounts);
+    c.mountNs = inner !== argv;
+    const run = this.inPodNetwork(c, inner);
     const attached = (c.attached = new Set());
     if (cfg.tty) return this.startOnPty(c, run, env, log);
     const child = spawn(run[0], run.slice(1), { cwd: cfg.workingDir || undefined, env, detached: true, stdio: [cfg.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
@@ -282,7 +292,7 @@ export class ProcessRuntime implements ContainerRuntime {
     for (const e of c.config.env) env[e.name] = e.value;
     const notFound = this.notFoundInNetns(c, cmd[0]);
     if (notFound) return { exitCode: 126, stdout: '', stderr: notFound };
-    const run = this.inPodNetwork(c, cmd);
+    const run = this.inContainer(c, cmd);
     return new Promise((resolve) => {
       const child = spawn(run[0], run.slice(1), { cwd: c.config.workingDir || undefined, env, stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutSeconds > 0 ? timeoutSeconds * 1000 : undefined, killSignal: 'SIGKILL' });
       let stdout = '';
@@ -294,10 +304,10 @@ export class ProcessRuntime implements ContainerRuntime {
     });
   }
 
-  /** In a pod network namespace the command is exec'd by nsenter, which would only exit 127 for a
-   * missing program: say it as a runtime does instead. */
+  /** In a pod network (or the container's mount) namespace the command is exec'd by nsenter,
+   * which would only exit 127 for a missing program: say it as a runtime does instead. */
   private notFoundInNetns(c: Container, cmd: string | undefined): string | undefined {
-    if (!cmd || !this.sandboxes.get(c.status.sandboxId)?.netns || onPath(cmd)) return undefined;
+    if (!cmd || !(this.sandboxes.get(c.status.sandboxId)?.netns || c.mountNs) || onPath(cmd)) return undefined;
     return `exec: "${cmd}": executable file not found in $PATH`;
   }
 
@@ -313,7 +323,7 @@ export class ProcessRuntime implements ContainerRuntime {
     if (argv[0] === 'busybox' && argv.length > 1 && !onPath('busybox')) argv.shift();
     const notFound = this.notFoundInNetns(c, argv[0]);
     if (notFound) return failedSession(notFound);
-    const run = this.inPodNetwork(c, argv.length ? argv : ['true']);
+    const run = this.inContainer(c, argv.length ? argv : ['true']);
     if (opts.tty) return ptyExecSession(spawnPty(run, { cwd: c.config.workingDir || undefined, env }));
     const child = spawn(run[0], run.slice(1), { cwd: c.config.workingDir || undefined, env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.on('error', () => undefined);
