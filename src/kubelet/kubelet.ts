@@ -25,6 +25,7 @@ import { readResolvConf } from '../dns/resolv-conf.js';
 import { kubeletTls, type KubeletTlsOptions } from './server/serving-cert.js';
 import type { ContainerRuntime } from './runtime/types.js';
 import { ImageGCManager, type ImageGCPolicy } from './images/gc.js';
+import { ContainerGC } from './container-gc.js';
 import { CertFileStore } from './certificate/cert-store.js';
 import { CertificateManager } from './certificate/manager.js';
 import { KUBE_APISERVER_CLIENT_KUBELET } from '../controllers/certificates/csr-util.js';
@@ -82,6 +83,9 @@ export interface KubeletOptions extends KubeletTimings {
    * expires (certificate/manager.ts); the pairs go to --cert-dir (default <root-dir>/pki). */
   rotateCertificates?: boolean;
   certDir?: string;
+  /** How often sandboxes and log directories of pods gone from this node are removed
+   * (container-gc.ts; kubelet: every minute). Runtimes whose sandboxes outlive the kubelet. */
+  containerGCPeriodMs?: number;
 }
 
 /** Something the kubelet runs in the background once its node is registered (image GC...). */
@@ -242,6 +246,11 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
     const nodeRef = { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, uid: o.nodeName } };
     const gc = new ImageGCManager({ service: gcService, policy: o.imageGC, log: logger('image-gc'), nodeEvent: (type, reason, message) => events?.event(nodeRef, type, reason, message) });
     background.push({ start: () => gc.start(o.imageGC?.periodMs), stop: () => gc.stop() });
+  }
+  if (runtime.listPodSandboxes) {
+    const nodeRef = { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, uid: o.nodeName } };
+    const cgc = new ContainerGC({ runtime, nodeName: o.nodeName, rootDir: o.rootDir, activePods: () => new Set(agent.podViews().map((v) => v.pod.metadata.uid)), log: logger('container-gc'), nodeEvent: (type, reason, message) => events?.event(nodeRef, type, reason, message) });
+    background.push({ start: () => cgc.start(o.containerGCPeriodMs), stop: () => cgc.stop() });
   }
   if (o.rotateCertificates) {
     const m = clientCertificateManager(o, [o.client, heartbeatClient], log);

@@ -35,6 +35,19 @@ export interface PodSandbox {
   ip: string;
 }
 
+/** A sandbox as the runtime lists it (CRI PodSandbox): whose pod it is, its state. */
+export interface PodSandboxInfo {
+  id: string;
+  podUid: string;
+  namespace: string;
+  name: string;
+  /** The node whose kubelet made it (keelson's label; '' when unknown). */
+  nodeName: string;
+  ready: boolean;
+  /** Epoch ms. */
+  createdAt: number;
+}
+
 /** What a container is created from (CRI ContainerConfig, reduced). */
 export interface ContainerConfig {
   name: string;
@@ -173,6 +186,9 @@ export interface ContainerRuntime extends RuntimeEvents {
    * without images (process, simulated) have none. Resolves with the image ref and whether it
    * was pulled; rejects with an ImagePullError. */
   ensureImage?(image: string, policy: 'Always' | 'IfNotPresent' | 'Never', auth?: RegistryAuth[]): Promise<{ ref: string; pulled: boolean }>;
+  /** Every pod sandbox the runtime holds (container GC finds those of deleted pods). Optional:
+   * runtimes whose sandboxes end with the kubelet (process, simulated) have none. */
+  listPodSandboxes?(): Promise<PodSandboxInfo[]>;
   /** What the image GC manager needs (images, images in use, removal, the image filesystem).
    * Optional: runtimes without images have none (and no image GC). */
   imageGCService?(): import('../images/gc.js').ImageGCService;

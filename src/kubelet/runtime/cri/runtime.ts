@@ -16,9 +16,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../../../util/log.js';
-import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, ExecSession, PodSandbox, PodSandboxConfig, RegistryAuth } from '../types.js';
+import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, ExecSession, PodSandbox, PodSandboxConfig, PodSandboxInfo, RegistryAuth } from '../types.js';
 import { CriClient, CriError, type Msg } from './client.js';
-import { fromContainerStatus, LABEL_CONTAINER_NAME, LABEL_POD_UID, toContainerConfig, toSandboxConfig } from './convert.js';
+import { fromContainerStatus, LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_POD_UID, toContainerConfig, toSandboxConfig } from './convert.js';
 import { criSpdyExecSession } from './spdy-exec-stream.js';
 import { criPortForward } from './port-forward-stream.js';
 import type { Duplex } from 'node:stream';
@@ -129,6 +129,20 @@ export class CriRuntime implements ContainerRuntime {
     const r = await ensureImage(this.client, image, policy, auth);
     this.imageRefs.set(image, r.ref);
     return r;
+  }
+
+  /** Every sandbox containerd holds (container GC). */
+  async listPodSandboxes(): Promise<PodSandboxInfo[]> {
+    const { items } = await this.client.runtime('ListPodSandbox', {});
+    return (items ?? []).map((sb: Msg) => ({
+      id: sb.id,
+      podUid: sb.labels?.[LABEL_POD_UID] ?? sb.metadata?.uid ?? '',
+      namespace: sb.metadata?.namespace ?? '',
+      name: sb.metadata?.name ?? '',
+      nodeName: sb.labels?.[LABEL_NODE] ?? '',
+      ready: sb.state === 'SANDBOX_READY',
+      createdAt: Number(BigInt(sb.created_at ?? 0) / 1_000_000n),
+    }));
   }
 
   /** The image GC manager's view of this runtime (image-gc-service.ts). */
