@@ -174,6 +174,16 @@ describe('iptables proxy', { skip, timeout: 180_000 }, () => {
     assert.ok(got.has('a') || got.has('b'), `got ${[...got].join(',')}`);
   });
 
+  test('UDP: conntrack entries of a removed endpoint are deleted after the sync', async () => {
+    const entries = async (ip: string) => (await inNode('conntrack', ['-L', '-p', 'udp', '--orig-dst', vips.dns, '--reply-src', ip])).stdout.trim();
+    // Each question comes from a new port: ask until b has answered at least once.
+    for (let i = 0; i < 30 && !(await entries(b.ip)); i++) udpAsk(c, vips.dns, 53);
+    assert.notEqual(await entries(b.ip), '', 'b answered no question');
+    await putSlice('dns', [[a, NODE]], 'UDP');
+    await until("b's UDP conntrack entries deleted", async () => (await entries(b.ip)) === '', 10_000);
+    assert.match(udpAsk(c, vips.dns, 53), /^a$/);
+  });
+
   test('externalTrafficPolicy Local: clients reach only local endpoints and keep their address; the node reaches all', async () => {
     const url = `http://${node.ip}:${nodePorts.local}/`;
     for (let i = 0; i < 8; i++) assert.equal((await curl(url, c)).body, `a ${c.ip}`);
