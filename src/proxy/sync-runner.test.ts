@@ -13,7 +13,7 @@ async function waitRuns(runs: unknown[], n: number, ms = 10_000): Promise<void> 
 }
 
 /** Runs `fn` as a SyncRunner's sync for the test's body, and always stops it. */
-async function withRunner(fn: () => Promise<void | boolean>, minMs: number, maxMs: number, body: (r: SyncRunner) => Promise<void>, onError = () => {}) {
+async function withRunner(fn: () => Promise<void | boolean>, minMs: number, maxMs: number, body: (r: SyncRunner) => Promise<void>, onError: (e: Error) => void = () => {}) {
   const r = new SyncRunner(fn, minMs, maxMs, onError);
   const ac = new AbortController();
   const done = r.run(ac.signal);
