@@ -1,9 +1,12 @@
-// The Pod Security Standards checks (kube's pod-security-admission policy package), latest
-// version only: the baseline checks, then the restricted ones (which replace the baseline
-// capabilities, seccomp and hostPath checks), each yielding kube's reason and detail so the
-// messages read exactly as kube's: `reason (detail), reason (detail)`.
-// Divergence: the per-version differences (e.g. restricted before v1.22) are not modelled; every
-// version is evaluated as latest; Windows pods are not exempted from the Linux-only checks.
+// The Pod Security Standards checks (kube's pod-security-admission policy package): the
+// baseline checks, then the restricted ones (which replace the baseline capabilities, seccomp
+// and hostPath checks), each yielding kube's reason and detail so the messages read exactly as
+// kube's: `reason (detail), reason (detail)`. A policy version (v1.N) runs the checks that
+// existed then, as kube's minimum versions: seccomp from v1.19, restricted capabilities from
+// v1.22 (the baseline capabilities check before), runAsUser from v1.23, allowPrivilegeEscalation
+// from v1.8, the safe sysctls of v1.27 and v1.29; "latest" and newer versions run them all.
+// Divergences: the message wording is latest's for every version (kube's older check versions
+// differ only in Windows handling); Windows pods are not exempted from the Linux-only checks.
 import type { KObject } from '../registry/strategy.js';
 
 export type Level = 'privileged' | 'baseline' | 'restricted';
@@ -21,18 +24,13 @@ const named = (what: [string, string], names: string[]) => `${pluralize(what[0],
 const CONTAINERS: [string, string] = ['container', 'containers'];
 
 const baselineCaps = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
-const safeSysctls = new Set([
-  'kernel.shm_rmid_forced',
-  'net.ipv4.ip_local_port_range',
-  'net.ipv4.ip_unprivileged_port_start',
-  'net.ipv4.tcp_syncookies',
-  'net.ipv4.ping_group_range',
-  'net.ipv4.ip_local_reserved_ports',
-  'net.ipv4.tcp_keepalive_time',
-  'net.ipv4.tcp_fin_timeout',
-  'net.ipv4.tcp_keepalive_intvl',
-  'net.ipv4.tcp_keepalive_probes',
-]);
+/** Safe sysctls by the version that allowed them. */
+const safeSysctlsSince: Array<[number, string[]]> = [
+  [0, ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range']],
+  [27, ['net.ipv4.ip_local_reserved_ports']],
+  [29, ['net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']],
+];
+const safeSysctls = (minor: number) => new Set(safeSysctlsSince.filter(([v]) => v <= minor).flatMap(([, names]) => names));
 const restrictedVolumeOk = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret']);
 const seLinuxTypes = new Set(['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
 
@@ -99,9 +97,12 @@ const seLinuxOptions: Check = (_m, spec) => {
   return setters.length ? { reason: 'seLinuxOptions', detail: `${setters.join(' and ')} set forbidden securityContext.seLinuxOptions: ${sorted(bad).join('; ')}` } : undefined;
 };
 
-const sysctls: Check = (_m, spec) => {
-  const bad = (spec.securityContext?.sysctls ?? []).map((s: KObject) => s.name).filter((n: string) => !safeSysctls.has(n));
-  return bad.length ? { reason: 'forbidden sysctls', detail: bad.join(', ') } : undefined;
+const sysctls = (minor: number): Check => {
+  const safe = safeSysctls(minor);
+  return (_m, spec) => {
+    const bad = (spec.securityContext?.sysctls ?? []).map((s: KObject) => s.name).filter((n: string) => !safe.has(n));
+    return bad.length ? { reason: 'forbidden sysctls', detail: bad.join(', ') } : undefined;
+  };
 };
 
 const windowsHostProcess: Check = (_m, spec) => {
@@ -225,16 +226,39 @@ const runAsUser: Check = (_m, spec) => {
   return setters.length ? { reason: 'runAsUser=0', detail: `${setters.join(' and ')} must not set runAsUser=0` } : undefined;
 };
 
-/** Baseline checks no restricted check replaces, in kube's (file name) order. */
-const baselineOnly: Check[] = [appArmorProfile, hostNamespaces, hostPorts, privileged, procMount, seLinuxOptions, sysctls, windowsHostProcess];
-/** Baseline checks the restricted level replaces. */
-const baselineOverlapping: Check[] = [capabilitiesBaseline, hostPathVolumes, seccomp(false)];
-const restrictedChecks: Check[] = [allowPrivilegeEscalation, capabilitiesRestricted, restrictedVolumes, runAsNonRoot, runAsUser, seccomp(true)];
+/** The minor version a policy version names ("latest" and v1.N; newer than known = latest). */
+export function policyMinor(version: string | undefined): number {
+  const m = /^v1\.(\d+)$/.exec(version ?? '');
+  return m ? Number(m[1]) : Infinity;
+}
 
-/** The violations of a pod (metadata + spec) at a level, in kube's order. */
-export function evaluatePod(level: Level, meta: KObject, spec: KObject): Violation[] {
+const since = (minor: number, from: number, c: Check): Check[] => (minor >= from ? [c] : []);
+
+/** The checks of a level at a version, in kube's order (restricted: the baseline checks it does not replace, then its own). */
+function checksFor(level: 'baseline' | 'restricted', minor: number): Check[] {
+  const baselineOnly: Check[] = [appArmorProfile, hostNamespaces, hostPorts, privileged, procMount, seLinuxOptions, sysctls(minor), windowsHostProcess];
+  if (level === 'baseline') return [...baselineOnly, capabilitiesBaseline, hostPathVolumes, ...since(minor, 19, seccomp(false))];
+  return [
+    ...baselineOnly,
+    ...(minor >= 22 ? [] : [capabilitiesBaseline]),
+    ...since(minor, 8, allowPrivilegeEscalation),
+    ...since(minor, 22, capabilitiesRestricted),
+    restrictedVolumes,
+    runAsNonRoot,
+    ...since(minor, 23, runAsUser),
+    ...since(minor, 19, seccomp(true)),
+  ];
+}
+
+const cache = new Map<string, Check[]>();
+
+/** The violations of a pod (metadata + spec) at a level and version (default latest), in kube's order. */
+export function evaluatePod(level: Level, meta: KObject, spec: KObject, version = 'latest'): Violation[] {
   if (level === 'privileged') return [];
-  const checks = level === 'baseline' ? [...baselineOnly, ...baselineOverlapping] : [...baselineOnly, ...restrictedChecks];
+  const minor = policyMinor(version);
+  const key = `${level}:${minor}`;
+  let checks = cache.get(key);
+  if (!checks) cache.set(key, (checks = checksFor(level, minor)));
   return checks.map((c) => c(meta ?? {}, spec ?? {})).filter((v): v is Violation => !!v);
 }
 

@@ -142,3 +142,24 @@ test('tightening enforce: pods grouped by reasons, first name, counts, sorted; l
   const v = await tighten({ 'pod-security.kubernetes.io/enforce': 'baseline' }, { 'pod-security.kubernetes.io/enforce': 'baseline', 'pod-security.kubernetes.io/enforce-version': 'v1.28' });
   assert.equal(v.ctx.warnings[0], 'existing pods in namespace "busy" violate the new PodSecurity enforce level "baseline:v1.28"');
 });
+
+test('versions pick the checks of their time: v1.21 restricted has no capability drop; v1.18 no seccomp; v1.26 fewer safe sysctls', async () => {
+  const plain = { containers: [c('c', { allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 0 })] };
+  assert.deepEqual(evaluatePod('restricted', {}, plain, 'v1.21').map((v) => v.reason), ['seccompProfile']);
+  assert.deepEqual(evaluatePod('restricted', {}, plain, 'v1.22').map((v) => v.reason), ['unrestricted capabilities', 'seccompProfile']);
+  assert.deepEqual(evaluatePod('restricted', {}, plain).map((v) => v.reason), ['unrestricted capabilities', 'runAsUser=0', 'seccompProfile']);
+  assert.deepEqual(evaluatePod('restricted', {}, plain, 'v1.18'), []);
+  assert.deepEqual(evaluatePod('restricted', {}, plain, 'v1.99').map((v) => v.reason), ['unrestricted capabilities', 'runAsUser=0', 'seccompProfile'], 'newer than known = latest');
+  const netAdmin = { containers: [c('c', { capabilities: { add: ['NET_ADMIN'] } })] };
+  assert.deepEqual(evaluatePod('restricted', {}, netAdmin, 'v1.21').map((v) => v.reason), ['non-default capabilities', 'allowPrivilegeEscalation != false', 'runAsNonRoot != true', 'seccompProfile']);
+  const sysctl = { securityContext: { sysctls: [{ name: 'net.ipv4.tcp_keepalive_time', value: '60' }] }, containers: [c('c')] };
+  assert.deepEqual(evaluatePod('baseline', {}, sysctl, 'v1.28').map((v) => v.detail), ['net.ipv4.tcp_keepalive_time']);
+  assert.deepEqual(evaluatePod('baseline', {}, sysctl, 'v1.29'), []);
+  // Through the plugin: the namespace's version label reaches the checks.
+  await f.create('', 'namespaces', { metadata: { name: 'old', labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'v1.21' } } });
+  const seccompOnly = pod('old', [c('c', { allowPrivilegeEscalation: false, runAsNonRoot: true })]);
+  await assert.rejects(admit([podSecurity(f.resources)], attrs('CREATE', { resource: 'pods', namespace: 'old' }, seccompOnly)), (e: ApiError) => {
+    assert.equal(e.message, 'pods "x" is forbidden: violates PodSecurity "restricted:v1.21": seccompProfile (pod or container "c" must set securityContext.seccompProfile.type to "RuntimeDefault" or "Localhost")');
+    return true;
+  });
+});

@@ -12,7 +12,7 @@
 // - Exemptions (PodSecurityConfiguration): usernames, namespaces, runtimeClasses, recorded as
 //   pod-security.kubernetes.io/exempt; none by default, as kube.
 // Pod updates are evaluated only when they can change the verdict (kube's isSignificantPodUpdate).
-// Divergence: the checks are latest's for every version (pod-security-checks.ts).
+// Each mode's version picks the checks of that version (pod-security-checks.ts).
 import type { AdmissionAttributes, AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
 import type { KObject } from '../registry/strategy.js';
@@ -127,7 +127,7 @@ export function podSecurity(resources: Resources, config?: PodSecurityConfig): A
     const checked = [...first, ...rest].slice(0, maxPodsToCheck);
     const byReason = new Map<string, { name: string; count: number }>();
     for (const p of checked) {
-      const vs = evaluatePod(enforce.level, p.metadata ?? {}, p.spec ?? {});
+      const vs = evaluatePod(enforce.level, p.metadata ?? {}, p.spec ?? {}, enforce.version);
       if (!vs.length) continue;
       const reason = vs.map((v) => v.reason).join(', ');
       const c = byReason.get(reason);
@@ -153,7 +153,7 @@ export function podSecurity(resources: Resources, config?: PodSecurityConfig): A
     const cache = new Map<string, Violation[]>();
     const check = (lv: LevelVersion) => {
       const key = display(lv);
-      if (!cache.has(key)) cache.set(key, evaluatePod(lv.level, meta, spec));
+      if (!cache.has(key)) cache.set(key, evaluatePod(lv.level, meta, spec, lv.version));
       return cache.get(key)!;
     };
     let refused: Error | undefined;
