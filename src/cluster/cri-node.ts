@@ -20,8 +20,15 @@ export interface CriNode {
   stop(): Promise<void>;
 }
 
-/** Starts containerd and the CRI runtime, or returns undefined (logged) when it cannot run here. */
-export async function startCriNode(o: { dataDir: string; nodeName: string; client: RestClient; log: Logger; signal: AbortSignal }): Promise<CriNode | undefined> {
+/** Our containerd, running and connected, before the node exists in the API. */
+export interface ContainerdBoot extends CriNode {
+  cniConfDir: string;
+}
+
+/** Starts containerd under <data-dir>/containerd and connects the CRI runtime to it, or returns
+ * undefined (logged) when it cannot run here. It needs nothing from the control plane, so
+ * `keelson server` starts it first, beside the store and the apiserver. */
+export async function bootContainerd(o: { dataDir: string; log: Logger }): Promise<ContainerdBoot | undefined> {
   const avail = containerdAvailable();
   if (!avail.ok) {
     o.log.warn({ reason: avail.reason }, `the cri runtime cannot run here (${avail.reason}): using the process runtime instead`);
@@ -37,11 +44,9 @@ export async function startCriNode(o: { dataDir: string; nodeName: string; clien
     await ctrd.stop();
     throw e;
   }
-  void writeCniWhenPodCidr(o, cniConfDir);
-  // host-gw: routes to the other nodes' pod CIDRs via their InternalIPs (nodes share a link).
-  startPodRouteSync({ client: o.client, nodeName: o.nodeName, log: o.log }, o.signal);
   return {
     runtime,
+    cniConfDir,
     stop: async () => {
       await runtime.close();
       await ctrd.stop();
@@ -49,8 +54,20 @@ export async function startCriNode(o: { dataDir: string; nodeName: string; clien
   };
 }
 
+/** The node side of the cri runtime: containerd (booted here unless `boot` already started it),
+ * the CNI config once the node has a podCIDR, and routes to the other nodes' pod CIDRs. */
+export async function startCriNode(o: { dataDir: string; nodeName: string; client: RestClient; log: Logger; signal: AbortSignal; boot?: Promise<ContainerdBoot | undefined> }): Promise<CriNode | undefined> {
+  const boot = await (o.boot ?? bootContainerd(o));
+  if (!boot) return undefined;
+  void writeCniWhenPodCidr(o, boot.cniConfDir);
+  // host-gw: routes to the other nodes' pod CIDRs via their InternalIPs (nodes share a link).
+  startPodRouteSync({ client: o.client, nodeName: o.nodeName, log: o.log }, o.signal);
+  return { runtime: boot.runtime, stop: boot.stop };
+}
+
 /** Polls this node until it has a podCIDR, then writes the CNI conflist for it. */
 async function writeCniWhenPodCidr(o: { nodeName: string; client: RestClient; log: Logger; signal: AbortSignal }, confDir: string): Promise<void> {
+  let polls = 0;
   while (!o.signal.aborted) {
     try {
       const node = await o.client.get(resourcePath(Resources.nodes, undefined, o.nodeName));
@@ -63,6 +80,8 @@ async function writeCniWhenPodCidr(o: { nodeName: string; client: RestClient; lo
     } catch (e) {
       if (!isNotFound(e)) o.log.debug({ err: (e as Error).message }, 'reading the node for its podCIDR');
     }
-    await new Promise((r) => setTimeout(r, 500).unref());
+    // The node controller assigns the podCIDR right after registration: poll briskly at first
+    // (the node is NotReady until its pod network is configured).
+    await new Promise((r) => setTimeout(r, ++polls < 50 ? 100 : 500).unref());
   }
 }

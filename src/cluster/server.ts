@@ -16,7 +16,7 @@ import { LOCAL_PATH_PROVISIONER } from '../controllers/persistentvolume/controll
 import { ControllerManager } from '../controllers/manager.js';
 import { ClusterDns, clusterDnsIP, DEFAULT_CLUSTER_DOMAIN } from '../dns/index.js';
 import { startKubelet, startSimulatedNodes, type KubeletOptions } from '../kubelet/index.js';
-import { startCriNode } from './cri-node.js';
+import { bootContainerd, startCriNode } from './cri-node.js';
 import { containerdAvailable } from '../kubelet/runtime/cri/containerd.js';
 import { hostIPv4 } from '../kubelet/node-status.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -99,8 +99,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const etcdPki = store && etcdUrls.some((u) => u.startsWith('https://')) ? await ensureEtcdPki(opts.dataDir, hostAddresses('0.0.0.0')) : undefined;
   const etcdTls = etcdPki && { certFile: etcdPki.certFile, keyFile: etcdPki.keyFile, trustedCaFile: etcdPki.caFile, clientCertAuth: true };
   const etcd = store && etcdUrls.length ? await startEtcdServer({ store, listenClientUrls: etcdUrls, dataDir: join(opts.dataDir, 'etcd'), tls: etcdTls }) : undefined;
-  const api = await startApiServer({ ...opts, store });
-  await api.ready;
+  // containerd needs nothing from the control plane: boot it now, beside the apiserver's start
+  // (awaited where the kubelet starts; stopped again if the control plane fails to come up).
+  const wantCri = !opts.disableAgent && (opts.runtime === 'cri' || ((opts.runtime ?? 'auto') === 'auto' && containerdAvailable().ok));
+  const criBoot = wantCri ? bootContainerd({ dataDir: opts.dataDir, log }) : undefined;
+  criBoot?.catch(() => undefined);
+  const api = await (async () => {
+    try {
+      const a = await startApiServer({ ...opts, store });
+      await a.ready;
+      return a;
+    } catch (e) {
+      await criBoot?.then((b) => b?.stop()).catch(() => undefined);
+      throw e;
+    }
+  })();
   let joinToken: string | undefined;
   let joinUrl: string | undefined;
   if (api.caCert) {
@@ -152,9 +165,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     clients.push(c);
     // cri: our own containerd under <data-dir>/containerd, or the process runtime when it cannot run here.
     // auto (the default): real containers when this machine can run them (root, containerd).
-    const wantCri = opts.runtime === 'cri' || ((opts.runtime ?? 'auto') === 'auto' && containerdAvailable().ok);
     if (opts.runtime === 'auto' && !wantCri) log.info({ reason: (containerdAvailable() as { reason?: string }).reason }, 'runtime auto: using the process runtime');
-    const cri = wantCri ? await startCriNode({ dataDir: opts.dataDir, nodeName, client: c, log, signal: ac.signal }) : undefined;
+    const cri = criBoot ? await startCriNode({ dataDir: opts.dataDir, nodeName, client: c, log, signal: ac.signal, boot: criBoot }) : undefined;
     const runtime = cri?.runtime ?? (opts.runtime === 'simulated' ? 'simulated' : 'process');
     const k = startKubelet({
       client: c,
