@@ -6,6 +6,16 @@ import { formatLabelSelectorObject } from '../../api/selectors/labels.js';
 import { ApiError, badRequest, invalid, notFound } from '../status.js';
 import { applyPatch, decodePatchBody, patchTypeOf } from './patch.js';
 import { invalid as fieldInvalid } from '../../api/field-errors.js';
+import { col, table } from '../registry/printers/columns.js';
+
+/** `kubectl get <kind> <name> --subresource=scale`: NAME DESIRED AVAILABLE, as kube prints a Scale. */
+const scaleTable = table(
+  [col('Desired', 'integer', 'Number of desired replicas.'), col('Available', 'integer', 'Number of actual replicas.')],
+  (sc) => [sc.spec?.replicas ?? 0, sc.status?.replicas ?? 0],
+);
+
+/** Answers a Scale (its own Table columns, not the scaled kind's). */
+const respondScale = (h: Handler, scale: KObject): void => respondObject({ ...h, served: { ...h.served, strategy: { ...h.served.strategy, table: scaleTable } } }, 200, scale);
 
 export function getPath(obj: KObject, path: string): unknown {
   let cur: any = obj;
@@ -47,7 +57,7 @@ export async function handleScale(h: Handler): Promise<void> {
   const s = h.served.store;
   if (!st.scale) throw notFound(s.gr, h.info.name);
   if (h.info.verb === 'get') {
-    respondObject(h, 200, toScale(st, await s.get(h.ctx.namespace, h.info.name)));
+    respondScale(h, toScale(st, await s.get(h.ctx.namespace, h.info.name)));
     return;
   }
   let patchType: ReturnType<typeof patchTypeOf> | undefined;
@@ -80,5 +90,5 @@ export async function handleScale(h: Handler): Promise<void> {
     },
     { dryRun: h.ctx.dryRun, get pinnedResourceVersion() { return pinned; } },
   );
-  respondObject(h, 200, toScale(st, r.obj));
+  respondScale(h, toScale(st, r.obj));
 }
