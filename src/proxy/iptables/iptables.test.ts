@@ -3,10 +3,12 @@
 // proxy's iptables-restore/iptables-save/conntrack run in the node namespace, backends a and b
 // in namespaces that route through the node (as pods do), a client namespace c that sends
 // service traffic to the node. All on a test bridge (test/helpers/netns.ts); checked with curl
-// by response body ("<name> <client address>").
+// by response body ("<name> <client address>"). Last, bin/keelson in the node namespace:
+// `keelson proxy --proxy-mode iptables` (through a relay to the apiserver) and `keelson killall`.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer as netServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -212,6 +214,35 @@ describe('iptables proxy', { skip, timeout: 180_000 }, () => {
     await done;
     assert.doesNotMatch(await save(), /keelson/i);
     assert.equal(await hostChains(), hostChainsBefore);
+  });
+
+  test('keelson proxy --proxy-mode iptables as a process in the node namespace: programs services, removes its rules on SIGTERM', { skip: spawnSync(bin, ['--help']).status !== 0 && 'bin/keelson not built' }, async () => {
+    // The namespace reaches the apiserver's plain debugging port through a relay on the bridge.
+    const target = new URL(api.url);
+    const relay = netServer((sock) => sock.pipe(connect(Number(target.port), target.hostname)).pipe(sock).on('error', () => sock.destroy()));
+    await new Promise<void>((r) => relay.listen(0, net.gateway, r));
+    const dir = mkdtempSync(join(os.tmpdir(), 'keelson-iptables-cli-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    const server = `http://${net.gateway}:${(relay.address() as AddressInfo).port}`;
+    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server}"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
+    const args = ['proxy', '--kubeconfig', kubeconfig, '--proxy-mode', 'iptables', '--hostname-override', NODE, '--cluster-cidr', `${a.ip}/31`, '--healthz-bind-address', '127.0.0.1:0', '--metrics-bind-address', '', '--min-sync-period', '100ms'];
+    const child = spawn('ip', ['netns', 'exec', node.ns, bin, ...args], { env: { ...process.env, KEELSON_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    try {
+      await until('proxy ready', async () => /"msg":"proxy ready"/.test(out) && /"mode":"iptables"/.test(out), 30_000);
+      assert.match(await save(), /-A PREROUTING -m comment --comment "keelson service portals" -j KEELSON-SERVICES/);
+      assert.equal((await curl(`http://${vips.self}/`, c)).body, `a ${node.ip}`);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, out);
+      assert.doesNotMatch(await save(), /keelson/i);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      relay.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('keelson killall removes what a killed proxy left (in the namespace it runs in)', { skip: spawnSync(bin, ['--help']).status !== 0 && 'bin/keelson not built' }, async () => {
