@@ -234,19 +234,27 @@ export function policyMinor(version: string | undefined): number {
 
 const since = (minor: number, from: number, c: Check): Check[] => (minor >= from ? [c] : []);
 
-/** The checks of a level at a version, in kube's order (restricted: the baseline checks it does not replace, then its own). */
+/**
+ * The checks of a level at a version, in kube's order: the baseline checks by ID (Go's byte
+ * order: appArmorProfile, capabilities_baseline, hostNamespaces, hostPathVolumes, hostPorts,
+ * privileged, procMount, seLinuxOptions, seccompProfile_baseline, sysctls, windowsHostProcess),
+ * then the restricted ones by ID; restricted drops the baseline checks its own replace.
+ */
 function checksFor(level: 'baseline' | 'restricted', minor: number): Check[] {
-  const baselineOnly: Check[] = [appArmorProfile, hostNamespaces, hostPorts, privileged, procMount, seLinuxOptions, sysctls(minor), windowsHostProcess];
-  if (level === 'baseline') return [...baselineOnly, capabilitiesBaseline, hostPathVolumes, ...since(minor, 19, seccomp(false))];
+  const r = level === 'restricted';
   return [
-    ...baselineOnly,
-    ...(minor >= 22 ? [] : [capabilitiesBaseline]),
-    ...since(minor, 8, allowPrivilegeEscalation),
-    ...since(minor, 22, capabilitiesRestricted),
-    restrictedVolumes,
-    runAsNonRoot,
-    ...since(minor, 23, runAsUser),
-    ...since(minor, 19, seccomp(true)),
+    appArmorProfile,
+    ...(r && minor >= 22 ? [] : [capabilitiesBaseline]),
+    hostNamespaces,
+    ...(r ? [] : [hostPathVolumes]),
+    hostPorts,
+    privileged,
+    procMount,
+    seLinuxOptions,
+    ...(r ? [] : since(minor, 19, seccomp(false))),
+    sysctls(minor),
+    windowsHostProcess,
+    ...(r ? [...since(minor, 8, allowPrivilegeEscalation), ...since(minor, 22, capabilitiesRestricted), restrictedVolumes, runAsNonRoot, ...since(minor, 23, runAsUser), ...since(minor, 19, seccomp(true))] : []),
   ];
 }
 

@@ -32,7 +32,7 @@ test('restricted enforce refuses a plain pod with kube message', async () => {
   await admit([podSecurity(f.resources)], attrs('CREATE', { resource: 'pods', namespace: 'strict' }, pod('strict', [c('c', good)])));
 });
 
-test('privileged pod: baseline checks first, plural forms', async () => {
+test('privileged pod: checks in kube order (by check ID), plural forms', async () => {
   const vs = evaluatePod('baseline', {}, {
     hostNetwork: true,
     containers: [c('a', { privileged: true, capabilities: { add: ['NET_ADMIN', 'SYS_TIME'] } }), { ...c('b', { privileged: true }), ports: [{ containerPort: 80, hostPort: 80 }] }],
@@ -40,7 +40,7 @@ test('privileged pod: baseline checks first, plural forms', async () => {
   });
   assert.equal(
     formatViolations(vs),
-    'host namespaces (hostNetwork=true), hostPort (container "b" uses hostPort 80), privileged (containers "a", "b" must not set securityContext.privileged=true), non-default capabilities (container "a" must not include "NET_ADMIN", "SYS_TIME" in securityContext.capabilities.add), hostPath volumes (volume "host")',
+    'non-default capabilities (container "a" must not include "NET_ADMIN", "SYS_TIME" in securityContext.capabilities.add), host namespaces (hostNetwork=true), hostPath volumes (volume "host"), hostPort (container "b" uses hostPort 80), privileged (containers "a", "b" must not set securityContext.privileged=true)',
   );
   const r = evaluatePod('restricted', {}, { securityContext: { runAsNonRoot: false }, containers: [c('a', { ...good, runAsNonRoot: undefined, runAsUser: 0 })], volumes: [{ name: 'h', hostPath: { path: '/' } }] });
   assert.equal(formatViolations(r), 'restricted volume types (volume "h" uses restricted volume type "hostPath"), runAsNonRoot != true (pod must not set securityContext.runAsNonRoot=false), runAsUser=0 (container "a" must not set runAsUser=0)');
