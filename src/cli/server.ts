@@ -19,6 +19,7 @@ interface ServerFlags extends ApiserverFlags, ImageGCFlags {
   nodeMonitorPeriod?: string;
   nodeMonitorGracePeriod?: string;
   horizontalPodAutoscalerSyncPeriod?: string;
+  podNetns?: boolean;
 }
 
 export function register(program: Command): void {
@@ -26,6 +27,7 @@ export function register(program: Command): void {
     .option('--etcd-listen-client-urls <urls>', 'where the embedded store answers etcdctl: https:// with the etcd certificates and client-certificate auth, http:// without ("" to disable)', 'https://127.0.0.1:2379')
     .option('--node-name <name>', "this node's name (default: the host name)")
     .option('--runtime <runtime>', 'container runtime of this node: cri (our own containerd under <data-dir>/containerd; falls back to process without root or containerd), process, simulated, or auto (cri when root with containerd, else process)', 'auto')
+    .option('--pod-netns', "process runtime, as root: a network namespace per pod on the CNI bridge keelson0, IPs from the node's podCIDR (default: process pods share the host network)")
     .option('--pod-manifest-path <dir>', 'static pod manifests of this node\'s kubelet (default <data-dir>/manifests; "" for none)')
     .option('--simulated-nodes <n>', 'also run N simulated nodes named sim-<n> in this process', '0')
     .option('--cluster-dns-port <port>', "port of cluster DNS on the node's address (a free one when taken; the kube-dns EndpointSlice has the real one)", '53')
@@ -45,6 +47,7 @@ export function register(program: Command): void {
         disableAgent: f.disableAgent,
         nodeName: f.nodeName,
         runtime: f.runtime,
+        podNetns: f.podNetns,
         simulatedNodes: Number(f.simulatedNodes) || 0,
         podManifestPath: f.podManifestPath,
         clusterDnsPort: Number(f.clusterDnsPort),

@@ -1,14 +1,16 @@
 // `keelson kubelet --runtime process --pod-netns` (root): each pod gets a network namespace of
-// its own on a CNI bridge (a throwaway one here, with its own pod CIDR, so the test shares nothing
-// with other nodes on the machine). Two pods get distinct IPs from the CIDR and reach each other
+// its own on a CNI bridge (a throwaway one here, with its own pod CIDR set in the Node's
+// spec.podCIDR as node IPAM would, so the test shares nothing with other nodes on the machine).
+// Two pods get distinct IPs from the CIDR and reach each other
 // by pod IP (kubectl exec), an httpGet readiness probe reaches the pod IP, kubectl logs and
-// kubectl port-forward work, a hostNetwork pod stays on the host, and deleting the pods, then
-// stopping the kubelet, leaves no netns, veth or bridge behind.
+// kubectl port-forward work, a hostNetwork pod stays on the host, a kubelet killed with SIGKILL
+// and started again removes what it left (the old namespace and the processes in it), and
+// deleting the pods, then stopping the kubelet, leaves no netns, veth or bridge behind.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,14 @@ import { until } from '../helpers/until.js';
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 const node = 'keelson-netns-node';
 const ip = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+/** The pids in a namespace ([] while it does not exist). */
+const pidsIn = (ns: string) => {
+  try {
+    return ip('netns', 'pids', ns).split('\n').filter(Boolean);
+  } catch {
+    return [];
+  }
+};
 const podNetns = (uid: string) => `keelson-${uid.replace(/-/g, '').slice(0, 12)}`;
 // The pods' program: an HTTP server answering with its name (node is on the host's PATH).
 const server = (name: string, port: number, host = '0.0.0.0') => `require('http').createServer((q,s)=>s.end('hello from ${name}')).listen(${port},'${host}')`;
@@ -42,16 +52,24 @@ describe('keelson kubelet --runtime process --pod-netns', { skip: !(isRoot() && 
   };
   const get = async (name: string) => JSON.parse((await kubectl(['get', 'pod', name, '-o', 'json'])).stdout);
 
-  before(async () => {
-    api = await startTestApiServer();
-    rootDir = await mkdtemp(join(tmpdir(), 'keelson-netns-kubelet-'));
-    kubelet = spawn(bin, ['kubelet', '--kubeconfig', api.kubeconfig, '--hostname-override', node, '--runtime', 'process', '--pod-netns', '--pod-cidr', cidr, '--pod-network-bridge', bridge, '--port', '0', '--root-dir', rootDir, '--node-status-update-frequency', '1s'], {
+  const startKubelet = async () => {
+    kubelet = spawn(bin, ['kubelet', '--kubeconfig', api.kubeconfig, '--hostname-override', node, '--runtime', 'process', '--pod-netns', '--pod-network-bridge', bridge, '--port', '0', '--root-dir', rootDir, '--node-status-update-frequency', '1s'], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     kubelet.stdout!.on('data', (d) => (logs += d));
     kubelet.stderr!.on('data', (d) => (logs += d));
     await until('node Ready', async () => (await kubectl(['get', 'node', node])).stdout.includes(' Ready '), 20_000, () => logs);
+  };
+
+  before(async () => {
+    api = await startTestApiServer();
+    rootDir = await mkdtemp(join(tmpdir(), 'keelson-netns-kubelet-'));
+    await startKubelet();
+    // No controller manager here: give the node its pod CIDR as node IPAM would.
+    const r = await kubectl(['patch', 'node', node, '--type', 'merge', '-p', JSON.stringify({ spec: { podCIDR: cidr, podCIDRs: [cidr] } })]);
+    assert.equal(r.code, 0, r.out);
+    assert.match(logs, /a network namespace per pod/);
   });
   after(async () => {
     for (const c of children) c.kill('SIGKILL');
@@ -112,10 +130,43 @@ describe('keelson kubelet --runtime process --pod-netns', { skip: !(isRoot() && 
     }, 20_000, () => logs);
     assert.equal(h.status.podIP, h.status.hostIP);
     assert.doesNotMatch(ip('netns', 'list'), new RegExp(podNetns(h.metadata.uid)));
+    // Gone before the SIGKILL below: a host-network process pod outlives a killed kubelet.
+    const r = await kubectl(['delete', 'pod', 'h', '--grace-period=1']);
+    assert.equal(r.code, 0, r.out);
+  });
+
+  it('a kubelet killed with SIGKILL and started again removes what it left and re-creates the pod network', async () => {
+    const before = await get('a');
+    const ns = podNetns(before.metadata.uid);
+    const oldPids = pidsIn(ns);
+    assert.ok(oldPids.length > 0, 'a runs in its namespace');
+    kubelet.kill('SIGKILL');
+    await new Promise((r) => kubelet.once('exit', r));
+    assert.match(ip('netns', 'list'), new RegExp(ns), 'SIGKILL leaves the namespace');
+    await startKubelet();
+    await until('a re-created in a fresh namespace', async () => {
+      const pids = pidsIn(ns);
+      return pids.length > 0 && pids.every((p) => !oldPids.includes(p));
+    }, 30_000, () => logs);
+    // Killed: gone, or a zombie waiting for a reaper (its parent, the old kubelet, is dead).
+    const alive = (pid: string) => {
+      try {
+        return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    for (const p of oldPids) assert.ok(!alive(p), `old process ${p} killed`);
+    const curl = await until('b reaches a again', async () => {
+      const a = await get('a');
+      const r = a.status?.podIP && (await kubectl(['exec', 'b', '--', 'curl', '-s', '--max-time', '3', `http://${a.status.podIP}:8080/`]));
+      return r && r.stdout === 'hello from a' && r.stdout;
+    }, 30_000, () => logs);
+    assert.equal(curl, 'hello from a');
   });
 
   it('deleting the pods removes their namespaces and veths; stopping the kubelet removes the bridge', async () => {
-    const r = await kubectl(['delete', 'pod', 'a', 'b', 'h', '--grace-period=1']);
+    const r = await kubectl(['delete', 'pod', 'a', 'b', '--grace-period=1']);
     assert.equal(r.code, 0, r.out);
     await until('pods gone', async () => (await kubectl(['get', 'pods', '-o', 'name'])).stdout.trim() === '', 30_000, () => logs);
     const netns = ip('netns', 'list');

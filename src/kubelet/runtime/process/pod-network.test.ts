@@ -2,10 +2,10 @@
 // throwaway bridge: each sandbox gets its own IP from the pod CIDR, pods reach each other by pod
 // IP, exec runs in the pod's namespace, port-forward reaches a server bound to the pod's loopback,
 // a refused port is a dial error, and removing the sandboxes (then closing) leaves no netns,
-// veth or bridge behind.
+// veth or bridge behind; neither does purgePodNetworks after a kubelet that never closed.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +14,7 @@ import { logger } from '../../../util/log.js';
 import { isRoot } from '../../../../test/helpers/netns.js';
 import { until } from '../../../../test/helpers/until.js';
 import { ProcessRuntime } from './runtime.js';
-import { podNetnsName, ProcessPodNetwork } from './pod-network.js';
+import { podNetnsName, ProcessPodNetwork, purgePodNetworks } from './pod-network.js';
 
 const root = isRoot() && existsSync('/usr/lib/cni/bridge');
 const ipOut = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -27,9 +27,12 @@ describe('ProcessRuntime: a network namespace per pod', { skip: !root && 'needs 
   const dir = mkdtempSync(join(tmpdir(), 'keelson-podnet-'));
   const net = new ProcessPodNetwork({ rootDir: dir, bridge, podCIDR: async () => cidr });
   const rt = new ProcessRuntime({ log: logger('test'), podNetwork: net });
-  const uids = [`a${id}0000-0000-4000-8000-000000000001`, `b${id}0000-0000-4000-8000-000000000002`];
+  const uids = [`a${id}0000-0000-4000-8000-000000000001`, `b${id}0000-0000-4000-8000-000000000002`, `d${id}0000-0000-4000-8000-000000000003`];
+  const stray: ChildProcess[] = [];
   after(async () => {
+    for (const c of stray) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     await rt.close();
+    await purgePodNetworks(dir);
     // Whatever a failed run left: the pods' namespaces, then the bridge.
     for (const what of [...uids.map((u) => ['netns', 'del', podNetnsName(u)]), ['link', 'del', bridge]]) {
       try {
@@ -89,6 +92,22 @@ describe('ProcessRuntime: a network namespace per pod', { skip: !root && 'needs 
     assert.ok(!nat.includes(`id: \\"${a.id}\\"`) && !nat.includes(`id: \\"${b.id}\\"`), 'no masquerade rules left for the pods');
     await rt.close();
     assert.throws(() => ipOut('link', 'show', bridge));
+  });
+
+  it('purgePodNetworks removes what a kubelet killed with SIGKILL left: processes in the netns, CNI state, netns, bridge', async () => {
+    const crashed = new ProcessPodNetwork({ rootDir: dir, bridge, podCIDR: async () => cidr });
+    const { ip: podIP, netns } = await crashed.setUp(`keelson-crashed-${id}`, sandbox(uids[2], 'd'));
+    const sleeper = spawn('nsenter', [`--net=${netns}`, '--', 'sleep', '300'], { detached: true, stdio: 'ignore' });
+    stray.push(sleeper);
+    const gone = new Promise((r) => sleeper.once('exit', r));
+    await until('the process in the netns', async () => new RegExp(`^${sleeper.pid}$`, 'm').test(ipOut('netns', 'pids', podNetnsName(uids[2]))), 10_000);
+    // No close(): the next kubelet (or keelson killall) finds the record under the root dir.
+    assert.equal(await purgePodNetworks(dir), 1);
+    await gone;
+    assert.doesNotMatch(ipOut('netns', 'list'), new RegExp(podNetnsName(uids[2])));
+    assert.ok(!execFileSync('iptables', ['-t', 'nat', '-S'], { encoding: 'utf8' }).includes(`id: \\"keelson-crashed-${id}\\"`));
+    assert.throws(() => ipOut('link', 'show', bridge));
+    assert.ok(podIP.startsWith(cidr.split('.').slice(0, 3).join('.')));
   });
 
   it('keeps a hostNetwork pod on the host network', async () => {

@@ -5,16 +5,20 @@
 // node's pod CIDR, portmap for hostPorts), run by cni.ts as libcni would. The pod's processes,
 // exec and port-forward then run inside the namespace (nsenter --net). Teardown: CNI DEL (releases
 // the address, the veth and the portmap/masquerade rules), then the netns is deleted; close()
-// tears down every sandbox and removes the bridge once no pod of any node uses it.
+// tears down every sandbox and removes the bridge once no pod of any node uses it. Each attached
+// sandbox is also recorded in <rootDir>/cni/sandboxes/<id>.json, so what a kubelet killed with
+// SIGKILL left behind (namespaces, the processes still in them, addresses, rules) is removed by
+// the next kubelet on the same root dir before its first pod, or by `keelson killall`
+// (purgePodNetworks).
 //
 // Divergences: the IPAM state and the conflist (written for inspection) live under the
-// kubelet's root dir; a kubelet killed with SIGKILL leaves its namespaces behind (there is no
-// adoption of running process pods: their processes die with the kubelet's process tree).
+// kubelet's root dir; process pods are not adopted across a kubelet restart (they are re-created).
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { enableHostForwarding, podNetworkConflist, removePodNetwork, writePodNetworkConfig, DEFAULT_BRIDGE } from '../cri/cni-config.js';
+import { enableHostForwarding, podNetworkConflist, removePodNetwork, writePodNetworkConfig, CNI_CONFLIST, DEFAULT_BRIDGE } from '../cri/cni-config.js';
 import type { PodSandboxConfig } from '../types.js';
+import { logger } from '../../../util/log.js';
 import { cniAdd, cniDel, resultIPv4, type CniConflist, type CniResult, type CniRuntimeConf } from './cni.js';
 
 export interface PodNetworkOptions {
@@ -64,8 +68,12 @@ export class ProcessPodNetwork {
     return join(this.o.rootDir, 'cni', 'networks');
   }
 
+  private recovered?: Promise<unknown>;
+
   /** Creates the pod's netns and runs CNI ADD in it; resolves with its IP and netns path. */
   async setUp(sandboxId: string, config: PodSandboxConfig): Promise<{ ip: string; netns: string }> {
+    // First, whatever a previous kubelet on this root dir left attached.
+    await (this.recovered ??= purgeSandboxes(this.o.rootDir, this.o.cniBinDir).then((n) => n && logger('kubelet').info({ sandboxes: n }, 'removed the pod networks a previous kubelet on this root dir left')));
     const podCIDR = await this.o.podCIDR();
     if (!podCIDR) throw new Error(`network is not ready: no pod CIDR for node "${config.nodeName}" yet (kubelet --pod-cidr, or Node.spec.podCIDR from the controller manager's node IPAM)`);
     const net = { confDir: this.confDir, podCIDR, bridge: this.o.bridge ?? DEFAULT_BRIDGE, ipamDataDir: this.ipamDataDir };
@@ -93,7 +101,10 @@ export class ProcessPodNetwork {
       const result = await cniAdd(list, rt, this.o.cniBinDir ?? '/usr/lib/cni');
       const addr = resultIPv4(result);
       if (!addr) throw new Error(`the CNI result has no IPv4 address: ${JSON.stringify(result)}`);
-      this.attached.set(sandboxId, { netns, ip: addr, rt, list, result });
+      const a = { netns, ip: addr, rt, list, result };
+      this.attached.set(sandboxId, a);
+      mkdirSync(stateDir(this.o.rootDir), { recursive: true });
+      writeFileSync(statePath(this.o.rootDir, sandboxId), JSON.stringify(a));
       return { ip: addr, netns };
     } catch (e) {
       await cniDel(list, rt, this.o.cniBinDir ?? '/usr/lib/cni').catch(() => undefined);
@@ -107,11 +118,8 @@ export class ProcessPodNetwork {
     const a = this.attached.get(sandboxId);
     if (!a) return;
     this.attached.delete(sandboxId);
-    try {
-      await cniDel(a.list, a.rt, this.o.cniBinDir ?? '/usr/lib/cni', a.result);
-    } finally {
-      await ip('netns', 'del', a.netns.slice(NETNS_DIR.length + 1)).catch(() => undefined);
-    }
+    await release(a, this.o.cniBinDir);
+    rmSync(statePath(this.o.rootDir, sandboxId), { force: true });
   }
 
   /** The netns path of a sandbox, when it has one. */
@@ -121,7 +129,64 @@ export class ProcessPodNetwork {
 
   /** Tears down every sandbox still attached, then the bridge once nothing uses it any more. */
   async close(): Promise<void> {
+    await this.recovered;
     await Promise.all([...this.attached.keys()].map((id) => this.tearDown(id).catch(() => undefined)));
     if (this.forwarding) removePodNetwork({ confDir: this.confDir, bridge: this.o.bridge ?? DEFAULT_BRIDGE, ipamDataDir: this.ipamDataDir });
   }
+}
+
+const stateDir = (rootDir: string) => join(rootDir, 'cni', 'sandboxes');
+const statePath = (rootDir: string, sandboxId: string) => join(stateDir(rootDir), `${sandboxId}.json`);
+
+/** CNI DEL, then the namespace goes (after killing what still runs in it). */
+async function release(a: Pick<Attached, 'netns' | 'rt' | 'list' | 'result'>, cniBinDir = '/usr/lib/cni'): Promise<void> {
+  const name = a.netns.slice(NETNS_DIR.length + 1);
+  try {
+    await cniDel(a.list, a.rt, cniBinDir, a.result);
+  } finally {
+    const pids = await ip('netns', 'pids', name).catch(() => '');
+    for (const pid of pids.split('\n').filter((p) => /^\d+$/.test(p))) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    await ip('netns', 'del', name).catch(() => undefined);
+  }
+}
+
+/** Releases every sandbox network recorded under rootDir; returns how many there were. */
+async function purgeSandboxes(rootDir: string, cniBinDir?: string): Promise<number> {
+  const dir = stateDir(rootDir);
+  if (!existsSync(dir)) return 0;
+  let n = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+    try {
+      await release(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Attached, cniBinDir);
+      n++;
+    } catch (e) {
+      // The namespace is gone anyway (release's finally); what CNI could not undo is logged.
+      logger('kubelet').warn({ err: (e as Error).message, record: f }, 'releasing a leftover pod network');
+    }
+    rmSync(join(dir, f), { force: true });
+  }
+  return n;
+}
+
+/** `keelson killall` for the process runtime: every pod network a kubelet on rootDir left (its
+ * processes killed, CNI DEL, netns deleted), then the bridge once unused. Returns how many. */
+export async function purgePodNetworks(rootDir: string, o: { bridge?: string; cniBinDir?: string } = {}): Promise<number> {
+  const n = await purgeSandboxes(rootDir, o.cniBinDir);
+  const confDir = join(rootDir, 'cni', 'net.d');
+  if (!existsSync(join(confDir, CNI_CONFLIST))) return n;
+  // The bridge this kubelet used is in the conflist it wrote.
+  let bridge = o.bridge;
+  try {
+    bridge ??= (JSON.parse(readFileSync(join(confDir, CNI_CONFLIST), 'utf8')) as { plugins?: Array<{ bridge?: string }> }).plugins?.[0]?.bridge;
+  } catch {
+    /* unreadable: the default */
+  }
+  removePodNetwork({ confDir, bridge: bridge ?? DEFAULT_BRIDGE, ipamDataDir: join(rootDir, 'cni', 'networks') });
+  return n;
 }
