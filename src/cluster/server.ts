@@ -42,6 +42,9 @@ export interface ServerOptions extends StartOptions {
   /** Container runtime of this node's kubelet. `cri` starts our own containerd (cri-node.ts); it
    * falls back to `process` when containerd cannot run here. */
   runtime?: 'process' | 'simulated' | 'cri' | 'auto';
+  /** Process runtime, as root: a network namespace per pod (kubelet --pod-netns), IPs from the
+   * node's spec.podCIDR (node IPAM). */
+  podNetns?: boolean;
   /** Simulated nodes (sim-0 ... sim-<n-1>) run in this process. */
   simulatedNodes?: number;
   /** This node's kubelet server port (default 0: a free port, advertised in the Node). */
@@ -179,6 +182,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
       podManifestPath: staticPodDir(opts),
       imageGC: opts.imageGC,
+      ...(opts.podNetns && runtime === 'process' ? { podNetwork: {} } : {}),
     });
     running.push(
       k
