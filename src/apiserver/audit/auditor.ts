@@ -167,7 +167,7 @@ class Audited implements AuditRequest {
   failed(err: unknown): void {
     if (!(err instanceof ApiError)) {
       // kube's Panic stage: the handler failed unexpectedly; no ResponseComplete follows.
-      this.status = { metadata: {}, status: 'Failure', message: toApiError(err).message, reason: 'InternalError', code: 500 };
+      this.status = { metadata: {}, status: 'Failure', message: `APIServer panic'd: ${err instanceof Error ? err.message : toApiError(err).message}`, reason: 'InternalError', code: 500 };
       this.emit('Panic', 500);
       this.done = true;
       return;
