@@ -145,14 +145,19 @@ export function selectHost(scores: NodeScores[], random: () => number): string |
 
 /**
  * Kubernetes' FitError message: "0/4 nodes are available: 2 Insufficient cpu, 2 node(s) had
- * untolerated taint {k: v}." plus " preemption: ..." when PostFilter said something.
+ * untolerated taint {k: v}." (or, when PreFilter rejected the pod, its message once: "0/3 nodes
+ * are available: pod has unbound immediate PersistentVolumeClaims.") plus " preemption: ..."
+ * when PostFilter said something.
  */
 export function fitErrorMessage(d: Decision, postFilterMessage?: string): string {
-  const counts = new Map<string, number>();
-  for (const s of d.rejected.values()) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  const parts = [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([r, n]) => `${n} ${r}`);
   let msg = `0/${d.allNodes} nodes are available`;
-  msg += parts.length ? `: ${parts.join(', ')}.` : '.';
+  if (d.preFilterStatus?.isRejected()) msg += `: ${d.preFilterStatus.message()}.`;
+  else {
+    const counts = new Map<string, number>();
+    for (const s of d.rejected.values()) for (const r of s.reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+    const parts = [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([r, n]) => `${n} ${r}`);
+    msg += parts.length ? `: ${parts.join(', ')}.` : '.';
+  }
   if (d.allNodes === 0) msg = 'no nodes available to schedule pods';
   if (postFilterMessage) msg += ` preemption: ${postFilterMessage}`;
   return msg;

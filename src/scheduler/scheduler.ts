@@ -286,7 +286,7 @@ export class Scheduler {
     if (!d.node) {
       let post: string | undefined;
       let nominated: string | undefined;
-      if (fw.postFilterPlugins.length && !d.preFilterStatus) {
+      if (fw.postFilterPlugins.length && (!d.preFilterStatus || d.preFilterStatus.isRejected())) {
         const r = await fw.runPostFilter(d.state, pod, d.rejected);
         if (r.status.isSuccess()) nominated = r.nominatedNodeName;
         else {

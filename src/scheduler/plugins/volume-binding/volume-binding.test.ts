@@ -31,14 +31,19 @@ describe('VolumeBinding', () => {
     const d = decide(c.fw, withClaims('p', 'nope'), c.cache.nodeInfos());
     assert.equal(d.node, undefined);
     assert.equal(d.preFilterStatus?.code, 'UnschedulableAndUnresolvable');
-    assert.equal(fitErrorMessage(d), '0/3 nodes are available: 3 persistentvolumeclaim "nope" not found.');
+    assert.equal(fitErrorMessage(d), '0/3 nodes are available: persistentvolumeclaim "nope" not found.');
   });
 
-  it('an unbound claim of an Immediate class keeps the pod pending everywhere', () => {
+  it('an unbound claim of an Immediate class keeps the pod pending everywhere, with kube\'s whole message', async () => {
     const c = testCluster(nodes(), [], {}, [], { claims: [pvc('data', { class: 'fast' })], storageClasses: [sc('fast', 'Immediate', 'example.com/csi')] });
-    const d = decide(c.fw, withClaims('p', 'data'), c.cache.nodeInfos());
+    const p = withClaims('p', 'data');
+    const d = decide(c.fw, p, c.cache.nodeInfos());
     assert.equal(d.preFilterStatus?.plugin, 'VolumeBinding');
-    assert.equal(fitErrorMessage(d), '0/3 nodes are available: 3 pod has unbound immediate PersistentVolumeClaims.');
+    const post = await c.fw.runPostFilter(d.state, p, d.rejected);
+    assert.equal(
+      fitErrorMessage(d, post.status.message()),
+      '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+    );
   });
 
   it("a bound claim's volume node affinity picks the node; a missing volume rejects every node", () => {
