@@ -25,6 +25,9 @@ const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
 
 export { volumeFits };
 
+/** Available, or Pending: just created and not synced yet (the apiserver creates volumes Pending). */
+const unboundPhase = (pv: K) => ['Available', 'Pending'].includes(pv.status?.phase ?? 'Available');
+
 export class PersistentVolumeController implements Controller {
   readonly name = 'persistentvolume-binder';
   private readonly runner: QueueRunner;
@@ -49,8 +52,10 @@ export class PersistentVolumeController implements Controller {
         volume(v);
         for (const c of this.claims.list()) if (!c.spec?.volumeName) claim(c);
       },
-      onUpdate: (_o, v) => {
+      onUpdate: (o, v) => {
         volume(v);
+        // A new volume turns Available after its first sync: claims that found none may fit now.
+        if (v.status?.phase === 'Available' && o.status?.phase !== 'Available') for (const c of this.claims.list()) if (!c.spec?.volumeName) claim(c);
         // The scheduler pre-binds (claimRef) volumes of WaitForFirstConsumer claims: finish those.
         const ref = v.spec?.claimRef;
         if (ref) this.runner.enqueue(`claim:${ref.namespace}/${ref.name}`);
@@ -103,7 +108,7 @@ export class PersistentVolumeController implements Controller {
         }
       } else {
         const candidates = volumes
-          .filter((v) => (!v.spec?.claimRef || (v.spec.claimRef.namespace === ns && v.spec.claimRef.name === pvc.metadata.name && !v.spec.claimRef.uid)) && (v.status?.phase ?? 'Available') === 'Available' && volumeFits(v, pvc, cls))
+          .filter((v) => (!v.spec?.claimRef || (v.spec.claimRef.namespace === ns && v.spec.claimRef.name === pvc.metadata.name && !v.spec.claimRef.uid)) && unboundPhase(v) && volumeFits(v, pvc, cls))
           .sort((x, y) => compareQuantities(tryParseQuantity(x.spec?.capacity?.storage)!, tryParseQuantity(y.spec?.capacity?.storage)!));
         pv = candidates[0] ?? (await this.provision(pvc, cls));
       }

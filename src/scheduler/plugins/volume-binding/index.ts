@@ -76,7 +76,7 @@ export function factory(args: Record<string, any>, handle: Handle): PreFilterPlu
       if (pv.metadata?.deletionTimestamp || taken.has(pv.metadata?.name)) continue;
       if (!volumeNodeAffinityMatches(pv, node)) continue;
       if (volumePreboundTo(pv, pvc) && volumeFits(pv, pvc, cls)) return pv;
-      if (pv.spec?.claimRef || (pv.status?.phase ?? 'Available') !== 'Available') continue;
+      if (pv.spec?.claimRef || !['Available', 'Pending'].includes(pv.status?.phase ?? 'Available')) continue;
       if (!volumeFits(pv, pvc, cls)) continue;
       if (!best || compareVolumeSize(pv, best) < 0) best = pv;
     }
