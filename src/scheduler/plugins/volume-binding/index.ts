@@ -97,7 +97,9 @@ export function factory(args: Record<string, any>, handle: Handle): PreFilterPlu
         else if (live.spec.volumeName !== pv.metadata.name) return Status.error(`PVC ${claimKey(pvc)} was bound to ${live.spec.volumeName}, not ${pv.metadata.name}`);
       }
       for (const pvc of r.provisions) {
-        const live = listers!.claim(pvc.metadata.namespace, pvc.metadata.name);
+        // Through the assume cache: until the informer shows our annotation write, the claim
+        // still reads as annotated (not as a provisioner that dropped the annotation).
+        const live = claims.get(claimKey(pvc));
         if (!live || live.metadata?.uid !== pvc.metadata?.uid) return Status.error(`PVC ${claimKey(pvc)} was deleted while provisioning`);
         if (fullyBound(live)) {
           const pv = listers!.volume(live.spec.volumeName);

@@ -104,14 +104,23 @@ describe('VolumeBinding', () => {
     const d = decide(c.fw, p, c.cache.nodeInfos());
     assert.equal(d.node, 'c');
     assert.ok(c.fw.runReserve(d.state, p, 'c').isSuccess());
+    // The write shows up in the listers (the informer) only later: meanwhile the claim must not
+    // read as "provisioning failed" (annotation dropped).
+    const write = c.handle.updateClaim!;
+    let lagging: NodeJS.Timeout | undefined;
+    c.handle.updateClaim = async (claim) => {
+      lagging = setTimeout(() => void write(claim), 10);
+      return claim;
+    };
     const done = setTimeout(() => {
       const claim = objects.claims[0];
       claim.spec.volumeName = 'pvc-uid-dyn';
       (claim.metadata as any).annotations = { ...claim.metadata.annotations, [ANN_BIND_COMPLETED]: 'yes' };
       (objects as any).volumes = [pv('pvc-uid-dyn', '1Gi', { host: 'c', class: 'dyn', claimRef: { namespace: 'default', name: 'dyn', uid: 'uid-dyn' } })];
-    }, 20);
+    }, 60);
     const s = await c.fw.runPreBind(d.state, p, 'c');
     clearTimeout(done);
+    clearTimeout(lagging);
     assert.ok(s.isSuccess(), s.message());
     assert.equal((objects.claims[0].metadata.annotations as any)[ANN_SELECTED_NODE], 'c');
   });
