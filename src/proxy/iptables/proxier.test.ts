@@ -52,6 +52,18 @@ describe('iptables proxier', { skip }, () => {
     assert.match(three, /-A POSTROUTING -s 192\.0\.2\.0\/24 -j MASQUERADE/);
   });
 
+  test('jump rules someone flushed are put back by the periodic check', async () => {
+    const p = new IptablesProxier({ log, run, jumpCheckMs: 0 });
+    await p.sync([sp('a', '10.96.0.10')]);
+    assert.equal((await run('iptables', ['-t', 'nat', '-F', 'PREROUTING'])).code, 0);
+    assert.doesNotMatch(await save(), /-A PREROUTING .*KEELSON/);
+    await p.sync([sp('a', '10.96.0.10')]);
+    assert.equal((await save()).match(/-A PREROUTING .*-j KEELSON-SERVICES/g)?.length, 1);
+    await p.sync([sp('a', '10.96.0.10')]);
+    assert.equal((await save()).match(/-A PREROUTING .*-j KEELSON-SERVICES/g)?.length, 1);
+    await p.cleanup();
+  });
+
   test('a failed restore is reported and the next sync starts over (jumps re-read)', async () => {
     const p = new IptablesProxier({ log, run });
     // An address iptables cannot parse makes the whole input fail: nothing applied.

@@ -1,14 +1,13 @@
 // The iptables proxier (kube-proxy's iptables mode): renders the KEELSON-* chains of the filter
 // and nat tables and loads them with one `iptables-restore --noflush` per sync (our chains are
-// flushed and rewritten; nothing else in the tables is touched). The first sync, and the first
-// after a failed one, also reads `iptables-save` and replaces the jump rules in the built-in
-// chains within the same input (so they are added once, and a restarted proxy does not stack
-// duplicates). Cleanup removes the jumps and every KEELSON-* chain, whoever left them (also what
+// flushed and rewritten; nothing else in the tables is touched). The first sync, the first after
+// a failed one, and one every `jumpCheckMs` (30 s) also read `iptables-save` and replace the jump
+// rules in the built-in chains within the same input: they are added once (a restarted proxy
+// does not stack duplicates), and put back after someone flushed the built-in chains. Cleanup removes the jumps and every KEELSON-* chain, whoever left them (also what
 // `keelson killall` runs). Stale UDP conntrack entries are cleared after each sync
 // (stale-udp.ts). Tools run through an injectable `run`, so tests can program a network
 // namespace of their own.
-// Diverges from kube-proxy: the jump rules are not re-checked on every periodic sync (only after
-// a start or a failure); IPv4 only (see render.ts).
+// Diverges from kube-proxy: IPv4 only (see render.ts).
 import type { Logger } from 'pino';
 import { exec, which, type Exec } from '../exec.js';
 import type { Proxier, SyncResult } from '../proxier.js';
@@ -21,6 +20,8 @@ export interface IptablesOptions extends IptablesRenderOptions {
   log: Logger;
   /** How iptables-save/-restore and conntrack are run (default: directly). */
   run?: Exec;
+  /** How often a sync re-reads the tables to repair the jump rules (default 30 s). */
+  jumpCheckMs?: number;
 }
 
 export function iptablesAvailable(): boolean {
@@ -52,6 +53,7 @@ export async function cleanupIptables(run: Exec = exec): Promise<number> {
 export class IptablesProxier implements Proxier {
   readonly mode = 'iptables' as const;
   private prev?: IptablesPrevious;
+  private jumpsCheckedAt = 0;
   private readonly staleUdp = new StaleUdpEntries();
   private readonly run: Exec;
   private readonly conntrack: string | undefined;
@@ -65,11 +67,12 @@ export class IptablesProxier implements Proxier {
   async sync(ports: ServicePort[]): Promise<SyncResult> {
     let jumps: JumpUpdate | undefined;
     let prev = this.prev;
-    if (!this.prev) {
+    const checkJumps = !this.prev || Date.now() - this.jumpsCheckedAt >= (this.opts.jumpCheckMs ?? 30_000);
+    if (checkJumps) {
       const left = findLeftovers(await save(this.run));
       jumps = { filter: left.filter.jumps, nat: left.nat.jumps };
       // Per-service chains a previous run left go in the same input.
-      prev = { chains: new Set(left.nat.chains.filter((ch) => PER_SERVICE.test(ch))) };
+      prev = { chains: new Set([...(this.prev?.chains ?? []), ...left.nat.chains.filter((ch) => PER_SERVICE.test(ch))]) };
     }
     const r = renderRestore(ports, this.opts, prev, jumps);
     try {
@@ -80,6 +83,7 @@ export class IptablesProxier implements Proxier {
       throw e;
     }
     this.prev = { chains: r.chains };
+    if (checkJumps) this.jumpsCheckedAt = Date.now();
     await this.staleUdp.clear(ports, this.run, this.conntrack);
     return { rules: r.rules, elements: 0 };
   }
