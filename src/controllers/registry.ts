@@ -19,11 +19,14 @@ import { newNamespaceController } from './namespace/controller.js';
 import { newNodeIpamController } from './nodeipam/controller.js';
 import { newPersistentVolumeController } from './persistentvolume/controller.js';
 import { newPodGcController } from './podgc/controller.js';
+import { newPvcProtectionController } from './volumeprotection/pvc-protection.js';
+import { newPvProtectionController } from './volumeprotection/pv-protection.js';
 import { newNodeLifecycleController } from './nodelifecycle/controller.js';
 import { newStatefulSetController } from './statefulset/controller.js';
 import { newTaintEvictionController } from './nodelifecycle/taint-eviction.js';
 import { newResourceQuotaController } from './resourcequota/controller.js';
 import { newServiceAccountController } from './serviceaccount/controller.js';
+import { newClusterRoleAggregationController } from './clusterroleaggregation/controller.js';
 import { newTokensController } from './serviceaccount-token/controller.js';
 import { newBootstrapSigner } from './bootstrap/bootstrap-signer.js';
 import { newTokenCleaner } from './bootstrap/token-cleaner.js';
@@ -47,8 +50,11 @@ export const controllerFactories: Record<string, ControllerFactory> = {
   nodeipam: newNodeIpamController,
   'persistentvolume-binder': newPersistentVolumeController,
   'pod-garbage-collector': newPodGcController,
+  'pvc-protection': newPvcProtectionController,
+  'pv-protection': newPvProtectionController,
   'taint-eviction-controller': newTaintEvictionController,
   resourcequota: newResourceQuotaController,
+  'clusterrole-aggregation': newClusterRoleAggregationController,
   serviceaccount: newServiceAccountController,
   'serviceaccount-token': newTokensController,
   bootstrapsigner: newBootstrapSigner,

@@ -4,8 +4,8 @@
 // (filters/pipeline.ts). Before the chain, pods and claims get their kind's defaults, as kube's
 // decoding does before admission.
 // Divergences: NodeRestriction is on by default (kube enables it in kubeadm clusters);
-// TaintNodesByCondition, StorageObjectInUseProtection, RuntimeClass and the certificate plugins
-// are known names that do nothing yet (their controllers are missing here); the other kube
+// TaintNodesByCondition, RuntimeClass and the certificate plugins are known names that do
+// nothing yet (their controllers are missing here); the other kube
 // plugin names without a factory below are accepted and do nothing either.
 import type { AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
@@ -18,6 +18,7 @@ import { priority } from './priority.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { defaultIngressClass, defaultStorageClass } from './default-class.js';
 import { pvcResize } from './pvc-resize.js';
+import { storageObjectInUseProtection } from './storage-object-in-use-protection.js';
 import { mutatingWebhook, validatingWebhook } from './webhook.js';
 import { resourceQuota } from './resource-quota.js';
 import { validatingAdmissionPolicy } from './validating-admission-policy.js';
@@ -50,7 +51,7 @@ const ordered: Array<[string, Factory | undefined]> = [
   ['EventRateLimit', undefined],
   ['ExtendedResourceToleration', undefined],
   ['DefaultStorageClass', defaultStorageClass],
-  ['StorageObjectInUseProtection', undefined],
+  ['StorageObjectInUseProtection', () => storageObjectInUseProtection()],
   ['OwnerReferencesPermissionEnforcement', undefined],
   ['PersistentVolumeClaimResize', pvcResize],
   ['RuntimeClass', undefined],
