@@ -111,6 +111,8 @@ export class PodWorker {
   private readonly volumes?: VolumeManager;
   private podVolumes?: Map<string, string>;
   private mountError?: string;
+  /** The last FailedCreatePodSandBox message (one event per distinct failure). */
+  private sandboxError?: string;
   /** When the volumes were last set up without error. */
   private volumesAt = 0;
   private readonly trace: PodStartTrace;
@@ -338,18 +340,28 @@ export class PodWorker {
   /** RunPodSandbox for the pod: its id and IP (the node's for hostNetwork pods). */
   private async runSandbox(pod: Pod): Promise<void> {
     const t0 = Date.now();
-    const sb = await this.d.runtime.runPodSandbox({
-      uid: pod.metadata.uid,
-      name: pod.metadata.name,
-      namespace: pod.metadata.namespace,
-      nodeName: this.d.nodeName,
-      restartPolicy: pod.spec.restartPolicy ?? 'Always',
-      hostNetwork: !!pod.spec.hostNetwork,
-      logDirectory: join(this.d.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`),
-      previousIP: pod.status?.podIP,
-      ...sandboxExtras(pod),
-      ...(this.d.dns ? { dns: sandboxDns(pod, this.d.dns) } : {}),
-    });
+    let sb;
+    try {
+      sb = await this.d.runtime.runPodSandbox({
+        uid: pod.metadata.uid,
+        name: pod.metadata.name,
+        namespace: pod.metadata.namespace,
+        nodeName: this.d.nodeName,
+        restartPolicy: pod.spec.restartPolicy ?? 'Always',
+        hostNetwork: !!pod.spec.hostNetwork,
+        logDirectory: join(this.d.rootDir, 'pods', `${pod.metadata.namespace}_${pod.metadata.name}_${pod.metadata.uid}`),
+        previousIP: pod.status?.podIP,
+        ...sandboxExtras(pod),
+        ...(this.d.dns ? { dns: sandboxDns(pod, this.d.dns) } : {}),
+      });
+    } catch (e) {
+      // As the kubelet says it; the sync is retried (the pod stays ContainerCreating).
+      const message = `Failed to create pod sandbox: ${(e as Error).message}`;
+      if (this.sandboxError !== message) this.event('Warning', 'FailedCreatePodSandBox', message);
+      this.sandboxError = message;
+      throw e;
+    }
+    this.sandboxError = undefined;
     this.sandboxId = sb.id;
     this.podIP = pod.spec.hostNetwork ? this.d.hostIP : sb.ip;
     this.trace.took('sandbox', t0);

@@ -66,10 +66,26 @@ describe('keelson kubelet --runtime process --pod-netns', { skip: !(isRoot() && 
     api = await startTestApiServer();
     rootDir = await mkdtemp(join(tmpdir(), 'keelson-netns-kubelet-'));
     await startKubelet();
+    assert.match(logs, /a network namespace per pod/);
+  });
+
+  it('a pod waits with FailedCreatePodSandBox until the node has a pod CIDR, then runs in it', async () => {
+    await pod('early', { containers: [{ name: 'early', image: 'node', command: ['sleep', '300'] }] });
+    const ev = await until('FailedCreatePodSandBox', async () => {
+      const r = await kubectl(['get', 'events', '--field-selector', 'involvedObject.name=early,reason=FailedCreatePodSandBox', '-o', 'jsonpath={.items[*].message}']);
+      return r.stdout;
+    }, 20_000, () => logs);
+    assert.match(ev, /^Failed to create pod sandbox: network is not ready: no pod CIDR for node "keelson-netns-node"/);
+    assert.equal((await get('early')).status.phase, 'Pending');
     // No controller manager here: give the node its pod CIDR as node IPAM would.
     const r = await kubectl(['patch', 'node', node, '--type', 'merge', '-p', JSON.stringify({ spec: { podCIDR: cidr, podCIDRs: [cidr] } })]);
     assert.equal(r.code, 0, r.out);
-    assert.match(logs, /a network namespace per pod/);
+    const early = await until('early Running', async () => {
+      const p = await get('early');
+      return p.status?.phase === 'Running' && p;
+    }, 20_000, () => logs);
+    uids.push(early.metadata.uid);
+    assert.ok(early.status.podIP.startsWith(`${subnet}.`), early.status.podIP);
   });
   after(async () => {
     for (const c of children) c.kill('SIGKILL');
@@ -166,7 +182,7 @@ describe('keelson kubelet --runtime process --pod-netns', { skip: !(isRoot() && 
   });
 
   it('deleting the pods removes their namespaces and veths; stopping the kubelet removes the bridge', async () => {
-    const r = await kubectl(['delete', 'pod', 'a', 'b', '--grace-period=1']);
+    const r = await kubectl(['delete', 'pod', 'a', 'b', 'early', '--grace-period=1']);
     assert.equal(r.code, 0, r.out);
     await until('pods gone', async () => (await kubectl(['get', 'pods', '-o', 'name'])).stdout.trim() === '', 30_000, () => logs);
     const netns = ip('netns', 'list');
