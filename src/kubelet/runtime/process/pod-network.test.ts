@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { logger } from '../../../util/log.js';
 import { isRoot } from '../../../../test/helpers/netns.js';
 import { until } from '../../../../test/helpers/until.js';
+import { freePort } from '../../../../test/helpers/etcd.js';
+import { hostIPv4 } from '../../node-status.js';
 import { ProcessRuntime } from './runtime.js';
 import { podNetnsName, ProcessPodNetwork, purgePodNetworks } from './pod-network.js';
 
@@ -52,7 +54,9 @@ describe('ProcessRuntime: a network namespace per pod', { skip: !root && 'needs 
   };
 
   it('gives each pod its own IP; pods reach each other by pod IP; exec and port-forward run in the pod; teardown leaves nothing', async () => {
-    const a = await rt.runPodSandbox(sandbox(uids[0], 'a'));
+    // a's port 8080 is also a hostPort (the portmap plugin's DNAT on the node's addresses).
+    const hostPort = await freePort();
+    const a = await rt.runPodSandbox({ ...sandbox(uids[0], 'a'), portMappings: [{ protocol: 'TCP', containerPort: 8080, hostPort }] });
     const b = await rt.runPodSandbox(sandbox(uids[1], 'b'));
     const natRules = execFileSync('iptables', ['-t', 'nat', '-S'], { encoding: 'utf8' });
     assert.ok(natRules.includes(`id: \\"${a.id}\\"`), 'the bridge plugin masquerades the pod (its rules name the sandbox)');
@@ -71,6 +75,11 @@ describe('ProcessRuntime: a network namespace per pod', { skip: !root && 'needs 
       return r.exitCode === 0 && r.stdout;
     }, 20_000);
     assert.equal(got, 'hello from a');
+    const viaHostPort = await until('a through its hostPort on the node IP', async () => {
+      const r = await rt.exec(cb, ['curl', '-s', '--max-time', '3', `http://${hostIPv4()}:${hostPort}/`], 10);
+      return r.exitCode === 0 && r.stdout;
+    }, 20_000);
+    assert.equal(viaHostPort, 'hello from a');
     // port-forward reaches b's server bound to the pod's own loopback.
     await until('b listening', async () => (await rt.exec(cb, ['curl', '-s', '--max-time', '2', 'http://127.0.0.1:9090/'], 5)).exitCode === 0, 20_000);
     const s = await rt.portForward!(b.id, 9090);
