@@ -193,6 +193,17 @@ export class Scheduler {
       },
       deletePod: async (pod, reason) => {
         this.recorder.event(pod, 'Normal', 'Preempted', reason);
+        // As kube: the victim first says why it goes (the DisruptionTarget condition), then goes.
+        const condition = {
+          type: 'DisruptionTarget',
+          status: 'True',
+          reason: 'PreemptionByScheduler',
+          message: `${pod.spec?.schedulerName ?? 'default-scheduler'}: preempting to accommodate a higher priority pod`,
+          lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        };
+        await client.patch(resourcePath(Resources.pods, pod.metadata.namespace, pod.metadata.name, 'status'), { status: { conditions: [condition] } }, 'strategic').catch((e) => {
+          if (!isNotFound(e)) this.log.warn({ err: (e as Error).message, pod: podKey(pod) }, 'could not set the DisruptionTarget condition');
+        });
         await client.delete(resourcePath(Resources.pods, pod.metadata.namespace, pod.metadata.name), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: pod.metadata.uid } }).catch((e) => {
           if (!isNotFound(e)) throw e;
         });

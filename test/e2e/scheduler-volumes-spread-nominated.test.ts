@@ -166,6 +166,8 @@ describe('keelson scheduler: volumes, default spreading, nominated pods (real ku
     assert.match(preempted, /^Preempted by pod .+ on node p$/);
     // No kubelet runs here: the victim stays Terminating until "the kubelet" (the test) confirms it.
     assert.ok((await k('get', 'pod', 'victim', '-o', 'jsonpath={.metadata.deletionTimestamp}')).stdout);
+    const why = (await k('get', 'pod', 'victim', '-o', 'jsonpath={.status.conditions[?(@.type=="DisruptionTarget")].reason}: {.status.conditions[?(@.type=="DisruptionTarget")].message}')).stdout;
+    assert.equal(why, 'PreemptionByScheduler: default-scheduler: preempting to accommodate a higher priority pod');
     assert.equal((await k('delete', 'pod', 'victim', '--grace-period=0', '--force')).code, 0);
     await until('victim gone', async () => (await k('get', 'pod', 'victim')).code !== 0);
     // The preemptor is in its backoff; a lower-priority pod arrives and would fit on the free node.
