@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { capacity, newNodeObject, nodeConditions, parseLabels, parseTaints } from './node-status.js';
 import { goDuration } from './pod-worker.js';
 import { expand } from './env.js';
@@ -21,6 +22,19 @@ describe('node status', () => {
     assert.equal(n.status.nodeInfo.kubeletVersion, 'v1.32.0-keelson');
     assert.equal(n.status.nodeInfo.containerRuntimeVersion, 'rt://1');
     assert.deepEqual(n.status.conditions.map((c: any) => c.type), ['MemoryPressure', 'DiskPressure', 'PIDPressure', 'Ready']);
+  });
+  it('nodeInfo carries the host\'s machine and boot ids (none for simulated nodes)', () => {
+    const n = newNodeObject(cfg, '2026-01-01T00:00:00Z');
+    assert.equal(n.status.nodeInfo.bootID, readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim());
+    let machineId = '';
+    try {
+      machineId = readFileSync('/etc/machine-id', 'utf8').trim();
+    } catch {
+      /* a host without one */
+    }
+    if (machineId) assert.equal(n.status.nodeInfo.machineID, machineId);
+    const sim = newNodeObject({ ...cfg, simulated: true }, '2026-01-01T00:00:00Z');
+    assert.deepEqual([sim.status.nodeInfo.machineID, sim.status.nodeInfo.bootID], ['', '']);
   });
   it('reads capacity from the host, fixed values for simulated nodes', () => {
     const host = capacity(cfg);

@@ -93,6 +93,29 @@ export function nodeLabels(cfg: NodeConfig): Record<string, string> {
   };
 }
 
+/** The first readable, non-empty file of `paths`, trimmed ('' when none). */
+function firstFile(paths: string[]): string {
+  for (const p of paths) {
+    try {
+      const v = readFileSync(p, 'utf8').trim();
+      if (v) return v;
+    } catch {
+      /* next */
+    }
+  }
+  return '';
+}
+
+let hostIds: { machineID: string; systemUUID: string; bootID: string } | undefined;
+/** nodeInfo's host identities, as the kubelet reads them (cadvisor's machine info). */
+export function readHostIds(): { machineID: string; systemUUID: string; bootID: string } {
+  return (hostIds ??= {
+    machineID: firstFile(['/etc/machine-id', '/var/lib/dbus/machine-id']),
+    systemUUID: firstFile(['/sys/class/dmi/id/product_uuid', '/proc/device-tree/system-id', '/proc/device-tree/vm,uuid']),
+    bootID: firstFile(['/proc/sys/kernel/random/boot_id']),
+  });
+}
+
 /** Status fields other than conditions (capacity, addresses, nodeInfo...). */
 export function nodeStatusBody(cfg: NodeConfig, conditions: KObject[]): KObject {
   const cap = capacity(cfg);
@@ -107,9 +130,8 @@ export function nodeStatusBody(cfg: NodeConfig, conditions: KObject[]): KObject 
     ],
     daemonEndpoints: { kubeletEndpoint: { Port: cfg.kubeletPort ?? 10250 } },
     nodeInfo: {
-      machineID: '',
-      systemUUID: '',
-      bootID: '',
+      // Simulated nodes have no host of their own.
+      ...(cfg.simulated ? { machineID: '', systemUUID: '', bootID: '' } : readHostIds()),
       kernelVersion: cfg.simulated ? 'keelson-simulated' : os.release(),
       osImage: cfg.simulated ? 'keelson simulated' : cachedOsImage,
       containerRuntimeVersion: `${cfg.runtimeName}://${cfg.runtimeVersion}`,
