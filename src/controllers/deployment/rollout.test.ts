@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { maxOldScaleDown, newRSReplicasRolling, podTemplateHash, resolveIntOrPercent, surgeAndUnavailable, templatesEqual } from './rollout.js';
+import { maxOldScaleDown, newRSReplicasRolling, podTemplateHash, resolveIntOrPercent, safeEncodeString, surgeAndUnavailable, templatesEqual } from './rollout.js';
 
 const dep = (replicas: number, surge?: number | string, unavail?: number | string) => ({ spec: { replicas, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: surge, maxUnavailable: unavail } } } });
 const rs = (replicas: number, available = 0) => ({ spec: { replicas }, status: { availableReplicas: available } });
@@ -31,5 +31,7 @@ test('templates compare equal ignoring the hash label and null members; the hash
   assert.ok(!templatesEqual(a, { ...b, spec: { containers: [{ name: 'c', image: 'y' }] } }));
   assert.equal(podTemplateHash(a), podTemplateHash(structuredClone(a)));
   assert.notEqual(podTemplateHash(a), podTemplateHash(a, 1));
-  assert.match(podTemplateHash(a), /^[bcdfghjklmnpqrstvwxz2456789]+$/);
+  // A decimal uint32, safe-encoded: digits 0-5 become 4-9, 6-9 become b, c, d, f.
+  assert.match(podTemplateHash(a), /^[4-9bcdf]{1,10}$/);
+  assert.equal(safeEncodeString('0123456789'), '456789bcdf');
 });

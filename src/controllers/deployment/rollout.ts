@@ -30,20 +30,19 @@ export function surgeAndUnavailable(d: K): { maxSurge: number; maxUnavailable: n
 
 const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 
+/** rand.SafeEncodeString: each byte of `s` mapped into Kubernetes' alphabet (no vowels). */
+export const safeEncodeString = (s: string): string => [...Buffer.from(s)].map((b) => SAFE[b % SAFE.length]).join('');
+
 /**
- * A stable hash of the pod template (plus the collision count), rendered in Kubernetes' alphabet.
- * Kubernetes hashes its Go struct dump with FNV-32a; we hash stable JSON with sha256, so
- * ReplicaSet names differ from a real cluster's for the same template (no client relies on them).
+ * A stable hash of the pod template (plus the collision count), rendered as Kubernetes renders
+ * it: the 32-bit hash in decimal, safe-encoded (so 7-10 characters of 4-9 and b, c, d, f, like
+ * `web-7c5ddbdf54`). Kubernetes hashes its Go struct dump with FNV-32a; we hash stable JSON
+ * with sha256, so the value differs from a real cluster's for the same template (no client
+ * relies on it).
  */
 export function podTemplateHash(template: K, collisionCount = 0): string {
   const digest = createHash('sha256').update(stableStringify(template)).update(String(collisionCount)).digest();
-  let n = digest.readUInt32BE(0);
-  let out = '';
-  do {
-    out += SAFE[n % SAFE.length];
-    n = Math.floor(n / SAFE.length);
-  } while (n > 0);
-  return out;
+  return safeEncodeString(String(digest.readUInt32BE(0)));
 }
 
 /** JSON with sorted keys; null and undefined members are dropped (typed structs can't tell them from absent). */
