@@ -46,6 +46,7 @@ interface Opts extends ImageGCFlags {
   fileCheckFrequency: string;
   rotateCertificates?: boolean;
   certDir?: string;
+  rotateServerCertificates?: boolean;
   containerGcPeriod: string;
   podNetns?: boolean;
   podCidr?: string;
@@ -88,6 +89,7 @@ export function register(program: Command): void {
     .option('--pod-cidr <cidr>', 'with --pod-netns: the pod CIDR of this node (default: Node.spec.podCIDR, set by the controller manager)')
     .option('--pod-network-bridge <name>', 'with --pod-netns: the bridge of the pods\' veths (keelson flag)', 'keelson0')
     .option('--rotate-certificates', "renew the kubeconfig's client certificate through CertificateSigningRequests as it nears expiry")
+    .option('--rotate-server-certificates', 'request the kubelet server\'s certificate through kubernetes.io/kubelet-serving CSRs (approved by an administrator: kubectl certificate approve) and renew it as it nears expiry')
     .option('--cert-dir <dir>', 'where rotated certificates are kept (default <root-dir>/pki)')
     .option('--container-gc-period <d>', 'how often sandboxes and logs of pods gone from this node are removed (keelson flag; kubelet: 1m)', '1m')
     .option('--kube-api-qps <n>', 'client QPS to the apiserver', '50')
@@ -120,7 +122,7 @@ export function register(program: Command): void {
       const runtime: 'process' | 'simulated' | ContainerRuntime = o.runtime === 'cri' ? await CriRuntime.connect({ endpoint: o.containerRuntimeEndpoint, log }) : (o.runtime as 'process' | 'simulated');
       const k: RunningKubelet = many
         ? startSimulatedNodes({ ...common, count: nodes, prefix: o.hostnameOverride, rootDir })
-        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain, podManifestPath: o.podManifestPath, fileCheckFrequencyMs: parseDuration(o.fileCheckFrequency), imageGC, rotateCertificates: o.rotateCertificates, certDir: o.certDir, containerGCPeriodMs: parseDuration(o.containerGcPeriod), podNetwork: podNetworkOptions(o) });
+        : startKubelet({ ...common, nodeName: o.hostnameOverride!, runtime, rootDir, port: Number(o.port), address: o.address, tls: { tlsCertFile: o.tlsCertFile, tlsPrivateKeyFile: o.tlsPrivateKeyFile, clientCaFile: o.clientCaFile }, clusterDNS: o.clusterDns ? o.clusterDns.split(',').map((s) => s.trim()).filter(Boolean) : [], clusterDomain: o.clusterDomain, podManifestPath: o.podManifestPath, fileCheckFrequencyMs: parseDuration(o.fileCheckFrequency), imageGC, rotateCertificates: o.rotateCertificates, certDir: o.certDir, rotateServerCertificates: o.rotateServerCertificates, containerGCPeriodMs: parseDuration(o.containerGcPeriod), podNetwork: podNetworkOptions(o) });
       let ready = false;
       void k.ready.then(() => {
         ready = true;

@@ -28,7 +28,8 @@ import { ImageGCManager, type ImageGCPolicy } from './images/gc.js';
 import { ContainerGC } from './container-gc.js';
 import { CertFileStore } from './certificate/cert-store.js';
 import { CertificateManager } from './certificate/manager.js';
-import { KUBE_APISERVER_CLIENT_KUBELET } from '../controllers/certificates/csr-util.js';
+import { KUBE_APISERVER_CLIENT_KUBELET, KUBELET_SERVING } from '../controllers/certificates/csr-util.js';
+import { createCsr } from '../auth/pki/csr.js';
 
 export interface KubeletTimings {
   /** --node-status-update-frequency (default 10 s). */
@@ -83,6 +84,10 @@ export interface KubeletOptions extends KubeletTimings {
    * expires (certificate/manager.ts); the pairs go to --cert-dir (default <root-dir>/pki). */
   rotateCertificates?: boolean;
   certDir?: string;
+  /** --rotate-server-certificates: the kubelet server's certificate is requested (and renewed)
+   * through kubernetes.io/kubelet-serving CSRs, which an administrator approves (kube does not
+   * auto-approve them); until one is issued the server keeps its configured or self-signed one. */
+  rotateServerCertificates?: boolean;
   /** How often sandboxes and log directories of pods gone from this node are removed
    * (container-gc.ts; kubelet: every minute). Runtimes whose sandboxes outlive the kubelet. */
   containerGCPeriodMs?: number;
@@ -236,7 +241,10 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   // The kubelet server (logs, exec) for a node with real containers: HTTPS, clients
   // authenticated by certificate and authorized by the apiserver (server/auth.ts).
   const address = o.address ?? internalIP;
-  const tls = () => kubeletTls({ rootDir: o.rootDir, nodeName: o.nodeName, hosts: [address, internalIP].filter((a) => a && a !== '0.0.0.0'), kubeconfigCa: o.client.config.ca, ...o.tls });
+  const hosts = [address, internalIP].filter((a) => a && a !== '0.0.0.0');
+  const servingStore = o.rotateServerCertificates && !simulated ? new CertFileStore(o.certDir ?? join(o.rootDir, 'pki'), 'kubelet-server') : undefined;
+  const rotatedServing = servingStore?.current();
+  const tls = () => kubeletTls({ rootDir: o.rootDir, nodeName: o.nodeName, hosts, kubeconfigCa: o.client.config.ca, ...o.tls, ...(rotatedServing ? { serving: rotatedServing } : {}) });
   const authorizer = new KubeletAuthorizer(o.client, o.nodeName);
   const srv = simulated ? undefined : new KubeletServer({ address, port: o.port ?? 10250, runtime, findPod: (ns, name) => agent.findPod(ns, name), log, tls, authorizer, pods: () => agent.podViews(), stats: new StatsProvider({ nodeName: o.nodeName, runtime, pods: () => agent.podViews() }) });
   const background: Background[] = [];
@@ -255,6 +263,22 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   if (o.rotateCertificates) {
     const m = clientCertificateManager(o, [o.client, heartbeatClient], log);
     if (m) background.push({ start: () => m.start(), stop: async () => m.stop() });
+  }
+  if (servingStore && srv) {
+    const ips = [...new Set(hosts.filter((h) => /^[\d.]+$|:/.test(h)))];
+    const m = new CertificateManager({
+      kind: 'server',
+      client: () => o.client,
+      nodeName: o.nodeName,
+      signerName: KUBELET_SERVING,
+      usages: ['digital signature', 'server auth'],
+      store: servingStore,
+      initial: rotatedServing,
+      makeCsr: () => createCsr(`system:node:${o.nodeName}`, ['system:nodes'], { dnsNames: [o.nodeName], ipAddresses: ips }),
+      onRotated: (p) => srv.setServingCertificate(p.cert, p.key),
+      log: logger('certificate-manager'),
+    });
+    background.push({ start: () => m.start(), stop: async () => m.stop() });
   }
   return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient, srv && { srv, node }, background);
 }

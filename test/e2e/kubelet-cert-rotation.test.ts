@@ -6,11 +6,15 @@
 // in src/kubelet/certificate), stores the pair as <root-dir>/pki/kubelet-client-current.pem (a symlink
 // to a timestamped file) and keeps heartbeating with it after the first certificate expired,
 // without a restart; a restarted kubelet starts from the stored pair although the kubeconfig's
-// certificate has expired.
+// certificate has expired. With --rotate-server-certificates the kubelet asks for its serving
+// certificate (kubernetes.io/kubelet-serving, its addresses as SANs); nothing approves that on
+// its own (as in kube) until `kubectl certificate approve`, and then the kubelet server presents
+// the issued certificate on new connections.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
+import { connect } from 'node:tls';
 import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,8 +55,19 @@ describe('kubelet --rotate-certificates', () => {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     if (p.exitCode === null) p.kill('SIGKILL');
   };
-  const startKubelet = () =>
-    spawnLogged(['kubelet', '--kubeconfig', join(dir, 'kubelet.kubeconfig'), '--hostname-override', NODE, '--runtime', 'simulated', '--root-dir', join(dir, 'kubelet'), '--rotate-certificates', '--node-lease-renew-interval', '1s', '--node-status-update-frequency', '1s']);
+  const startKubelet = (extra: string[] = ['--runtime', 'simulated']) =>
+    spawnLogged(['kubelet', '--kubeconfig', join(dir, 'kubelet.kubeconfig'), '--hostname-override', NODE, '--root-dir', join(dir, 'kubelet'), '--rotate-certificates', '--node-lease-renew-interval', '1s', '--node-status-update-frequency', '1s', ...extra]);
+  /** The certificate the kubelet server presents on a new connection. */
+  const servedCert = (host: string, port: number) =>
+    new Promise<X509Certificate>((resolve, reject) => {
+      const s = connect({ host, port, rejectUnauthorized: false }, () => {
+        const raw = s.getPeerX509Certificate();
+        s.end();
+        if (raw) resolve(raw);
+        else reject(new Error('no peer certificate'));
+      });
+      s.on('error', reject);
+    });
   const csrs = async (): Promise<Csr[]> => JSON.parse((await api.kubectl(['get', 'csr', '-o', 'json'])).stdout).items;
   const leaseRenewTime = async () => Date.parse((await api.kubectl(['get', 'lease', NODE, '-n', 'kube-node-lease', '-o', 'jsonpath={.spec.renewTime}'])).stdout);
 
@@ -115,5 +130,36 @@ describe('kubelet --rotate-certificates', () => {
     await until('the rotated certificate used at start', async () => /using the rotated client certificate/.test(logs), 20_000, () => logs);
     const before = Date.now();
     await until('the lease renewed by the restarted kubelet', async () => (await leaseRenewTime()) > before, 20_000, () => logs);
+  });
+
+  it('--rotate-server-certificates: a kubelet-serving CSR waits for an administrator; once approved the server presents the issued certificate', async () => {
+    await stop(kubelet);
+    logs = '';
+    kubelet = startKubelet(['--runtime', 'process', '--port', '0', '--rotate-server-certificates']);
+    const endpoint = await until('the kubelet endpoint', async () => {
+      const r = await api.kubectl(['get', 'node', NODE, '-o', 'json']);
+      if (r.code !== 0) return undefined;
+      const n = JSON.parse(r.stdout);
+      const port = n.status?.daemonEndpoints?.kubeletEndpoint?.Port;
+      const ip = (n.status?.addresses ?? []).find((a: { type: string }) => a.type === 'InternalIP')?.address;
+      return port && ip && /kubelet server listening/.test(logs) ? { ip: String(ip), port: Number(port) } : undefined;
+    }, 30_000, () => logs);
+    const serving = await until('a kubelet-serving CSR of the node', async () => (await csrs()).find((c) => c.spec.signerName === 'kubernetes.io/kubelet-serving' && c.spec.username === USER), 30_000, () => logs);
+    const ca = readFileSync(join(api.dataDir, 'pki', 'ca.crt'), 'utf8');
+    const before = await servedCert(endpoint.ip, endpoint.port);
+    assert.equal(before.checkIssued(new X509Certificate(ca)), false, 'before approval: not a cluster-CA certificate');
+    // Nothing approves it on its own (the approver handles client certificates only).
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal((await csrs()).find((c) => c.metadata.name === serving.metadata.name)!.status?.conditions?.length ?? 0, 0, 'still Pending');
+    const approve = await api.kubectl(['certificate', 'approve', serving.metadata.name]);
+    assert.equal(approve.code, 0, approve.out);
+    const after = await until('the issued serving certificate presented', async () => {
+      const c = await servedCert(endpoint.ip, endpoint.port);
+      return c.checkIssued(new X509Certificate(ca)) ? c : undefined;
+    }, 30_000, () => logs);
+    assert.match(after.subject, new RegExp(`CN=${USER}`));
+    assert.match(after.subjectAltName ?? '', new RegExp(`IP Address:${endpoint.ip.replace(/\./g, '\\.')}`));
+    assert.match(after.subjectAltName ?? '', new RegExp(`DNS:${NODE}`));
+    assert.ok(lstatSync(join(dir, 'kubelet', 'pki', 'kubelet-server-current.pem')).isSymbolicLink());
   });
 });

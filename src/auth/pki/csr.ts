@@ -23,10 +23,13 @@ function subject(cn: string, orgs: string[] = []): string {
   return [`CN=${esc(cn)}`, ...orgs.map((o) => `O=${esc(o)}`)].join(', ');
 }
 
-/** A new key and a PKCS#10 request for CN=`commonName`, O=`organizations`. */
-export async function createCsr(commonName: string, organizations: string[] = []): Promise<CsrPem> {
+/** A new key and a PKCS#10 request for CN=`commonName`, O=`organizations`, with DNS and IP
+ * subject alternative names when given (a serving certificate's). */
+export async function createCsr(commonName: string, organizations: string[] = [], sans: { dnsNames?: string[]; ipAddresses?: string[] } = {}): Promise<CsrPem> {
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as unknown as CryptoKeyPair;
-  const req = await x509.Pkcs10CertificateRequestGenerator.create({ name: subject(commonName, organizations), keys, signingAlgorithm: alg });
+  const names = [...(sans.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(sans.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
+  const extensions = names.length ? [new x509.SubjectAlternativeNameExtension(names)] : [];
+  const req = await x509.Pkcs10CertificateRequestGenerator.create({ name: subject(commonName, organizations), keys, signingAlgorithm: alg, extensions });
   const key = x509.PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey as webcrypto.CryptoKey), 'PRIVATE KEY');
   return { csr: req.toString('pem'), key };
 }

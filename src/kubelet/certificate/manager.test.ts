@@ -82,7 +82,7 @@ describe('kubelet certificate manager', () => {
     assert.equal(req.commonName, 'system:node:node-a');
     assert.deepEqual(req.organizations, ['system:nodes']);
     assert.equal(handed.length, 1);
-    assert.equal(m.current().cert, handed[0]);
+    assert.equal(m.current()!.cert, handed[0]);
     assert.equal(store.current()!.cert.trim(), handed[0].trim());
     assert.match(new X509Certificate(handed[0]).subject, /CN=system:node:node-a/);
     m.stop();
@@ -95,7 +95,7 @@ describe('kubelet certificate manager', () => {
     const m = new CertificateManager({ kind: 'client', client: () => client, nodeName: 'node-b', signerName: 'kubernetes.io/kube-apiserver-client-kubelet', usages: ['digital signature', 'client auth'], store, initial: { cert: ca.cert, key: ca.key }, onRotated: () => handed++, log: logger('test'), pollMs: 10 });
     assert.equal(await m.rotate(), false);
     assert.equal(handed, 0);
-    assert.equal(m.current().cert, ca.cert);
+    assert.equal(m.current()!.cert, ca.cert);
     assert.equal(store.current(), undefined);
   });
 });

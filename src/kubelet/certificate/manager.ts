@@ -4,13 +4,15 @@
 // that a fleet of nodes does not renew at once): a new key made here, a CSR for
 // CN system:node:<name>, O system:nodes to the kubelet's signer (client:
 // kubernetes.io/kube-apiserver-client-kubelet, auto-approved by the csrapproving controller as
-// selfnodeclient), then waits for approval and the issued certificate, stores the pair
+// selfnodeclient; with --rotate-server-certificates also the serving certificate, signer
+// kubernetes.io/kubelet-serving with the node's names and addresses, which kube leaves to an
+// administrator: `kubectl certificate approve`), then waits for approval and the issued certificate, stores the pair
 // (cert-store.ts) and hands it to the user (the REST clients, the kubelet server), which use it
 // for new connections without a restart. A failed attempt is retried with back-off (2 s,
 // doubling, at most 5 min). Metrics: kubelet_certificate_manager_client_ttl_seconds,
 // kubelet_certificate_manager_client_expiration_renew_errors.
 import { createHash } from 'node:crypto';
-import { isAlreadyExists, type RestClient } from '../../client/rest-client.js';
+import { isAlreadyExists, isNotFound, type RestClient } from '../../client/rest-client.js';
 import { resourcePath } from '../../client/resources.js';
 import { createCsr } from '../../auth/pki/csr.js';
 import { CSRS } from '../../controllers/certificates/csr-util.js';
@@ -19,9 +21,7 @@ import { prom, registry } from '../../util/metrics.js';
 import { validity, type CertFileStore, type CertPair } from './cert-store.js';
 
 export interface CertificateManagerOptions {
-  /** Which certificate (names the metrics). Only the client certificate is rotated so far:
-   * serving CSRs (kubernetes.io/kubelet-serving) need the node's addresses as SANs, which
-   * createCsr does not request yet (--rotate-server-certificates is not implemented). */
+  /** Which certificate (names the metrics and the log lines). */
   kind: 'client' | 'server';
   /** The client the CSRs go through (authenticated as the node). */
   client: () => RestClient;
@@ -29,8 +29,12 @@ export interface CertificateManagerOptions {
   signerName: string;
   usages: string[];
   store: CertFileStore;
-  /** The pair in use now (from the store, or the kubeconfig's bootstrap pair). */
-  initial: CertPair;
+  /** The pair in use now (from the store, or the kubeconfig's bootstrap pair); none: request
+   * one at once (a serving certificate not issued yet). */
+  initial?: CertPair;
+  /** The request (default: CN system:node:<name>, O system:nodes, no SANs: a client's); a
+   * serving certificate's names its addresses. */
+  makeCsr?: () => Promise<{ csr: string; key: string }>;
   /** Called with each new pair once stored. */
   onRotated: (pair: CertPair) => void;
   log: Logger;
@@ -58,7 +62,7 @@ export function rotationDeadline(certPem: string, random: () => number = Math.ra
 }
 
 export class CertificateManager {
-  private pair: CertPair;
+  private pair?: CertPair;
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private failures = 0;
@@ -74,7 +78,7 @@ export class CertificateManager {
     this.renewErrors = counter(`kubelet_certificate_manager_${o.kind}_expiration_renew_errors`, `Counter of ${o.kind} certificate renewal errors.`);
   }
 
-  current(): CertPair {
+  current(): CertPair | undefined {
     return this.pair;
   }
 
@@ -92,6 +96,11 @@ export class CertificateManager {
 
   private schedule(delayMs?: number): void {
     if (this.stopped) return;
+    if (!this.pair) {
+      this.timer = setTimeout(() => void this.tick(), delayMs ?? 0);
+      this.timer.unref?.();
+      return;
+    }
     const { notAfter } = validity(this.pair.cert);
     this.ttl.set(Math.round((notAfter - this.now()) / 1000));
     let wait = delayMs;
@@ -111,8 +120,7 @@ export class CertificateManager {
   }
 
   private async tick(): Promise<void> {
-    const deadline = rotationDeadline(this.pair.cert, () => 0);
-    if (this.now() < deadline && !this.failures) return this.schedule();
+    if (this.pair && this.now() < rotationDeadline(this.pair.cert, () => 0) && !this.failures) return this.schedule();
     const ok = await this.rotate();
     if (ok) this.schedule();
     else this.schedule(Math.min(2000 * 2 ** Math.min(this.failures - 1, 10), 5 * 60_000));
@@ -128,7 +136,7 @@ export class CertificateManager {
     this.o.log.info({ signer: this.o.signerName }, 'Rotating certificates');
     try {
       const user = `system:node:${this.o.nodeName}`;
-      const { csr, key } = await createCsr(user, ['system:nodes']);
+      const { csr, key } = this.o.makeCsr ? await this.o.makeCsr() : await createCsr(user, ['system:nodes']);
       const client = this.o.client();
       const name = `csr-${createHash('sha256').update(csr).digest('hex').slice(0, 20)}`;
       await client
@@ -161,7 +169,16 @@ export class CertificateManager {
     const end = this.now() + (this.o.csrTimeoutMs ?? 15 * 60_000);
     for (;;) {
       if (this.stopped) throw new Error('certificate manager stopped');
-      const cur = await client.get(resourcePath(CSRS, undefined, name));
+      let cur;
+      try {
+        cur = await client.get(resourcePath(CSRS, undefined, name));
+      } catch (e) {
+        // A dropped connection (the other certificate's rotation closes them) is not the end of
+        // the wait; a deleted request is.
+        if (isNotFound(e) || this.now() > end) throw e;
+        await sleep(this.o.pollMs ?? 500);
+        continue;
+      }
       const conds: Array<{ type?: string; reason?: string; message?: string }> = cur.status?.conditions ?? [];
       const bad = conds.find((c) => c.type === 'Denied' || c.type === 'Failed');
       if (bad) throw new Error(`certificate signing request ${name} is ${bad.type === 'Denied' ? 'denied' : 'failed'}, reason: ${bad.reason ?? ''}, message: ${bad.message ?? ''}`);

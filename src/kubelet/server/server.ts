@@ -65,8 +65,15 @@ export class KubeletServer {
   port = 0;
   /** Serving HTTPS with authentication (set by listen()). */
   secure = false;
+  private clientCa?: string;
 
   constructor(private readonly o: KubeletServerOptions) {}
+
+  /** A new serving certificate (--rotate-server-certificates): new TLS connections get it. */
+  setServingCertificate(cert: string, key: string): void {
+    if (!this.secure || !this.server) return;
+    (this.server as unknown as import('node:https').Server).setSecureContext({ cert, key, ca: this.clientCa });
+  }
 
   async listen(): Promise<number> {
     const listener = (req: IncomingMessage, res: ServerResponse) => {
@@ -82,6 +89,7 @@ export class KubeletServer {
     };
     const t = await this.o.tls?.();
     this.secure = !!t;
+    this.clientCa = t?.clientCa;
     if (this.o.tls && !t) this.o.log.warn('no CA to verify the apiserver with: the kubelet server serves plain HTTP WITHOUT authentication (debugging only)');
     const server: Server = t ? (createTlsServer({ cert: t.cert, key: t.key, ca: t.clientCa, requestCert: true, rejectUnauthorized: false }, listener) as unknown as Server) : createServer(listener);
     server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
