@@ -8,7 +8,7 @@
 //   pod-security.kubernetes.io/enforce-policy.
 // - Workloads (deployments, jobs, ... by their pod template): warn and audit only, never refused.
 // - Namespaces: labels must name a valid level and version; tightening enforce warns about the
-//   pods already there (grouped, lexically first pod name, at most 3000 pods checked).
+//   pods already there (grouped, lexically first pod name, at most 3000 pods or 1 s of checks).
 // - Exemptions (PodSecurityConfiguration): usernames, namespaces, runtimeClasses, recorded as
 //   pod-security.kubernetes.io/exempt; none by default, as kube.
 // Pod updates are evaluated only when they can change the verdict (kube's isSignificantPodUpdate).
@@ -39,7 +39,9 @@ const templates: Record<string, (o: KObject) => KObject | undefined> = {
 /** Pod subresources kube does not evaluate (any other one carries a pod). */
 const ignoredPodSubresources = new Set(['exec', 'attach', 'binding', 'eviction', 'log', 'portforward', 'proxy', 'status']);
 
+/** kube's limits on the pods checked when a namespace's enforce level tightens. */
 const maxPodsToCheck = 3000;
+const podCheckTimeoutMs = 1000;
 
 /**
  * Whether a pod update is evaluated (kube's isSignificantPodUpdate): only images, the number of
@@ -124,9 +126,13 @@ export function podSecurity(resources: Resources, config?: PodSecurityConfig): A
         first.push(p);
       }
     }
-    const checked = [...first, ...rest].slice(0, maxPodsToCheck);
+    const candidates = [...first, ...rest].slice(0, maxPodsToCheck);
     const byReason = new Map<string, { name: string; count: number }>();
-    for (const p of checked) {
+    const deadline = performance.now() + podCheckTimeoutMs;
+    let n = 0;
+    for (const p of candidates) {
+      if (n > 0 && performance.now() > deadline) break;
+      n++;
       const vs = evaluatePod(enforce.level, p.metadata ?? {}, p.spec ?? {}, enforce.version);
       if (!vs.length) continue;
       const reason = vs.map((v) => v.reason).join(', ');
@@ -138,7 +144,7 @@ export function podSecurity(resources: Resources, config?: PodSecurityConfig): A
       }
     }
     const out: string[] = [];
-    if (checked.length < pods.length) out.push(`new PodSecurity enforce level only checked against the first ${checked.length} of ${pods.length} existing pods`);
+    if (n < pods.length) out.push(`new PodSecurity enforce level only checked against the first ${n} of ${pods.length} existing pods`);
     if (byReason.size) out.push(`existing pods in namespace "${ns}" violate the new PodSecurity enforce level "${display(enforce)}"`);
     const decorated = [...byReason].map(([reason, c]) => `${c.name}${c.count === 2 ? ' (and 1 other pod)' : c.count > 2 ? ` (and ${c.count - 1} other pods)` : ''}: ${reason}`);
     return [...out, ...decorated.sort()];
