@@ -10,6 +10,7 @@ import { logger } from '../../../util/log.js';
 import { until } from '../../../../test/helpers/until.js';
 import type { ExecSession } from '../types.js';
 import { ProcessRuntime } from './runtime.js';
+import { PtyUnavailableError, spawnPty } from './pty.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keelson-pty-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,6 +22,15 @@ function collect(s: ExecSession): { text: () => string } {
   s.stdout.on('data', (d: Buffer) => (out += d.toString()));
   return { text: () => out };
 }
+
+describe('spawnPty without @lydell/node-pty', () => {
+  it('fails with a message that says what is missing and how to get it', () => {
+    assert.throws(
+      () => spawnPty(['sh'], { env: {} }, () => ({ error: "Cannot find module '@lydell/node-pty'" })),
+      (e: Error) => e instanceof PtyUnavailableError && e.message === "process runtime: a tty needs the optional dependency @lydell/node-pty, which is not installed (npm install @lydell/node-pty): Cannot find module '@lydell/node-pty'",
+    );
+  });
+});
 
 describe('ProcessRuntime tty', () => {
   const rt = new ProcessRuntime({ log: logger('test'), hostIP: '127.0.0.1' });

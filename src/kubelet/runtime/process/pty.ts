@@ -37,9 +37,10 @@ export interface PtySpawnOptions {
   rows?: number;
 }
 
-/** Starts argv on a new pty (80x24 unless told); throws PtyUnavailableError without node-pty. */
-export function spawnPty(argv: string[], o: PtySpawnOptions): IPty {
-  const { mod, error } = ptyModule();
+/** Starts argv on a new pty (80x24 unless told); throws PtyUnavailableError without node-pty.
+ * `load` gives the module (tests pass one that fails). */
+export function spawnPty(argv: string[], o: PtySpawnOptions, load: () => { mod?: PtyModule; error?: string } = ptyModule): IPty {
+  const { mod, error } = load();
   if (!mod) throw new PtyUnavailableError(`process runtime: a tty needs the optional dependency @lydell/node-pty, which is not installed (npm install @lydell/node-pty): ${error}`);
   return mod.spawn(argv[0], argv.slice(1), { name: o.env.TERM ?? 'xterm', cols: o.cols ?? 80, rows: o.rows ?? 24, cwd: o.cwd, env: { TERM: 'xterm', ...o.env } });
 }
