@@ -416,6 +416,8 @@ export class PodWorker {
       previousStartedAt: this.previousStartedAt(r),
       mounts,
       ...containerExtras(pod, c),
+      // `kubectl debug --target`: the ephemeral container joins the target's PID namespace.
+      ...(r.ephemeral && c.targetContainerName ? { pidTargetId: this.recs.find((x) => !x.ephemeral && x.name === c.targetContainerName)?.id } : {}),
     };
     const id = await rt.createContainer(this.sandboxId!, cfg);
     this.trace.mark('create');

@@ -79,6 +79,9 @@ export interface ContainerConfig {
   tty?: boolean;
   stdin?: boolean;
   stdinOnce?: boolean;
+  /** An ephemeral container's targetContainerName, as the runtime id of the container whose PID
+   * namespace it joins (CRI NamespaceMode TARGET; `kubectl debug --target`). */
+  pidTargetId?: string;
   /** Labels and annotations the runtime stores with the container (kubelet's io.kubernetes.*). */
   labels?: Record<string, string>;
   annotations?: Record<string, string>;

@@ -54,6 +54,12 @@ describe('CRI conversions', () => {
     const sc = m.linux.security_context;
     assert.deepEqual([sc.run_as_user, sc.readonly_rootfs, sc.no_new_privs, sc.privileged], [{ value: 1000 }, true, true, false]);
     assert.deepEqual(sc.capabilities, { add_capabilities: ['NET_ADMIN'], drop_capabilities: ['ALL'] });
+    assert.deepEqual(sc.namespace_options, { network: 'POD', ipc: 'POD', pid: 'CONTAINER' });
+  });
+
+  it('an ephemeral container with a target joins its PID namespace (TARGET)', () => {
+    const m = toContainerConfig({ name: 'debugger', image: 'busybox:1', command: ['sh'], args: [], env: [], attempt: 0, logPath: '/logs/prod_web_u1/debugger/0.log', pidTargetId: 'c-app' }, sb, 'sha256:abc');
+    assert.deepEqual(m.linux.security_context.namespace_options, { network: 'POD', ipc: 'POD', pid: 'TARGET', target_id: 'c-app' });
   });
 
   it('status: states, times in ms, OOMKilled reason kept', () => {

@@ -102,7 +102,7 @@ export function toContainerConfig(c: ContainerConfig, sandbox: PodSandboxConfig,
       security_context: {
         ...(sc.capabilities ? { capabilities: { add_capabilities: sc.capabilities.add ?? [], drop_capabilities: sc.capabilities.drop ?? [] } } : {}),
         privileged: !!sc.privileged,
-        namespace_options: { network: sandbox.hostNetwork ? 'NODE' : 'POD', pid: 'CONTAINER', ipc: 'POD' },
+        namespace_options: { network: sandbox.hostNetwork ? 'NODE' : 'POD', ipc: 'POD', ...(c.pidTargetId ? { pid: 'TARGET', target_id: c.pidTargetId } : { pid: 'CONTAINER' }) },
         ...(sc.runAsUser !== undefined ? { run_as_user: { value: sc.runAsUser } } : {}),
         ...(sc.runAsGroup !== undefined ? { run_as_group: { value: sc.runAsGroup } } : {}),
         readonly_rootfs: !!sc.readOnlyRootFilesystem,
