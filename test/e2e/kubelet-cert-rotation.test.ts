@@ -120,6 +120,10 @@ describe('kubelet --rotate-certificates', () => {
     await until('the first certificate expired and the lease renewed since', async () => Date.now() > expired + 1000 && (await leaseRenewTime()) > expired + 1000, 40_000, () => logs);
     assert.match((await api.kubectl(['get', 'node', NODE])).stdout, / Ready /);
     assert.doesNotMatch(logs, /failed to renew node lease.*(certificate|Unauthorized)/);
+    // Its pod watch and status writes work too: a new pod bound to the node runs.
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'after-rotation' }, spec: { nodeName: NODE, containers: [{ name: 'c', image: 'busybox' }] } };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(pod) })).code, 0);
+    await until('the pod Running', async () => (await api.kubectl(['get', 'pod', 'after-rotation', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running', 30_000, () => logs);
   });
 
   it('a restarted kubelet uses the stored certificate although the kubeconfig\'s has expired', async () => {
