@@ -47,6 +47,7 @@ export const Resources = {
   priorityclasses: r('scheduling.k8s.io', 'v1', 'priorityclasses', false),
   poddisruptionbudgets: r('policy', 'v1', 'poddisruptionbudgets'),
   storageclasses: r('storage.k8s.io', 'v1', 'storageclasses', false),
+  csinodes: r('storage.k8s.io', 'v1', 'csinodes', false),
   horizontalpodautoscalers: r('autoscaling', 'v2', 'horizontalpodautoscalers'),
 } as const;
 

@@ -30,7 +30,7 @@ export interface SchedulerConfig {
   leaderElection?: { leaderElect?: boolean; leaseDuration?: string; renewDeadline?: string; retryPeriod?: string; resourceName?: string; resourceNamespace?: string };
 }
 
-/** Kubernetes' default multiPoint plugins and score weights (minus NodeVolumeLimits and VolumeZone, not built). */
+/** Kubernetes' default multiPoint plugins and score weights (minus VolumeZone, not built). */
 export const DEFAULT_PLUGINS: PluginRef[] = [
   { name: 'PrioritySort' },
   { name: 'NodeUnschedulable' },
@@ -40,6 +40,7 @@ export const DEFAULT_PLUGINS: PluginRef[] = [
   { name: 'NodePorts' },
   { name: 'NodeResourcesFit', weight: 1 },
   { name: 'VolumeRestrictions' },
+  { name: 'NodeVolumeLimits' },
   { name: 'VolumeBinding' },
   { name: 'PodTopologySpread', weight: 2 },
   { name: 'InterPodAffinity', weight: 2 },

@@ -72,6 +72,7 @@ export class Scheduler {
   private readonly claims: Informer;
   private readonly volumes: Informer;
   private readonly classes: Informer;
+  private readonly csiNodes: Informer;
   private readonly services: Informer;
   private readonly rcs: Informer;
   private readonly replicaSets: Informer;
@@ -92,6 +93,7 @@ export class Scheduler {
     this.claims = this.informers.informerFor(Resources.persistentvolumeclaims);
     this.volumes = this.informers.informerFor(Resources.persistentvolumes);
     this.classes = this.informers.informerFor(Resources.storageclasses);
+    this.csiNodes = this.informers.informerFor(Resources.csinodes);
     this.services = this.informers.informerFor(Resources.services);
     this.rcs = this.informers.informerFor(Resources.replicationcontrollers);
     this.replicaSets = this.informers.informerFor(Resources.replicasets);
@@ -156,10 +158,10 @@ export class Scheduler {
       },
       onDelete: (n) => this.cache.removeNode(n.metadata?.name),
     });
-    // Claims bound or created, volumes added or released, classes added: pods waiting on
-    // VolumeBinding may fit now (kube's PVC/PV/StorageClass cluster events).
+    // Claims bound or created, volumes added or released, classes and CSINodes added: pods
+    // waiting on the volume plugins may fit now (kube's PVC/PV/StorageClass/CSINode events).
     const volumeEvent = () => this.queue.moveAllToActiveOrBackoff();
-    for (const inf of [this.claims, this.volumes, this.classes]) inf.addEventHandler({ onAdd: volumeEvent, onUpdate: volumeEvent });
+    for (const inf of [this.claims, this.volumes, this.classes, this.csiNodes]) inf.addEventHandler({ onAdd: volumeEvent, onUpdate: volumeEvent });
   }
 
   private listers(): Listers {
@@ -169,6 +171,7 @@ export class Scheduler {
       volume: (name) => this.volumes.get(name),
       volumes: () => this.volumes.list(),
       storageClass: (name) => this.classes.get(name),
+      csiNode: (name) => this.csiNodes.get(name),
       services: (ns) => inNs(this.services, ns),
       replicationControllers: (ns) => inNs(this.rcs, ns),
       replicaSets: (ns) => inNs(this.replicaSets, ns),

@@ -8,6 +8,8 @@ export interface Listers {
   volume(name: string): any | undefined;
   volumes(): any[];
   storageClass(name: string): any | undefined;
+  /** storage.k8s.io CSINode of a node (per-driver volume limits); optional. */
+  csiNode?(name: string): any | undefined;
   services(namespace: string): any[];
   replicationControllers(namespace: string): any[];
   replicaSets(namespace: string): any[];
@@ -18,6 +20,7 @@ export interface ListerObjects {
   claims?: any[];
   volumes?: any[];
   storageClasses?: any[];
+  csiNodes?: any[];
   services?: any[];
   replicationControllers?: any[];
   replicaSets?: any[];
@@ -32,6 +35,7 @@ export function staticListers(o: ListerObjects): Listers {
     volume: (name) => (o.volumes ?? []).find((v) => v.metadata?.name === name),
     volumes: () => o.volumes ?? [],
     storageClass: (name) => (o.storageClasses ?? []).find((c) => c.metadata?.name === name),
+    csiNode: (name) => (o.csiNodes ?? []).find((c) => c.metadata?.name === name),
     services: (ns) => inNs(o.services, ns),
     replicationControllers: (ns) => inNs(o.replicationControllers, ns),
     replicaSets: (ns) => inNs(o.replicaSets, ns),

@@ -15,6 +15,7 @@ import * as DefaultBinder from './default-binder/index.js';
 import * as DefaultPreemption from './default-preemption/index.js';
 import * as VolumeRestrictions from './volume-restrictions/index.js';
 import * as VolumeBinding from './volume-binding/index.js';
+import * as NodeVolumeLimits from './node-volume-limits/index.js';
 
 const all = [
   PrioritySort,
@@ -32,6 +33,7 @@ const all = [
   DefaultPreemption,
   VolumeRestrictions,
   VolumeBinding,
+  NodeVolumeLimits,
 ];
 
 export const inTreeRegistry: Record<string, PluginFactory> = Object.fromEntries(all.map((m) => [m.name, m.factory as PluginFactory]));
