@@ -283,6 +283,23 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient, srv && { srv, node }, background);
 }
 
+/** The process runtime's per-pod networks: the pod CIDR from --pod-cidr, else read from this
+ * node's spec.podCIDR (kept once set). */
+function processPodNetwork(o: KubeletOptions, net: { podCIDR?: string; bridge?: string }): ProcessPodNetwork {
+  let podCIDR = net.podCIDR;
+  return new ProcessPodNetwork({
+    rootDir: o.rootDir,
+    bridge: net.bridge,
+    podCIDR: async () => {
+      if (!podCIDR) {
+        const node = await o.client.get(resourcePath(Resources.nodes, undefined, o.nodeName)).catch(() => undefined);
+        podCIDR = (node?.spec as { podCIDR?: string } | undefined)?.podCIDR;
+      }
+      return podCIDR;
+    },
+  });
+}
+
 /** --rotate-certificates: the client certificate from <cert-dir>/kubelet-client-current.pem
  * when a rotation left a valid one there (else the kubeconfig's), renewed before it expires and
  * handed to every client of the kubelet. */
