@@ -97,6 +97,7 @@ export class NodeAgent {
     this.nodeUid = node.metadata?.uid;
     this.conditions = node.status?.conditions;
     this.registered = true;
+    this.startEvents(created);
     this.statics?.nodeRegistered();
     // A created Node carries our status already; an adopted one gets it written now.
     if (created) {
@@ -104,6 +105,20 @@ export class NodeAgent {
       this.lastReportAt = Date.now();
     } else await this.updateStatus(true);
     await this.renewLease();
+  }
+
+  /** The node events a kubelet records as it starts (`kubectl describe node`): Starting, and on a
+   * new Node the condition events of its first status. Like the kubelet's, they name the node
+   * with its name as uid. */
+  private startEvents(created: boolean): void {
+    const ev = this.o.events;
+    if (!ev) return;
+    const ref = { apiVersion: 'v1', kind: 'Node', metadata: { name: this.name, uid: this.name } };
+    ev.event(ref, 'Normal', 'Starting', 'Starting kubelet.');
+    if (!created) return;
+    for (const reason of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) ev.event(ref, 'Normal', reason, `Node ${this.name} status is now: ${reason}`);
+    ev.event(ref, 'Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
+    if (this.conditions?.some((c: KObject) => c.type === 'Ready' && c.status === 'True')) ev.event(ref, 'Normal', 'NodeReady', `Node ${this.name} status is now: NodeReady`);
   }
 
   /** Start the heartbeat timers (after register). */

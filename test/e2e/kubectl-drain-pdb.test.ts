@@ -1,5 +1,5 @@
-// `kubectl drain` and the eviction API against `keelson server --runtime process`, with a
-// PodDisruptionBudget: the disruption controller keeps the budget's status, the eviction
+// `kubectl describe node`, `kubectl drain` and the eviction API against `keelson server
+// --runtime process`, with a PodDisruptionBudget: the disruption controller keeps the budget's status, the eviction
 // subresource refuses what would break it with the 429 kubectl drain retries, and lets the
 // rest go. On a single node the replacements cannot be scheduled (the node is cordoned), so a
 // drain under minAvailable=1 evicts one pod of two and then waits, as on a real cluster.
@@ -32,6 +32,15 @@ describe('kubectl drain with a PodDisruptionBudget', () => {
     assert.equal(r.code, 0, r.out);
     return JSON.parse(r.stdout);
   };
+
+  it('kubectl describe node shows the kubelet\'s start events and the host\'s ids', async () => {
+    await until('node events', async () => /Starting kubelet\./.test((await kubectl(['describe', 'node', node])).stdout), 20_000);
+    const r = await kubectl(['describe', 'node', node]);
+    assert.match(r.stdout, /Normal\s+Starting\s+\S+\s+kubelet\s+Starting kubelet\./);
+    assert.match(r.stdout, new RegExp(`Normal\\s+NodeHasSufficientMemory\\s+\\S+\\s+kubelet\\s+Node ${node} status is now: NodeHasSufficientMemory`));
+    assert.match(r.stdout, new RegExp(`Normal\\s+NodeReady\\s+\\S+\\s+kubelet\\s+Node ${node} status is now: NodeReady`));
+    assert.match(r.stdout, /Boot ID:\s+[0-9a-f-]{36}\n/);
+  });
 
   it('the disruption controller keeps the budget status', async () => {
     let r = await kubectl(['create', 'deployment', 'web', '--image=busybox', '--replicas=2', '--', 'sleep', '3600']);
