@@ -18,9 +18,10 @@ import type { CycleState } from '../../framework/cycle-state.js';
 import type { FilterPlugin, Handle, PreBindPlugin, PreFilterPlugin, ReservePlugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
 import { Status } from '../../framework/status.js';
-import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, NO_PROVISIONER, claimClassName, compareVolumeSize, volumeFits, volumeNodeAffinityMatches, volumePreboundTo } from '../../../api/volume-fits.js';
+import { ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE, NO_PROVISIONER, claimClassName, compareVolumeSize, volumeFits, volumeNodeAffinityMatches, volumePreboundTo } from '../../../api/volume-fits.js';
 import { AssumeCache } from './assume-cache.js';
 import { podClaims } from './pod-claims.js';
+import { waitForBindings } from './wait-for-bindings.js';
 
 export const name = 'VolumeBinding';
 export const reasonUnboundImmediate = 'pod has unbound immediate PersistentVolumeClaims';
@@ -28,7 +29,7 @@ export const reasonBindConflict = "node(s) didn't find available persistent volu
 export const reasonNodeConflict = 'node(s) had volume node affinity conflict';
 export const reasonPVNotExist = 'node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)';
 
-interface PodVolumes {
+export interface PodVolumes {
   bindings: Array<{ pv: any; pvc: any }>;
   provisions: any[];
 }
@@ -81,37 +82,6 @@ export function factory(args: Record<string, any>, handle: Handle): PreFilterPlu
       if (!best || compareVolumeSize(pv, best) < 0) best = pv;
     }
     return best;
-  }
-
-  const fullyBound = (pvc: any | undefined) => !!pvc?.spec?.volumeName && pvc.metadata?.annotations?.[ANN_BIND_COMPLETED] !== undefined;
-
-  /** Poll the listers until every reserved claim is bound (nil: done; a Status: failed). */
-  async function waitForBindings(r: PodVolumes, nodeName: string): Promise<Status> {
-    const deadline = Date.now() + bindTimeoutMs;
-    for (;;) {
-      let pending = 0;
-      for (const { pv, pvc } of r.bindings) {
-        const live = listers!.claim(pvc.metadata.namespace, pvc.metadata.name);
-        if (!live || live.metadata?.uid !== pvc.metadata?.uid) return Status.error(`PVC ${claimKey(pvc)} was deleted while binding`);
-        if (!fullyBound(live)) pending++;
-        else if (live.spec.volumeName !== pv.metadata.name) return Status.error(`PVC ${claimKey(pvc)} was bound to ${live.spec.volumeName}, not ${pv.metadata.name}`);
-      }
-      for (const pvc of r.provisions) {
-        // Through the assume cache: until the informer shows our annotation write, the claim
-        // still reads as annotated (not as a provisioner that dropped the annotation).
-        const live = claims.get(claimKey(pvc));
-        if (!live || live.metadata?.uid !== pvc.metadata?.uid) return Status.error(`PVC ${claimKey(pvc)} was deleted while provisioning`);
-        if (fullyBound(live)) {
-          const pv = listers!.volume(live.spec.volumeName);
-          if (pv && !volumeNodeAffinityMatches(pv, handle.node(nodeName)?.node)) return Status.error(`pv "${pv.metadata.name}" node affinity doesn't match node "${nodeName}"`);
-          if (!pv) pending++;
-        } else if (!live.metadata?.annotations?.[ANN_SELECTED_NODE]) return Status.error(`provisioning failed for PVC "${live.metadata.name}"`);
-        else pending++;
-      }
-      if (pending === 0) return Status.success();
-      if (Date.now() >= deadline) return Status.error('binding volumes: timed out waiting for the condition');
-      await new Promise((res) => setTimeout(res, pollMs));
-    }
   }
 
   return {
@@ -216,7 +186,7 @@ export function factory(args: Record<string, any>, handle: Handle): PreFilterPlu
       } catch (e) {
         return Status.error(`binding volumes: ${(e as Error).message}`);
       }
-      return waitForBindings(r, nodeName);
+      return waitForBindings({ bindings: r.bindings, provisions: r.provisions, nodeName, listers: listers!, handle, claims, timeoutMs: bindTimeoutMs, pollMs });
     },
   };
 }
