@@ -126,8 +126,8 @@ export class Backend {
       });
     }
     this.walSeq = records.length > 0 ? records[records.length - 1].seq : after;
-    const env = this.env;
-    this.wal = new Wal(this.dataDir, () => env.flushed);
+    // The current environment's (a defragment reopens it while the WAL stays open).
+    this.wal = new Wal(this.dataDir, () => this.env.flushed);
     this.wal.open();
   }
 
