@@ -4,6 +4,7 @@
 //   npm run bench:store -- [--duration 5] [--clients 2] [--value-size 256] [--range-keys 10000]
 //                          [--watchers 100] [--watch-rate 100] [--only etcd|keelson] [--no-build]
 //                          [--phases put1,put16,put64,get,range,watch]   (a subset, for quick checks)
+//                          [--bin B]   (another build's bin/keelson, for before/after pairs; implies --no-build)
 //
 // Phases (each --duration seconds): puts of --value-size bytes at 1, 16 and 64 requests in flight;
 // single-key gets (16 in flight); a range over --range-keys keys (1 in flight per client; each
@@ -38,12 +39,13 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     phases: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    bin: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (flags.help) {
   console.log(
-    'usage: npm run bench:store -- [--duration S] [--clients N] [--value-size B] [--range-keys N] [--watchers N] [--watch-rate R] [--only etcd|keelson] [--phases put1,put16,put64,get,range,watch] [--no-build]',
+    'usage: npm run bench:store -- [--duration S] [--clients N] [--value-size B] [--range-keys N] [--watchers N] [--watch-rate R] [--only etcd|keelson] [--phases put1,put16,put64,get,range,watch] [--no-build] [--bin B]',
   );
   process.exit(0);
 }
@@ -269,7 +271,7 @@ async function main() {
   const load0 = loadavg()[0].toFixed(1);
   for (const which of ['etcd', 'keelson'] as const) {
     if (flags.only && flags.only !== which) continue;
-    const s = which === 'etcd' ? await startRealEtcd() : await startKeelsonEtcd(root, { build: !flags['no-build'] });
+    const s = which === 'etcd' ? await startRealEtcd() : await startKeelsonEtcd(root, { build: !flags['no-build'] && !flags.bin, bin: flags.bin });
     if (typeof s === 'string') {
       skipped.push(`${which}: ${s}`);
       console.error(`skipping ${which}: ${s}`);

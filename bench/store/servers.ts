@@ -24,8 +24,8 @@ export async function startRealEtcd(): Promise<BenchServer | string> {
 }
 
 /** `keelson etcd` from bin/keelson, or the reason it cannot run. */
-export async function startKeelsonEtcd(root: string, opts: { build: boolean }): Promise<BenchServer | string> {
-  const bin = join(root, 'bin', 'keelson');
+export async function startKeelsonEtcd(root: string, opts: { build: boolean; bin?: string }): Promise<BenchServer | string> {
+  const bin = opts.bin ?? join(root, 'bin', 'keelson');
   if (!existsSync(bin)) return 'bin/keelson is missing';
   if (opts.build) {
     const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, encoding: 'utf8' });

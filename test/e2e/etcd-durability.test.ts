@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Etcd3 } from 'etcd3';
 import { etcdctl, startKeelsonEtcd } from '../../src/storage/etcd-server/test-support.js';
+import { until } from '../helpers/until.js';
 
 test('kill -9 under write load loses no acknowledged write', { timeout: 120_000 }, async () => {
   const k = await startKeelsonEtcd();
@@ -25,7 +26,10 @@ test('kill -9 under write load loses no acknowledged write', { timeout: 120_000 
   };
   try {
     const workers = Array.from({ length: 16 }, (_, w) => worker(w));
-    await new Promise((r) => setTimeout(r, 2000));
+    // Kill once a few hundred writes were acknowledged (a fixed wait acknowledged fewer than 100
+    // on a loaded machine), at least 500 ms into the load.
+    await new Promise((r) => setTimeout(r, 500));
+    await until('300 acknowledged writes', async () => acked.size >= 300, 60_000);
     await k.kill9();
     stop = true;
     await Promise.all(workers);

@@ -1,18 +1,23 @@
 // The LMDB backend: one environment file (<dataDir>/data.mdb) with the tables described in
-// codec.ts, and the group commit that makes writes durable.
+// codec.ts, the write-ahead log (wal.ts) and the group commit that makes writes durable.
 //
 // Group commit: writers never touch LMDB directly. A committed mvcc write appends its table
 // writes to the current batch; at the end of the event turn (setImmediate) the whole batch is
 // handed to lmdb-js as asynchronous puts/removes issued in one synchronous burst, which lmdb-js
-// commits in ONE LMDB transaction (eventTurnBatching, its default). The environment is opened with
-// overlappingSync off, so the promise of the last put resolves only after LMDB's commit, which
-// fsyncs (noSync is never used). Many concurrent writers thus share one fsync, and a batch is on
-// disk, atomically, before any of its writers is answered.
+// commits in ONE LMDB transaction (eventTurnBatching, its default), and the same writes are
+// appended to the WAL as one record. A batch is acknowledged once both are done: the record is on
+// disk (one O_DSYNC write) and the LMDB transaction is committed and visible. LMDB itself is
+// flushed behind the acknowledgements (lmdb-js overlappingSync: the commit's sync runs after the
+// commit, and the file stays consistent at its last flushed transaction); every record carries a
+// seq that its own transaction stores in the meta table ("walseq"), so opening a store replays,
+// in one transaction, exactly the records LMDB had not yet made durable.
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeLog, readU64, revKey, type LogEntry } from './codec.js';
 import type { Event } from '../store.js';
+import { readWal, Wal } from './wal.js';
+import { decodeWrites, frameRecord, putWrite, writeSize } from './wal-record.js';
 
 export const DATA_FILE = 'data.mdb';
 
@@ -36,6 +41,8 @@ export interface CommitBatch {
   promise?: Promise<void>;
 }
 
+const WAL_SEQ_META = 'walseq';
+
 export class Backend {
   env!: RootDatabase<Buffer, Buffer>;
   kv!: Bin;
@@ -44,6 +51,12 @@ export class Backend {
   leases!: Bin;
   lkeys!: Bin;
   meta!: Bin;
+  /** The tables in WAL order (a record names a table by its index here). */
+  private tables: Bin[] = [];
+  private tableIndex = new Map<Bin, number>();
+  private wal: Wal | null = null;
+  /** Seq of the last WAL record issued. */
+  private walSeq = 0;
   readonly file: string;
   private batch: CommitBatch | null = null;
   private lastCommit: Promise<unknown> = Promise.resolve();
@@ -71,8 +84,11 @@ export class Backend {
       path: this.file,
       keyEncoding: 'binary',
       encoding: 'binary',
-      // Durability: a commit resolves after LMDB's fsync; never noSync.
-      overlappingSync: false,
+      // Durability comes from the WAL; LMDB commits resolve once visible (separateFlushed) and
+      // are flushed right after (overlappingSync keeps the file consistent at its last flush).
+      // Never noSync.
+      overlappingSync: true,
+      separateFlushed: true,
       noSync: false,
       maxDbs: 8,
       // Reserve address space up front: growing the map remaps the file, which is slow. The file
@@ -86,11 +102,39 @@ export class Backend {
     this.leases = this.env.openDB<Buffer, Buffer>('leases', o);
     this.lkeys = this.env.openDB<Buffer, Buffer>('lkeys', o);
     this.meta = this.env.openDB<Buffer, Buffer>('meta', o);
-    for (const db of [this.kv, this.hist, this.log, this.leases, this.lkeys, this.meta]) fastCopies(db);
+    this.tables = [this.kv, this.hist, this.log, this.leases, this.lkeys, this.meta];
+    this.tableIndex = new Map(this.tables.map((db, i) => [db, i]));
+    for (const db of this.tables) fastCopies(db);
+    // Reopened after a defragment: the WAL is already open and LMDB holds all of it.
+    if (!this.wal) this.openWal();
+  }
+
+  /** Replay the records LMDB lacks (one transaction, flushed before the files are retired). */
+  private openWal(): void {
+    const after = this.getMetaNumber(WAL_SEQ_META) ?? 0;
+    const records = readWal(this.dataDir, after);
+    if (records.length > 0) {
+      this.env.transactionSync(() => {
+        for (const r of records) {
+          for (const w of decodeWrites(r.payload)) {
+            const db = this.tables[w.table];
+            if (!db) throw new Error(`wal record ${r.seq} names unknown table ${w.table}`);
+            if (w.value === undefined) db.removeSync(w.key);
+            else db.putSync(w.key, w.value);
+          }
+        }
+      });
+    }
+    this.walSeq = records.length > 0 ? records[records.length - 1].seq : after;
+    // The current environment's (a defragment reopens it while the WAL stays open).
+    this.wal = new Wal(this.dataDir, () => this.env.flushed);
+    this.wal.open();
   }
 
   async close(): Promise<void> {
     await this.idle();
+    await this.wal?.close();
+    this.wal = null;
     await this.env.close();
   }
 
@@ -153,21 +197,34 @@ export class Backend {
     }
     this.inflight++;
     this.inflightBatches.push(b);
-    let last: Promise<boolean> | undefined;
+    let last: Promise<unknown> | undefined;
     try {
       const w = b.writes;
+      let logBlob: Buffer | undefined;
+      if (b.log.length > 0) {
+        logBlob = encodeLog(b.log);
+        b.bytes += logBlob.length + 16;
+        b.meta.set('rev', revKey(b.lastRev));
+      }
+      const hasWrites = w.length > 0 || logBlob !== undefined || b.meta.size > 0;
+      if (hasWrites) b.meta.set(WAL_SEQ_META, revKey(++this.walSeq));
       for (let i = 0; i < w.length; i += 3) {
         const db = w[i] as Bin;
         const value = w[i + 2] as Buffer | undefined;
         last = value === undefined ? db.remove(w[i + 1] as Buffer) : db.put(w[i + 1] as Buffer, value);
       }
-      if (b.log.length > 0) {
-        const blob = encodeLog(b.log);
-        last = this.log.put(revKey(b.firstRev), blob);
-        b.bytes += blob.length + 16;
-        b.meta.set('rev', revKey(b.lastRev));
+      const logKey = logBlob ? revKey(b.firstRev) : undefined;
+      if (logKey && logBlob) last = this.log.put(logKey, logBlob);
+      const metaKeys: Buffer[] = [];
+      for (const [name, value] of b.meta) {
+        const k = Buffer.from(name);
+        metaKeys.push(k);
+        last = this.meta.put(k, value);
       }
-      for (const [name, value] of b.meta) last = this.meta.put(Buffer.from(name), value);
+      if (hasWrites && this.wal) {
+        const walWrite = this.wal.append(this.walRecord(b, logKey, logBlob, metaKeys));
+        last = last ? Promise.all([last, walWrite]) : walWrite;
+      }
     } catch (err) {
       this.fail(b, err as Error);
       return;
@@ -189,6 +246,27 @@ export class Backend {
       },
       (err: Error) => this.fail(b, err),
     );
+  }
+
+  /** The batch's WAL record: its table writes, the log row and the meta rows, in LMDB's order. */
+  private walRecord(b: CommitBatch, logKey: Buffer | undefined, logBlob: Buffer | undefined, metaKeys: Buffer[]): Buffer {
+    const w = b.writes;
+    const metaValues = [...b.meta.values()];
+    let size = 0;
+    for (let i = 0; i < w.length; i += 3) size += writeSize(w[i + 1] as Buffer, w[i + 2] as Buffer | undefined);
+    if (logKey && logBlob) size += writeSize(logKey, logBlob);
+    for (let i = 0; i < metaKeys.length; i++) size += writeSize(metaKeys[i], metaValues[i]);
+    return frameRecord(this.walSeq, size, (buf, at) => {
+      for (let i = 0; i < w.length; i += 3) {
+        const table = this.tableIndex.get(w[i] as Bin);
+        if (table === undefined) throw new Error('write to a table the WAL does not know');
+        at = putWrite(buf, at, table, w[i + 1] as Buffer, w[i + 2] as Buffer | undefined);
+      }
+      if (logKey && logBlob) at = putWrite(buf, at, this.tableIndex.get(this.log) ?? -1, logKey, logBlob);
+      const mt = this.tableIndex.get(this.meta) ?? -1;
+      for (let i = 0; i < metaKeys.length; i++) at = putWrite(buf, at, mt, metaKeys[i], metaValues[i]);
+      return at;
+    });
   }
 
   private fail(b: CommitBatch, err: Error): void {

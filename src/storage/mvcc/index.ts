@@ -1,7 +1,7 @@
 // keelson's embedded etcd-compatible store: MVCC over LMDB, etcd 3.4 semantics.
 //
 // Layout (one concept per file): options.ts (tunables and defaults), backend.ts (LMDB tables and
-// the durable group commit), codec.ts (binary rows), current-index.ts (live keys in memory),
+// the durable group commit), wal.ts + wal-record.ts (the write-ahead log and its replay), codec.ts (binary rows), current-index.ts (live keys in memory),
 // key-index.ts (current and past-revision reads), write-txn.ts (a write being decided), txn.ts
 // (validation, compares, txn execution), range.ts (filters, sort, limit), kv-store.ts (the Store),
 // watch-hub.ts + history.ts (watchers and catch-up), lessor.ts + lease-ops.ts (leases),

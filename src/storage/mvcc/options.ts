@@ -1,7 +1,7 @@
 // Options of the embedded mvcc store, with etcd's defaults.
 
 export interface MvccOptions {
-  /** Directory holding the store (created if missing): <dataDir>/data.mdb. */
+  /** Directory holding the store (created if missing): <dataDir>/data.mdb and <dataDir>/wal/. */
   dataDir: string;
   /** Backend size limit in bytes, as etcd's --quota-backend-bytes. Default 2 GiB. */
   quotaBackendBytes?: number;

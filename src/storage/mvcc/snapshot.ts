@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open as fsOpen, rename, rm, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DATA_FILE, type Backend } from './backend.js';
+import { hasWal } from './wal.js';
 
 export const SNAPSHOT_CHUNK = 32 * 1024;
 
@@ -32,7 +33,7 @@ export async function restoreSnapshot(snapshotFile: string, dataDir: string): Pr
   const st = await stat(snapshotFile);
   if (st.size <= 32) throw new Error(`snapshot "${snapshotFile}" is too small to be a keelson snapshot`);
   const target = join(dataDir, DATA_FILE);
-  if (await stat(target).catch(() => null)) throw new Error(`data dir "${dataDir}" already holds a store`);
+  if ((await stat(target).catch(() => null)) || hasWal(dataDir)) throw new Error(`data dir "${dataDir}" already holds a store`);
   await mkdir(dataDir, { recursive: true });
   const bodyLen = st.size - 32;
   const h = createHash('sha256');
