@@ -57,15 +57,17 @@ export function etcdAvailable(bin?: string): boolean {
   return r.status === 0 && /etcd Version/.test(r.stdout);
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; another process could still take it in between). */
 /**
- * A free port below the kernel's ephemeral range (32768-60999), for a server a test starts
- * seconds after picking its port (static pods): ports handed out by listen(0) to the other
- * suites running at the same time cannot take it in between.
+ * A free TCP port on 127.0.0.1 for a server a test starts after picking its port (another
+ * process, seconds later). It is chosen below the kernel's ephemeral range (32768-60999), so the
+ * ports listen(0) and outgoing connections of the other suites running at the same time get
+ * cannot take it in between (that made whole suites fail with EADDRINUSE under load), and below
+ * the NodePort range (30000-32767), which the service proxies of other suites program on this host.
+ * Another suite picking the same port at the same moment is the one remaining, rare, race.
  */
-export async function freeFixedPort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (;;) {
-    const port = 20000 + Math.floor(Math.random() * 12000);
+    const port = 20000 + Math.floor(Math.random() * 10000);
     const ok = await new Promise<boolean>((resolve) => {
       const srv = createServer();
       srv.unref();
@@ -76,18 +78,8 @@ export async function freeFixedPort(): Promise<number> {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** freePort (kept for the suites that ask for a port outside the ephemeral range by name). */
+export const freeFixedPort = freePort;
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
