@@ -35,8 +35,23 @@ function divUp(a: bigint, b: bigint): bigint {
   return (a < 0n) !== (b < 0n) ? q - 1n : q + 1n;
 }
 
+// Parsed quantities by their string: a cluster writes the same few ("10m", "16Mi", "1") over and
+// over, and a parse costs several bigint operations. Quantities are immutable (frozen here), so
+// one object is shared; the memo is cleared when it grows past a bound.
+const parsed = new Map<string, Quantity>();
+const MEMO_LIMIT = 4096;
+
 /** ParseQuantity: throws QuantityError for malformed input. */
 export function parseQuantity(input: string): Quantity {
+  const memo = parsed.get(input);
+  if (memo) return memo;
+  const q = Object.freeze(parseUncached(input));
+  if (parsed.size >= MEMO_LIMIT) parsed.clear();
+  parsed.set(input, q);
+  return q;
+}
+
+function parseUncached(input: string): Quantity {
   if (typeof input !== 'string' || input.length === 0) throw new QuantityError('quantities must match the regular expression \'' + quantityRegexp + '\'');
   const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(.*)$/.exec(input);
   if (!m) throw new QuantityError();

@@ -24,7 +24,9 @@ export async function handleCreate(h: Handler): Promise<void> {
   if (h.served.strategy.info.namespaced && !h.info.namespace) throw badRequest('the server could not find the requested resource');
   const attrs = { operation: 'CREATE' as const, info: h.info, object: obj, ctx: h.ctx };
   await runAdmission(h.state.pipeline, attrs);
-  const created = await h.served.store.create(h.ctx, trackManagedFields(h, undefined, attrs.object), { dryRun: h.ctx.dryRun });
+  // The object was decoded from this request's body (admission may have replaced it, with an
+  // object of its own): nothing else holds it, so the store need not copy it.
+  const created = await h.served.store.create(h.ctx, trackManagedFields(h, undefined, attrs.object), { dryRun: h.ctx.dryRun, owned: true });
   respondObject(h, 201, created);
 }
 

@@ -298,26 +298,30 @@ const isContainer = (v: unknown): boolean => isObject(v) || Array.isArray(v);
 
 /**
  * A subtree present on one side only: every node in it is a member (structured-merge-diff's
- * compare inserts each map/list it walks with nothing on the other side, and each leaf).
+ * compare inserts each map/list it walks with nothing on the other side, and each leaf). This
+ * is walkSet's tree with every node marked, built in one walk.
  */
 function subtreeInto(target: FieldSet, path: string[], v: unknown, schema: FieldSchema | undefined): void {
-  const node = path.reduce((n, pe) => n.child(pe), target);
-  walkSet(v, schema, node);
-  markContainers(v, schema, node);
-  node.self = true;
+  let node = target;
+  for (const pe of path) node = node.child(pe);
+  memberTree(v, schema, node);
 }
 
-function markContainers(v: unknown, schema: FieldSchema | undefined, node: FieldSet): void {
+function memberTree(v: unknown, schema: FieldSchema | undefined, node: FieldSet): void {
   node.self = true;
   if (isObject(v)) {
     if (schema?.mapType === 'atomic') return;
-    for (const k of Object.keys(v)) markContainers(v[k], childSchema(schema, k), node.child(fieldPE(k)));
+    for (const k in v) memberTree(v[k], childSchema(schema, k), node.child(fieldPE(k)));
   } else if (Array.isArray(v)) {
+    if (v.length === 0) return;
     const lt = effectiveListType(schema);
-    if (lt.type !== 'map') return;
+    if (lt.type === 'atomic') return;
     for (const item of v) {
       const pe = listItemPE(item, schema);
-      if (pe) markContainers(item, schema?.items, node.child(pe));
+      if (!pe) continue; // items without their keys: the list as a whole (already a member)
+      const c = node.child(pe);
+      if (lt.type === 'map') memberTree(item, schema?.items, c);
+      else c.self = true;
     }
   }
 }
@@ -329,9 +333,9 @@ function compareAt(oldV: unknown, newV: unknown, schema: FieldSchema | undefined
   const atomicMap = !root && schema?.mapType === 'atomic';
   if (isObject(oldV) && isObject(newV) && !atomicMap) {
     if (Object.keys(oldV).length === 0 && Object.keys(newV).length === 0) return;
-    for (const k of new Set([...Object.keys(oldV), ...Object.keys(newV)])) {
-      compareAt(oldV[k], newV[k], childSchema(schema, k), [...path, fieldPE(k)], c);
-    }
+    // Every key of either side, old ones first.
+    for (const k in oldV) compareAt(oldV[k], newV[k], childSchema(schema, k), [...path, fieldPE(k)], c);
+    for (const k in newV) if (!Object.prototype.hasOwnProperty.call(oldV, k)) compareAt(undefined, newV[k], childSchema(schema, k), [...path, fieldPE(k)], c);
     return;
   }
   if (Array.isArray(oldV) && Array.isArray(newV) && effectiveListType(schema).type !== 'atomic') {

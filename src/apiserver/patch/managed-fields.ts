@@ -103,7 +103,13 @@ export function encodeManagedFields(entries: Iterable<ManagerEntry>): ManagedFie
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** RFC 3339 with whole seconds, as metav1.Time serializes. */
-export const formatTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+export function formatTime(d: Date): string {
+  // Every write in the same second formats the same string: keep the last one.
+  const secs = Math.floor(d.getTime() / 1000);
+  if (secs !== lastTime.secs) lastTime = { secs, text: d.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return lastTime.text;
+}
+let lastTime = { secs: NaN, text: '' };
 
 const strippedMeta = ['name', 'namespace', 'creationTimestamp', 'selfLink', 'uid', 'clusterName', 'generation', 'managedFields', 'resourceVersion'];
 
@@ -182,8 +188,9 @@ export function updateManagedFields(o: UpdateManagedFieldsOptions): JsonObject {
     managers = fromRequest && fromRequest.size > 0 ? fromRequest : decodeOrEmpty(liveMF);
   }
   const schema = schemaOf(out, o.schema);
-  const c = compareObjects(withGoZeroValues(stripUntracked(o.live ?? {}), schema), withGoZeroValues(stripUntracked(out), schema), schema);
-  const self = stripSet(c.added.union(c.modified));
+  const c = compareObjects(o.live ? withGoZeroValues(stripUntracked(o.live), schema) : emptyWithZeroValues(schema), withGoZeroValues(stripUntracked(out), schema), schema);
+  // On create nothing is "modified" (except Go zero values a client sent explicitly).
+  const self = stripSet(c.modified.isEmpty() ? c.added : c.added.union(c.modified));
   for (const e of managers.values()) e.set = e.set.difference(self).difference(c.removed);
   const id = { manager: o.manager, operation: 'Update' as const, apiVersion: o.apiVersion, ...(o.subresource ? { subresource: o.subresource } : {}) };
   const key = managerKey(id);
@@ -196,6 +203,18 @@ export function updateManagedFields(o: UpdateManagedFieldsOptions): JsonObject {
   if (encoded.length > 0) meta.managedFields = encoded;
   else delete meta.managedFields;
   return out;
+}
+
+const emptyBySchema = new WeakMap<FieldSchema, unknown>();
+/**
+ * What a create is compared against: an empty object with its Go zero values, the same for every
+ * create of a kind, so computed once per schema (compareObjects only reads it).
+ */
+function emptyWithZeroValues(schema: FieldSchema | undefined): unknown {
+  if (!schema) return {};
+  let v = emptyBySchema.get(schema);
+  if (v === undefined) emptyBySchema.set(schema, (v = withGoZeroValues({}, schema)));
+  return v;
 }
 
 /** `[{}]` (one empty entry) resets managedFields. */

@@ -18,8 +18,12 @@ export const newUid = (): string => randomUUID();
 
 /** RFC3339 UTC with whole seconds (metav1.Time). */
 export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Every write in the same second formats the same string: keep the last one.
+  const secs = Math.floor(d.getTime() / 1000);
+  if (secs !== last.secs) last = { secs, text: d.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+  return last.text;
 }
+let last = { secs: NaN, text: '' };
 
 const qualifiedNamePart = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const dns1123Subdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

@@ -20,6 +20,12 @@ export interface WriteOptions {
   subresource?: string;
   /** Last change to the object a PUT computes from the current one (managedFields). */
   mutate?: (next: KObject, current: KObject | undefined) => KObject;
+  /**
+   * create only: the caller hands `input` over (an object decoded for this request alone), so the
+   * store edits it in place instead of deep-copying it first (a copy of a pod was ~1.5% of a
+   * create's CPU, plus its garbage). The returned object may then share subtrees with `input`.
+   */
+  owned?: boolean;
 }
 
 /** Computes the new object from the current one; throws ApiError to stop. `current` is undefined for a missing object. */
@@ -131,7 +137,7 @@ export class GenericStore {
 
   /** Create (BeforeCreate + Create in kube-apiserver). */
   async create(ctx: RequestContext, input: KObject, opts: WriteOptions = {}): Promise<KObject> {
-    const obj = clone(input);
+    const obj = opts.owned ? input : clone(input);
     this.checkKind(obj);
     this.checkNamespace(obj, ctx);
     const meta = obj.metadata!;
