@@ -239,6 +239,7 @@ export const ANCIENT_CHANGES_MANAGER = 'ancient-changes';
  * the oldest are merged, per apiVersion, into an "ancient-changes" entry.
  */
 export function capUpdateManagers(managers: Map<string, ManagerEntry>, max = MAX_UPDATE_MANAGERS): void {
+  if (managers.size <= max) return; // no more Update entries than entries
   const updaters = [...managers.entries()].filter(([, e]) => e.operation === 'Update');
   if (updaters.length <= max) return;
   const secs = (t?: string) => (t ? Date.parse(t) : 0);
