@@ -69,3 +69,16 @@ test('arithmetic keeps the format of the first operand', () => {
   assert.equal(formatQuantity(subQuantities(quantity('1'), quantity('250m'))), '750m');
   assert.equal(formatQuantity(fromMilli(1500)), '1500m');
 });
+
+test('parsed quantities are shared, frozen and still exact; malformed input still throws each time', () => {
+  const a = parseQuantity('16Mi');
+  const b = parseQuantity('16Mi');
+  assert.equal(a, b);
+  assert.ok(Object.isFrozen(a));
+  assert.equal(a.nano, 16n * 1024n * 1024n * 1_000_000_000n);
+  assert.equal(formatQuantity(parseQuantity('1500m')), '1500m');
+  for (let i = 0; i < 2; i++) assert.throws(() => parseQuantity('1.5.5'));
+  // Past the memo's bound it is cleared, not wrong.
+  for (let i = 0; i < 5000; i++) assert.equal(parseQuantity(`${i}m`).nano, BigInt(i) * 1_000_000n);
+  assert.equal(parseQuantity('16Mi').nano, a.nano);
+});

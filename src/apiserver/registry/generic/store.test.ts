@@ -202,3 +202,16 @@ test('one watch cache feeds many watchers (each event serialized once)', async (
   assert.equal(gs.watchCache.watcherCount, 0);
   gs.watchCache.close();
 });
+
+test('create copies its input unless the caller hands it over (owned)', async () => {
+  const input = { apiVersion: 'example.k8s.io/v1', kind: 'Widget', metadata: { name: 'copied' }, spec: { color: 'red' } };
+  const created = await s.create(ctx(), input);
+  assert.equal(input.metadata.name, 'copied');
+  assert.equal((input.metadata as Record<string, unknown>).uid, undefined);
+  assert.notEqual(created, input);
+  const owned = { apiVersion: 'example.k8s.io/v1', kind: 'Widget', metadata: { name: 'owned' }, spec: { color: 'blue' } };
+  const stored = await s.create(ctx(), owned, { owned: true });
+  assert.ok(stored === owned, 'an owned input is edited in place, not copied');
+  assert.ok(stored.metadata?.uid);
+  assert.equal((await s.get('default', 'owned')).spec.color, 'blue');
+});
