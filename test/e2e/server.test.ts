@@ -48,7 +48,8 @@ describe('keelson server: a whole cluster from one command', () => {
     t.diagnostic(`node Ready after ${readyMs} ms`);
     await until('5 simulated nodes Ready', async () => ((await kubectl(['get', 'nodes', '--no-headers'])).stdout.match(/^sim-\d+\s+Ready/gm) ?? []).length === 5);
     await until('default service account', async () => (await kubectl(['get', 'sa', 'default'])).code === 0);
-    assert.match(output, /export KUBECONFIG=/);
+    // Printed once every component is ready, which may come a moment after the node is.
+    await until('the kubectl how-to', async () => /export KUBECONFIG=/.test(output), 20_000);
   });
 
   it('runs a deployment to Running and a real process pod to Succeeded', async () => {
