@@ -135,32 +135,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const readies: Promise<void>[] = [];
   const running: Promise<void>[] = [];
   const clients: RestClient[] = [];
-  if (!disabled.has('scheduler')) {
-    const c = client('keelson-scheduler', await componentConfig(api, opts.dataDir, schedulerIdentity));
-    clients.push(c);
-    const s = new Scheduler({ client: c, leaderElect: false });
-    running.push(s.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'scheduler stopped')));
-    readies.push(s.ready);
-  }
-  if (!disabled.has('controller-manager')) {
-    const c = client('keelson-controller-manager', await componentConfig(api, opts.dataDir, controllerManagerIdentity));
-    clients.push(c);
-    const bootstrapClient = client('keelson-server');
-    await ensureDefaultStorageClass(bootstrapClient).finally(() => bootstrapClient.close());
-    // As kubeadm: the bootstrap token controllers on, and the cluster CA signs approved CSRs.
-    const signing = api.pkiDir ? { clusterSigningCertFile: join(api.pkiDir, 'ca.crt'), clusterSigningKeyFile: join(api.pkiDir, 'ca.key') } : {};
-    const cm = new ControllerManager({ client: c, leaderElect: false, controllers: ['*', 'bootstrapsigner', 'tokencleaner'], options: { localPathDir: join(opts.dataDir, 'storage'), serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key'), ...signing, ...opts.controllerOptions } });
-    running.push(cm.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
-    readies.push(cm.ready);
-  }
-  if (!disabled.has('coredns')) {
-    // Cluster DNS (CoreDNS' place) as the admin user, like the simulated nodes.
-    const c = client('keelson-cluster-dns');
-    clients.push(c);
-    const dns = new ClusterDns({ client: c, listenHost: hostIPv4(), port: opts.clusterDnsPort ?? 53, clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, serviceIP: clusterDnsIP(opts.serviceClusterIPRange ?? '10.96.0.0/12'), nodeName: opts.nodeName ?? hostname().toLowerCase() });
-    running.push(dns.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'cluster DNS stopped')));
-    readies.push(dns.ready.catch(() => undefined));
-  }
+  // The kubelet first: its node registration then goes ahead of the informer lists of the
+  // scheduler and the controller manager (all share this process and its event loop).
   if (!opts.disableAgent) {
     const nodeName = opts.nodeName ?? hostname().toLowerCase();
     const c = client('keelson-kubelet', await componentConfig(api, opts.dataDir, kubeletIdentity(nodeName)));
@@ -191,6 +167,32 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         .then(() => cri?.stop()),
     );
     readies.push(k.ready);
+  }
+  if (!disabled.has('scheduler')) {
+    const c = client('keelson-scheduler', await componentConfig(api, opts.dataDir, schedulerIdentity));
+    clients.push(c);
+    const s = new Scheduler({ client: c, leaderElect: false });
+    running.push(s.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'scheduler stopped')));
+    readies.push(s.ready);
+  }
+  if (!disabled.has('controller-manager')) {
+    const c = client('keelson-controller-manager', await componentConfig(api, opts.dataDir, controllerManagerIdentity));
+    clients.push(c);
+    const bootstrapClient = client('keelson-server');
+    await ensureDefaultStorageClass(bootstrapClient).finally(() => bootstrapClient.close());
+    // As kubeadm: the bootstrap token controllers on, and the cluster CA signs approved CSRs.
+    const signing = api.pkiDir ? { clusterSigningCertFile: join(api.pkiDir, 'ca.crt'), clusterSigningKeyFile: join(api.pkiDir, 'ca.key') } : {};
+    const cm = new ControllerManager({ client: c, leaderElect: false, controllers: ['*', 'bootstrapsigner', 'tokencleaner'], options: { localPathDir: join(opts.dataDir, 'storage'), serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key'), ...signing, ...opts.controllerOptions } });
+    running.push(cm.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
+    readies.push(cm.ready);
+  }
+  if (!disabled.has('coredns')) {
+    // Cluster DNS (CoreDNS' place) as the admin user, like the simulated nodes.
+    const c = client('keelson-cluster-dns');
+    clients.push(c);
+    const dns = new ClusterDns({ client: c, listenHost: hostIPv4(), port: opts.clusterDnsPort ?? 53, clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, serviceIP: clusterDnsIP(opts.serviceClusterIPRange ?? '10.96.0.0/12'), nodeName: opts.nodeName ?? hostname().toLowerCase() });
+    running.push(dns.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'cluster DNS stopped')));
+    readies.push(dns.ready.catch(() => undefined));
   }
   if (!opts.disableAgent && !disabled.has('kube-proxy')) {
     // The service proxy: nftables when root with nft installed, else userspace (NodePorts only).
