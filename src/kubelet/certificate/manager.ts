@@ -47,6 +47,7 @@ export interface CertificateManagerOptions {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const READ_TIMEOUT_MS = 10_000;
 
 function gauge(name: string, help: string): import('prom-client').Gauge {
   return (registry.getSingleMetric(name) as import('prom-client').Gauge | undefined) ?? new prom.Gauge({ name, help, registers: [registry] });
@@ -171,7 +172,16 @@ export class CertificateManager {
       if (this.stopped) throw new Error('certificate manager stopped');
       let cur;
       try {
-        cur = await client.get(resourcePath(CSRS, undefined, name));
+        // Bounded: a request on a connection that died under it (the other certificate's
+        // rotation replaces connections) must not stall the wait for good.
+        let timer: NodeJS.Timeout | undefined;
+        cur = await Promise.race([
+          client.get(resourcePath(CSRS, undefined, name)),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`reading certificate signing request ${name} timed out`)), READ_TIMEOUT_MS);
+            timer.unref?.();
+          }),
+        ]).finally(() => clearTimeout(timer));
       } catch (e) {
         // A dropped connection (the other certificate's rotation closes them) is not the end of
         // the wait; a deleted request is.
