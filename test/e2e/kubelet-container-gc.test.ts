@@ -5,17 +5,15 @@
 // Needs root with containerd, runc and the CNI plugins; skipped with the reason otherwise.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CriClient } from '../../src/kubelet/runtime/cri/client.js';
 import { buildBusyboxImage, criSkipReason, startTestContainerd, type TestContainerd } from '../../src/kubelet/runtime/cri/test-support.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { startTestKubelet, type TestKubelet } from '../helpers/kubelet.js';
 import { until } from '../helpers/until.js';
 
-const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 const skip = criSkipReason();
 const NODE = 'keelson-container-gc-node';
 const IMAGE = 'localhost/keelson-e2e/cgc-busybox:1';
@@ -24,26 +22,17 @@ describe('kubelet container GC on containerd', { skip }, () => {
   let api: TestApiServer;
   let ctrd: TestContainerd;
   let cri: CriClient;
-  let kubelet: ChildProcess | undefined;
+  let kubelet: TestKubelet | undefined;
   let dir: string;
-  let logs = '';
-  const startKubelet = () => {
-    const p = spawn(bin, ['kubelet', '--kubeconfig', api.kubeconfig, '--hostname-override', NODE, '--runtime', 'cri', '--container-runtime-endpoint', ctrd.endpoint, '--port', '0', '--root-dir', join(dir, 'kubelet'), '--container-gc-period', '1s'], {
-      env: { ...process.env, KEELSON_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    p.stdout!.on('data', (d) => (logs += d));
-    p.stderr!.on('data', (d) => (logs += d));
-    return p;
-  };
+  /** Output of the kubelet started last (also after it stopped). */
+  let last: TestKubelet | undefined;
+  const logs = () => last?.output() ?? '';
+  const startKubelet = () =>
+    (last = startTestKubelet(['--kubeconfig', api.kubeconfig, '--hostname-override', NODE, '--runtime', 'cri', '--container-runtime-endpoint', ctrd.endpoint, '--port', '0', '--root-dir', join(dir, 'kubelet'), '--container-gc-period', '1s']));
   const stopKubelet = async () => {
-    const p = kubelet;
+    const k = kubelet;
     kubelet = undefined;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (p.exitCode === null) p.kill('SIGKILL');
+    await k?.stop();
   };
   const jp = async (pod: string, path: string) => (await api.kubectl(['get', 'pod', pod, '-o', `jsonpath={${path}}`])).stdout;
   const sandboxesOf = async (uid: string) => ((await cri.runtime('ListPodSandbox', { filter: { label_selector: { 'io.kubernetes.pod.uid': uid } } })).items as unknown[]).length;
@@ -70,7 +59,7 @@ describe('kubelet container GC on containerd', { skip }, () => {
       assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(pod) })).code, 0);
     }
     kubelet = startKubelet();
-    await until('both pods Running', async () => (await jp('doomed', '.status.phase')) === 'Running' && (await jp('keeper', '.status.phase')) === 'Running', 60_000, () => logs);
+    await until('both pods Running', async () => (await jp('doomed', '.status.phase')) === 'Running' && (await jp('keeper', '.status.phase')) === 'Running', 60_000, logs);
     const doomedUid = await jp('doomed', '.metadata.uid');
     const keeperUid = await jp('keeper', '.metadata.uid');
     const keeperContainer = await jp('keeper', '.status.containerStatuses[0].containerID');
@@ -80,9 +69,9 @@ describe('kubelet container GC on containerd', { skip }, () => {
     assert.equal(await sandboxesOf(doomedUid), 1, 'the sandbox outlives the kubelet');
     assert.equal((await api.kubectl(['delete', 'pod', 'doomed', '--grace-period=0', '--force'])).code, 0);
     kubelet = startKubelet();
-    await until('the deleted pod\'s sandbox removed', async () => (await sandboxesOf(doomedUid)) === 0, 30_000, () => logs);
-    await until('its log directory removed', async () => !existsSync(logDir), 10_000, () => logs);
-    assert.match(logs, /Removing the pod sandbox of a pod that no longer exists/);
+    await until('the deleted pod\'s sandbox removed', async () => (await sandboxesOf(doomedUid)) === 0, 30_000, logs);
+    await until('its log directory removed', async () => !existsSync(logDir), 10_000, logs);
+    assert.match(logs(), /Removing the pod sandbox of a pod that no longer exists/);
     assert.equal(await sandboxesOf(keeperUid), 1);
     assert.equal(await jp('keeper', '.status.phase'), 'Running');
     assert.equal(await jp('keeper', '.status.containerStatuses[0].containerID'), keeperContainer, 'the live pod\'s container was adopted, not replaced');

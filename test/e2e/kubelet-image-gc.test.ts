@@ -8,7 +8,7 @@
 // CNI plugins; skipped with the reason otherwise.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { CriClient } from '../../src/kubelet/runtime/cri/client.js';
 import { buildBusyboxImage, criSkipReason, startTestContainerd, type TestContainerd } from '../../src/kubelet/runtime/cri/test-support.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { startTestKubelet, type TestKubelet } from '../helpers/kubelet.js';
 import { until } from '../helpers/until.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
@@ -28,26 +29,17 @@ describe('kubelet image garbage collection on containerd', { skip }, () => {
   let api: TestApiServer;
   let ctrd: TestContainerd;
   let cri: CriClient;
-  let kubelet: ChildProcess | undefined;
+  let kubelet: TestKubelet | undefined;
   let dir: string;
-  let logs = '';
-  const startKubelet = (gcArgs: string[]) => {
-    const p = spawn(bin, ['kubelet', '--kubeconfig', api.kubeconfig, '--hostname-override', NODE, '--runtime', 'cri', '--container-runtime-endpoint', ctrd.endpoint, '--port', '0', '--root-dir', join(dir, 'kubelet'), ...gcArgs], {
-      env: { ...process.env, KEELSON_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    p.stdout!.on('data', (d) => (logs += d));
-    p.stderr!.on('data', (d) => (logs += d));
-    return p;
-  };
+  /** Output of the kubelet started last (also after it stopped). */
+  let last: TestKubelet | undefined;
+  const logs = () => last?.output() ?? '';
+  const startKubelet = (gcArgs: string[]) =>
+    (last = startTestKubelet(['--kubeconfig', api.kubeconfig, '--hostname-override', NODE, '--runtime', 'cri', '--container-runtime-endpoint', ctrd.endpoint, '--port', '0', '--root-dir', join(dir, 'kubelet'), ...gcArgs]));
   const stopKubelet = async () => {
-    const p = kubelet;
+    const k = kubelet;
     kubelet = undefined;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    if (p.exitCode === null) p.kill('SIGKILL');
+    await k?.stop();
   };
   const phase = async () => (await api.kubectl(['get', 'pod', 'keeper', '-o', 'jsonpath={.status.phase}'])).stdout;
   const tags = async () => ((await cri.image('ListImages', {})).images as Array<{ repo_tags: string[] }>).flatMap((i) => i.repo_tags);
@@ -68,9 +60,9 @@ describe('kubelet image garbage collection on containerd', { skip }, () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'keeper' }, spec: { nodeName: NODE, terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: USED, imagePullPolicy: 'Never' }] } };
     assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(pod) })).code, 0);
     kubelet = startKubelet(['--image-gc-high-threshold', '100']);
-    await until('keeper Running', async () => (await phase()) === 'Running', 60_000, () => logs);
+    await until('keeper Running', async () => (await phase()) === 'Running', 60_000, logs);
     await stopKubelet();
-    assert.match(logs, /ImageGCHighThresholdPercent is set 100, Disable image GC/);
+    assert.match(logs(), /ImageGCHighThresholdPercent is set 100, Disable image GC/);
     assert.ok((await tags()).includes(UNUSED), 'nothing collected with GC off');
   });
   after(async () => {
@@ -93,11 +85,11 @@ describe('kubelet image garbage collection on containerd', { skip }, () => {
 
   it('removes the unused image, keeps the running pod\'s and the sandbox image, and reports FreeDiskSpaceFailed', async () => {
     kubelet = startKubelet(['--image-gc-high-threshold', '1', '--image-gc-low-threshold', '0', '--image-gc-period', '1s']);
-    await until('the unused image removed', async () => !(await tags()).includes(UNUSED), 30_000, () => logs);
+    await until('the unused image removed', async () => !(await tags()).includes(UNUSED), 30_000, logs);
     const left = await tags();
     assert.ok(left.includes(USED), `the running pod's image stays: ${left.join(' ')}`);
     assert.ok(left.includes(ctrd.sandboxImage), `the sandbox image stays: ${left.join(' ')}`);
-    assert.match(logs, /"imageID":"sha256:[0-9a-f]{64}".*"msg":"Removing image to free bytes"/);
+    assert.match(logs(), /"imageID":"sha256:[0-9a-f]{64}".*"msg":"Removing image to free bytes"/);
     const ev = await until(
       'a FreeDiskSpaceFailed event on the Node',
       async () => {
@@ -105,7 +97,7 @@ describe('kubelet image garbage collection on containerd', { skip }, () => {
         return (JSON.parse(r.stdout).items as Array<Record<string, any>>)[0];
       },
       30_000,
-      () => logs,
+      logs,
     );
     assert.equal(ev.type, 'Warning');
     assert.equal(ev.source.component, 'kubelet');
