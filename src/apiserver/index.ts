@@ -37,6 +37,7 @@ import { readFileSync } from 'node:fs';
 import { logger } from '../util/log.js';
 import { EncryptionAtRest } from './encryption/at-rest.js';
 import { Auditor } from './audit/auditor.js';
+import { defaultComponentChecks, type ComponentChecks } from './registry/core/componentstatuses/checks.js';
 
 const log = logger('apiserver');
 
@@ -62,6 +63,9 @@ export interface ApiServer {
   resources: Resources;
   store: Store;
   kubeconfigPath?: string;
+  /** The checks behind `kubectl get componentstatuses`; `keelson server` replaces the scheduler's
+   * and controller manager's with in-process ones. */
+  componentStatuses: ComponentChecks;
   close(): Promise<void>;
 }
 
@@ -129,6 +133,11 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
       { name: 'poststarthook/bootstrap-controller', check: async () => { if (!bootstrapped) throw new Error('not finished'); } },
     ],
     readyChecks: [],
+    componentStatuses: defaultComponentChecks({
+      storeProbe: () => store.range({ key: Buffer.from('/registry/health') }),
+      etcdServers: o.etcdServers,
+      etcdTls: { ca: o.etcdCaFile ? readFileSync(o.etcdCaFile) : undefined, cert: o.etcdCertFile ? readFileSync(o.etcdCertFile) : undefined, key: o.etcdKeyFile ? readFileSync(o.etcdKeyFile) : undefined },
+    }),
   };
   state.readyChecks = [...state.healthChecks, { name: 'shutdown', check: async () => { if (ac.signal.aborted) throw new Error('shutting down'); } }];
 
@@ -178,6 +187,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
     pkiDir: serving.pki?.dir,
     resources,
     store,
+    componentStatuses: state.componentStatuses!,
     ready: Promise.resolve(),
     async close() {
       if (closed) return;

@@ -43,8 +43,9 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
   toStatus(): StatusObject {
-    // metav1.Status's field order, as kube-apiserver writes it: ..., reason, details, code.
-    const s: StatusObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, ...(this.details ? { details: this.details } : {}), code: this.code };
+    // metav1.Status's field order, as kube-apiserver writes it: ..., reason, details, code. An
+    // error that is not an API status has reason "" (StatusReasonUnknown), omitted as in kube.
+    const s: StatusObject = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, ...(this.reason ? { reason: this.reason } : {}), ...(this.details ? { details: this.details } : {}), code: this.code };
     return s;
   }
 }

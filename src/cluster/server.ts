@@ -20,6 +20,7 @@ import { bootContainerd, startCriNode } from './cri-node.js';
 import { containerdAvailable } from '../kubelet/runtime/cri/containerd.js';
 import { hostIPv4 } from '../kubelet/node-status.js';
 import { Scheduler } from '../scheduler/scheduler.js';
+import type { ComponentChecks } from '../apiserver/registry/core/componentstatuses/checks.js';
 import { startEtcdServer } from '../storage/etcd-server/index.js';
 import { openMvccStore } from '../storage/mvcc/index.js';
 import { logger } from '../util/log.js';
@@ -172,7 +173,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const c = client('keelson-scheduler', await componentConfig(api, opts.dataDir, schedulerIdentity));
     clients.push(c);
     const s = new Scheduler({ client: c, leaderElect: false });
-    running.push(s.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'scheduler stopped')));
+    running.push(inProcessHealth(api.componentStatuses, 'scheduler', s.start(ac.signal)).catch((e) => log.error({ err: (e as Error).message }, 'scheduler stopped')));
     readies.push(s.ready);
   }
   if (!disabled.has('controller-manager')) {
@@ -183,7 +184,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // As kubeadm: the bootstrap token controllers on, and the cluster CA signs approved CSRs.
     const signing = api.pkiDir ? { clusterSigningCertFile: join(api.pkiDir, 'ca.crt'), clusterSigningKeyFile: join(api.pkiDir, 'ca.key') } : {};
     const cm = new ControllerManager({ client: c, leaderElect: false, controllers: ['*', 'bootstrapsigner', 'tokencleaner'], options: { localPathDir: join(opts.dataDir, 'storage'), serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key'), ...signing, ...opts.controllerOptions } });
-    running.push(cm.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
+    running.push(inProcessHealth(api.componentStatuses, 'controller-manager', cm.start(ac.signal)).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
     readies.push(cm.ready);
   }
   if (!disabled.has('coredns')) {
@@ -234,4 +235,20 @@ function staticPodDir(opts: ServerOptions): string | undefined {
   const dir = opts.podManifestPath ?? join(opts.dataDir, 'manifests');
   if (dir) mkdirSync(dir, { recursive: true });
   return dir || undefined;
+}
+
+/**
+ * `kubectl get componentstatuses` for a component running in this process (it has no health
+ * port of its own to probe): healthy while `running` has not settled, then the reason it stopped.
+ */
+function inProcessHealth(checks: ComponentChecks, name: string, running: Promise<void>): Promise<void> {
+  let stopped: string | undefined;
+  checks.set(name, async () => (stopped === undefined ? { status: 'True', message: 'ok' } : { status: 'False', message: `${name} is not running: ${stopped}` }));
+  return running.then(
+    () => void (stopped = 'stopped'),
+    (e) => {
+      stopped = (e as Error).message;
+      throw e;
+    },
+  );
 }

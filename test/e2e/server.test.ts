@@ -60,6 +60,12 @@ describe('keelson server: a whole cluster from one command', () => {
     await until('hello Succeeded', async () => (await kubectl(['get', 'pod', 'hello', '-o', 'jsonpath={.status.phase}'])).stdout === 'Succeeded');
   });
 
+  it('reports its in-process scheduler, controller manager and store healthy to kubectl get componentstatuses', async () => {
+    const r = await kubectl(['get', 'componentstatuses']);
+    assert.equal(r.code, 0, r.out);
+    for (const name of ['scheduler', 'controller-manager', 'etcd-0']) assert.match(r.stdout, new RegExp(`^${name}\\s+Healthy\\s+ok`, 'm'), r.out);
+  });
+
   it('serves the store to etcdctl over TLS with client certificates (the kubeadm etcd certificates)', () => {
     const pki = join(dir, 'pki', 'etcd');
     const tls = ['--cacert', join(pki, 'ca.crt'), '--cert', join(pki, 'healthcheck-client.crt'), '--key', join(pki, 'healthcheck-client.key')];

@@ -5,6 +5,7 @@ import type { RequestInfo } from '../request-info.js';
 import type { Resources, Served } from '../resources.js';
 import type { Pipeline, UserInfo } from '../filters/pipeline.js';
 import type { KObject } from '../registry/strategy.js';
+import type { ComponentChecks } from '../registry/core/componentstatuses/checks.js';
 import { newContext, type RequestContext } from '../registry/generic/context.js';
 import { readBody, setWarnings, writeJson } from '../http-util.js';
 import { decodeBody, negotiateResponse, type ResponseForm } from '../negotiation.js';
@@ -20,6 +21,8 @@ export interface ServerState {
   bookmarkIntervalMs: number;
   /** How the apiserver reaches kubelets (pods/log, pods/exec): TLS with its client certificate. */
   kubeletClient?: KubeletClientTls;
+  /** What `kubectl get componentstatuses` checks (registry/core/componentstatuses/checks.ts). */
+  componentStatuses?: ComponentChecks;
 }
 
 export interface KubeletClientTls {

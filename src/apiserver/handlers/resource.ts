@@ -12,7 +12,7 @@ import { handleNamespaceDelete, handleNamespaceFinalize } from './namespaces.js'
 import { handleVirtualCreate, isVirtual } from './virtual.js';
 import { handleServiceAccountToken } from '../registry/core/serviceaccounts/token.js';
 import { handleCsrApproval } from './csr-approval.js';
-import { isMetrics } from '../registry/metrics/metrics.js';
+import { isComputed } from '../registry/computed.js';
 import { ApiError, methodNotAllowed, notFound, pathNotFound } from '../status.js';
 
 const defaultVerbs = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -24,10 +24,10 @@ export async function dispatch(h: Handler): Promise<void> {
   const sub = info.subresource;
   if (st.info.namespaced && !info.namespace && info.name) throw pathNotFound();
   if (!st.info.namespaced && info.namespace && st.info.resource !== 'namespaces') throw pathNotFound();
-  // metrics.k8s.io: computed from the kubelets, not stored (registry/metrics).
-  if (isMetrics(st)) {
+  // Computed on each read, not stored: metrics.k8s.io, componentstatuses (registry/computed.ts).
+  if (isComputed(st)) {
     if (sub) throw pathNotFound();
-    return st.metricsRead(h);
+    return st.computedRead(h);
   }
   if (sub) {
     if (!info.name) throw pathNotFound();

@@ -63,10 +63,12 @@ import { strategy as authorizationSubjectaccessreviews } from './authorization/s
 import { strategy as authorizationSelfsubjectaccessreviews } from './authorization/selfsubjectaccessreviews/strategy.js';
 import { strategy as authorizationLocalsubjectaccessreviews } from './authorization/localsubjectaccessreviews/strategy.js';
 import { strategy as authorizationSelfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews/strategy.js';
+import { strategy as coreComponentstatuses } from './core/componentstatuses/strategy.js';
 import { nodeMetricsStrategy as metricsNodes, podMetricsStrategy as metricsPods } from './metrics/metrics.js';
 
 export const builtinStrategies: Strategy[] = [
   coreBindings,
+  coreComponentstatuses,
   coreConfigmaps,
   coreEndpoints,
   coreEvents,

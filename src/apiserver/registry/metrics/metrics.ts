@@ -11,22 +11,13 @@ import type { KObject, Strategy } from '../strategy.js';
 import { listObjects, listOptionsFromQuery } from '../generic/list.js';
 import { newContext } from '../generic/context.js';
 import { ApiError, methodNotAllowed, notFound } from '../../status.js';
-import { writeJson, setWarnings } from '../../http-util.js';
-import { parseIncludeObject, toTable } from '../../table.js';
+import { respondComputed, type ComputedStrategy } from '../computed.js';
 import { KubeletScraper, type NodeSummary } from './scraper.js';
 import { parseLabelSelector, matchLabels } from '../../../api/selectors/labels.js';
 
 const group = 'metrics.k8s.io';
 const version = 'v1beta1';
 const window = '10s';
-
-export interface MetricsStrategy extends Strategy {
-  metricsRead(h: Handler): Promise<void>;
-}
-
-export function isMetrics(s: Strategy): s is MetricsStrategy {
-  return typeof (s as Partial<MetricsStrategy>).metricsRead === 'function';
-}
 
 const scrapers = new WeakMap<object, KubeletScraper>();
 function scraper(h: Handler): KubeletScraper {
@@ -68,13 +59,7 @@ function podMetrics(pod: KObject, p: NodeSummary['summary']['pods'][number], now
 }
 
 function respond(h: Handler, items: KObject[], listKind: string, single: boolean): void {
-  setWarnings(h.res, h.ctx.warnings);
-  if (h.form.kind === 'table') {
-    writeJson(h.res, 200, toTable(h.served.strategy, items, { includeObject: parseIncludeObject(h.query.get('includeObject')), version: h.form.version, now: h.state.now() }));
-    return;
-  }
-  if (single) writeJson(h.res, 200, items[0]);
-  else writeJson(h.res, 200, { kind: listKind, apiVersion: `${group}/${version}`, metadata: {}, items });
+  respondComputed(h, items, single ? undefined : { kind: listKind, apiVersion: `${group}/${version}` });
 }
 
 const usageTable = {
@@ -92,10 +77,10 @@ const usageTable = {
   },
 };
 
-export const nodeMetricsStrategy: MetricsStrategy = {
+export const nodeMetricsStrategy: ComputedStrategy = {
   info: { group, version, kind: 'NodeMetrics', listKind: 'NodeMetricsList', resource: 'nodes', singular: 'nodemetrics', namespaced: false, verbs: ['get', 'list'], storagePrefix: 'metrics.k8s.io/nodes' },
   table: usageTable,
-  async metricsRead(h) {
+  async computedRead(h) {
     if (h.info.verb !== 'get' && h.info.verb !== 'list') throw methodNotAllowed();
     const now = h.state.now().toISOString();
     const summaries = await scraper(h).scrape();
@@ -111,10 +96,10 @@ export const nodeMetricsStrategy: MetricsStrategy = {
   },
 };
 
-export const podMetricsStrategy: MetricsStrategy = {
+export const podMetricsStrategy: ComputedStrategy = {
   info: { group, version, kind: 'PodMetrics', listKind: 'PodMetricsList', resource: 'pods', singular: 'podmetrics', namespaced: true, verbs: ['get', 'list'], storagePrefix: 'metrics.k8s.io/pods' },
   table: usageTable,
-  async metricsRead(h) {
+  async computedRead(h) {
     if (h.info.verb !== 'get' && h.info.verb !== 'list') throw methodNotAllowed();
     const now = h.state.now().toISOString();
     const podStore = h.state.resources.storeFor('', 'pods');
