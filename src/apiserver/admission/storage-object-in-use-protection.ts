@@ -4,9 +4,7 @@
 // the pvc-protection / pv-protection controllers see it unused and remove the finalizer.
 import type { AdmissionPlugin } from '../filters/pipeline.js';
 import { isResource } from './lookup.js';
-
-export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
-export const PV_PROTECTION = 'kubernetes.io/pv-protection';
+import { PVC_PROTECTION, PV_PROTECTION } from '../../api/finalizers.js';
 
 export function storageObjectInUseProtection(): AdmissionPlugin {
   return {

@@ -8,8 +8,8 @@ import { Resources, resourcePath } from '../../client/resources.js';
 import { QueueRunner, type Controller, type ControllerContext } from '../controller.js';
 import type { K } from '../pod-util.js';
 import { volumeInUse } from './in-use.js';
+import { PV_PROTECTION } from '../../api/finalizers.js';
 
-export const PV_PROTECTION = 'kubernetes.io/pv-protection';
 
 export class PvProtectionController implements Controller {
   readonly name = 'pv-protection';

@@ -8,8 +8,8 @@ import { Resources, resourcePath } from '../../client/resources.js';
 import { QueueRunner, type Controller, type ControllerContext } from '../controller.js';
 import { nsKey, type K } from '../pod-util.js';
 import { claimsOf, podUsesClaim } from './in-use.js';
+import { PVC_PROTECTION } from '../../api/finalizers.js';
 
-export const PVC_PROTECTION = 'kubernetes.io/pvc-protection';
 
 export class PvcProtectionController implements Controller {
   readonly name = 'pvc-protection';
