@@ -30,7 +30,7 @@ export interface SchedulerConfig {
   leaderElection?: { leaderElect?: boolean; leaseDuration?: string; renewDeadline?: string; retryPeriod?: string; resourceName?: string; resourceNamespace?: string };
 }
 
-/** Kubernetes' default multiPoint plugins and score weights (minus VolumeZone, not built). */
+/** Kubernetes' default multiPoint plugins and score weights. */
 export const DEFAULT_PLUGINS: PluginRef[] = [
   { name: 'PrioritySort' },
   { name: 'NodeUnschedulable' },
@@ -42,6 +42,7 @@ export const DEFAULT_PLUGINS: PluginRef[] = [
   { name: 'VolumeRestrictions' },
   { name: 'NodeVolumeLimits' },
   { name: 'VolumeBinding' },
+  { name: 'VolumeZone' },
   { name: 'PodTopologySpread', weight: 2 },
   { name: 'InterPodAffinity', weight: 2 },
   { name: 'DefaultPreemption' },

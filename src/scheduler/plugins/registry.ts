@@ -16,6 +16,7 @@ import * as DefaultPreemption from './default-preemption/index.js';
 import * as VolumeRestrictions from './volume-restrictions/index.js';
 import * as VolumeBinding from './volume-binding/index.js';
 import * as NodeVolumeLimits from './node-volume-limits/index.js';
+import * as VolumeZone from './volume-zone/index.js';
 
 const all = [
   PrioritySort,
@@ -34,6 +35,7 @@ const all = [
   VolumeRestrictions,
   VolumeBinding,
   NodeVolumeLimits,
+  VolumeZone,
 ];
 
 export const inTreeRegistry: Record<string, PluginFactory> = Object.fromEntries(all.map((m) => [m.name, m.factory as PluginFactory]));

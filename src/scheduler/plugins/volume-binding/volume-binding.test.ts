@@ -51,8 +51,12 @@ describe('VolumeBinding', () => {
     const d = decide(c.fw, withClaims('p', 'data'), c.cache.nodeInfos());
     assert.equal(d.node, 'b');
     assert.deepEqual(d.rejected.get('a')?.reasons, ['node(s) had volume node affinity conflict']);
-    const lost = decide(c.fw, withClaims('q', 'lost'), c.cache.nodeInfos());
+    // VolumeBinding's own Filter verdict (in the default profile VolumeZone's PreFilter rejects
+    // the pod first, with `persistentvolume "gone" not found`, as in kube).
+    const alone = testCluster(nodes(), [], { plugins: { multiPoint: { disabled: [{ name: 'VolumeZone' }] } } } as any, [], { claims: [pvc('lost', { volumeName: 'gone' })] });
+    const lost = decide(alone.fw, withClaims('q', 'lost'), alone.cache.nodeInfos());
     assert.equal(fitErrorMessage(lost), '0/3 nodes are available: 3 node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s).');
+    assert.equal(fitErrorMessage(decide(c.fw, withClaims('q', 'lost'), c.cache.nodeInfos())), '0/3 nodes are available: persistentvolume "gone" not found.');
   });
 
   it('WaitForFirstConsumer: the nodes whose local volume fits; smallest first; reserve assumes it for the next pods', async () => {
