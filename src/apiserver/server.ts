@@ -6,7 +6,7 @@ import { kubernetesVersion } from '../version.js';
 import { metricsText } from '../util/metrics.js';
 import { logger } from '../util/log.js';
 import { parseRequestInfo, type RequestInfo } from './request-info.js';
-import { writeError, writeJson } from './http-util.js';
+import { setWarnings, writeError, writeJson } from './http-util.js';
 import { ApiError, methodNotAllowed, pathNotFound } from './status.js';
 import { isLongRunning, MaxInflight } from './filters/max-inflight.js';
 import { adminUser, type UserInfo } from './filters/pipeline.js';
@@ -15,7 +15,7 @@ import { anonymousUser } from '../auth/authn/anonymous.js';
 import { impersonate } from '../auth/impersonation.js';
 import { forbiddenError } from '../auth/authz/forbidden.js';
 import { attributesOf } from '../auth/authz/types.js';
-import { makeHandler, type ServerState } from './handlers/context.js';
+import { makeHandler, type Handler, type ServerState } from './handlers/context.js';
 import type { AuditRequest } from './audit/sink.js';
 import { dispatch } from './handlers/resource.js';
 import { aggregated, aggregatedContentType, apiGroup, apiGroupList, apiResourceList, apiVersions } from './discovery/documents.js';
@@ -86,6 +86,7 @@ async function handle(state: FrontState, req: IncomingMessage, res: ServerRespon
   const kind = ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(info.verb) ? 'mutating' : 'readOnly';
   if (!longRunning) inflightGauge.inc({ request_kind: kind });
   let audit: AuditRequest | undefined;
+  let h: Handler | undefined;
   try {
     const authenticated = await authenticate(state, req).catch((e) => {
       if (e instanceof ApiError && e.code === 401) state.pipeline.audit?.failedAuthentication?.({ req, res, info });
@@ -141,11 +142,14 @@ async function handle(state: FrontState, req: IncomingMessage, res: ServerRespon
     }
     const served = state.resources.lookup(info.group, info.version, info.resource);
     if (!served) throw pathNotFound();
-    const h = makeHandler(req, res, info, query, served, state, user);
+    h = makeHandler(req, res, info, query, served, state, user);
     audit?.instrument(h);
     await dispatch(h);
   } catch (e) {
     audit?.failed(e);
+    // Warnings gathered before the failure (admission, deprecation) go out with the error, as
+    // kube-apiserver's warning recorder writes them into the headers when they are added.
+    if (h?.ctx.warnings.length) setWarnings(res, h.ctx.warnings);
     throw e;
   } finally {
     release();

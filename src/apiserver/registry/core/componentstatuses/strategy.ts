@@ -4,7 +4,6 @@
 // error (500, "Component not found: <name>"). Columns: NAME STATUS MESSAGE ERROR.
 import type { Handler } from '../../../handlers/context.js';
 import { ApiError, methodNotAllowed } from '../../../status.js';
-import { setWarnings } from '../../../http-util.js';
 import { respondComputed, type ComputedStrategy } from '../../computed.js';
 import { col, table } from '../../printers/columns.js';
 import type { KObject } from '../../strategy.js';
@@ -39,9 +38,8 @@ export const strategy: ComputedStrategy = {
   }),
   async computedRead(h: Handler) {
     if (h.info.verb !== 'get' && h.info.verb !== 'list') throw methodNotAllowed();
+    // Sent with errors too (server.ts writes the warnings of a failed request).
     h.ctx.warnings.push(DEPRECATION_WARNING);
-    // Sent with errors too, as kube-apiserver's deprecation filter does.
-    setWarnings(h.res, h.ctx.warnings);
     const checks: ComponentChecks = h.state.componentStatuses ?? new Map();
     if (h.info.verb === 'get') {
       const check = checks.get(h.info.name);
