@@ -136,7 +136,7 @@ export class Scheduler {
             this.queue.moveAllToActiveOrBackoff();
           } else this.cache.addPod(p);
           if (!old.spec?.nodeName) this.queue.delete(p);
-        } else if (pending(p)) this.queue.add(p);
+        } else if (pending(p)) this.queue.update(old, p);
         else this.queue.delete(p);
       },
       onDelete: (p) => {

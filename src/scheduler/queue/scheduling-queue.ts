@@ -58,6 +58,21 @@ export class SchedulingQueue {
     this.pushActive({ pod, key, initialAttemptTimestamp: now, timestamp: now, attempts: 0, unschedulablePlugins: new Set() });
   }
 
+  /**
+   * An update of a pending pod. A pod waiting in unschedulable is tried again only when something
+   * other than its status (and bookkeeping metadata) changed, as kube's isPodUpdated decides: the
+   * scheduler's own PodScheduled condition write must not send it round again.
+   */
+  update(old: any, pod: any): void {
+    const key = podKey(pod);
+    const waiting = this.unschedulable.get(key);
+    if (waiting && !isPodUpdated(old, pod)) {
+      waiting.pod = pod;
+      return;
+    }
+    this.add(pod);
+  }
+
   delete(pod: any): void {
     const key = podKey(pod);
     this.active.delete(key);
@@ -159,4 +174,13 @@ export class SchedulingQueue {
     this.backoff.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }
+}
+
+/** kube's isPodUpdated: the pods differ in more than resourceVersion, generation, status (except resource claim statuses), managedFields and finalizers. */
+export function isPodUpdated(old: any, pod: any): boolean {
+  const strip = (p: any) => {
+    const { resourceVersion: _rv, generation: _g, managedFields: _mf, finalizers: _f, ...metadata } = p?.metadata ?? {};
+    return JSON.stringify({ ...p, metadata, status: p?.status?.resourceClaimStatuses ? { resourceClaimStatuses: p.status.resourceClaimStatuses } : {} });
+  };
+  return strip(old) !== strip(pod);
 }
