@@ -86,7 +86,7 @@ export function decide(fw: Framework, pod: any, nodes: NodeInfo[], opts: DecideO
   const nominatedName = pod.status?.nominatedNodeName;
   if (nominatedName && (!allowed || allowed.has(nominatedName))) {
     const n = nodes.find((x) => x.name === nominatedName);
-    if (n && fw.runFilterWithNominatedPods(state, pod, n, nominated?.(n.name)).isSuccess()) {
+    if (n && fw.runFilterWithNominatedPods(state, pod, n, nominated?.(n.name), nodes).isSuccess()) {
       d.evaluated = 1;
       d.node = n.name;
       d.feasible = [n.name];
@@ -104,7 +104,7 @@ export function decide(fw: Framework, pod: any, nodes: NodeInfo[], opts: DecideO
       d.reject(n.name, Status.unresolvable("node(s) didn't satisfy plugin(s) [PreFilter]").withPlugin('PreFilter'));
       continue;
     }
-    const s = nominated ? fw.runFilterWithNominatedPods(state, pod, n, nominated(n.name)) : fw.runFilter(state, pod, n);
+    const s = nominated ? fw.runFilterWithNominatedPods(state, pod, n, nominated(n.name), nodes) : fw.runFilter(state, pod, n);
     if (s.isSuccess()) feasibleInfos.push(n);
     else d.reject(n.name, s);
   }

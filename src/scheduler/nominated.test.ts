@@ -93,3 +93,21 @@ test('nominator: moves, drops on delete or empty node, skips the pod itself', ()
   n.delete('default/p');
   assert.deepEqual(n.podsOn('c'), []);
 });
+
+test('nominated pods count in inter-pod anti-affinity and topology spread on their node', () => {
+  const c = testCluster([node('a', '8'), node('b', '8')]);
+  const nominatedPod = { ...pod('n', { cpu: '1', priority: 100, labels: { app: 'db' } }), status: { nominatedNodeName: 'a' } };
+  c.nominator.set(nominatedPod, 'a');
+  // Anti-affinity to app=db: node a will hold the nominated db pod.
+  const away = pod('away', { cpu: '1', priority: 1, spec: { affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' }] } } } });
+  const d = decide(c.fw, away, c.cache.nodeInfos(), withNominations(c, away));
+  assert.deepEqual(d.feasible, ['b']);
+  assert.match(d.rejected.get('a')?.reasons.join() ?? '', /anti-affinity/);
+  assert.deepEqual(decide(c.fw, away, c.cache.nodeInfos()).feasible.sort(), ['a', 'b'], 'without the nominated pods both fit');
+  // maxSkew 1 over hostnames for app=db: a has the nominated one, so the next goes to b.
+  const spread = pod('spread', { cpu: '1', priority: 1, labels: { app: 'db' }, spec: { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'db' } } }] } });
+  c.nominator.set({ ...nominatedPod, metadata: { ...nominatedPod.metadata, name: 'n2', uid: 'n2' } }, 'a');
+  const ds = decide(c.fw, spread, c.cache.nodeInfos(), withNominations(c, spread));
+  assert.deepEqual(ds.feasible, ['b']);
+  assert.deepEqual(ds.rejected.get('a')?.reasons, ["node(s) didn't match pod topology spread constraints"]);
+});

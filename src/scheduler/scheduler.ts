@@ -226,7 +226,7 @@ export class Scheduler {
         const pre = fw.runPreFilter(st, pod, all);
         if (!pre.status.isSuccess()) return pre.status;
         if (pre.result?.nodeNames && !pre.result.nodeNames.has(node.name)) return Status.unresolvable('prefilter');
-        return fw.runFilterWithNominatedPods(st, pod, node, this.nominator.podsFor(node.name, pod));
+        return fw.runFilterWithNominatedPods(st, pod, node, this.nominator.podsFor(node.name, pod), all);
       },
     };
   }

@@ -84,7 +84,7 @@ export function testCluster(nodes: any[], pods: any[] = [], profile: ProfileConf
       const st = new CycleState();
       const pre = fw.runPreFilter(st, p, all);
       if (!pre.status.isSuccess()) return pre.status;
-      return pre.result?.nodeNames && !pre.result.nodeNames.has(n.name) ? Status.unresolvable('prefilter') : fw.runFilterWithNominatedPods(st, p, n, nominator.podsFor(n.name, p));
+      return pre.result?.nodeNames && !pre.result.nodeNames.has(n.name) ? Status.unresolvable('prefilter') : fw.runFilterWithNominatedPods(st, p, n, nominator.podsFor(n.name, p), all);
     },
   };
   const fw: Framework = new Framework(resolveProfile(profile, inTreeRegistry, handle), inTreeRegistry, handle);

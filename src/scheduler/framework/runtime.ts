@@ -186,14 +186,22 @@ export class Framework {
    * Filter with nominated pods (kube's RunFilterPluginsWithNominatedPods): when pods of equal or
    * higher priority are nominated to the node, the pod must fit with them added (first pass) and
    * without them (second pass, for filters such as anti-affinity that the added pods could help).
-   * Partial: the PreFilter state (InterPodAffinity, PodTopologySpread counts) is not updated
-   * with the nominated pods (kube's AddPod extensions); resources and ports are.
+   * With `world` (every node), the first pass also sees the nominated pods in the PreFilter
+   * state (InterPodAffinity, PodTopologySpread counts): PreFilter runs again over the nodes with
+   * this one holding them, which is what kube's AddPod extensions compute incrementally. Without
+   * it, only what the node itself holds (resources, ports, volumes) counts them.
    */
-  runFilterWithNominatedPods(state: CycleState, pod: any, node: NodeInfo, nominated: PodInfo[] | undefined): Status {
+  runFilterWithNominatedPods(state: CycleState, pod: any, node: NodeInfo, nominated: PodInfo[] | undefined, world?: NodeInfo[]): Status {
     if (!nominated?.length) return this.runFilter(state, pod, node);
     const withNominated = cloneNodeInfo(node);
     for (const pi of nominated) withNominated.addPod(pi);
-    const s = this.runFilter(state, pod, withNominated);
+    let first = state;
+    if (world) {
+      first = new CycleState();
+      const pre = this.runPreFilter(first, pod, world.map((n) => (n.name === node.name ? withNominated : n)));
+      if (!pre.status.isSuccess()) return pre.status;
+    }
+    const s = this.runFilter(first, pod, withNominated);
     if (!s.isSuccess()) return s;
     return this.runFilter(state, pod, node);
   }
