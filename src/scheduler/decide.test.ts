@@ -57,6 +57,23 @@ test('pod anti-affinity spreads replicas; affinity co-locates', () => {
   assert.ok(decide(fw, pod('db-0', { labels: { app: 'db' }, spec: { affinity: self } }), cache.nodeInfos()).node);
 });
 
+test('affinity terms select namespaces by list, by namespaceSelector (namespace labels), {} for all, or the pod\'s own', () => {
+  const nodes = [node('a', '8'), node('b', '8'), node('c', '8')];
+  const inNs = (name: string, namespace: string, nodeName: string) => pod(name, { namespace, labels: { app: 'web' }, nodeName });
+  const namespaces = [{ metadata: { name: 'prod', labels: { env: 'prod' } } }, { metadata: { name: 'dev', labels: { env: 'dev' } } }, { metadata: { name: 'default' } }];
+  const { fw, cache } = testCluster(nodes, [inNs('p', 'prod', 'a'), inNs('d', 'dev', 'b')], {}, [], { namespaces });
+  const affinity = (term: any) => ({ podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname', ...term }] } });
+  const feasible = (term: any) => decide(fw, pod('x', { spec: { affinity: affinity(term) } }), cache.nodeInfos()).feasible.sort();
+  assert.deepEqual(feasible({ namespaceSelector: { matchLabels: { env: 'prod' } } }), ['a']);
+  assert.deepEqual(feasible({ namespaceSelector: { matchExpressions: [{ key: 'env', operator: 'Exists' }] } }), ['a', 'b']);
+  assert.deepEqual(feasible({ namespaces: ['dev'] }), ['b']);
+  assert.deepEqual(feasible({ namespaces: ['dev'], namespaceSelector: { matchLabels: { env: 'prod' } } }), ['a', 'b'], 'the union of both');
+  assert.deepEqual(feasible({ namespaceSelector: {} }), ['a', 'b']);
+  // Neither: the pod's own namespace (default), where no web pod runs: the pod matches no one
+  // and not its own term (no app=web label), so nothing fits.
+  assert.deepEqual(feasible({}), []);
+});
+
 test('topology spread with DoNotSchedule keeps the skew within maxSkew', () => {
   const nodes = [node('a', '8', { labels: { zone: 'z1' } }), node('b', '8', { labels: { zone: 'z2' } })];
   const existing = [pod('w1', { labels: { app: 'w' }, nodeName: 'a' }), pod('w2', { labels: { app: 'w' }, nodeName: 'a' })];

@@ -25,11 +25,11 @@ export interface Explanation {
 export async function explainPod(client: RestClient, namespace: string, name: string, config: SchedulerConfig = {}): Promise<Explanation> {
   const pod = await client.get(resourcePath(Resources.pods, namespace, name));
   const items = (r: Parameters<typeof resourcePath>[0]) => client.get(resourcePath(r)).then((l: any) => l.items ?? [], () => []);
-  const [nodes, pods, pdbs, claims, volumes, storageClasses, csiNodes, services, replicationControllers, replicaSets, statefulSets] = await Promise.all([
+  const [nodes, pods, pdbs, claims, volumes, storageClasses, csiNodes, services, replicationControllers, replicaSets, statefulSets, namespaces] = await Promise.all([
     client.get(resourcePath(Resources.nodes)),
     client.get(resourcePath(Resources.pods)),
     client.get(resourcePath(Resources.poddisruptionbudgets)).catch(() => ({ items: [] })),
-    ...[Resources.persistentvolumeclaims, Resources.persistentvolumes, Resources.storageclasses, Resources.csinodes, Resources.services, Resources.replicationcontrollers, Resources.replicasets, Resources.statefulsets].map(items),
+    ...[Resources.persistentvolumeclaims, Resources.persistentvolumes, Resources.storageclasses, Resources.csinodes, Resources.services, Resources.replicationcontrollers, Resources.replicasets, Resources.statefulsets, Resources.namespaces].map(items),
   ]);
   const cache = new SchedulerCache();
   for (const n of nodes.items ?? []) cache.setNode(n);
@@ -45,7 +45,7 @@ export async function explainPod(client: RestClient, namespace: string, name: st
     deletePod: async () => {},
     nominate: async () => {},
     pdbs: () => pdbs.items ?? [],
-    listers: staticListers({ claims, volumes, storageClasses, csiNodes, services, replicationControllers, replicaSets, statefulSets }),
+    listers: staticListers({ claims, volumes, storageClasses, csiNodes, services, replicationControllers, replicaSets, statefulSets, namespaces }),
     priorityOf: (p) => p.spec?.priority ?? 0,
     filterDryRun: (p, n, all) => {
       const st = new CycleState();

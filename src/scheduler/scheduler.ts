@@ -73,6 +73,7 @@ export class Scheduler {
   private readonly volumes: Informer;
   private readonly classes: Informer;
   private readonly csiNodes: Informer;
+  private readonly namespaces: Informer;
   private readonly services: Informer;
   private readonly rcs: Informer;
   private readonly replicaSets: Informer;
@@ -94,6 +95,7 @@ export class Scheduler {
     this.volumes = this.informers.informerFor(Resources.persistentvolumes);
     this.classes = this.informers.informerFor(Resources.storageclasses);
     this.csiNodes = this.informers.informerFor(Resources.csinodes);
+    this.namespaces = this.informers.informerFor(Resources.namespaces);
     this.services = this.informers.informerFor(Resources.services);
     this.rcs = this.informers.informerFor(Resources.replicationcontrollers);
     this.replicaSets = this.informers.informerFor(Resources.replicasets);
@@ -172,6 +174,7 @@ export class Scheduler {
       volumes: () => this.volumes.list(),
       storageClass: (name) => this.classes.get(name),
       csiNode: (name) => this.csiNodes.get(name),
+      namespace: (name) => this.namespaces.get(name),
       services: (ns) => inNs(this.services, ns),
       replicationControllers: (ns) => inNs(this.rcs, ns),
       replicaSets: (ns) => inNs(this.replicaSets, ns),

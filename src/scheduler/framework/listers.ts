@@ -10,6 +10,8 @@ export interface Listers {
   storageClass(name: string): any | undefined;
   /** storage.k8s.io CSINode of a node (per-driver volume limits); optional. */
   csiNode?(name: string): any | undefined;
+  /** A Namespace (InterPodAffinity's namespaceSelector); optional. */
+  namespace?(name: string): any | undefined;
   services(namespace: string): any[];
   replicationControllers(namespace: string): any[];
   replicaSets(namespace: string): any[];
@@ -21,6 +23,7 @@ export interface ListerObjects {
   volumes?: any[];
   storageClasses?: any[];
   csiNodes?: any[];
+  namespaces?: any[];
   services?: any[];
   replicationControllers?: any[];
   replicaSets?: any[];
@@ -36,6 +39,7 @@ export function staticListers(o: ListerObjects): Listers {
     volumes: () => o.volumes ?? [],
     storageClass: (name) => (o.storageClasses ?? []).find((c) => c.metadata?.name === name),
     csiNode: (name) => (o.csiNodes ?? []).find((c) => c.metadata?.name === name),
+    namespace: (name) => (o.namespaces ?? []).find((n) => n.metadata?.name === name),
     services: (ns) => inNs(o.services, ns),
     replicationControllers: (ns) => inNs(o.replicationControllers, ns),
     replicaSets: (ns) => inNs(o.replicaSets, ns),

@@ -2,7 +2,8 @@
 // in the node's topology domain (or, for the first pod of a group, the pod matching its own
 // term); required anti-affinity forbids one; existing pods' required anti-affinity is honoured
 // symmetrically. Preferred terms (both ways) add or subtract their weights per domain.
-// Partial: namespaceSelector other than {} (all namespaces) is treated as "the pod's namespace".
+// A term's namespaces are its `namespaces` plus those its namespaceSelector selects ({}: all);
+// with neither, the namespace of the pod that carries the term.
 import type { CycleState } from '../../framework/cycle-state.js';
 import { MAX_NODE_SCORE, type FilterPlugin, type Handle, type PreFilterPlugin, type PreScorePlugin, type ScorePlugin } from '../../framework/interface.js';
 import type { NodeInfo } from '../../framework/node-info.js';
@@ -14,13 +15,29 @@ export const reasonAffinity = "node(s) didn't match pod affinity rules";
 export const reasonAntiAffinity = "node(s) didn't match pod anti-affinity rules";
 export const reasonExistingAnti = "node(s) didn't satisfy existing pods anti-affinity rules";
 
-/** Whether `target` is selected by the affinity `term` written in a pod of namespace `ownerNs`. */
-export function termMatches(term: any, ownerNs: string, target: any): boolean {
+/** Labels of a namespace (the scheduler's namespace lister); undefined for an unknown one. */
+export type NamespaceLabels = (namespace: string) => Record<string, string> | undefined;
+
+/**
+ * Whether `target` is selected by the affinity `term` written in a pod of namespace `ownerNs`
+ * (kube's AffinityTerm.Matches): its namespace is listed in `namespaces` or selected by
+ * `namespaceSelector` (labels from `nsLabels`; without a lister only {} can select), or, when
+ * the term has neither, it is `ownerNs`; and its labels match the labelSelector.
+ */
+export function termMatches(term: any, ownerNs: string, target: any, nsLabels?: NamespaceLabels): boolean {
   const nsSel = term.namespaceSelector;
-  const allNs = nsSel && Object.keys(nsSel).length === 0;
-  const namespaces: string[] = term.namespaces?.length ? term.namespaces : [ownerNs];
-  if (!allNs && !namespaces.includes(target.metadata?.namespace)) return false;
-  return matchesLabelSelector(term.labelSelector, target.metadata?.labels);
+  const listed: string[] = term.namespaces ?? [];
+  const tns = target.metadata?.namespace;
+  let inNs: boolean;
+  if (!nsSel && listed.length === 0) inNs = tns === ownerNs;
+  else if (listed.includes(tns)) inNs = true;
+  else if (!nsSel) inNs = false;
+  else if (Object.keys(nsSel).length === 0) inNs = true;
+  else {
+    const labels = nsLabels?.(tns);
+    inNs = labels !== undefined && matchesLabelSelector(nsSel, labels);
+  }
+  return inNs && matchesLabelSelector(term.labelSelector, target.metadata?.labels);
 }
 
 type DomainCounts = Map<string, Map<string, number>>; // topologyKey -> value -> count
@@ -44,6 +61,11 @@ interface FilterState {
 
 export function factory(args: Record<string, any>, handle?: Handle): PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin {
   const hardPodAffinityWeight = args.hardPodAffinityWeight ?? 1;
+  const nsLabels: NamespaceLabels = (ns) => {
+    const n = handle?.listers?.namespace?.(ns);
+    return n ? (n.metadata?.labels ?? {}) : undefined;
+  };
+  const matches = (term: any, ownerNs: string, target: any) => termMatches(term, ownerNs, target, nsLabels);
   const fKey = 'PreFilter' + name;
   const sKey = 'PreScore' + name;
   return {
@@ -62,15 +84,15 @@ export function factory(args: Record<string, any>, handle?: Handle): PreFilterPl
         for (const pi of n.pods.values()) {
           const p = pi.pod;
           if (pi.hasRequiredAntiAffinity)
-            for (const t of required(p, 'podAntiAffinity')) if (termMatches(t, p.metadata?.namespace, pod)) bump(st.existingAnti, t.topologyKey, labels[t.topologyKey], 1);
+            for (const t of required(p, 'podAntiAffinity')) if (matches(t, p.metadata?.namespace, pod)) bump(st.existingAnti, t.topologyKey, labels[t.topologyKey], 1);
           aff.forEach((t, i) => {
-            if (termMatches(t, ns, p)) {
+            if (matches(t, ns, p)) {
               st.anyAffinityMatch = true;
               bump(st.affinity[i], t.topologyKey, labels[t.topologyKey], 1);
             }
           });
           anti.forEach((t, i) => {
-            if (termMatches(t, ns, p)) bump(st.anti[i], t.topologyKey, labels[t.topologyKey], 1);
+            if (matches(t, ns, p)) bump(st.anti[i], t.topologyKey, labels[t.topologyKey], 1);
           });
         }
       }
@@ -86,7 +108,7 @@ export function factory(args: Record<string, any>, handle?: Handle): PreFilterPl
       if (aff.length) {
         const ok = aff.every((t, i) => t.topologyKey in labels && (st.affinity[i].get(t.topologyKey)?.get(labels[t.topologyKey]) ?? 0) > 0);
         // The first pod of a group may land anywhere if it matches its own terms.
-        const selfOk = !st.anyAffinityMatch && aff.every((t) => t.topologyKey in labels && termMatches(t, pod.metadata?.namespace, pod));
+        const selfOk = !st.anyAffinityMatch && aff.every((t) => t.topologyKey in labels && matches(t, pod.metadata?.namespace, pod));
         if (!ok && !selfOk) return Status.unresolvable(reasonAffinity);
       }
       const anti = required(pod, 'podAntiAffinity');
@@ -112,13 +134,13 @@ export function factory(args: Record<string, any>, handle?: Handle): PreFilterPl
         const labels = n.labels();
         for (const pi of n.pods.values()) {
           const p = pi.pod;
-          for (const w of pa) if (termMatches(w.podAffinityTerm, ns, p)) add(labels, w.podAffinityTerm, w.weight);
-          for (const w of pan) if (termMatches(w.podAffinityTerm, ns, p)) add(labels, w.podAffinityTerm, -w.weight);
+          for (const w of pa) if (matches(w.podAffinityTerm, ns, p)) add(labels, w.podAffinityTerm, w.weight);
+          for (const w of pan) if (matches(w.podAffinityTerm, ns, p)) add(labels, w.podAffinityTerm, -w.weight);
           if (!pi.hasAffinity) continue;
           const pns = p.metadata?.namespace;
-          if (hardPodAffinityWeight > 0) for (const t of required(p, 'podAffinity')) if (termMatches(t, pns, pod)) add(labels, t, hardPodAffinityWeight);
-          for (const w of preferred(p, 'podAffinity')) if (termMatches(w.podAffinityTerm, pns, pod)) add(labels, w.podAffinityTerm, w.weight);
-          for (const w of preferred(p, 'podAntiAffinity')) if (termMatches(w.podAffinityTerm, pns, pod)) add(labels, w.podAffinityTerm, -w.weight);
+          if (hardPodAffinityWeight > 0) for (const t of required(p, 'podAffinity')) if (matches(t, pns, pod)) add(labels, t, hardPodAffinityWeight);
+          for (const w of preferred(p, 'podAffinity')) if (matches(w.podAffinityTerm, pns, pod)) add(labels, w.podAffinityTerm, w.weight);
+          for (const w of preferred(p, 'podAntiAffinity')) if (matches(w.podAffinityTerm, pns, pod)) add(labels, w.podAffinityTerm, -w.weight);
         }
       }
       if (!any) return Status.skip();
