@@ -145,3 +145,21 @@ test('grace period and field selectors', () => {
   assert.equal(f['spec.restartPolicy'](p), 'Always');
   assert.equal(f['spec.schedulerName'](p), 'default-scheduler');
 });
+
+test('pod affinity matchLabelKeys / mismatchLabelKeys become selector requirements on create, and are validated', () => {
+  const term = (extra: any) => ({ labelSelector: { matchLabels: { app: 'web' } }, topologyKey: 'kubernetes.io/hostname', ...extra });
+  const affinity = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term({ matchLabelKeys: ['pod-template-hash', 'absent'] })] }, podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: term({ mismatchLabelKeys: ['tenant'] }) }] } };
+  const { obj, errors } = create(strategy, pod({ affinity }, { labels: { app: 'web', 'pod-template-hash': 'abc', tenant: 't1' } }));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(obj.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector, { matchLabels: { app: 'web' }, matchExpressions: [{ key: 'pod-template-hash', operator: 'In', values: ['abc'] }] });
+  assert.deepEqual(obj.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchExpressions, [{ key: 'tenant', operator: 'NotIn', values: ['t1'] }]);
+  const bad = create(strategy, pod({ affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: '', matchLabelKeys: ['a'] }, term({ matchLabelKeys: ['x', 'bad key'], mismatchLabelKeys: ['x'] })], preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 0, podAffinityTerm: term({}) }] } } }));
+  const p = 'spec.affinity.podAntiAffinity';
+  assert.deepEqual(bad.errors.sort(), [
+    `${p}.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in the range 1-100`,
+    `${p}.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys: Forbidden: must not be specified when labelSelector is not set`,
+    `${p}.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey: Required value: can not be empty`,
+    `${p}.requiredDuringSchedulingIgnoredDuringExecution[1].matchLabelKeys[0]: Invalid value: "x": exists in both matchLabelKeys and mismatchLabelKeys`,
+    `${p}.requiredDuringSchedulingIgnoredDuringExecution[1].matchLabelKeys[1]: Invalid value: "bad key": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`,
+  ]);
+});

@@ -7,6 +7,7 @@ import { defaultPod } from './defaults.js';
 import { validatePodSpec } from './validation.js';
 import { podTable } from './printer.js';
 import { podQOSClass } from './qos.js';
+import { applyAffinityLabelKeys } from './pod-affinity.js';
 
 export const podUpdateForbiddenMessage =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
@@ -117,6 +118,7 @@ export const strategy = defineStrategy({
       spec.priority ??= 0;
       spec.preemptionPolicy ??= 'PreemptLowerPriority';
     }
+    applyAffinityLabelKeys(pod);
   },
   validate: (pod) => validatePodSpec(pod.spec, 'spec'),
   validateUpdate: (pod, old) => validatePodSpecUpdate(pod, old),

@@ -4,14 +4,15 @@
 // containers (names, image, ports, env, volume mounts, pull policy, resources, probes,
 // termination message policy), restartPolicy, dnsPolicy, nodeName, serviceAccountName,
 // hostname/subdomain, activeDeadlineSeconds, nodeSelector, tolerations, imagePullSecrets.
-// hostPort conflicts, topologySpreadConstraints.
-// Light: securityContext, affinity, ephemeral containers and
+// hostPort conflicts, topologySpreadConstraints, inter-pod affinity terms (pod-affinity.ts).
+// Light: securityContext, node affinity, ephemeral containers and
 // dnsConfig are only structurally checked.
 import { type FieldErrorList, invalid, required, duplicate, notFound, notSupported, forbidden } from '../../../../api/field-errors.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum, isQualifiedName, isConfigMapKey } from '../../../../api/validation/names.js';
 import { validateLabels } from '../../../../api/validation/labels.js';
 import { tryParseQuantity, compareQuantities, formatQuantity, type Quantity } from '../../../../api/quantity.js';
 import { podVolumeSources } from './defaults.js';
+import { validatePodAffinity } from './pod-affinity.js';
 
 const isNegativeErrorMsg = 'must be greater than or equal to 0';
 const maxInt32 = 2147483647;
@@ -327,6 +328,7 @@ export function validatePodSpec(spec: any, path: string, _opts: PodSpecOptions =
   errs.push(...validateTolerations(spec.tolerations, path + '.tolerations'));
   errs.push(...validateHostPorts(spec, path));
   errs.push(...validateTopologySpreadConstraints(spec.topologySpreadConstraints, path + '.topologySpreadConstraints'));
+  errs.push(...validatePodAffinity(spec, path));
   if (spec.terminationGracePeriodSeconds != null && !Number.isInteger(spec.terminationGracePeriodSeconds))
     errs.push(invalid(path + '.terminationGracePeriodSeconds', spec.terminationGracePeriodSeconds, 'must be an integer'));
   if (spec.priorityClassName) for (const m of isDNS1123Subdomain(spec.priorityClassName)) errs.push(invalid(path + '.priorityClassName', spec.priorityClassName, m));
