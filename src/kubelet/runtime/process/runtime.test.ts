@@ -51,11 +51,11 @@ describe('ProcessRuntime', () => {
 
   it('fails a container without a command with ContainerCannotRun and a clear message', async () => {
     const sb = await rt.runPodSandbox(sandbox);
-    const id = await rt.createContainer(sb.id, { name: 'nocmd', image: 'nginx', command: [], args: [], env: [], attempt: 0, logPath: join(dir, 'n', '0.log') });
+    const id = await rt.createContainer(sb.id, { name: 'nocmd', image: 'example.com/team/app:v1', command: [], args: [], env: [], attempt: 0, logPath: join(dir, 'n', '0.log') });
     await rt.startContainer(id);
     const s = (await rt.containerStatus(id))!;
     assert.deepEqual([s.state, s.reason], ['exited', 'ContainerCannotRun']);
-    assert.match(s.message, /no command or args.*"nginx"/);
+    assert.match(s.message, /no command or args.*"example.com\/team\/app:v1"/);
   });
 
   it('runs `busybox <applet>` commands with the host applet when busybox is missing', async () => {

@@ -29,6 +29,7 @@ import type { IPty } from '@lydell/node-pty';
 import { killPty, ptyExecSession, ptyExitCode, resizePty, spawnPty, PtyUnavailableError } from './pty.js';
 import { inNetns, type ProcessPodNetwork } from './pod-network.js';
 import { dialInNetns } from './netns-dial.js';
+import { knownImageCommand } from './known-images.js';
 
 interface Sandbox {
   config: PodSandboxConfig;
@@ -143,11 +144,15 @@ export class ProcessRuntime implements ContainerRuntime {
     if (!c) throw new Error(`container "${containerId}" not found`);
     const cfg = c.config;
     const argv = [...cfg.command, ...cfg.args];
+    // No command: a stand-in for a few well-known images (known-images.ts), else a clear failure.
+    const standIn = argv.length === 0 ? knownImageCommand(cfg.image) : undefined;
+    if (standIn) argv.push(...standIn);
     // `busybox sh -c ...` style commands run the applet directly when the host has no busybox.
     if (argv[0] === 'busybox' && argv.length > 1 && !onPath('busybox')) argv.shift();
     if (cfg.image && !this.warnedImages.has(cfg.image)) {
       this.warnedImages.add(cfg.image);
-      this.opts.log.warn({ image: cfg.image }, 'process runtime: the image is ignored; the container command runs on the host');
+      if (standIn) this.opts.log.warn({ image: cfg.image, command: standIn[0] === process.execPath ? 'node (built-in web server)' : standIn.join(' ') }, "process runtime: the image's entrypoint is unknown; a stand-in for it runs on the host");
+      else this.opts.log.warn({ image: cfg.image }, 'process runtime: the image is ignored; the container command runs on the host');
     }
     if (argv.length === 0) {
       this.fail(c, `process runtime: container "${cfg.name}" has no command or args, and the entrypoint of image "${cfg.image}" is unknown (images are not unpacked)`);
