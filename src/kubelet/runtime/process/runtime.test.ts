@@ -71,11 +71,12 @@ describe('ProcessRuntime', () => {
   });
 
   it('execs in the container context', async () => {
-    const sb = await rt.runPodSandbox(sandbox);
+    const sb = await rt.runPodSandbox({ ...sandbox, hostname: 'web-0' });
     const id = await rt.createContainer(sb.id, { name: 'e', image: '', command: ['sleep', '5'], args: [], env: [{ name: 'Y', value: 'why' }], attempt: 0, logPath: join(dir, 'e', '0.log') });
     await rt.startContainer(id);
-    const r = await rt.exec(id, ['sh', '-c', 'echo $Y; exit 3'], 5);
-    assert.deepEqual([r.exitCode, r.stdout], [3, 'why\n']);
+    // HOSTNAME as a container runtime sets it: the pod's hostname.
+    const r = await rt.exec(id, ['sh', '-c', 'echo $Y $HOSTNAME; exit 3'], 5);
+    assert.deepEqual([r.exitCode, r.stdout], [3, 'why web-0\n']);
     await rt.stopContainer(id, 0);
   });
 });

@@ -12,6 +12,7 @@
 // output as it is written. tty: a container with `tty: true` runs on a pseudo-terminal (pty.ts),
 // as does `kubectl exec -t`; resize messages set the terminal size. Port-forward dials 127.0.0.1
 // (inside the pod's namespace when it has one).
+import { hostname } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { processGroupStats } from './proc-stats.js';
 import { inMountNamespaceOf, withMountNamespace } from '../../volumes/process-mounts.js';
@@ -130,6 +131,20 @@ export class ProcessRuntime implements ContainerRuntime {
     return id;
   }
 
+  /** A container's environment (its process, exec sessions): the host's PATH and HOME, HOSTNAME
+   * as a container runtime sets it (the pod's hostname; the node's with hostNetwork), then the
+   * container's env. */
+  private containerEnv(c: Container): Record<string, string> {
+    const sb = this.sandboxes.get(c.status.sandboxId);
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      HOME: process.env.HOME ?? '/',
+      HOSTNAME: !sb || sb.config.hostNetwork ? hostname() : sb.config.hostname || sb.config.name,
+    };
+    for (const e of c.config.env) env[e.name] = e.value;
+    return env;
+  }
+
   private fail(c: Container, message: string): void {
     const s = c.status;
     s.state = 'exited';
@@ -162,8 +177,7 @@ export class ProcessRuntime implements ContainerRuntime {
       this.fail(c, `process runtime: workingDir "${cfg.workingDir}" does not exist on the host`);
       return;
     }
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env.HOME ?? '/' };
-    for (const e of cfg.env) env[e.name] = e.value;
+    const env = this.containerEnv(c);
     const log = new CriLogWriter(cfg.logPath);
     // Volumes: bind mounts in a mount namespace of the container's own when root (kubelet/volumes);
     // the pod's network namespace around that.
@@ -293,8 +307,7 @@ export class ProcessRuntime implements ContainerRuntime {
     const c = this.containers.get(containerId);
     if (!c) throw new Error(`container "${containerId}" not found`);
     if (cmd.length === 0) return { exitCode: 126, stdout: '', stderr: 'empty command' };
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin' };
-    for (const e of c.config.env) env[e.name] = e.value;
+    const env = this.containerEnv(c);
     const notFound = this.notFoundInNetns(c, cmd[0]);
     if (notFound) return { exitCode: 126, stdout: '', stderr: notFound };
     const run = this.inContainer(c, cmd);
@@ -322,8 +335,7 @@ export class ProcessRuntime implements ContainerRuntime {
   execStream(containerId: string, cmd: string[], opts: { tty?: boolean; stdin?: boolean } = {}): ExecSession {
     const c = this.containers.get(containerId);
     if (!c) throw new Error(`container "${containerId}" not found`);
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/' };
-    for (const e of c.config.env) env[e.name] = e.value;
+    const env = this.containerEnv(c);
     const argv = [...cmd];
     if (argv[0] === 'busybox' && argv.length > 1 && !onPath('busybox')) argv.shift();
     const notFound = this.notFoundInNetns(c, argv[0]);
