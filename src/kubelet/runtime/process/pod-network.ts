@@ -1,4 +1,5 @@
-// A network namespace per pod for the process runtime (root only): the sandbox gets a named netns
+// A network namespace per pod for the process runtime (the default as root with the CNI plugins;
+// kubelet --pod-netns=false turns it off): the sandbox gets a named netns
 // `keelson-<pod uid prefix>` (ip netns add, under /var/run/netns), its loopback up, and eth0 from
 // the node's pod network: the same CNI configuration list the cri runtime gives containerd
 // (cri/cni-config.ts: bridge keelson0 with masquerading and hairpin, host-local IPAM over the
@@ -41,6 +42,16 @@ interface Attached {
 }
 
 const NETNS_DIR = '/var/run/netns';
+const CNI_BIN_DIR = '/usr/lib/cni';
+
+/** The plugins the pod network runs (cri/cni-config.ts' list: bridge with host-local IPAM,
+ * portmap); the loopback interface is brought up with `ip` directly. */
+export const CNI_PLUGINS = ['bridge', 'host-local', 'portmap'] as const;
+
+/** The plugins of CNI_PLUGINS missing from `binDir` ([] when all are there). */
+export function missingCniPlugins(binDir = CNI_BIN_DIR): string[] {
+  return CNI_PLUGINS.filter((p) => !existsSync(join(binDir, p)));
+}
 
 const ip = (...args: string[]) =>
   new Promise<string>((resolve, reject) =>
@@ -98,7 +109,7 @@ export class ProcessPodNetwork {
     };
     try {
       await ip('-n', name, 'link', 'set', 'lo', 'up');
-      const result = await cniAdd(list, rt, this.o.cniBinDir ?? '/usr/lib/cni');
+      const result = await cniAdd(list, rt, this.o.cniBinDir ?? CNI_BIN_DIR);
       const addr = resultIPv4(result);
       if (!addr) throw new Error(`the CNI result has no IPv4 address: ${JSON.stringify(result)}`);
       const a = { netns, ip: addr, rt, list, result };
@@ -107,7 +118,7 @@ export class ProcessPodNetwork {
       writeFileSync(statePath(this.o.rootDir, sandboxId), JSON.stringify(a));
       return { ip: addr, netns };
     } catch (e) {
-      await cniDel(list, rt, this.o.cniBinDir ?? '/usr/lib/cni').catch(() => undefined);
+      await cniDel(list, rt, this.o.cniBinDir ?? CNI_BIN_DIR).catch(() => undefined);
       await ip('netns', 'del', name).catch(() => undefined);
       throw e;
     }
@@ -139,7 +150,7 @@ const stateDir = (rootDir: string) => join(rootDir, 'cni', 'sandboxes');
 const statePath = (rootDir: string, sandboxId: string) => join(stateDir(rootDir), `${sandboxId}.json`);
 
 /** CNI DEL, then the namespace goes (after killing what still runs in it). */
-async function release(a: Pick<Attached, 'netns' | 'rt' | 'list' | 'result'>, cniBinDir = '/usr/lib/cni'): Promise<void> {
+async function release(a: Pick<Attached, 'netns' | 'rt' | 'list' | 'result'>, cniBinDir = CNI_BIN_DIR): Promise<void> {
   const name = a.netns.slice(NETNS_DIR.length + 1);
   try {
     await cniDel(a.list, a.rt, cniBinDir, a.result);
