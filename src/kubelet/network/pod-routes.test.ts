@@ -11,6 +11,8 @@ describe('pod routes between nodes', () => {
   it('wants every other node podCIDR via its InternalIP', () => {
     const want = desiredPodRoutes([node('a', '10.42.0.0/24', '192.0.2.1'), node('b', '10.42.1.0/24', '192.0.2.2'), node('c', undefined, '192.0.2.3'), node('d', '10.42.3.0/24')], 'a');
     assert.deepEqual(want, [{ dst: '10.42.1.0/24', via: '192.0.2.2' }]);
+    const sim = { ...node('sim-0', '10.42.9.0/24', '172.16.0.1'), metadata: { name: 'sim-0', labels: { 'node.keelson.io/simulated': 'true' } } };
+    assert.deepEqual(desiredPodRoutes([node('a', '10.42.0.0/24', '192.0.2.1'), sim], 'a'), [], 'a simulated node gets no route');
   });
 
   const root = process.getuid?.() === 0;

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 export const POD_ROUTE_PROTO = 75;
 
 interface NodeLike {
-  metadata?: { name?: string };
+  metadata?: { name?: string; labels?: Record<string, string> };
   spec?: { podCIDR?: string };
   status?: { addresses?: Array<{ type?: string; address?: string }> };
 }
@@ -32,11 +32,13 @@ export interface RouteScope {
 
 const ip = (scope: RouteScope, args: string[]) => spawnSync('ip', [...(scope.netns ? ['-n', scope.netns] : []), ...args], { encoding: 'utf8' });
 
-/** The routes this node wants: every other node's podCIDR via its InternalIP (IPv4 only). */
+/** The routes this node wants: every other node's podCIDR via its InternalIP (IPv4 only).
+ * Simulated nodes (node.keelson.io/simulated) have no real pods and made-up addresses: none. */
 export function desiredPodRoutes(nodes: NodeLike[], self: string): PodRoute[] {
   const out: PodRoute[] = [];
   for (const n of nodes) {
     if (n.metadata?.name === self || !n.spec?.podCIDR || n.spec.podCIDR.includes(':')) continue;
+    if (n.metadata?.labels?.['node.keelson.io/simulated'] === 'true') continue;
     const via = n.status?.addresses?.find((a) => a.type === 'InternalIP' && a.address && !a.address.includes(':'))?.address;
     if (via) out.push({ dst: n.spec.podCIDR, via });
   }

@@ -16,7 +16,7 @@ import { until } from '../../../../test/helpers/until.js';
 import { freePort } from '../../../../test/helpers/etcd.js';
 import { hostIPv4 } from '../../node-status.js';
 import { ProcessRuntime } from './runtime.js';
-import { podNetnsName, ProcessPodNetwork, purgePodNetworks } from './pod-network.js';
+import { podNetnsName, podVethName, ProcessPodNetwork, purgePodNetworks } from './pod-network.js';
 
 const root = isRoot() && existsSync('/usr/lib/cni/bridge');
 const ipOut = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -64,6 +64,9 @@ describe('ProcessRuntime: a network namespace per pod', { skip: !root && 'needs 
     assert.ok(a.ip.startsWith(prefix) && b.ip.startsWith(prefix), `${a.ip} ${b.ip} in ${cidr}`);
     assert.notEqual(a.ip, b.ip);
     assert.match(ipOut('netns', 'list'), new RegExp(podNetnsName(uids[0])));
+    // The host sides of the veths carry keelson names (the pods' uid prefixes), on the bridge.
+    const ports = ipOut('-o', 'link', 'show', 'master', bridge);
+    for (const u of [uids[0], uids[1]]) assert.match(ports, new RegExp(`: ${podVethName(u)}@`), ports);
     const ca = await started(a.id, 'a', { PORT: '8080', HOST: '0.0.0.0' });
     const cb = await started(b.id, 'b', { PORT: '9090', HOST: '127.0.0.1' });
     // exec runs in the pod's namespace: eth0 carries the pod IP.

@@ -3,7 +3,8 @@
 // `keelson-<pod uid prefix>` (ip netns add, under /var/run/netns), its loopback up, and eth0 from
 // the node's pod network: the same CNI configuration list the cri runtime gives containerd
 // (cri/cni-config.ts: bridge keelson0 with masquerading and hairpin, host-local IPAM over the
-// node's pod CIDR, portmap for hostPorts), run by cni.ts as libcni would. The pod's processes,
+// node's pod CIDR, portmap for hostPorts), run by cni.ts as libcni would; the host side of the
+// veth is renamed keelson-<uid prefix>. The pod's processes,
 // exec and port-forward then run inside the namespace (nsenter --net). Teardown: CNI DEL (releases
 // the address, the veth and the portmap/masquerade rules), then the netns is deleted; close()
 // tears down every sandbox and removes the bridge once no pod of any node uses it. Each attached
@@ -61,6 +62,29 @@ const ip = (...args: string[]) =>
 /** The netns name of a pod: keelson-<first 12 hex digits of its uid>. */
 export const podNetnsName = (uid: string): string => `keelson-${uid.replace(/[^0-9a-f]/gi, '').slice(0, 12).toLowerCase() || 'pod'}`;
 
+/** The host side of a pod's veth: keelson-<first 7 hex digits of its uid> (15 characters at
+ * most), so `ip link` shows whose it is; the bridge plugin itself names it veth<random>. */
+export const podVethName = (uid: string): string => `keelson-${uid.replace(/[^0-9a-f]/gi, '').slice(0, 7).toLowerCase() || 'pod'}`;
+
+/** Renames the host veth the bridge plugin made (a live rename; older kernels want the link
+ * down for it). Best effort: the CNI DEL finds the pair through the pod's eth0 either way. */
+async function renameHostVeth(result: CniResult, bridge: string, name: string): Promise<void> {
+  const host = result.interfaces?.find((i) => !i.sandbox && i.name !== bridge);
+  if (!host || host.name === name) return;
+  try {
+    await ip('link', 'set', 'dev', host.name, 'name', name);
+  } catch {
+    try {
+      await ip('link', 'set', 'dev', host.name, 'down');
+      await ip('link', 'set', 'dev', host.name, 'name', name, 'up');
+    } catch (e) {
+      logger('kubelet').debug({ err: (e as Error).message, veth: host.name }, 'keeping the bridge plugin\'s veth name');
+      return;
+    }
+  }
+  host.name = name;
+}
+
 /** The argv that runs `argv` inside the network namespace `netns` (a path). nsenter execs the
  * command in place (no fork for a network namespace), so the pid stays the command's own. */
 export const inNetns = (netns: string | undefined, argv: string[]): string[] => (netns ? ['nsenter', `--net=${netns}`, '--', ...argv] : argv);
@@ -110,6 +134,7 @@ export class ProcessPodNetwork {
     try {
       await ip('-n', name, 'link', 'set', 'lo', 'up');
       const result = await cniAdd(list, rt, this.o.cniBinDir ?? CNI_BIN_DIR);
+      await renameHostVeth(result, net.bridge, podVethName(config.uid));
       const addr = resultIPv4(result);
       if (!addr) throw new Error(`the CNI result has no IPv4 address: ${JSON.stringify(result)}`);
       const a = { netns, ip: addr, rt, list, result };
