@@ -28,6 +28,8 @@ function post(port: number, body: Buffer | string): Promise<string> {
       res.setEncoding('utf8');
       res.on('data', (d) => (out += d));
       res.on('end', () => resolve(out));
+      // A connection cut in the middle of the answer fails the request instead of hanging it.
+      res.on('error', reject);
     });
     req.on('error', reject);
     req.end(body);

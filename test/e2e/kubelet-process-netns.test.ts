@@ -197,7 +197,7 @@ describe('keelson kubelet --runtime process: a network namespace per pod', { ski
   it('--pod-netns=false keeps pods on the host network', async () => {
     logs = '';
     await startKubelet(['--pod-netns=false']);
-    assert.match(logs, /containers share the host network \(pod IP = host IP\) as --pod-netns=false asks/);
+    await until('the kubelet says so', async () => /containers share the host network \(pod IP = host IP\) as --pod-netns=false asks/.test(logs), 20_000, () => logs);
     await pod('plain', { terminationGracePeriodSeconds: 1, containers: [{ name: 'plain', image: 'node', command: ['sleep', '300'] }] });
     const p = await until('plain Running', async () => {
       const x = await get('plain');

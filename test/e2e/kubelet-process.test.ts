@@ -172,7 +172,7 @@ describe('keelson kubelet --runtime process', () => {
             image: 'node',
             command: [process.execPath, '-e', `setTimeout(()=>{${server}}, 1500)`],
             ports: [{ name: 'http', containerPort: port }],
-            readinessProbe: { httpGet: { path: '/', port: 'http', host: '127.0.0.1' }, periodSeconds: 1 },
+            readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 },
             livenessProbe: { exec: { command: ['sh', '-c', 'test ! -e /nonexistent-keelson'] }, periodSeconds: 1 },
           },
           {
