@@ -2,9 +2,10 @@
 // kubelet --pod-netns=false turns it off): the sandbox gets a named netns
 // `keelson-<pod uid prefix>` (ip netns add, under /var/run/netns), its loopback up, and eth0 from
 // the node's pod network: the same CNI configuration list the cri runtime gives containerd
-// (cri/cni-config.ts: bridge keelson0 with masquerading and hairpin, host-local IPAM over the
-// node's pod CIDR, portmap for hostPorts), run by cni.ts as libcni would; the host side of the
-// veth is renamed keelson-<uid prefix>. The pod's processes,
+// (cri/cni-config.ts: bridge keelson0 with hairpin, host-local IPAM over the node's pod CIDR,
+// portmap for pods with hostPorts), run by cni.ts as libcni would; the host side of the veth is
+// renamed keelson-<uid prefix>. Masquerading is one node-level chain (pod-masquerade.ts) rather
+// than the bridge plugin's per-pod rules. The pod's processes,
 // exec and port-forward then run inside the namespace (nsenter --net). Teardown: CNI DEL (releases
 // the address, the veth and the portmap/masquerade rules), then the netns is deleted; close()
 // tears down every sandbox and removes the bridge once no pod of any node uses it. Each attached
@@ -22,6 +23,7 @@ import { enableHostForwarding, podNetworkConflist, removePodNetwork, writePodNet
 import type { PodSandboxConfig } from '../types.js';
 import { logger } from '../../../util/log.js';
 import { cniAdd, cniDel, resultIPv4, type CniConflist, type CniResult, type CniRuntimeConf } from './cni.js';
+import { ensurePodMasquerade, removePodMasquerade } from './pod-masquerade.js';
 
 export interface PodNetworkOptions {
   /** The kubelet's root dir: the CNI conflist and IPAM state go under <rootDir>/cni. */
@@ -92,6 +94,7 @@ export const inNetns = (netns: string | undefined, argv: string[]): string[] => 
 export class ProcessPodNetwork {
   private readonly attached = new Map<string, Attached>();
   private forwarding = false;
+  private masquerading?: string;
 
   constructor(private readonly o: PodNetworkOptions) {}
 
@@ -112,17 +115,25 @@ export class ProcessPodNetwork {
     const podCIDR = await this.o.podCIDR();
     if (!podCIDR) throw new Error(`network is not ready: no pod CIDR for node "${config.nodeName}" yet (kubelet --pod-cidr, or Node.spec.podCIDR from the controller manager's node IPAM)`);
     const net = { confDir: this.confDir, podCIDR, bridge: this.o.bridge ?? DEFAULT_BRIDGE, ipamDataDir: this.ipamDataDir };
-    const list = podNetworkConflist(net) as unknown as CniConflist;
+    // portmap only for a pod with hostPorts: with no mappings it does nothing but costs an exec
+    // (about a third of an ADD); DEL runs the same list as the ADD did (kept in the record).
+    // Masquerading is the node's (pod-masquerade.ts), one chain for all its pods.
+    const full = podNetworkConflist({ ...net, ipMasq: false }) as unknown as CniConflist;
+    const list = config.portMappings?.length ? full : { ...full, plugins: full.plugins.filter((p) => p.type !== 'portmap') };
     mkdirSync(this.confDir, { recursive: true });
     writePodNetworkConfig(net);
     if (!this.forwarding) {
       enableHostForwarding();
       this.forwarding = true;
     }
+    if (this.masquerading !== podCIDR) {
+      await ensurePodMasquerade(net.bridge, podCIDR);
+      this.masquerading = podCIDR;
+    }
     const name = podNetnsName(config.uid);
     const netns = join(NETNS_DIR, name);
     // A leftover of the same pod (a sandbox re-created after a failure) is replaced.
-    await ip('netns', 'del', name).catch(() => undefined);
+    if (existsSync(netns)) await ip('netns', 'del', name).catch(() => undefined);
     await ip('netns', 'add', name);
     const rt: CniRuntimeConf = {
       containerId: sandboxId,
@@ -167,7 +178,9 @@ export class ProcessPodNetwork {
   async close(): Promise<void> {
     await this.recovered;
     await Promise.all([...this.attached.keys()].map((id) => this.tearDown(id).catch(() => undefined)));
-    if (this.forwarding) removePodNetwork({ confDir: this.confDir, bridge: this.o.bridge ?? DEFAULT_BRIDGE, ipamDataDir: this.ipamDataDir });
+    if (!this.forwarding) return;
+    const bridge = this.o.bridge ?? DEFAULT_BRIDGE;
+    if (removePodNetwork({ confDir: this.confDir, bridge, ipamDataDir: this.ipamDataDir })) await removePodMasquerade(bridge);
   }
 }
 
@@ -223,6 +236,6 @@ export async function purgePodNetworks(rootDir: string, o: { bridge?: string; cn
   } catch {
     /* unreadable: the default */
   }
-  removePodNetwork({ confDir, bridge: bridge ?? DEFAULT_BRIDGE, ipamDataDir: join(rootDir, 'cni', 'networks') });
+  if (removePodNetwork({ confDir, bridge: bridge ?? DEFAULT_BRIDGE, ipamDataDir: join(rootDir, 'cni', 'networks') })) await removePodMasquerade(bridge ?? DEFAULT_BRIDGE);
   return n;
 }
