@@ -2,7 +2,9 @@
 // of its own): `keelson server` and a `keelson agent` joined with a bootstrap token. As root the
 // process runtime gives every pod a network namespace on its node's keelson0 bridge, with an IP
 // from the node's pod CIDR, and each kubelet keeps a route to the other node's pod CIDR via its
-// InternalIP (host-gw): a pod on one node reaches a pod on the other by pod IP, both ways.
+// InternalIP (host-gw): a pod on one node reaches a pod on the other by pod IP, both ways; the
+// service proxy takes a pod to both of them through a ClusterIP, and another host to them through
+// a NodePort.
 // Root with the CNI plugins and nsenter only.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,7 +48,7 @@ describe('process-runtime pods on two nodes reach each other by pod IP', { skip,
 
   it('a pod on each node, in its own network namespace; each reaches the other by pod IP', async () => {
     for (const h of mn.hosts) {
-      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${h.index}` }, spec: { nodeName: h.nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'web', image: 'node', command: ['node', '-e', server(`p${h.index}`)], readinessProbe: { httpGet: { port: 8080, path: '/' }, periodSeconds: 1 } }] } };
+      const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p${h.index}`, labels: { app: 'web' } }, spec: { nodeName: h.nodeName, terminationGracePeriodSeconds: 1, containers: [{ name: 'web', image: 'node', command: ['node', '-e', server(`p${h.index}`)], readinessProbe: { httpGet: { port: 8080, path: '/' }, periodSeconds: 1 } }] } };
       const r = await k(['apply', '-f', '-'], JSON.stringify(pod));
       assert.equal(r.code, 0, r.out);
     }
@@ -69,5 +71,23 @@ describe('process-runtime pods on two nodes reach each other by pod IP', { skip,
       }, 30_000, logs);
       assert.equal(got, `hello from p${to}`);
     }
+  });
+
+  it('a ClusterIP service takes a pod to both pods; a NodePort takes another host to them', async () => {
+    const r = await k(['expose', 'pod', 'p0', '--name', 'web', '--port', '80', '--target-port', '8080', '--type', 'NodePort', '--selector', 'app=web']);
+    assert.equal(r.code, 0, r.out);
+    const svc = JSON.parse((await k(['get', 'svc', 'web', '-o', 'json'])).stdout);
+    const seen = new Set<string>();
+    await until('answers from both pods through the ClusterIP', async () => {
+      const x = await k(['exec', 'p0', '--', 'curl', '-s', '--max-time', '3', `http://${svc.spec.clusterIP}/`]);
+      if (x.code === 0 && /^hello from p[01]$/.test(x.stdout)) seen.add(x.stdout);
+      return seen.size === 2;
+    }, 60_000, () => `${[...seen]}\n${logs()}`);
+    // From the agent's namespace to the server host's NodePort.
+    const got = await until('the NodePort of mn-0 from mn-1', async () => {
+      const x = mn.hosts[1].exec('curl', ['-s', '--max-time', '3', `http://${mn.hosts[0].ip}:${svc.spec.ports[0].nodePort}/`]);
+      return x.code === 0 && x.stdout;
+    }, 30_000, logs);
+    assert.match(got, /^hello from p[01]$/);
   });
 });
