@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { startAgent } from '../cluster/agent.js';
 import { onSignals } from './apiserver.js';
+import { podNetnsFlags } from './pod-netns-flag.js';
 
 interface AgentFlags {
   server?: string;
@@ -19,11 +20,11 @@ interface AgentFlags {
   clusterDomain: string;
   disableProxy?: boolean;
   rotateCertificates: boolean;
+  podNetns?: boolean;
 }
 
 export function register(program: Command): void {
-  program
-    .command('agent')
+  podNetnsFlags(program.command('agent'), "a network namespace per pod on the CNI bridge keelson0, IPs from the node's podCIDR, routes to the other nodes' pod CIDRs")
     .description('join a keelson cluster with a bootstrap token (`keelson token create`) and run this node: kubelet, service proxy, containerd')
     .option('--server <url>', 'the apiserver to join, https://HOST:PORT')
     .option('--token <token>', 'bootstrap token <6>.<16> (only needed on the first start)', process.env.KEELSON_TOKEN)
@@ -55,6 +56,7 @@ export function register(program: Command): void {
         kubeletPort: Number(f.kubeletPort),
         disableProxy: f.disableProxy,
         rotateCertificates: f.rotateCertificates,
+        podNetns: f.podNetns,
         clusterDNS: f.clusterDns.split(',').filter(Boolean),
         clusterDomain: f.clusterDomain,
       });

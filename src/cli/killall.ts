@@ -22,7 +22,7 @@ export function register(program: Command): void {
         const r = await removeProxyLeftovers();
         if (r.nftTable || r.iptablesChains) console.log(`removed the service proxy's rules (${[r.nftTable && 'nftables table keelson', r.iptablesChains && `${r.iptablesChains} iptables chains`].filter(Boolean).join(', ')})`);
       }
-      // Process-runtime pods with a network namespace (--pod-netns) that a kubelet killed with
+      // Process-runtime pods with a network namespace (the default as root) that a kubelet killed with
       // SIGKILL left: the processes in them, their addresses and rules, the namespaces.
       const kubeletDir = join(resolve(o.dataDir), 'kubelet');
       if (process.getuid?.() === 0 && existsSync(kubeletDir)) {

@@ -11,6 +11,7 @@ import { parseDuration } from '../util/duration.js';
 import { startHealthServer } from '../util/health-server.js';
 import { logger } from '../util/log.js';
 import { imageGCFlags, imageGCOptions, type ImageGCFlags } from './image-gc-flags.js';
+import { podNetnsFlags } from './pod-netns-flag.js';
 
 interface Opts extends ImageGCFlags {
   kubeconfig?: string;
@@ -54,7 +55,8 @@ interface Opts extends ImageGCFlags {
 }
 
 export function register(program: Command): void {
-  imageGCFlags(program.command('kubelet'))
+  const cmd = podNetnsFlags(imageGCFlags(program.command('kubelet')), 'a network namespace per pod on the CNI bridge, IPs from the pod CIDR, routes to the other nodes\' pod CIDRs');
+  cmd
     .description('run the node agent (kubelet): registers the node, keeps its lease, runs the pods bound to it')
     .option('--kubeconfig <file>', 'kubeconfig of the apiserver (default $KUBECONFIG)')
     .option('--hostname-override <name>', 'node name (with --nodes: the name prefix)', os.hostname().toLowerCase())
@@ -85,9 +87,8 @@ export function register(program: Command): void {
     .option('--healthz-bind-address <ip>', 'address of the healthz port', '127.0.0.1')
     .option('--pod-manifest-path <dir>', 'directory of static pod manifests (one Pod per file, YAML or JSON; dotfiles ignored), run by this kubelet and mirrored in the API')
     .option('--file-check-frequency <d>', 'how often the manifest directory is rescanned (it is also watched)', '20s')
-    .option('--pod-netns', 'process runtime, as root: a network namespace per pod on the CNI bridge, IPs from the pod CIDR (keelson flag; default: pods share the host network)')
-    .option('--pod-cidr <cidr>', 'with --pod-netns: the pod CIDR of this node (default: Node.spec.podCIDR, set by the controller manager)')
-    .option('--pod-network-bridge <name>', 'with --pod-netns: the bridge of the pods\' veths (keelson flag)', 'keelson0')
+    .option('--pod-cidr <cidr>', 'process runtime with --pod-netns: the pod CIDR of this node (default: Node.spec.podCIDR, set by the controller manager)')
+    .option('--pod-network-bridge <name>', 'process runtime with --pod-netns: the bridge of the pods\' veths (keelson flag)', 'keelson0')
     .option('--rotate-certificates', "renew the kubeconfig's client certificate through CertificateSigningRequests as it nears expiry")
     .option('--rotate-server-certificates', 'request the kubelet server\'s certificate through kubernetes.io/kubelet-serving CSRs (approved by an administrator: kubectl certificate approve) and renew it as it nears expiry')
     .option('--cert-dir <dir>', 'where rotated certificates are kept (default <root-dir>/pki)')
@@ -138,13 +139,18 @@ export function register(program: Command): void {
     });
 }
 
-/** --pod-netns, --pod-cidr, --pod-network-bridge (process runtime). */
-function podNetworkOptions(o: Opts): { podCIDR?: string; bridge?: string } | undefined {
-  if (!o.podNetns) {
-    if (o.podCidr) throw new Error('--pod-cidr needs --pod-netns');
+/** --pod-netns, --pod-cidr, --pod-network-bridge (process runtime): the pod network (on unless
+ * --pod-netns=false; startKubelet falls back to the host network without root or CNI plugins). */
+function podNetworkOptions(o: Opts): { podCIDR?: string; bridge?: string } | false | undefined {
+  if (o.podNetns === false) {
+    if (o.podCidr) throw new Error('--pod-cidr needs the pod network (it is off: --pod-netns=false)');
+    return false;
+  }
+  if (o.runtime !== 'process') {
+    if (o.podNetns) throw new Error('--pod-netns needs --runtime process (the cri runtime always gives pods a network namespace)');
+    if (o.podCidr) throw new Error('--pod-cidr needs --runtime process (the cri runtime takes the pod CIDR from the Node)');
     return undefined;
   }
-  if (o.runtime !== 'process') throw new Error('--pod-netns needs --runtime process (the cri runtime always gives pods a network namespace)');
   if (o.podCidr && !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(o.podCidr)) throw new Error(`--pod-cidr "${o.podCidr}": expected an IPv4 CIDR such as 10.244.0.0/24`);
   if (o.podNetworkBridge && o.podNetworkBridge.length > 15) throw new Error(`--pod-network-bridge "${o.podNetworkBridge}": at most 15 characters`);
   return { podCIDR: o.podCidr, bridge: o.podNetworkBridge };

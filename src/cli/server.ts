@@ -5,6 +5,8 @@ import { startServer } from '../cluster/server.js';
 import { parseDuration } from '../util/duration.js';
 import { apiserverFlags, onSignals, startOptions, type ApiserverFlags } from './apiserver.js';
 import { imageGCFlags, imageGCOptions, type ImageGCFlags } from './image-gc-flags.js';
+import { podNetnsFlags } from './pod-netns-flag.js';
+import { validateCIDR } from '../proxy/node-addresses.js';
 
 interface ServerFlags extends ApiserverFlags, ImageGCFlags {
   etcdListenClientUrls: string;
@@ -20,14 +22,17 @@ interface ServerFlags extends ApiserverFlags, ImageGCFlags {
   nodeMonitorGracePeriod?: string;
   horizontalPodAutoscalerSyncPeriod?: string;
   podNetns?: boolean;
+  podNetworkBridge?: string;
+  clusterCidr?: string;
 }
 
 export function register(program: Command): void {
-  imageGCFlags(apiserverFlags(program.command('server').description('run a keelson cluster in one process: store, apiserver, scheduler, controller manager, a kubelet (and simulated nodes)'), 6443))
+  podNetnsFlags(imageGCFlags(apiserverFlags(program.command('server').description('run a keelson cluster in one process: store, apiserver, scheduler, controller manager, a kubelet (and simulated nodes)'), 6443)), "a network namespace per pod on the CNI bridge keelson0, IPs from the node's podCIDR, routes to the other nodes' pod CIDRs")
     .option('--etcd-listen-client-urls <urls>', 'where the embedded store answers etcdctl: https:// with the etcd certificates and client-certificate auth, http:// without ("" to disable)', 'https://127.0.0.1:2379')
     .option('--node-name <name>', "this node's name (default: the host name)")
     .option('--runtime <runtime>', 'container runtime of this node: cri (our own containerd under <data-dir>/containerd; falls back to process without root or containerd), process, simulated, or auto (cri when root with containerd, else process)', 'auto')
-    .option('--pod-netns', "process runtime, as root: a network namespace per pod on the CNI bridge keelson0, IPs from the node's podCIDR (default: process pods share the host network)")
+    .option('--pod-network-bridge <name>', "process runtime with --pod-netns: the bridge of the pods' veths (keelson flag)", 'keelson0')
+    .option('--cluster-cidr <cidr>', "pod IP range of the cluster: node IPAM gives each node a /24 of it (the controller manager's --cluster-cidr), the proxy masquerades traffic from outside it", '10.244.0.0/16')
     .option('--pod-manifest-path <dir>', 'static pod manifests of this node\'s kubelet (default <data-dir>/manifests; "" for none)')
     .option('--simulated-nodes <n>', 'also run N simulated nodes named sim-<n> in this process', '0')
     .option('--cluster-dns-port <port>', "port of cluster DNS on the node's address (a free one when taken; the kube-dns EndpointSlice has the real one)", '53')
@@ -48,12 +53,14 @@ export function register(program: Command): void {
         nodeName: f.nodeName,
         runtime: f.runtime,
         podNetns: f.podNetns,
+        podNetworkBridge: f.podNetworkBridge,
         simulatedNodes: Number(f.simulatedNodes) || 0,
         podManifestPath: f.podManifestPath,
         clusterDnsPort: Number(f.clusterDnsPort),
         clusterDomain: f.clusterDomain,
         imageGC,
         controllerOptions: {
+          clusterCidr: validateCIDR(f.clusterCidr ?? '10.244.0.0/16', '--cluster-cidr'),
           ...(f.nodeMonitorPeriod ? { nodeMonitorPeriodMs: parseDuration(f.nodeMonitorPeriod) } : {}),
           ...(f.nodeMonitorGracePeriod ? { nodeMonitorGracePeriodMs: parseDuration(f.nodeMonitorGracePeriod) } : {}),
           ...(f.horizontalPodAutoscalerSyncPeriod ? { horizontalPodAutoscalerSyncPeriodMs: parseDuration(f.horizontalPodAutoscalerSyncPeriod) } : {}),

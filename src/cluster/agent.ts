@@ -31,6 +31,8 @@ export interface AgentOptions {
   /** The cluster DNS Service IP for pods (default 10.96.0.10; [] = none) and domain. */
   clusterDNS?: string[];
   clusterDomain?: string;
+  /** Process runtime: a network namespace per pod (default on as root; false = host network). */
+  podNetns?: boolean;
   /** Run no service proxy on this node. */
   disableProxy?: boolean;
   /** Renew the kubelet's client certificate through CSRs before it expires (default true). */
@@ -86,7 +88,7 @@ export async function startAgent(o: AgentOptions): Promise<RunningAgent> {
   const config = loadKubeconfig(kubeconfigPath);
   const kubeletClient = new RestClient({ ...config, qps: 50, burst: 100, userAgent: 'keelson-kubelet' });
   const proxyClient = o.disableProxy ? undefined : new RestClient({ ...config, qps: 50, burst: 100, userAgent: 'keelson-proxy' });
-  const node = await startNodeComponents({ dataDir: o.dataDir, nodeName, runtime: o.runtime ?? 'process', kubeletClient, proxyClient, clusterCIDR: o.clusterCIDR, kubeletPort: o.kubeletPort ?? 0, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS ?? ['10.96.0.10'], clusterDomain: o.clusterDomain, rotateCertificates: o.rotateCertificates ?? true, log, signal: ac.signal });
+  const node = await startNodeComponents({ dataDir: o.dataDir, nodeName, runtime: o.runtime ?? 'process', kubeletClient, proxyClient, clusterCIDR: o.clusterCIDR, kubeletPort: o.kubeletPort ?? 0, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS ?? ['10.96.0.10'], clusterDomain: o.clusterDomain, rotateCertificates: o.rotateCertificates ?? true, podNetns: o.podNetns, log, signal: ac.signal });
   return {
     nodeName,
     kubeconfigPath,

@@ -11,7 +11,7 @@ import { Resources, resourcePath } from '../client/resources.js';
 import { CriRuntime } from '../kubelet/runtime/cri/runtime.js';
 import { containerdAvailable, startContainerd } from '../kubelet/runtime/cri/containerd.js';
 import { enableHostForwarding, writePodNetworkConfig } from '../kubelet/runtime/cri/cni-config.js';
-import { startPodRouteSync } from '../kubelet/runtime/cri/pod-route-sync.js';
+import { startPodRouteSync } from '../kubelet/network/pod-route-sync.js';
 import type { Logger } from '../util/log.js';
 
 export interface CriNode {

@@ -2,6 +2,8 @@
 // for its own node): the kubelet on the chosen runtime (with --runtime cri, our own containerd
 // under <data-dir>/containerd via cri-node.ts, or the process runtime when it cannot run here) and
 // the service proxy (nftables as root, userspace otherwise). Each component gets its own client.
+// Process-runtime pods get a network namespace each (as root with the CNI plugins) and the
+// kubelet keeps routes to the other nodes' pod CIDRs, as the cri runtime's node does.
 import { join } from 'node:path';
 import type { RestClient } from '../client/rest-client.js';
 import type { KeyPairPem } from '../auth/pki/certs.js';
@@ -30,6 +32,9 @@ export interface NodeComponentsOptions {
   podManifestPath?: string;
   /** The kubelet's --rotate-certificates (client certificate renewed through CSRs). */
   rotateCertificates?: boolean;
+  /** Process runtime: a network namespace per pod (default on as root with the CNI plugins;
+   * false = pods share the host network). */
+  podNetns?: boolean;
   /** The kubelet server's serving certificate (default: self-signed). */
   serving?: KeyPairPem;
   log: Logger;
@@ -49,7 +54,7 @@ export async function startNodeComponents(o: NodeComponentsOptions): Promise<Nod
   const running: Promise<void>[] = [];
   const cri = o.runtime === 'cri' ? await startCriNode({ dataDir: o.dataDir, nodeName: o.nodeName, client: o.kubeletClient, log: o.log, signal: o.signal }) : undefined;
   const runtime = cri?.runtime ?? (o.runtime === 'simulated' ? 'simulated' : 'process');
-  const k = startKubelet({ client: o.kubeletClient, nodeName: o.nodeName, runtime, rootDir: join(o.dataDir, 'kubelet'), port: o.kubeletPort ?? 0, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain, tls: { serving: o.serving }, podManifestPath: (o.podManifestPath ?? join(o.dataDir, 'manifests')) || undefined, rotateCertificates: o.rotateCertificates });
+  const k = startKubelet({ client: o.kubeletClient, nodeName: o.nodeName, runtime, rootDir: join(o.dataDir, 'kubelet'), port: o.kubeletPort ?? 0, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain, tls: { serving: o.serving }, podManifestPath: (o.podManifestPath ?? join(o.dataDir, 'manifests')) || undefined, rotateCertificates: o.rotateCertificates, ...(o.podNetns === false ? { podNetwork: false as const } : {}) });
   running.push(
     k
       .start(o.signal)

@@ -43,9 +43,11 @@ export interface ServerOptions extends StartOptions {
   /** Container runtime of this node's kubelet. `cri` starts our own containerd (cri-node.ts); it
    * falls back to `process` when containerd cannot run here. */
   runtime?: 'process' | 'simulated' | 'cri' | 'auto';
-  /** Process runtime, as root: a network namespace per pod (kubelet --pod-netns), IPs from the
-   * node's spec.podCIDR (node IPAM). */
+  /** Process runtime: a network namespace per pod (kubelet --pod-netns), IPs from the node's
+   * spec.podCIDR (node IPAM). Default on (as root with the CNI plugins); false = host network. */
   podNetns?: boolean;
+  /** Process runtime: the bridge of the pods' veths (default keelson0). */
+  podNetworkBridge?: string;
   /** Simulated nodes (sim-0 ... sim-<n-1>) run in this process. */
   simulatedNodes?: number;
   /** This node's kubelet server port (default 0: a free port, advertised in the Node). */
@@ -159,7 +161,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
       podManifestPath: staticPodDir(opts),
       imageGC: opts.imageGC,
-      ...(opts.podNetns && runtime === 'process' ? { podNetwork: {} } : {}),
+      ...(runtime === 'process' ? { podNetwork: opts.podNetns === false ? false : { bridge: opts.podNetworkBridge } } : {}),
     });
     running.push(
       k

@@ -16,7 +16,8 @@ import { logger, type Logger } from '../util/log.js';
 import { NodeAgent } from './node-agent.js';
 import { hostIPv4, type NodeConfig } from './node-status.js';
 import { ProcessRuntime } from './runtime/process/runtime.js';
-import { ProcessPodNetwork } from './runtime/process/pod-network.js';
+import { missingCniPlugins, ProcessPodNetwork } from './runtime/process/pod-network.js';
+import { startPodRouteSync } from './network/pod-route-sync.js';
 import { SimulatedRuntime } from './runtime/simulated/runtime.js';
 import { StatsProvider } from './server/stats.js';
 import { KubeletServer } from './server/server.js';
@@ -73,9 +74,12 @@ export interface KubeletOptions extends KubeletTimings {
   podManifestPath?: string;
   /** --file-check-frequency: how often the manifest directory is rescanned (default 20 s). */
   fileCheckFrequencyMs?: number;
-  /** Process runtime, as root: a network namespace per pod (--pod-netns) on the CNI bridge
-   * (--pod-network-bridge, default keelson0) with IPs from --pod-cidr, else Node.spec.podCIDR. */
-  podNetwork?: { podCIDR?: string; bridge?: string };
+  /** Process runtime, as root with the CNI plugins: a network namespace per pod (the default;
+   * `false` = --pod-netns=false, pods share the host network) on the CNI bridge
+   * (--pod-network-bridge, default keelson0) with IPs from --pod-cidr, else Node.spec.podCIDR;
+   * the node then also keeps routes to the other nodes' pod CIDRs (network/pod-route-sync.ts).
+   * Without root or the plugins, pods share the host network (with a warning). */
+  podNetwork?: { podCIDR?: string; bridge?: string } | false;
   /** Image garbage collection (runtimes with images: cri): --image-gc-high-threshold,
    * --image-gc-low-threshold, --image-minimum-gc-age, --image-maximum-gc-age, and how often it
    * runs (kubelet: 5 min). */
@@ -214,15 +218,10 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   const log = logger('kubelet');
   mkdirSync(o.rootDir, { recursive: true });
   const simulated = o.runtime === 'simulated';
-  const root = process.getuid?.() === 0;
-  const podNetwork = o.runtime === 'process' && root && o.podNetwork ? processPodNetwork(o, o.podNetwork) : undefined;
+  const podNetwork = o.runtime === 'process' ? processPodNetwork(o, log) : undefined;
   const runtime: ContainerRuntime =
     o.runtime === 'simulated' ? new SimulatedRuntime({ ...o.simulated, allocateIp: simIpAllocator(hashIndex(o.nodeName)) }) : o.runtime === 'process' ? new ProcessRuntime({ log, podNetwork }) : o.runtime;
   const internalIP = simulated ? simNodeIp(hashIndex(o.nodeName)) : (o.nodeIP ?? hostIPv4());
-  if (o.runtime === 'process' && !root)
-    log.warn(`process runtime without root: containers are plain host processes sharing the host network (pod IP = host IP); no per-pod network namespace or resource limits${o.podNetwork ? ' (--pod-netns needs root)' : ''}`);
-  else if (podNetwork) log.info({ bridge: o.podNetwork?.bridge ?? 'keelson0', podCIDR: o.podNetwork?.podCIDR ?? 'Node.spec.podCIDR' }, 'process runtime: a network namespace per pod (CNI bridge, host-local IPAM); hostNetwork pods share the host network');
-  else if (o.runtime === 'process') log.warn('process runtime: containers share the host network (pod IP = host IP); --pod-netns gives each pod a network namespace of its own');
   const heartbeatClient = heartbeat(o.client);
   const node: NodeConfig = { name: o.nodeName, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated, rootDir: o.rootDir, internalIP, runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion };
   const events = o.events === false ? undefined : new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName });
@@ -260,6 +259,12 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
     const cgc = new ContainerGC({ runtime, nodeName: o.nodeName, rootDir: o.rootDir, activePods: () => new Set(agent.podViews().map((v) => v.pod.metadata.uid)), log: logger('container-gc'), nodeEvent: (type, reason, message) => events?.event(nodeRef, type, reason, message) });
     background.push({ start: () => cgc.start(o.containerGCPeriodMs), stop: () => cgc.stop() });
   }
+  if (podNetwork) {
+    // host-gw, as the cri runtime's node does: routes to the other nodes' pod CIDRs via their
+    // InternalIPs, so a pod here reaches a pod there by its IP (nodes share a link).
+    const ac = new AbortController();
+    background.push({ start: () => void startPodRouteSync({ client: o.client, nodeName: o.nodeName, log }, ac.signal), stop: async () => ac.abort() });
+  }
   if (o.rotateCertificates) {
     const m = clientCertificateManager(o, [o.client, heartbeatClient], log);
     if (m) background.push({ start: () => m.start(), stop: async () => m.stop() });
@@ -283,9 +288,25 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
   return new Kubelet(o.client, [agent], `spec.nodeName=${o.nodeName}`, 1, [runtime], heartbeatClient, srv && { srv, node }, background);
 }
 
-/** The process runtime's per-pod networks: the pod CIDR from --pod-cidr, else read from this
- * node's spec.podCIDR (kept once set). */
-function processPodNetwork(o: KubeletOptions, net: { podCIDR?: string; bridge?: string }): ProcessPodNetwork {
+/** The process runtime's per-pod networks, on by default when this kubelet can make them (root,
+ * the CNI plugins); undefined (logged) when pods share the host network. The pod CIDR comes from
+ * --pod-cidr, else is read from this node's spec.podCIDR (kept once set). */
+function processPodNetwork(o: KubeletOptions, log: Logger): ProcessPodNetwork | undefined {
+  if (process.getuid?.() !== 0) {
+    log.warn('process runtime without root: containers are plain host processes sharing the host network (pod IP = host IP); no per-pod network namespace or resource limits');
+    return undefined;
+  }
+  if (o.podNetwork === false) {
+    log.info('process runtime: containers share the host network (pod IP = host IP) as --pod-netns=false asks');
+    return undefined;
+  }
+  const missing = missingCniPlugins();
+  if (missing.length) {
+    log.warn({ missing }, `process runtime: the CNI plugins ${missing.join(', ')} are not installed (scripts/install-deps.sh, or the containernetworking-plugins package): containers share the host network (pod IP = host IP) instead of a network namespace per pod`);
+    return undefined;
+  }
+  const net = o.podNetwork ?? {};
+  log.info({ bridge: net.bridge ?? 'keelson0', podCIDR: net.podCIDR ?? 'Node.spec.podCIDR' }, 'process runtime: a network namespace per pod (CNI bridge, host-local IPAM); hostNetwork pods share the host network');
   let podCIDR = net.podCIDR;
   return new ProcessPodNetwork({
     rootDir: o.rootDir,

@@ -14,8 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../helpers/etcd.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
+import { testPodNetwork } from '../helpers/pod-network.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
+// Process pods get network namespaces (as root): on a pod network of this test's own.
+const net = testPodNetwork();
 const node = 'keelson-hpa-node';
 
 // A shell loop that wakes 5 times a second for a short count: about 1% of a core, far above a
@@ -61,7 +64,7 @@ describe('resource metrics and the HorizontalPodAutoscaler', () => {
 
   before(async () => {
     const port = await freePort();
-    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--runtime', 'process', '--node-name', node, '--etcd-listen-client-urls', '', '--horizontal-pod-autoscaler-sync-period', '3s'], {
+    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--runtime', 'process', ...net.serverArgs, '--node-name', node, '--etcd-listen-client-urls', '', '--horizontal-pod-autoscaler-sync-period', '3s'], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -77,6 +80,7 @@ describe('resource metrics and the HorizontalPodAutoscaler', () => {
     proc?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));
     proc?.kill('SIGKILL');
+    await net.cleanup(join(dir, 'kubelet'));
     rmSync(dir, { recursive: true, force: true });
   });
 

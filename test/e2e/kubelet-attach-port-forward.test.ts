@@ -13,8 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../helpers/etcd.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
+import { testPodNetwork } from '../helpers/pod-network.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
+// Process pods get network namespaces (as root): on a pod network of this test's own.
+const net = testPodNetwork();
 const node = 'keelson-pf-node';
 
 /** POSTs `body` to 127.0.0.1:port and returns the answer's body. */
@@ -25,13 +28,15 @@ function post(port: number, body: Buffer | string): Promise<string> {
       res.setEncoding('utf8');
       res.on('data', (d) => (out += d));
       res.on('end', () => resolve(out));
+      // A connection cut in the middle of the answer fails the request instead of hanging it.
+      res.on('error', reject);
     });
     req.on('error', reject);
     req.end(body);
   });
 }
 
-// A tiny HTTP server in the pod (the process runtime runs it on the host): answers
+// A tiny HTTP server in the pod (a host process, in a network namespace of its own as root): answers
 // "<bytes received>:<reply>" where reply is `size` bytes of "x" (or "hello from <name>").
 const httpServer = (port: number, size = 0, name = '') =>
   `const r=${size}?'x'.repeat(${size}):'hello from ${name}';require('http').createServer((q,s)=>{let n=0;q.on('data',d=>n+=d.length);q.on('end',()=>s.end(n+':'+r))}).listen(${port})`;
@@ -62,7 +67,7 @@ describe('kubectl attach and port-forward through the kubelet server', () => {
 
   before(async () => {
     const port = await freePort();
-    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `http://127.0.0.1:${await freePort()}`, '--runtime', 'process', '--node-name', node], {
+    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `http://127.0.0.1:${await freePort()}`, '--runtime', 'process', ...net.serverArgs, '--node-name', node], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -79,6 +84,7 @@ describe('kubectl attach and port-forward through the kubelet server', () => {
     proc?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
     proc?.kill('SIGKILL');
+    await net.cleanup(join(dir, 'kubelet'));
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -23,6 +23,7 @@ import { createCsr } from '../../src/auth/pki/csr.js';
 import { writeKubeconfig } from '../../src/auth/pki/kubeconfig-file.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { until } from '../helpers/until.js';
+import { testPodNetwork } from '../helpers/pod-network.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 const NODE = 'keelson-rotation-node';
@@ -41,6 +42,7 @@ describe('kubelet --rotate-certificates', () => {
   let kubelet: ChildProcess | undefined;
   let logs = '';
   let first: X509Certificate;
+  const net = testPodNetwork();
   const pemFile = () => join(dir, 'kubelet', 'pki', 'kubelet-client-current.pem');
   const spawnLogged = (args: string[]) => {
     const p = spawn(bin, args, { env: { ...process.env, KEELSON_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -89,6 +91,7 @@ describe('kubelet --rotate-certificates', () => {
     await stop(kubelet);
     await stop(cm);
     await api?.stop();
+    await net.cleanup(join(dir, 'kubelet'));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -139,7 +142,8 @@ describe('kubelet --rotate-certificates', () => {
   it('--rotate-server-certificates: a kubelet-serving CSR waits for an administrator; once approved the server presents the issued certificate', async () => {
     await stop(kubelet);
     logs = '';
-    kubelet = startKubelet(['--runtime', 'process', '--port', '0', '--rotate-server-certificates']);
+    // Process pods get network namespaces (as root): a pod network of the test's own.
+    kubelet = startKubelet(['--runtime', 'process', '--port', '0', '--rotate-server-certificates', ...net.kubeletArgs]);
     const endpoint = await until('the kubelet endpoint', async () => {
       const r = await api.kubectl(['get', 'node', NODE, '-o', 'json']);
       if (r.code !== 0) return undefined;

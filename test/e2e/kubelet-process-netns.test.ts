@@ -1,11 +1,12 @@
-// `keelson kubelet --runtime process --pod-netns` (root): each pod gets a network namespace of
-// its own on a CNI bridge (a throwaway one here, with its own pod CIDR set in the Node's
+// `keelson kubelet --runtime process` as root: each pod gets a network namespace of its own by
+// default (no flag) on a CNI bridge (a throwaway one here, with its own pod CIDR set in the Node's
 // spec.podCIDR as node IPAM would, so the test shares nothing with other nodes on the machine).
 // Two pods get distinct IPs from the CIDR and reach each other
 // by pod IP (kubectl exec), an httpGet readiness probe reaches the pod IP, kubectl logs and
 // kubectl port-forward work, a hostNetwork pod stays on the host, a kubelet killed with SIGKILL
 // and started again removes what it left (the old namespace and the processes in it), and
 // deleting the pods, then stopping the kubelet, leaves no netns, veth or bridge behind.
+// `--pod-netns=false` keeps pods on the host network.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -34,7 +35,7 @@ const podNetns = (uid: string) => `keelson-${uid.replace(/-/g, '').slice(0, 12)}
 // The pods' program: an HTTP server answering with its name (node is on the host's PATH).
 const server = (name: string, port: number, host = '0.0.0.0') => `require('http').createServer((q,s)=>s.end('hello from ${name}')).listen(${port},'${host}')`;
 
-describe('keelson kubelet --runtime process --pod-netns', { skip: !(isRoot() && existsSync('/usr/lib/cni/bridge')) && 'needs root and the CNI plugins' }, () => {
+describe('keelson kubelet --runtime process: a network namespace per pod', { skip: !(isRoot() && existsSync('/usr/lib/cni/bridge')) && 'needs root and the CNI plugins' }, () => {
   const id = randomBytes(2).toString('hex');
   const bridge = `keelson-e${id}`;
   const cidr = `10.${200 + (parseInt(id.slice(0, 2), 16) % 50)}.${parseInt(id.slice(2), 16) % 250}.0/24`;
@@ -52,8 +53,8 @@ describe('keelson kubelet --runtime process --pod-netns', { skip: !(isRoot() && 
   };
   const get = async (name: string) => JSON.parse((await kubectl(['get', 'pod', name, '-o', 'json'])).stdout);
 
-  const startKubelet = async () => {
-    kubelet = spawn(bin, ['kubelet', '--kubeconfig', api.kubeconfig, '--hostname-override', node, '--runtime', 'process', '--pod-netns', '--pod-network-bridge', bridge, '--port', '0', '--root-dir', rootDir, '--node-status-update-frequency', '1s'], {
+  const startKubelet = async (extra: string[] = []) => {
+    kubelet = spawn(bin, ['kubelet', '--kubeconfig', api.kubeconfig, '--hostname-override', node, '--runtime', 'process', ...extra, '--pod-network-bridge', bridge, '--port', '0', '--root-dir', rootDir, '--node-status-update-frequency', '1s'], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -191,5 +192,22 @@ describe('keelson kubelet --runtime process --pod-netns', { skip: !(isRoot() && 
     kubelet.kill('SIGTERM');
     await new Promise((r) => kubelet.once('exit', r));
     assert.throws(() => ip('link', 'show', bridge), 'the bridge is removed on shutdown');
+  });
+
+  it('--pod-netns=false keeps pods on the host network', async () => {
+    logs = '';
+    await startKubelet(['--pod-netns=false']);
+    await until('the kubelet says so', async () => /containers share the host network \(pod IP = host IP\) as --pod-netns=false asks/.test(logs), 20_000, () => logs);
+    await pod('plain', { terminationGracePeriodSeconds: 1, containers: [{ name: 'plain', image: 'node', command: ['sleep', '300'] }] });
+    const p = await until('plain Running', async () => {
+      const x = await get('plain');
+      return x.status?.phase === 'Running' && x;
+    }, 20_000, () => logs);
+    uids.push(p.metadata.uid);
+    assert.equal(p.status.podIP, p.status.hostIP);
+    assert.doesNotMatch(ip('netns', 'list'), new RegExp(podNetns(p.metadata.uid)));
+    assert.throws(() => ip('link', 'show', bridge), 'no bridge either');
+    const r = await kubectl(['delete', 'pod', 'plain', '--grace-period=1']);
+    assert.equal(r.code, 0, r.out);
   });
 });

@@ -2,7 +2,8 @@
 // its command to completion (CRI-format log file with its output), a crashing container goes
 // into CrashLoopBackOff with a growing restartCount, env comes from values, ConfigMaps, Secrets
 // and the downward API, httpGet readiness and exec liveness probes work, and graceful deletion
-// sends SIGTERM before the final delete.
+// sends SIGTERM before the final delete. As root the pods run in network namespaces of their own
+// (the default) on a pod network of the test's own.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../helpers/etcd.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { until } from '../helpers/until.js';
+import { podNetnsByDefault, testPodNetwork } from '../helpers/pod-network.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 const node = 'procnode';
@@ -23,6 +25,7 @@ describe('keelson kubelet --runtime process', () => {
   let child: ChildProcess;
   let rootDir: string;
   let logs = '';
+  const net = testPodNetwork();
   const json = async (args: string[]) => {
     const r = await api.kubectl([...args, '-o', 'json']);
     assert.equal(r.code, 0, r.out);
@@ -41,7 +44,7 @@ describe('keelson kubelet --runtime process', () => {
   before(async () => {
     api = await startTestApiServer();
     rootDir = await mkdtemp(join(tmpdir(), 'keelson-kubelet-'));
-    child = spawn(bin, ['kubelet', '--kubeconfig', api.kubeconfig, '--hostname-override', node, '--runtime', 'process', '--port', '0', '--root-dir', rootDir, '--crash-loop-backoff-initial', '1s', '--node-status-update-frequency', '1s'], {
+    child = spawn(bin, ['kubelet', '--kubeconfig', api.kubeconfig, '--hostname-override', node, '--runtime', 'process', '--port', '0', '--root-dir', rootDir, '--crash-loop-backoff-initial', '1s', '--node-status-update-frequency', '1s', ...net.kubeletArgs], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -55,15 +58,16 @@ describe('keelson kubelet --runtime process', () => {
       await new Promise((r) => child.once('exit', r));
     }
     await api.stop();
+    await net.cleanup(rootDir);
     await rm(rootDir, { recursive: true, force: true });
   });
 
-  it('reports the host as the node (capacity from the host) and says the network is shared', async () => {
+  it('reports the host as the node (capacity from the host) and says how pods are networked', async () => {
     const n = await json(['get', 'node', node]);
     assert.ok(Number(n.status.capacity.cpu) >= 1);
     assert.match(n.status.capacity.memory, /^\d+Ki$/);
     assert.match(n.status.capacity['ephemeral-storage'], /^\d+Ki$/);
-    assert.match(logs, /share the host network/);
+    assert.match(logs, podNetnsByDefault() ? /a network namespace per pod/ : /sharing the host network|share the host network/);
   });
 
   it('runs `kubectl run hello --restart=Never -- sh -c "echo hi"` to Succeeded with a CRI log', async () => {
@@ -168,7 +172,7 @@ describe('keelson kubelet --runtime process', () => {
             image: 'node',
             command: [process.execPath, '-e', `setTimeout(()=>{${server}}, 1500)`],
             ports: [{ name: 'http', containerPort: port }],
-            readinessProbe: { httpGet: { path: '/', port: 'http', host: '127.0.0.1' }, periodSeconds: 1 },
+            readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 1 },
             livenessProbe: { exec: { command: ['sh', '-c', 'test ! -e /nonexistent-keelson'] }, periodSeconds: 1 },
           },
           {

@@ -12,8 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../helpers/etcd.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
+import { testPodNetwork } from '../helpers/pod-network.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
+// Process pods get network namespaces (as root): on a pod network of this test's own.
+const net = testPodNetwork();
 const isRoot = process.getuid?.() === 0;
 
 describe('keelson server: kubelet volumes (process runtime)', () => {
@@ -26,7 +29,7 @@ describe('keelson server: kubelet volumes (process runtime)', () => {
 
   before(async () => {
     const port = await freePort();
-    proc = spawn(bin, ['server', '--data-dir', join(dir, 'data'), '--secure-port', String(port), '--etcd-listen-client-urls', '', '--runtime', 'process', '--node-name', 'vol-node', '--cluster-dns-port', '0'], {
+    proc = spawn(bin, ['server', '--data-dir', join(dir, 'data'), '--secure-port', String(port), '--etcd-listen-client-urls', '', '--runtime', 'process', ...net.serverArgs, '--node-name', 'vol-node', '--cluster-dns-port', '0'], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -41,6 +44,7 @@ describe('keelson server: kubelet volumes (process runtime)', () => {
     proc?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 1000));
     proc?.kill('SIGKILL');
+    await net.cleanup(join(dir, 'data', 'kubelet'));
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -9,8 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { freePort } from '../helpers/etcd.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
+import { testPodNetwork } from '../helpers/pod-network.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
+// Process pods get network namespaces (as root): on a pod network of this test's own.
+const net = testPodNetwork();
 
 
 describe('keelson server: a whole cluster from one command', () => {
@@ -25,7 +28,7 @@ describe('keelson server: a whole cluster from one command', () => {
     const port = await freePort();
     etcdPort = await freePort();
     const t0 = Date.now();
-    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `https://127.0.0.1:${etcdPort}`, '--runtime', 'process', '--node-name', 'keelson-test-node', '--simulated-nodes', '5'], {
+    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `https://127.0.0.1:${etcdPort}`, '--runtime', 'process', ...net.serverArgs, '--node-name', 'keelson-test-node', '--simulated-nodes', '5'], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -40,6 +43,7 @@ describe('keelson server: a whole cluster from one command', () => {
     proc?.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
     proc?.kill('SIGKILL');
+    await net.cleanup(join(dir, 'kubelet'));
     rmSync(dir, { recursive: true, force: true });
   });
 

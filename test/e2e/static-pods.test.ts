@@ -5,6 +5,8 @@
 // recreates the mirror without touching the container; a changed manifest restarts the pod; a
 // removed file stops it and deletes the mirror; a restarted kubelet keeps current mirrors and
 // deletes orphaned ones. A kubelet whose apiserver is unreachable still runs its static pods.
+// As root the pod gets a network namespace (the default) with an IP from the kubelet's
+// --pod-cidr, a pod network of the test's own.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,9 +20,11 @@ import { kubeconfigYaml } from '../../src/auth/pki/kubeconfig-file.js';
 import { freePort } from '../helpers/etcd.js';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { until } from '../helpers/until.js';
+import { podNetnsByDefault, testPodNetwork } from '../helpers/pod-network.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 const node = 'static-node';
+const net = testPodNetwork();
 
 const manifest = (dir: string, tag: string) => `apiVersion: v1
 kind: Pod
@@ -44,7 +48,7 @@ const alive = (pid: number) => {
 };
 
 function startKubelet(kubeconfig: string, rootDir: string, manifests: string, out: { logs: string }): ChildProcess {
-  const child = spawn(bin, ['kubelet', '--kubeconfig', kubeconfig, '--hostname-override', node, '--runtime', 'process', '--port', '0', '--root-dir', rootDir, '--pod-manifest-path', manifests, '--file-check-frequency', '2s', '--node-status-update-frequency', '1s'], {
+  const child = spawn(bin, ['kubelet', '--kubeconfig', kubeconfig, '--hostname-override', node, '--runtime', 'process', '--port', '0', '--root-dir', rootDir, '--pod-manifest-path', manifests, '--file-check-frequency', '2s', '--node-status-update-frequency', '1s', ...net.kubeletArgs], {
     env: { ...process.env, KEELSON_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -85,6 +89,7 @@ describe('static pods (--pod-manifest-path) and their mirror pods', () => {
     const pid = await pidOf();
     if (pid && alive(pid)) process.kill(pid, 'SIGKILL');
     await api.stop();
+    await net.cleanup(join(dir, 'kubelet'), join(dir, 'kubelet2'));
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -106,6 +111,7 @@ describe('static pods (--pod-manifest-path) and their mirror pods', () => {
     const node_ = JSON.parse((await api.kubectl(['get', 'node', node, '-o', 'json'])).stdout);
     assert.deepEqual(m.metadata.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: node, uid: node_.metadata.uid, controller: true }]);
     assert.equal(m.status.containerStatuses[0].restartCount, 0);
+    if (podNetnsByDefault()) assert.ok(m.status.podIP.startsWith(net.podCIDR.replace(/0\/24$/, '')), `pod IP ${m.status.podIP} in ${net.podCIDR}`);
     assert.ok(alive(await pidOf()));
     // kubectl logs reaches the static pod's container through the kubelet server.
     await until('logs', async () => (await api.kubectl(['logs', `web-${node}`])).stdout === 'v1\n', 10_000);

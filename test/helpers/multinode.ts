@@ -3,11 +3,13 @@
 // keelson-mnb<id> (the bridge holds .1: the test process reaches the hosts through it, and it is
 // their default gateway). Host 0 runs `keelson server --bind-address 0.0.0.0`, the others join
 // with `keelson token create` + `keelson agent --ca-cert-hash` (kubeadm's flow), each with its
-// own data dir and, with runtime cri, its own containerd. The processes enter the namespace with
-// `nsenter --net` only (not `ip netns exec`, whose private /sys hides the cgroup mounts runc needs).
-// cleanup(): every container purged through its node's containerd (`keelson killall`, inside the
-// node's namespace so CNI releases its veths), processes stopped, namespaces (with their nftables
-// tables and routes), the bridge, mounts and data dirs removed.
+// own data dir and, with runtime cri, its own containerd (with runtime process, as root, each
+// node's pods get network namespaces on the node's own keelson0 bridge). The processes enter the
+// namespace with `nsenter --net` only (not `ip netns exec`, whose private /sys hides the cgroup mounts runc needs).
+// cleanup(): every container purged through its node's containerd, or every process pod's
+// network released (`keelson killall`, inside the node's namespace so CNI releases its veths),
+// processes stopped, namespaces (with their nftables tables and routes), the bridge, mounts and
+// data dirs removed.
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,8 +101,9 @@ export async function startMultiNode(o: MultiNodeOptions): Promise<MultiNode> {
       const orphan = spawnSync('pgrep', ['-f', `containerd --config ${h.dataDir}/`], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
       for (const p of orphan) spawnSync('kill', [p]);
       for (let i = 0; i < 50 && orphan.some((p) => spawnSync('kill', ['-0', p]).status === 0); i++) await new Promise((r) => setTimeout(r, 100));
-      // Every container of the node, through its containerd inside the node's namespace.
-      if (runtime === 'cri') spawnSync('nsenter', [`--net=/run/netns/${h.ns}`, bin, 'killall', '--data-dir', h.dataDir], { stdio: 'ignore', timeout: 60_000 });
+      // Every container of the node, through its containerd inside the node's namespace (cri),
+      // or the process pods' network namespaces, veths and rules its kubelet recorded (process).
+      spawnSync('nsenter', [`--net=/run/netns/${h.ns}`, bin, 'killall', '--data-dir', h.dataDir], { stdio: 'ignore', timeout: 60_000 });
       const pids = spawnSync('ip', ['netns', 'pids', h.ns], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
       for (const p of pids) spawnSync('kill', ['-9', p]);
       spawnSync('ip', ['netns', 'del', h.ns]);

@@ -1,13 +1,17 @@
 // Starts `bin/keelson server` for an e2e test (the real CLI, built by `npm test`) on a data dir
 // of the test's: a free secure port, the etcd endpoint off unless the test asks for one, and
 // waits until the admin kubeconfig exists, the node is Ready and the default service account is
-// there. stop() ends the process (SIGTERM, then SIGKILL) and removes the data dir.
+// there. Process-runtime pods (a network namespace each, as root) get a pod network of the test's
+// own (pod-network.ts: bridge and cluster CIDR), unless the test passes its own flags.
+// stop() ends the process (SIGTERM, then SIGKILL), releases the pod networks the kubelet left,
+// and removes the data dir.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './etcd.js';
 import { kubectlWith } from './kubectl.js';
+import { testPodNetwork } from './pod-network.js';
 import { until } from './until.js';
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
@@ -24,7 +28,9 @@ export interface TestServer {
 export async function startTestServer(o: { dir: string; node: string; args?: string[] }): Promise<TestServer> {
   const args = o.args ?? [];
   const etcd = args.includes('--etcd-listen-client-urls') ? [] : ['--etcd-listen-client-urls', ''];
-  const proc = spawn(bin, ['server', '--data-dir', o.dir, '--secure-port', String(await freePort()), '--node-name', o.node, ...etcd, ...args], {
+  const net = testPodNetwork();
+  const netArgs = args.some((a) => a.startsWith('--pod-network-bridge') || a.startsWith('--cluster-cidr')) ? [] : net.serverArgs;
+  const proc = spawn(bin, ['server', '--data-dir', o.dir, '--secure-port', String(await freePort()), '--node-name', o.node, ...etcd, ...netArgs, ...args], {
     env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -36,6 +42,7 @@ export async function startTestServer(o: { dir: string; node: string; args?: str
     proc.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 500));
     proc.kill('SIGKILL');
+    if (netArgs.length) await net.cleanup(join(o.dir, 'kubelet'));
     rmSync(o.dir, { recursive: true, force: true });
   };
   try {

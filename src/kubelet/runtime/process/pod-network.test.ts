@@ -16,7 +16,8 @@ import { until } from '../../../../test/helpers/until.js';
 import { freePort } from '../../../../test/helpers/etcd.js';
 import { hostIPv4 } from '../../node-status.js';
 import { ProcessRuntime } from './runtime.js';
-import { podNetnsName, ProcessPodNetwork, purgePodNetworks } from './pod-network.js';
+import { podNetnsName, podVethName, ProcessPodNetwork, purgePodNetworks } from './pod-network.js';
+import { masqueradeChain } from './pod-masquerade.js';
 
 const root = isRoot() && existsSync('/usr/lib/cni/bridge');
 const ipOut = (...args: string[]) => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -59,11 +60,17 @@ describe('ProcessRuntime: a network namespace per pod', { skip: !root && 'needs 
     const a = await rt.runPodSandbox({ ...sandbox(uids[0], 'a'), portMappings: [{ protocol: 'TCP', containerPort: 8080, hostPort }] });
     const b = await rt.runPodSandbox(sandbox(uids[1], 'b'));
     const natRules = execFileSync('iptables', ['-t', 'nat', '-S'], { encoding: 'utf8' });
-    assert.ok(natRules.includes(`id: \\"${a.id}\\"`), 'the bridge plugin masquerades the pod (its rules name the sandbox)');
+    assert.ok(natRules.includes(`id: \\"${a.id}\\"`), 'portmap\'s hostPort rules for a (they name the sandbox)');
+    assert.ok(!natRules.includes(`id: \\"${b.id}\\"`), 'no per-pod rules for b: no hostPort, and the bridge plugin\'s ipMasq is off');
+    assert.ok(natRules.includes(`-A POSTROUTING -s ${cidr} -m comment --comment "keelson pods on ${bridge}" -j ${masqueradeChain(bridge)}`), natRules);
+    assert.ok(natRules.includes(`-A ${masqueradeChain(bridge)} ! -d 224.0.0.0/4 -j MASQUERADE`), 'the node masquerades its pods once');
     const prefix = cidr.split('.').slice(0, 3).join('.') + '.';
     assert.ok(a.ip.startsWith(prefix) && b.ip.startsWith(prefix), `${a.ip} ${b.ip} in ${cidr}`);
     assert.notEqual(a.ip, b.ip);
     assert.match(ipOut('netns', 'list'), new RegExp(podNetnsName(uids[0])));
+    // The host sides of the veths carry keelson names (the pods' uid prefixes), on the bridge.
+    const ports = ipOut('-o', 'link', 'show', 'master', bridge);
+    for (const u of [uids[0], uids[1]]) assert.match(ports, new RegExp(`: ${podVethName(u)}@`), ports);
     const ca = await started(a.id, 'a', { PORT: '8080', HOST: '0.0.0.0' });
     const cb = await started(b.id, 'b', { PORT: '9090', HOST: '127.0.0.1' });
     // exec runs in the pod's namespace: eth0 carries the pod IP.
@@ -101,6 +108,7 @@ describe('ProcessRuntime: a network namespace per pod', { skip: !root && 'needs 
     assert.ok(!nat.includes(`id: \\"${a.id}\\"`) && !nat.includes(`id: \\"${b.id}\\"`), 'no masquerade rules left for the pods');
     await rt.close();
     assert.throws(() => ipOut('link', 'show', bridge));
+    assert.ok(!execFileSync('iptables', ['-t', 'nat', '-S'], { encoding: 'utf8' }).includes(masqueradeChain(bridge)), 'the masquerade chain goes with the bridge');
   });
 
   it('purgePodNetworks removes what a kubelet killed with SIGKILL left: processes in the netns, CNI state, netns, bridge', async () => {
@@ -116,6 +124,7 @@ describe('ProcessRuntime: a network namespace per pod', { skip: !root && 'needs 
     assert.doesNotMatch(ipOut('netns', 'list'), new RegExp(podNetnsName(uids[2])));
     assert.ok(!execFileSync('iptables', ['-t', 'nat', '-S'], { encoding: 'utf8' }).includes(`id: \\"keelson-crashed-${id}\\"`));
     assert.throws(() => ipOut('link', 'show', bridge));
+    assert.ok(!execFileSync('iptables', ['-t', 'nat', '-S'], { encoding: 'utf8' }).includes(masqueradeChain(bridge)));
     assert.ok(podIP.startsWith(cidr.split('.').slice(0, 3).join('.')));
   });
 

@@ -1,8 +1,11 @@
-// A network namespace per pod for the process runtime (root only): the sandbox gets a named netns
+// A network namespace per pod for the process runtime (the default as root with the CNI plugins;
+// kubelet --pod-netns=false turns it off): the sandbox gets a named netns
 // `keelson-<pod uid prefix>` (ip netns add, under /var/run/netns), its loopback up, and eth0 from
 // the node's pod network: the same CNI configuration list the cri runtime gives containerd
-// (cri/cni-config.ts: bridge keelson0 with masquerading and hairpin, host-local IPAM over the
-// node's pod CIDR, portmap for hostPorts), run by cni.ts as libcni would. The pod's processes,
+// (cri/cni-config.ts: bridge keelson0 with hairpin, host-local IPAM over the node's pod CIDR,
+// portmap for pods with hostPorts), run by cni.ts as libcni would; the host side of the veth is
+// renamed keelson-<uid prefix>. Masquerading is one node-level chain (pod-masquerade.ts) rather
+// than the bridge plugin's per-pod rules. The pod's processes,
 // exec and port-forward then run inside the namespace (nsenter --net). Teardown: CNI DEL (releases
 // the address, the veth and the portmap/masquerade rules), then the netns is deleted; close()
 // tears down every sandbox and removes the bridge once no pod of any node uses it. Each attached
@@ -20,6 +23,7 @@ import { enableHostForwarding, podNetworkConflist, removePodNetwork, writePodNet
 import type { PodSandboxConfig } from '../types.js';
 import { logger } from '../../../util/log.js';
 import { cniAdd, cniDel, resultIPv4, type CniConflist, type CniResult, type CniRuntimeConf } from './cni.js';
+import { ensurePodMasquerade, removePodMasquerade } from './pod-masquerade.js';
 
 export interface PodNetworkOptions {
   /** The kubelet's root dir: the CNI conflist and IPAM state go under <rootDir>/cni. */
@@ -41,6 +45,16 @@ interface Attached {
 }
 
 const NETNS_DIR = '/var/run/netns';
+const CNI_BIN_DIR = '/usr/lib/cni';
+
+/** The plugins the pod network runs (cri/cni-config.ts' list: bridge with host-local IPAM,
+ * portmap); the loopback interface is brought up with `ip` directly. */
+export const CNI_PLUGINS = ['bridge', 'host-local', 'portmap'] as const;
+
+/** The plugins of CNI_PLUGINS missing from `binDir` ([] when all are there). */
+export function missingCniPlugins(binDir = CNI_BIN_DIR): string[] {
+  return CNI_PLUGINS.filter((p) => !existsSync(join(binDir, p)));
+}
 
 const ip = (...args: string[]) =>
   new Promise<string>((resolve, reject) =>
@@ -50,6 +64,29 @@ const ip = (...args: string[]) =>
 /** The netns name of a pod: keelson-<first 12 hex digits of its uid>. */
 export const podNetnsName = (uid: string): string => `keelson-${uid.replace(/[^0-9a-f]/gi, '').slice(0, 12).toLowerCase() || 'pod'}`;
 
+/** The host side of a pod's veth: keelson-<first 7 hex digits of its uid> (15 characters at
+ * most), so `ip link` shows whose it is; the bridge plugin itself names it veth<random>. */
+export const podVethName = (uid: string): string => `keelson-${uid.replace(/[^0-9a-f]/gi, '').slice(0, 7).toLowerCase() || 'pod'}`;
+
+/** Renames the host veth the bridge plugin made (a live rename; older kernels want the link
+ * down for it). Best effort: the CNI DEL finds the pair through the pod's eth0 either way. */
+async function renameHostVeth(result: CniResult, bridge: string, name: string): Promise<void> {
+  const host = result.interfaces?.find((i) => !i.sandbox && i.name !== bridge);
+  if (!host || host.name === name) return;
+  try {
+    await ip('link', 'set', 'dev', host.name, 'name', name);
+  } catch {
+    try {
+      await ip('link', 'set', 'dev', host.name, 'down');
+      await ip('link', 'set', 'dev', host.name, 'name', name, 'up');
+    } catch (e) {
+      logger('kubelet').debug({ err: (e as Error).message, veth: host.name }, 'keeping the bridge plugin\'s veth name');
+      return;
+    }
+  }
+  host.name = name;
+}
+
 /** The argv that runs `argv` inside the network namespace `netns` (a path). nsenter execs the
  * command in place (no fork for a network namespace), so the pid stays the command's own. */
 export const inNetns = (netns: string | undefined, argv: string[]): string[] => (netns ? ['nsenter', `--net=${netns}`, '--', ...argv] : argv);
@@ -57,6 +94,7 @@ export const inNetns = (netns: string | undefined, argv: string[]): string[] => 
 export class ProcessPodNetwork {
   private readonly attached = new Map<string, Attached>();
   private forwarding = false;
+  private masquerading?: string;
 
   constructor(private readonly o: PodNetworkOptions) {}
 
@@ -77,17 +115,25 @@ export class ProcessPodNetwork {
     const podCIDR = await this.o.podCIDR();
     if (!podCIDR) throw new Error(`network is not ready: no pod CIDR for node "${config.nodeName}" yet (kubelet --pod-cidr, or Node.spec.podCIDR from the controller manager's node IPAM)`);
     const net = { confDir: this.confDir, podCIDR, bridge: this.o.bridge ?? DEFAULT_BRIDGE, ipamDataDir: this.ipamDataDir };
-    const list = podNetworkConflist(net) as unknown as CniConflist;
+    // portmap only for a pod with hostPorts: with no mappings it does nothing but costs an exec
+    // (about a third of an ADD); DEL runs the same list as the ADD did (kept in the record).
+    // Masquerading is the node's (pod-masquerade.ts), one chain for all its pods.
+    const full = podNetworkConflist({ ...net, ipMasq: false }) as unknown as CniConflist;
+    const list = config.portMappings?.length ? full : { ...full, plugins: full.plugins.filter((p) => p.type !== 'portmap') };
     mkdirSync(this.confDir, { recursive: true });
     writePodNetworkConfig(net);
     if (!this.forwarding) {
       enableHostForwarding();
       this.forwarding = true;
     }
+    if (this.masquerading !== podCIDR) {
+      await ensurePodMasquerade(net.bridge, podCIDR);
+      this.masquerading = podCIDR;
+    }
     const name = podNetnsName(config.uid);
     const netns = join(NETNS_DIR, name);
     // A leftover of the same pod (a sandbox re-created after a failure) is replaced.
-    await ip('netns', 'del', name).catch(() => undefined);
+    if (existsSync(netns)) await ip('netns', 'del', name).catch(() => undefined);
     await ip('netns', 'add', name);
     const rt: CniRuntimeConf = {
       containerId: sandboxId,
@@ -98,7 +144,8 @@ export class ProcessPodNetwork {
     };
     try {
       await ip('-n', name, 'link', 'set', 'lo', 'up');
-      const result = await cniAdd(list, rt, this.o.cniBinDir ?? '/usr/lib/cni');
+      const result = await cniAdd(list, rt, this.o.cniBinDir ?? CNI_BIN_DIR);
+      await renameHostVeth(result, net.bridge, podVethName(config.uid));
       const addr = resultIPv4(result);
       if (!addr) throw new Error(`the CNI result has no IPv4 address: ${JSON.stringify(result)}`);
       const a = { netns, ip: addr, rt, list, result };
@@ -107,7 +154,7 @@ export class ProcessPodNetwork {
       writeFileSync(statePath(this.o.rootDir, sandboxId), JSON.stringify(a));
       return { ip: addr, netns };
     } catch (e) {
-      await cniDel(list, rt, this.o.cniBinDir ?? '/usr/lib/cni').catch(() => undefined);
+      await cniDel(list, rt, this.o.cniBinDir ?? CNI_BIN_DIR).catch(() => undefined);
       await ip('netns', 'del', name).catch(() => undefined);
       throw e;
     }
@@ -131,7 +178,9 @@ export class ProcessPodNetwork {
   async close(): Promise<void> {
     await this.recovered;
     await Promise.all([...this.attached.keys()].map((id) => this.tearDown(id).catch(() => undefined)));
-    if (this.forwarding) removePodNetwork({ confDir: this.confDir, bridge: this.o.bridge ?? DEFAULT_BRIDGE, ipamDataDir: this.ipamDataDir });
+    if (!this.forwarding) return;
+    const bridge = this.o.bridge ?? DEFAULT_BRIDGE;
+    if (removePodNetwork({ confDir: this.confDir, bridge, ipamDataDir: this.ipamDataDir })) await removePodMasquerade(bridge);
   }
 }
 
@@ -139,7 +188,7 @@ const stateDir = (rootDir: string) => join(rootDir, 'cni', 'sandboxes');
 const statePath = (rootDir: string, sandboxId: string) => join(stateDir(rootDir), `${sandboxId}.json`);
 
 /** CNI DEL, then the namespace goes (after killing what still runs in it). */
-async function release(a: Pick<Attached, 'netns' | 'rt' | 'list' | 'result'>, cniBinDir = '/usr/lib/cni'): Promise<void> {
+async function release(a: Pick<Attached, 'netns' | 'rt' | 'list' | 'result'>, cniBinDir = CNI_BIN_DIR): Promise<void> {
   const name = a.netns.slice(NETNS_DIR.length + 1);
   try {
     await cniDel(a.list, a.rt, cniBinDir, a.result);
@@ -187,6 +236,6 @@ export async function purgePodNetworks(rootDir: string, o: { bridge?: string; cn
   } catch {
     /* unreadable: the default */
   }
-  removePodNetwork({ confDir, bridge: bridge ?? DEFAULT_BRIDGE, ipamDataDir: join(rootDir, 'cni', 'networks') });
+  if (removePodNetwork({ confDir, bridge: bridge ?? DEFAULT_BRIDGE, ipamDataDir: join(rootDir, 'cni', 'networks') })) await removePodMasquerade(bridge ?? DEFAULT_BRIDGE);
   return n;
 }

@@ -2,12 +2,13 @@
 // objects: an informer on nodes, and on any change (a node joins, gets its podCIDR, changes its
 // InternalIP, leaves) the routes are recomputed and synced as a whole, level-triggered. Stopping
 // the loop keeps the routes (a restart finds them again); `removePodRoutes` drops them when the
-// node leaves the cluster for good.
-import { Informer } from '../../../client/informer.js';
-import type { RestClient } from '../../../client/rest-client.js';
-import { Resources } from '../../../client/resources.js';
-import type { Logger } from '../../../util/log.js';
-import { desiredPodRoutes, syncPodRoutes, type RouteScope } from './pod-routes.js';
+// node leaves the cluster for good. Nodes on this same host (their InternalIP is ours) are left
+// out: their pods are on a bridge of this namespace already.
+import { Informer } from '../../client/informer.js';
+import type { RestClient } from '../../client/rest-client.js';
+import { Resources } from '../../client/resources.js';
+import type { Logger } from '../../util/log.js';
+import { desiredPodRoutes, syncPodRoutes, withoutLocalGateways, type RouteScope } from './pod-routes.js';
 
 export interface PodRouteSyncOptions extends RouteScope {
   client: RestClient;
@@ -25,7 +26,7 @@ export function startPodRouteSync(o: PodRouteSyncOptions, signal: AbortSignal): 
   const sync = () => {
     timer = undefined;
     if (signal.aborted) return;
-    const r = syncPodRoutes(desiredPodRoutes(nodes.list(), o.nodeName), o);
+    const r = syncPodRoutes(withoutLocalGateways(desiredPodRoutes(nodes.list(), o.nodeName), o), o);
     for (const a of r.added) o.log.info(a, 'pod route added');
     for (const d of r.removed) o.log.info(d, 'pod route removed');
     const errs = JSON.stringify(r.errors);

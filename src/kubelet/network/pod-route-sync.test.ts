@@ -3,11 +3,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { startTestApiServer, type TestApiServer } from '../../../../test/helpers/apiserver.js';
-import { until } from '../../../../test/helpers/until.js';
-import { loadKubeconfig } from '../../../client/kubeconfig.js';
-import { RestClient } from '../../../client/rest-client.js';
-import { logger } from '../../../util/log.js';
+import { startTestApiServer, type TestApiServer } from '../../../test/helpers/apiserver.js';
+import { until } from '../../../test/helpers/until.js';
+import { loadKubeconfig } from '../../client/kubeconfig.js';
+import { RestClient } from '../../client/rest-client.js';
+import { logger } from '../../util/log.js';
 import { currentPodRoutes } from './pod-routes.js';
 import { startPodRouteSync } from './pod-route-sync.js';
 

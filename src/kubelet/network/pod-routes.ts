@@ -3,14 +3,17 @@
 // keelson's routes carry their own routing protocol number (`proto 75`, "K"), so they are found
 // again after a restart, and those of nodes that left (or all of them, when this node leaves)
 // are removed without touching anyone else's routes. Nodes must share a link (one L2 segment),
-// as host-gw requires; one node per network namespace.
+// as host-gw requires; one node per network namespace. A node whose InternalIP is an address of
+// this very namespace (two kubelets on one host) gets no route: the kernel would accept a local
+// gateway and `route replace` would then clobber the other kubelet's connected bridge route.
+// Used by both runtimes: the cri runtime's containerd pods and the process runtime's netns pods.
 import { spawnSync } from 'node:child_process';
 
 /** The routing protocol number that marks keelson's pod routes. */
 export const POD_ROUTE_PROTO = 75;
 
 interface NodeLike {
-  metadata?: { name?: string };
+  metadata?: { name?: string; labels?: Record<string, string> };
   spec?: { podCIDR?: string };
   status?: { addresses?: Array<{ type?: string; address?: string }> };
 }
@@ -29,15 +32,31 @@ export interface RouteScope {
 
 const ip = (scope: RouteScope, args: string[]) => spawnSync('ip', [...(scope.netns ? ['-n', scope.netns] : []), ...args], { encoding: 'utf8' });
 
-/** The routes this node wants: every other node's podCIDR via its InternalIP (IPv4 only). */
+/** The routes this node wants: every other node's podCIDR via its InternalIP (IPv4 only).
+ * Simulated nodes (node.keelson.io/simulated) have no real pods and made-up addresses: none. */
 export function desiredPodRoutes(nodes: NodeLike[], self: string): PodRoute[] {
   const out: PodRoute[] = [];
   for (const n of nodes) {
     if (n.metadata?.name === self || !n.spec?.podCIDR || n.spec.podCIDR.includes(':')) continue;
+    if (n.metadata?.labels?.['node.keelson.io/simulated'] === 'true') continue;
     const via = n.status?.addresses?.find((a) => a.type === 'InternalIP' && a.address && !a.address.includes(':'))?.address;
     if (via) out.push({ dst: n.spec.podCIDR, via });
   }
   return out.sort((a, b) => a.dst.localeCompare(b.dst));
+}
+
+/** The IPv4 addresses of the network namespace (`ip -j -4 addr`). */
+export function localAddresses(scope: RouteScope = {}): Set<string> {
+  const r = ip(scope, ['-j', '-4', 'addr', 'show']);
+  if (r.status !== 0) return new Set();
+  const links = JSON.parse(r.stdout || '[]') as Array<{ addr_info?: Array<{ local?: string }> }>;
+  return new Set(links.flatMap((l) => (l.addr_info ?? []).map((a) => a.local).filter((a): a is string => !!a)));
+}
+
+/** Drops the routes whose gateway is an address of this namespace (another node on this host). */
+export function withoutLocalGateways(routes: PodRoute[], scope: RouteScope = {}): PodRoute[] {
+  const local = localAddresses(scope);
+  return routes.filter((r) => !local.has(r.via));
 }
 
 /** The pod routes keelson has in the current network namespace. */
