@@ -59,9 +59,16 @@ describe('keelson server: a whole cluster from one command', () => {
   it('runs a deployment to Running and a real process pod to Succeeded', async () => {
     assert.equal((await kubectl(['create', 'deployment', 'web', '--image=nginx', '--replicas=4'])).code, 0);
     await until('4 pods Running', async () => ((await kubectl(['get', 'pods', '-l', 'app=web', '--no-headers'])).stdout.match(/1\/1\s+Running/g) ?? []).length === 4);
-    const r = await kubectl(['run', 'hello', '--image=busybox', '--restart=Never', '--overrides={"spec":{"nodeName":"keelson-test-node"}}', '--', 'sh', '-c', 'echo hello-from-keelson']);
+    const r = await kubectl(['run', 'hello', '--image=busybox', '--restart=Never', '--overrides={"spec":{"nodeName":"keelson-test-node"}}', '--', 'sh', '-c', 'echo hello-from-keelson; cat /etc/resolv.conf']);
     assert.equal(r.code, 0, r.out);
     await until('hello Succeeded', async () => (await kubectl(['get', 'pod', 'hello', '-o', 'jsonpath={.status.phase}'])).stdout === 'Succeeded');
+    // As root the pod sees the cluster DNS resolv.conf the kubelet computed (dnsPolicy ClusterFirst).
+    if (process.getuid?.() === 0) {
+      const logs = (await kubectl(['logs', 'hello'])).stdout;
+      assert.match(logs, /^search default\.svc\.cluster\.local svc\.cluster\.local cluster\.local/m, logs);
+      assert.match(logs, /^nameserver 10\.96\.0\.10$/m, logs);
+      assert.match(logs, /^options ndots:5$/m, logs);
+    }
   });
 
   it('reports its in-process scheduler, controller manager and store healthy to kubectl get componentstatuses', async () => {

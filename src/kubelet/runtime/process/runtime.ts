@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { processGroupStats } from './proc-stats.js';
 import { inMountNamespaceOf, withMountNamespace } from '../../volumes/process-mounts.js';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { PassThrough, type Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -31,12 +31,15 @@ import { killPty, ptyExecSession, ptyExitCode, resizePty, spawnPty, PtyUnavailab
 import { inNetns, type ProcessPodNetwork } from './pod-network.js';
 import { dialInNetns } from './netns-dial.js';
 import { knownImageCommand } from './known-images.js';
+import { renderResolvConf } from '../../../dns/pod-dns-config.js';
 
 interface Sandbox {
   config: PodSandboxConfig;
   containers: Set<string>;
   /** The pod's network namespace (a path) when it has one of its own. */
   netns?: string;
+  /** The pod's resolv.conf on the host, mounted over /etc/resolv.conf in its containers. */
+  resolvConf?: string;
 }
 
 interface Container {
@@ -93,12 +96,13 @@ export class ProcessRuntime implements ContainerRuntime {
   async runPodSandbox(config: PodSandboxConfig): Promise<PodSandbox> {
     const id = `${this.prefix}-sb${++this.seq}`;
     const net = this.opts.podNetwork;
+    const resolvConf = this.writeResolvConf(config);
     if (net && !config.hostNetwork) {
       const { ip, netns } = await net.setUp(id, config);
-      this.sandboxes.set(id, { config, containers: new Set(), netns });
+      this.sandboxes.set(id, { config, containers: new Set(), netns, resolvConf });
       return { id, ip };
     }
-    this.sandboxes.set(id, { config, containers: new Set() });
+    this.sandboxes.set(id, { config, containers: new Set(), resolvConf });
     return { id, ip: this.opts.hostIP ?? hostIPv4() };
   }
 
@@ -129,6 +133,21 @@ export class ProcessRuntime implements ContainerRuntime {
     this.containers.set(id, { status, config });
     sb.containers.add(id);
     return id;
+  }
+
+  /**
+   * The pod's resolv.conf (cluster DNS for dnsPolicy ClusterFirst, as the kubelet computed it),
+   * written beside its logs and bind-mounted over /etc/resolv.conf in each container's mount
+   * namespace, as a container runtime does; only as root (mount namespaces), else the host's.
+   */
+  private writeResolvConf(config: PodSandboxConfig): string | undefined {
+    if (!config.dns || process.getuid?.() !== 0) return undefined;
+    const text = renderResolvConf(config.dns);
+    if (!text) return undefined;
+    mkdirSync(config.logDirectory, { recursive: true });
+    const path = join(config.logDirectory, 'resolv.conf');
+    writeFileSync(path, text);
+    return path;
   }
 
   /** A container's environment (its process, exec sessions): the host's PATH and HOME, HOSTNAME
@@ -181,7 +200,9 @@ export class ProcessRuntime implements ContainerRuntime {
     const log = new CriLogWriter(cfg.logPath);
     // Volumes: bind mounts in a mount namespace of the container's own when root (kubelet/volumes);
     // the pod's network namespace around that.
-    const inner = withMountNamespace(argv, cfg.mounts);
+    const resolv = this.sandboxes.get(c.status.sandboxId)?.resolvConf;
+    const mounts = resolv && !(cfg.mounts ?? []).some((m) => m.containerPath === '/etc/resolv.conf') ? [...(cfg.mounts ?? []), { containerPath: '/etc/resolv.conf', hostPath: resolv, readOnly: false }] : cfg.mounts;
+    const inner = withMountNamespace(argv, mounts);
     c.mountNs = inner !== argv;
     const run = this.inPodNetwork(c, inner);
     const attached = (c.attached = new Set());
