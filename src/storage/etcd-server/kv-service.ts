@@ -1,6 +1,6 @@
 // etcdserverpb.KV: Range, Put, DeleteRange, Txn, Compact over any Store, with etcd's request
 // checks (empty key, txn op count, request size) and auth permission checks.
-import type * as grpc from '@grpc/grpc-js';
+import type { ServiceImplementation } from './grpc/server.js';
 import {
   compactionRequestFromPb,
   deleteRangeRequestFromPb,
@@ -18,10 +18,10 @@ import { storeError } from '../errors.js';
 import type { RequestOp, TxnRequest } from '../store.js';
 import type { AuthInfo } from './auth-store.js';
 import type { ServerContext } from './context.js';
-import { requestSize, unary } from './grpc-util.js';
+import { unary } from './grpc-util.js';
 
-function checkSize(ctx: ServerContext, req: object): void {
-  if (requestSize(req) > ctx.maxRequestBytes) throw storeError('RequestTooLarge');
+function checkSize(ctx: ServerContext, size: number): void {
+  if (size > ctx.maxRequestBytes) throw storeError('RequestTooLarge');
 }
 
 /** etcd's checkRequestOp / checkTxnRequest (v3rpc/key.go), before anything reaches the store. */
@@ -74,7 +74,7 @@ function trimNestedHeaders(responses: PbResponseOp[] | undefined): void {
   }
 }
 
-export function kvService(ctx: ServerContext): grpc.UntypedServiceImplementation {
+export function kvService(ctx: ServerContext): ServiceImplementation {
   const { store } = ctx;
   return {
     Range: unary<PbRangeRequest, unknown>(ctx, 'KV/Range', async (pb, { auth }) => {
@@ -83,10 +83,10 @@ export function kvService(ctx: ServerContext): grpc.UntypedServiceImplementation
       ctx.auth.checkRange(auth, req.key, req.rangeEnd, 'READ');
       return rangeResponseToPb(await store.range(req));
     }),
-    Put: unary<PbPutRequest, unknown>(ctx, 'KV/Put', async (pb, { auth }) => {
+    Put: unary<PbPutRequest, unknown>(ctx, 'KV/Put', async (pb, { auth, size }) => {
       const req = putRequestFromPb(pb);
       if (req.key.length === 0) throw storeError('EmptyKey');
-      checkSize(ctx, pb);
+      checkSize(ctx, size);
       if (ctx.auth.enabled) {
         ctx.auth.checkRange(auth, req.key, undefined, 'WRITE');
         if (req.prevKv) ctx.auth.checkRange(auth, req.key, undefined, 'READ');
@@ -94,18 +94,18 @@ export function kvService(ctx: ServerContext): grpc.UntypedServiceImplementation
       }
       return putResponseToPb(await store.put(req));
     }),
-    DeleteRange: unary<PbDeleteRangeRequest, unknown>(ctx, 'KV/DeleteRange', async (pb, { auth }) => {
+    DeleteRange: unary<PbDeleteRangeRequest, unknown>(ctx, 'KV/DeleteRange', async (pb, { auth, size }) => {
       const req = deleteRangeRequestFromPb(pb);
       if (req.key.length === 0) throw storeError('EmptyKey');
-      checkSize(ctx, pb);
+      checkSize(ctx, size);
       ctx.auth.checkRange(auth, req.key, req.rangeEnd, 'WRITE');
       if (req.prevKv) ctx.auth.checkRange(auth, req.key, req.rangeEnd, 'READ');
       return deleteRangeResponseToPb(await store.deleteRange(req));
     }),
-    Txn: unary<PbTxnRequest, unknown>(ctx, 'KV/Txn', async (pb, { auth }) => {
+    Txn: unary<PbTxnRequest, unknown>(ctx, 'KV/Txn', async (pb, { auth, size }) => {
       const req = txnRequestFromPb(pb);
       checkTxn(ctx, req);
-      checkSize(ctx, pb);
+      checkSize(ctx, size);
       if (ctx.auth.enabled) await checkTxnAuth(ctx, auth, req);
       const res = txnResponseToPb(await store.txn(req));
       trimNestedHeaders(res.responses);
