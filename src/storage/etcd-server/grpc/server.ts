@@ -14,7 +14,7 @@ import type { MethodCodec } from './codec.js';
 import { StreamCall, UnaryCall } from './call.js';
 import { MessageReader } from './framing.js';
 import { Code, GrpcStatusError, type GrpcStatus } from './status.js';
-import { malformedTimeoutMessage, parseGrpcTimeout } from './timeout.js';
+import { parseGrpcTimeout } from './timeout.js';
 
 /** A unary method: the decoded request in, the response message out (or a thrown error). */
 export type UnaryMethod = (req: any, call: UnaryCall) => Promise<object>;
@@ -41,6 +41,11 @@ const noop = () => {};
 
 function malformed(e: unknown): GrpcStatus {
   return { code: Code.INTERNAL, details: `grpc: error unmarshalling request: ${e instanceof Error ? e.message : String(e)}` };
+}
+
+/** The request stream ended before a whole message: grpc-go answers with the io error as Unknown. */
+function endedEarly(reader: MessageReader): GrpcStatus {
+  return { code: Code.UNKNOWN, details: reader.partial ? 'unexpected EOF' : 'EOF' };
 }
 
 function asStatus(e: unknown): GrpcStatus {
@@ -114,7 +119,7 @@ export class GrpcServer {
     }
     const path = headers[':path'] ?? '';
     const route = this.routes.get(path);
-    if (!route) return this.refuse(stream, { code: Code.UNIMPLEMENTED, details: this.unknownMethod(path) });
+    if (!route) return this.refuse(stream, this.unknownMethod(path));
     const enc = headers['grpc-encoding'];
     if (enc !== undefined && enc !== 'identity') {
       return this.refuse(stream, { code: Code.UNIMPLEMENTED, details: `grpc: Decompressor is not installed for grpc-encoding ${JSON.stringify(enc)}` });
@@ -123,21 +128,25 @@ export class GrpcServer {
     let ms: number | undefined;
     if (typeof timeout === 'string') {
       ms = parseGrpcTimeout(timeout);
-      if (ms === undefined) return this.refuse(stream, { code: Code.INTERNAL, details: malformedTimeoutMessage(timeout) });
+      if (ms === undefined) {
+        // grpc-go's transport resets the stream (PROTOCOL_ERROR) on a malformed grpc-timeout.
+        stream.close(http2.constants.NGHTTP2_PROTOCOL_ERROR);
+        return;
+      }
     }
     const { codec } = route;
     if (codec.requestStream || codec.responseStream) this.streaming(stream, headers, route, ms);
     else this.unary(stream, headers, route, ms);
   }
 
-  /** grpc-go's text for a path no method serves. */
-  private unknownMethod(path: string): string {
+  /** grpc-go's answer to a path no method serves (a malformed one is ResourceExhausted there). */
+  private unknownMethod(path: string): GrpcStatus {
     const sm = path.startsWith('/') ? path.slice(1) : path;
     const pos = sm.lastIndexOf('/');
-    if (pos < 0) return `malformed method name: ${JSON.stringify(path)}`;
+    if (pos < 0) return { code: Code.RESOURCE_EXHAUSTED, details: `malformed method name: ${JSON.stringify(path)}` };
     const service = sm.slice(0, pos);
-    if (!this.serviceNames.has(service)) return `unknown service ${service}`;
-    return `unknown method ${sm.slice(pos + 1)} for service ${service}`;
+    if (!this.serviceNames.has(service)) return { code: Code.UNIMPLEMENTED, details: `unknown service ${service}` };
+    return { code: Code.UNIMPLEMENTED, details: `unknown method ${sm.slice(pos + 1)} for service ${service}` };
   }
 
   private refuse(stream: http2.ServerHttp2Stream, st: GrpcStatus): void {
@@ -177,8 +186,8 @@ export class GrpcServer {
       }
     });
     stream.on('end', () => {
-      // grpc-go reads the one request message; a stream that ends without one gets Internal.
-      if (!got) call.finish({ code: Code.INTERNAL, details: 'grpc: error while receiving message: unexpected EOF' });
+      // grpc-go reads the one request message; a stream that ends without one gets its io error.
+      if (!got) call.finish(endedEarly(reader));
     });
     stream.on('close', () => call.closed());
   }
@@ -219,7 +228,7 @@ export class GrpcServer {
     stream.on('end', () => {
       if (call.done) return;
       if (!codec.requestStream && !started) {
-        call.abort({ code: Code.INTERNAL, details: 'grpc: error while receiving message: unexpected EOF' });
+        call.abort(endedEarly(reader));
         return;
       }
       call.events.emit('end');

@@ -1,5 +1,5 @@
 // The grpc-timeout request header: 1-8 digits and a unit (H, M, S, m, u, n), per the gRPC HTTP/2
-// protocol; grpc-go refuses anything else with Internal "transport: malformed time-out".
+// protocol; grpc-go resets a stream carrying anything else.
 const UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 1e-3, n: 1e-6 };
 
 /** Milliseconds of a grpc-timeout value; undefined when malformed. */
@@ -9,9 +9,3 @@ export function parseGrpcTimeout(v: string): number | undefined {
   return Number(m[1]) * UNIT_MS[m[2]];
 }
 
-/** grpc-go's message for a malformed value. */
-export function malformedTimeoutMessage(v: string): string {
-  if (v.length < 2) return `transport: malformed time-out: transport: timeout string is too short: ${JSON.stringify(v)}`;
-  if (v.length > 9) return `transport: malformed time-out: transport: timeout string is too long: ${JSON.stringify(v)}`;
-  return `transport: malformed time-out: transport: timeout unit is not recognized: ${JSON.stringify(v)}`;
-}
