@@ -12,13 +12,15 @@
 //   their next revision once the backlog drains, replaying history (or answering compacted);
 // - a client that vanishes cancels every store watch of its stream.
 import type { ServiceImplementation } from './grpc/server.js';
-import { headerToPb, watchRequestFromPb, watchResponseToPb } from '../etcd-proto/index.js';
+import { headerToPb, watchRequestFromPb } from '../etcd-proto/index.js';
 import type { PbWatchRequest, PbWatchResponse } from '../etcd-proto/index.js';
 import { StoreError } from '../errors.js';
 import type { WatchRequest, WatchResponse, Watcher } from '../store.js';
 import type { ServerContext } from './context.js';
 import { authInfoOf, toStatus } from './grpc-util.js';
 import type { StreamCall } from './grpc/call.js';
+import type { FramedMessage } from './grpc/framing.js';
+import { encodeWatchResponse } from './response-encoders.js';
 import type { AuthInfo } from './auth-store.js';
 
 /**
@@ -106,7 +108,7 @@ class WatchStream {
     w.watcher = undefined;
   }
 
-  private send(msg: PbWatchResponse, bytes: number): void {
+  private send(msg: PbWatchResponse | FramedMessage, bytes: number): void {
     if (this.closed) return;
     this.pendingMsgs++;
     this.pendingBytes += bytes;
@@ -211,8 +213,7 @@ class WatchStream {
     }
     if (resp.events.length > 0) w.lastRev = resp.events[resp.events.length - 1].kv.modRevision;
     for (const part of this.split(w, resp)) {
-      const msg = watchResponseToPb(part.resp, { watchId: w.id, fragment: part.fragment });
-      if (part.resp.compactRevision) msg.canceled = true;
+      const msg = encodeWatchResponse(part.resp, { watchId: w.id, fragment: part.fragment, canceled: !!part.resp.compactRevision });
       this.send(msg, part.bytes);
     }
     if (resp.canceled || resp.compactRevision) {

@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import type http2 from 'node:http2';
 import type { MethodCodec } from './codec.js';
-import { frameMessage } from './framing.js';
+import { FramedMessage, frameMessage } from './framing.js';
 import { Code, statusHeaders, type GrpcStatus } from './status.js';
 
 /** What a service may read about the call it serves. */
@@ -72,6 +72,7 @@ export class UnaryCall implements CallContext {
 
   /** Encode and frame a response message; an encoder failure ends the call as grpc-go would. */
   protected frame(msg: object): Buffer | undefined {
+    if (msg instanceof FramedMessage) return msg.bytes;
     try {
       return frameMessage(this.codec.encode(msg));
     } catch (e) {

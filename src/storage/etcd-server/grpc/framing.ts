@@ -3,6 +3,20 @@
 // arrives (grpc-go's parser.recvMsg, with its wording) and never buffers more than one message.
 import { Code, GrpcStatusError } from './status.js';
 
+/**
+ * A response message already encoded and prefixed for the wire (by a hand-written encoder): the
+ * call sends its bytes as they are instead of running the method's codec.
+ */
+export class FramedMessage {
+  constructor(readonly bytes: Buffer) {}
+}
+
+/** Write the 5-byte prefix of a message of `len` bytes at the start of `buf`. */
+export function writePrefix(buf: Buffer, len: number): void {
+  buf[0] = 0;
+  buf.writeUInt32BE(len, 1);
+}
+
 /** Prefix one encoded message for the wire (uncompressed). */
 export function frameMessage(msg: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(msg.length + 5);
