@@ -227,6 +227,8 @@ export class GrpcServer {
     });
     stream.on('end', () => {
       if (call.done) return;
+      // A reset (client cancel) also ends the readable side: that is a cancellation, not a half-close.
+      if (stream.rstCode || stream.aborted) return call.closed();
       if (!codec.requestStream && !started) {
         call.abort(endedEarly(reader));
         return;
