@@ -4,6 +4,7 @@
 // per-field operation lists on the hot responses.
 
 const TWO_32 = 4294967296;
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Bytes of a varint holding a non-negative safe integer. */
 export function uvarintSize(v: number): number {
@@ -19,7 +20,7 @@ export function uvarintSize(v: number): number {
 /** Bytes of an int64/uint64 field value (number or bigint). */
 export function int64Size(v: number | bigint): number {
   if (typeof v === 'number') return v >= 0 && v <= Number.MAX_SAFE_INTEGER ? uvarintSize(v) : bigVarintSize(BigInt(Math.trunc(v)));
-  if (v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER)) return uvarintSize(Number(v));
+  if (v >= 0n && v <= MAX_SAFE_BIG) return uvarintSize(Number(v));
   return bigVarintSize(v);
 }
 
@@ -60,7 +61,7 @@ export class PbWriter {
 
   int64(v: number | bigint): void {
     if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER) return this.uvarint(v);
-    if (typeof v === 'bigint' && v >= 0n && v <= BigInt(Number.MAX_SAFE_INTEGER)) return this.uvarint(Number(v));
+    if (typeof v === 'bigint' && v >= 0n && v <= MAX_SAFE_BIG) return this.uvarint(Number(v));
     let u = BigInt.asUintN(64, typeof v === 'bigint' ? v : BigInt(Math.trunc(v)));
     while (u >= 0x80n) {
       this.buf[this.pos++] = Number(u & 0x7fn) | 0x80;
