@@ -24,6 +24,11 @@ const OK_TRAILERS = { 'grpc-status': '0', 'grpc-message': '' };
 const WITH_TRAILERS = { waitForTrailers: true, sendDate: false } as http2.ServerStreamResponseOptions;
 const TRAILERS_ONLY = { endStream: true, sendDate: false } as http2.ServerStreamResponseOptions;
 
+/** The stream can take no more frames (reset, closed, or destroyed). */
+function gone(s: http2.ServerHttp2Stream): boolean {
+  return s.destroyed || s.closed;
+}
+
 export class UnaryCall implements CallContext {
   readonly session: http2.ServerHttp2Session | undefined;
   /** Byte size of the request message (etcd's --max-request-bytes check). */
@@ -89,10 +94,14 @@ export class UnaryCall implements CallContext {
     this.done = true;
     this.clear();
     const s = this.stream;
-    if (s.destroyed) return;
-    if (!this.responded) this.respond();
-    s.once('wantTrailers', () => s.sendTrailers(OK_TRAILERS));
-    s.end(buf);
+    if (gone(s)) return;
+    try {
+      if (!this.responded) this.respond();
+      s.once('wantTrailers', () => s.sendTrailers(OK_TRAILERS));
+      s.end(buf);
+    } catch {
+      // The stream closed under us (a reset being processed): nobody is left to answer.
+    }
   }
 
   /** End the call with a status (no further messages). */
@@ -101,13 +110,17 @@ export class UnaryCall implements CallContext {
     this.done = true;
     this.clear();
     const s = this.stream;
-    if (s.destroyed) return;
-    if (!this.responded) {
-      s.respond({ ...RESPONSE_HEADERS, ...statusHeaders(st) }, TRAILERS_ONLY);
-      return;
+    if (gone(s)) return;
+    try {
+      if (!this.responded) {
+        s.respond({ ...RESPONSE_HEADERS, ...statusHeaders(st) }, TRAILERS_ONLY);
+        return;
+      }
+      s.once('wantTrailers', () => s.sendTrailers(statusHeaders(st)));
+      s.end();
+    } catch {
+      // As in reply(): the stream is already closed.
     }
-    s.once('wantTrailers', () => s.sendTrailers(statusHeaders(st)));
-    s.end();
   }
 }
 
@@ -147,7 +160,7 @@ export class StreamCall extends UnaryCall {
    * the stream's buffer is full ('drain' follows), as Writable.write.
    */
   write(msg: object, cb?: (err?: Error | null) => void): boolean {
-    if (this.done || this.stream.destroyed) {
+    if (this.done || gone(this.stream)) {
       cb?.(new Error('call ended'));
       return false;
     }
@@ -156,8 +169,13 @@ export class StreamCall extends UnaryCall {
       cb?.(new Error('call ended'));
       return false;
     }
-    if (!this.responded) this.respond();
-    return this.stream.write(buf, cb);
+    try {
+      if (!this.responded) this.respond();
+      return this.stream.write(buf, cb);
+    } catch (e) {
+      cb?.(e as Error);
+      return false;
+    }
   }
 
   /** End the call with OK. */

@@ -37,10 +37,15 @@ before(async () => {
       res.end('plain http');
     },
   });
-  server.addService([codec('Echo', false, false), codec('Fail', false, false), codec('Chat', true, true), codec('Many', false, true)], {
+  server.addService([codec('Echo', false, false), codec('Fail', false, false), codec('Slow', false, false), codec('Chat', true, true), codec('Many', false, true)], {
     Echo: async (req: { buf: Buffer }) => ({ buf: Buffer.concat([Buffer.from('echo:'), req.buf]) }),
     Fail: async (req: { buf: Buffer }) => {
       throw new GrpcStatusError(Code.FAILED_PRECONDITION, `refusé: ${req.buf.toString()} 100%`);
+    },
+    Slow: async (req: { buf: Buffer }) => {
+      await new Promise((r) => setTimeout(r, 150));
+      events.push('slow done');
+      return req;
     },
     Chat: (call: StreamCall) => {
       streamCalls.push(call);
@@ -112,6 +117,21 @@ function openChat(headers: http2.OutgoingHttpHeaders = {}) {
 const waitFor = async (what: string) => {
   for (let i = 0; i < 200 && !events.includes(what); i++) await new Promise((r) => setTimeout(r, 10));
 };
+
+test('unary: a reply after the client cancelled goes nowhere, and the server keeps serving', async () => {
+  const c = client();
+  try {
+    events.length = 0;
+    const call = c.makeUnaryRequest('/etcdserverpb.KV/Slow', id, id, Buffer.from('late'), () => {});
+    await new Promise((r) => setTimeout(r, 30));
+    call.cancel();
+    await waitFor('slow done');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await unary(c, 'Echo', 'still')).toString(), 'echo:still');
+  } finally {
+    c.close();
+  }
+});
 
 test('bidi: messages both ways, and a client half-close ends the call OK', async () => {
   const c = client();
