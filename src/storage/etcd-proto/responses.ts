@@ -85,7 +85,8 @@ export function keyValueFromPb(p: PbKeyValue): KeyValue {
 }
 
 export function eventToPb(e: Event): PbEvent {
-  const p: PbEvent = { type: EventTypeEnum.toPb(e.type), kv: keyValueToPb(e.kv) };
+  // The type as its number: encodable as is, without protobufjs' fromObject (the watch hot path).
+  const p: PbEvent = { type: EventTypeEnum.number(e.type), kv: keyValueToPb(e.kv) };
   if (e.prevKv) p.prev_kv = keyValueToPb(e.prevKv);
   return p;
 }

@@ -4,16 +4,35 @@ import type { PbEnum, PbInt64 } from './types.js';
 
 const EMPTY = Buffer.alloc(0);
 
-/** int64 (decimal string, number or Long-like) -> number; absent -> 0. */
+/** protobufjs' decoded int64 (a Long: two 32-bit halves). */
+interface LongLike {
+  low: number;
+  high: number;
+  unsigned?: boolean;
+}
+
+function isLong(v: object): v is LongLike {
+  return typeof (v as LongLike).low === 'number' && typeof (v as LongLike).high === 'number';
+}
+
+const TWO_32 = 2 ** 32;
+
+/** int64 (decimal string, number or Long) -> number; absent -> 0. */
 export function num(v: PbInt64 | null | undefined | { toString(): string }): number {
   if (v === undefined || v === null || v === '') return 0;
-  return typeof v === 'number' ? v : Number(v.toString());
+  if (typeof v === 'number') return v;
+  if (typeof v === 'object' && isLong(v)) return (v.unsigned ? v.high >>> 0 : v.high | 0) * TWO_32 + (v.low >>> 0);
+  return Number(v.toString());
 }
 
 /** int64/uint64 -> bigint; absent -> 0n. */
 export function big(v: PbInt64 | null | undefined | { toString(): string }): bigint {
   if (v === undefined || v === null || v === '') return 0n;
   if (typeof v === 'number') return BigInt(Math.trunc(v));
+  if (typeof v === 'object' && isLong(v)) {
+    const u = (BigInt(v.high >>> 0) << 32n) | BigInt(v.low >>> 0);
+    return v.unsigned ? u : BigInt.asIntN(64, u);
+  }
   return BigInt(v.toString());
 }
 
@@ -30,9 +49,10 @@ export function i64(v: number | bigint | undefined): number | string {
   return Math.trunc(v);
 }
 
-/** bytes -> Buffer (absent -> empty). proto-loader hands out Buffers; Uint8Array is copied into one. */
+/** bytes -> Buffer (absent -> empty). Decoders hand out Buffers; a Uint8Array is viewed as one. */
 export function bytes(v: Uint8Array | null | undefined): Buffer {
-  if (!v) return EMPTY;
+  // protobufjs message instances default unset bytes fields to a frozen empty array.
+  if (!v || v.length === 0) return EMPTY;
   return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 

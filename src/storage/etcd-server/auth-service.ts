@@ -1,6 +1,6 @@
 // etcdserverpb.Auth: users, roles, permissions, enable/disable, authenticate (etcd 3.4 rules: which
 // calls need the root role, which a user may make about itself).
-import type * as grpc from '@grpc/grpc-js';
+import type { ServiceImplementation } from './grpc/server.js';
 import { bytes, headerToPb } from '../etcd-proto/index.js';
 import type { PermType } from './auth-store.js';
 import type { ServerContext } from './context.js';
@@ -18,7 +18,7 @@ function permTypeFromPb(v: unknown): PermType {
 
 type Pb = Record<string, any>;
 
-export function authService(ctx: ServerContext): grpc.UntypedServiceImplementation {
+export function authService(ctx: ServerContext): ServiceImplementation {
   const a = ctx.auth;
   const header = async () => ({ header: headerToPb(await ctx.header()) });
   /** An admin-only call (etcd's needAdminPermission). */

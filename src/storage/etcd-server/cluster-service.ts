@@ -1,5 +1,5 @@
 // etcdserverpb.Cluster: the one member of this single-member cluster (see members.ts).
-import type * as grpc from '@grpc/grpc-js';
+import type { ServiceImplementation } from './grpc/server.js';
 import { big, headerToPb, i64 } from '../etcd-proto/index.js';
 import type { ServerContext } from './context.js';
 import type { Member } from './members.js';
@@ -9,7 +9,7 @@ function memberToPb(m: Member) {
   return { ID: i64(m.id), name: m.name, peerURLs: m.peerUrls, clientURLs: m.clientUrls, isLearner: m.isLearner };
 }
 
-export function clusterService(ctx: ServerContext): grpc.UntypedServiceImplementation {
+export function clusterService(ctx: ServerContext): ServiceImplementation {
   const members = () => ctx.members.list().map(memberToPb);
   // etcd's cluster replies carry no revision (cluster_id, member_id, raft_term only).
   const header = async () => headerToPb({ ...(await ctx.header()), revision: 0 });

@@ -8,6 +8,8 @@ import type { Members } from './members.js';
 
 export interface ServerMetrics {
   observe(method: string, startedMs: number, err?: unknown): void;
+  /** observe() for one method, with its metric children looked up once (the unary hot path). */
+  observer(method: string): (startedMs: number, err?: unknown) => void;
   watchers: { inc(n?: number): void; dec(n?: number): void };
 }
 
@@ -60,13 +62,29 @@ export function serverMetrics(): ServerMetrics {
     () => new prom.Gauge({ name: 'etcd_debugging_mvcc_watcher_total', help: 'Total number of watchers.', registers: [registry] }),
   );
   const codeNames = ['OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound', 'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted', 'OutOfRange', 'Unimplemented', 'Internal', 'Unavailable', 'DataLoss', 'Unauthenticated'];
+  const observer = (method: string) => {
+    const [service, name] = method.split('/');
+    const byCode = new Map<number, { inc(): void }>();
+    const counter = (code: number) => {
+      let c = byCode.get(code);
+      if (!c) {
+        c = handled.labels({ grpc_type: 'unary', grpc_service: `etcdserverpb.${service}`, grpc_method: name, grpc_code: codeNames[code] ?? 'Unknown' });
+        byCode.set(code, c);
+      }
+      return c;
+    };
+    const hist = latency.labels({ grpc_method: name });
+    return (startedMs: number, err?: unknown) => {
+      const code = err === undefined ? 0 : err instanceof StoreError ? err.grpcCode : 2;
+      counter(code).inc();
+      hist.observe((performance.now() - startedMs) / 1000);
+    };
+  };
   return {
     observe(method, startedMs, err) {
-      const [service, name] = method.split('/');
-      const code = err === undefined ? 0 : err instanceof StoreError ? err.grpcCode : 2;
-      handled.inc({ grpc_type: 'unary', grpc_service: `etcdserverpb.${service}`, grpc_method: name, grpc_code: codeNames[code] ?? 'Unknown' });
-      latency.observe({ grpc_method: name }, (performance.now() - startedMs) / 1000);
+      observer(method)(startedMs, err);
     },
+    observer,
     watchers: { inc: (n = 1) => watchers.inc(n), dec: (n = 1) => watchers.dec(n) },
   };
 }

@@ -11,17 +11,16 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import http2 from 'node:http2';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
 import { logger, type Logger } from '../../util/log.js';
-import { loadEtcdProto } from '../etcd-proto/index.js';
 import type { Store } from '../store.js';
 import { AuthStore } from './auth-store.js';
 import { authService } from './auth-service.js';
 import { clusterService } from './cluster-service.js';
 import { serverMetrics, type ServerContext } from './context.js';
-import { instrumentService } from './grpc-util.js';
+import { toStatus } from './grpc-util.js';
+import { serviceCodecs } from './grpc/codec.js';
+import { GrpcServer } from './grpc/server.js';
 import { httpHandler, type V2Handler } from './http-handler.js';
 import { kvService } from './kv-service.js';
 import { leaseService } from './lease-service.js';
@@ -66,33 +65,6 @@ export interface EtcdServer {
   close(): Promise<void>;
 }
 
-/**
- * HTTP/2 requests that are not gRPC (e.g. curl over TLS, which picks h2 by ALPN) reach grpc-js'
- * HTTP/2 server, which would refuse them; hand them to the HTTP handler instead, as etcd's mux does.
- * Relies on grpc-js keeping its HTTP/2 servers in `http2Servers` (true for 1.10-1.14); without it,
- * such requests get grpc-js' own answer and nothing else changes.
- */
-function serveNonGrpcHttp2(server: grpc.Server, handler: (req: http.IncomingMessage, res: http.ServerResponse) => void, log: Logger): void {
-  const servers = (server as unknown as { http2Servers?: Map<http2.Http2Server, unknown> }).http2Servers;
-  const h2 = servers ? [...servers.keys()].pop() : undefined;
-  if (!h2) {
-    log.debug('grpc-js internals not found: HTTP/2 non-gRPC requests are not served');
-    return;
-  }
-  const grpcListeners = h2.listeners('stream') as Array<(...args: unknown[]) => void>;
-  h2.removeAllListeners('stream');
-  h2.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
-    const ct = headers['content-type'];
-    if (typeof ct === 'string' && ct.startsWith('application/grpc')) {
-      for (const l of grpcListeners) l.call(h2, stream, headers, flags, rawHeaders);
-      return;
-    }
-    const req = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
-    const res = new http2.Http2ServerResponse(stream);
-    handler(req as unknown as http.IncomingMessage, res as unknown as http.ServerResponse);
-  });
-}
-
 function idFrom(...parts: string[]): bigint {
   return createHash('sha1').update(parts.join('\0')).digest().readBigUInt64BE(0);
 }
@@ -120,19 +92,6 @@ export async function startEtcdServer(opts: EtcdServerOptions): Promise<EtcdServ
     header: async () => (await store.range({ key: Buffer.from([0]), countOnly: true })).header,
   };
 
-  const proto = loadEtcdProto();
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': ctx.maxRequestBytes + GRPC_OVERHEAD_BYTES,
-    'grpc.max_send_message_length': -1,
-    'grpc.keepalive_permit_without_calls': 1,
-  });
-  server.addService(instrumentService(proto.services.KV), kvService(ctx));
-  server.addService(instrumentService(proto.services.Watch), watchService(ctx));
-  server.addService(instrumentService(proto.services.Lease), leaseService(ctx));
-  server.addService(instrumentService(proto.services.Maintenance), maintenanceService(ctx));
-  server.addService(instrumentService(proto.services.Cluster), clusterService(ctx));
-  server.addService(instrumentService(proto.services.Auth), authService(ctx));
-  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
 
   let v2: V2Store | undefined;
   let v2h: V2Handler | undefined;
@@ -147,7 +106,14 @@ export async function startEtcdServer(opts: EtcdServerOptions): Promise<EtcdServ
   const handler = httpHandler(store, v2h);
   const http1 = http.createServer(handler);
   http1.keepAliveTimeout = 30_000;
-  serveNonGrpcHttp2(server, handler, log);
+  // gRPC and non-gRPC HTTP/2 requests share the HTTP/2 connections (as etcd's mux).
+  const server = new GrpcServer({ maxReceiveBytes: ctx.maxRequestBytes + GRPC_OVERHEAD_BYTES, toStatus, http: handler });
+  server.addService(serviceCodecs('KV'), kvService(ctx));
+  server.addService(serviceCodecs('Watch'), watchService(ctx));
+  server.addService(serviceCodecs('Lease'), leaseService(ctx));
+  server.addService(serviceCodecs('Maintenance'), maintenanceService(ctx));
+  server.addService(serviceCodecs('Cluster'), clusterService(ctx));
+  server.addService(serviceCodecs('Auth'), authService(ctx));
 
   let tlsFiles: TlsFiles | undefined;
   if (opts.tls) {
@@ -163,7 +129,7 @@ export async function startEtcdServer(opts: EtcdServerOptions): Promise<EtcdServ
   const metricsListeners: BoundListener[] = [];
   try {
     for (const u of opts.listenClientUrls) {
-      listeners.push(await listenClientUrl(u, { grpc: (c) => injector.injectConnection(c), http1 }, tlsFiles));
+      listeners.push(await listenClientUrl(u, { grpc: (c) => server.connection(c), http1 }, tlsFiles));
     }
     if (opts.listenMetricsUrls?.length) {
       const metricsHttp = http.createServer(httpHandler(store));
@@ -188,22 +154,11 @@ export async function startEtcdServer(opts: EtcdServerOptions): Promise<EtcdServ
     metricsUrls: metricsListeners.map((l) => l.url),
     close() {
       closed ??= (async () => {
-        injector.drain(1000);
+        const draining = server.close(1000);
         await Promise.all([...listeners, ...metricsListeners].map((l) => l.close()));
         http1.closeAllConnections();
         v2?.close();
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(() => {
-            server.forceShutdown();
-            resolve();
-          }, 1000);
-          t.unref();
-          server.tryShutdown(() => {
-            clearTimeout(t);
-            resolve();
-          });
-        });
-        injector.destroy();
+        await draining;
       })();
       return closed;
     },

@@ -1,27 +1,17 @@
 // etcdserverpb.KV: Range, Put, DeleteRange, Txn, Compact over any Store, with etcd's request
 // checks (empty key, txn op count, request size) and auth permission checks.
-import type * as grpc from '@grpc/grpc-js';
-import {
-  compactionRequestFromPb,
-  deleteRangeRequestFromPb,
-  deleteRangeResponseToPb,
-  headerOnlyResponseToPb,
-  putRequestFromPb,
-  putResponseToPb,
-  rangeRequestFromPb,
-  rangeResponseToPb,
-  txnRequestFromPb,
-  txnResponseToPb,
-} from '../etcd-proto/index.js';
-import type { PbCompactionRequest, PbResponseOp, PbDeleteRangeRequest, PbPutRequest, PbRangeRequest, PbTxnRequest } from '../etcd-proto/index.js';
+import type { ServiceImplementation } from './grpc/server.js';
+import { compactionRequestFromPb, deleteRangeRequestFromPb, headerOnlyResponseToPb, putRequestFromPb, rangeRequestFromPb, txnRequestFromPb } from '../etcd-proto/index.js';
+import type { PbCompactionRequest, PbDeleteRangeRequest, PbPutRequest, PbRangeRequest, PbTxnRequest } from '../etcd-proto/index.js';
 import { storeError } from '../errors.js';
 import type { RequestOp, TxnRequest } from '../store.js';
 import type { AuthInfo } from './auth-store.js';
 import type { ServerContext } from './context.js';
-import { requestSize, unary } from './grpc-util.js';
+import { unary } from './grpc-util.js';
+import { encodeDeleteRangeResponse, encodePutResponse, encodeRangeResponse, encodeTxnResponse } from './response-encoders.js';
 
-function checkSize(ctx: ServerContext, req: object): void {
-  if (requestSize(req) > ctx.maxRequestBytes) throw storeError('RequestTooLarge');
+function checkSize(ctx: ServerContext, size: number): void {
+  if (size > ctx.maxRequestBytes) throw storeError('RequestTooLarge');
 }
 
 /** etcd's checkRequestOp / checkTxnRequest (v3rpc/key.go), before anything reaches the store. */
@@ -65,51 +55,41 @@ async function checkTxnAuth(ctx: ServerContext, auth: AuthInfo | undefined, t: T
   }
 }
 
-/** etcd fills only the revision in the headers of responses nested in a txn. */
-function trimNestedHeaders(responses: PbResponseOp[] | undefined): void {
-  for (const r of responses ?? []) {
-    const inner = r.response_range ?? r.response_put ?? r.response_delete_range ?? r.response_txn;
-    if (inner?.header) inner.header = { revision: inner.header.revision };
-    if (r.response_txn) trimNestedHeaders(r.response_txn.responses);
-  }
-}
-
-export function kvService(ctx: ServerContext): grpc.UntypedServiceImplementation {
+export function kvService(ctx: ServerContext): ServiceImplementation {
   const { store } = ctx;
   return {
     Range: unary<PbRangeRequest, unknown>(ctx, 'KV/Range', async (pb, { auth }) => {
       const req = rangeRequestFromPb(pb);
       if (req.key.length === 0) throw storeError('EmptyKey');
       ctx.auth.checkRange(auth, req.key, req.rangeEnd, 'READ');
-      return rangeResponseToPb(await store.range(req));
+      return encodeRangeResponse(await store.range(req));
     }),
-    Put: unary<PbPutRequest, unknown>(ctx, 'KV/Put', async (pb, { auth }) => {
+    Put: unary<PbPutRequest, unknown>(ctx, 'KV/Put', async (pb, { auth, size }) => {
       const req = putRequestFromPb(pb);
       if (req.key.length === 0) throw storeError('EmptyKey');
-      checkSize(ctx, pb);
+      checkSize(ctx, size);
       if (ctx.auth.enabled) {
         ctx.auth.checkRange(auth, req.key, undefined, 'WRITE');
         if (req.prevKv) ctx.auth.checkRange(auth, req.key, undefined, 'READ');
         await checkLeasePuts(ctx, auth, req.lease ?? 0n);
       }
-      return putResponseToPb(await store.put(req));
+      return encodePutResponse(await store.put(req));
     }),
-    DeleteRange: unary<PbDeleteRangeRequest, unknown>(ctx, 'KV/DeleteRange', async (pb, { auth }) => {
+    DeleteRange: unary<PbDeleteRangeRequest, unknown>(ctx, 'KV/DeleteRange', async (pb, { auth, size }) => {
       const req = deleteRangeRequestFromPb(pb);
       if (req.key.length === 0) throw storeError('EmptyKey');
-      checkSize(ctx, pb);
+      checkSize(ctx, size);
       ctx.auth.checkRange(auth, req.key, req.rangeEnd, 'WRITE');
       if (req.prevKv) ctx.auth.checkRange(auth, req.key, req.rangeEnd, 'READ');
-      return deleteRangeResponseToPb(await store.deleteRange(req));
+      return encodeDeleteRangeResponse(await store.deleteRange(req));
     }),
-    Txn: unary<PbTxnRequest, unknown>(ctx, 'KV/Txn', async (pb, { auth }) => {
+    Txn: unary<PbTxnRequest, unknown>(ctx, 'KV/Txn', async (pb, { auth, size }) => {
       const req = txnRequestFromPb(pb);
       checkTxn(ctx, req);
-      checkSize(ctx, pb);
+      checkSize(ctx, size);
       if (ctx.auth.enabled) await checkTxnAuth(ctx, auth, req);
-      const res = txnResponseToPb(await store.txn(req));
-      trimNestedHeaders(res.responses);
-      return res;
+      // (etcd fills only the revision in the headers of the responses nested in a txn.)
+      return encodeTxnResponse(await store.txn(req));
     }),
     Compact: unary<PbCompactionRequest, unknown>(ctx, 'KV/Compact', async (pb) => {
       // etcd 3.4 checks no permission for compaction.

@@ -1,5 +1,5 @@
 // etcdserverpb.Lease: grant, revoke, keep-alive stream, time-to-live, list.
-import type * as grpc from '@grpc/grpc-js';
+import type { ServiceImplementation } from './grpc/server.js';
 import {
   big,
   headerOnlyResponseToPb,
@@ -11,10 +11,11 @@ import {
 } from '../etcd-proto/index.js';
 import type { PbLeaseGrantRequest, PbLeaseKeepAliveRequest, PbLeaseRevokeRequest, PbLeaseTimeToLiveRequest } from '../etcd-proto/index.js';
 import type { ServerContext } from './context.js';
-import { authInfoOf, malformedError, malformedReason, toStatus, unary } from './grpc-util.js';
+import { authInfoOf, toStatus, unary } from './grpc-util.js';
+import type { StreamCall } from './grpc/call.js';
 import { checkLeasePuts } from './kv-service.js';
 
-export function leaseService(ctx: ServerContext): grpc.UntypedServiceImplementation {
+export function leaseService(ctx: ServerContext): ServiceImplementation {
   const { store } = ctx;
   return {
     LeaseGrant: unary<PbLeaseGrantRequest, unknown>(ctx, 'Lease/LeaseGrant', async (pb) =>
@@ -29,24 +30,22 @@ export function leaseService(ctx: ServerContext): grpc.UntypedServiceImplementat
       leaseTimeToLiveResponseToPb(await store.leaseTimeToLive(big(pb.ID), pb.keys ?? false)),
     ),
     LeaseLeases: unary<object, unknown>(ctx, 'Lease/LeaseLeases', async () => leaseLeasesResponseToPb(await store.leaseLeases())),
-    LeaseKeepAlive: (call: grpc.ServerDuplexStream<PbLeaseKeepAliveRequest, unknown>) => {
+    LeaseKeepAlive: (call: StreamCall) => {
       let closed = false;
       let chain: Promise<void> = Promise.resolve();
       const fail = (e: unknown) => {
         if (closed) return;
         closed = true;
-        call.emit('error', toStatus(e));
+        call.fail(toStatus(e));
       };
       try {
-        authInfoOf(ctx, call.metadata, call);
+        authInfoOf(ctx, call);
       } catch (e) {
         fail(e);
         return;
       }
       call.on('data', (pb: PbLeaseKeepAliveRequest) => {
         if (closed) return;
-        const bad = malformedReason(pb);
-        if (bad !== undefined) return fail(malformedError(bad));
         const id = big(pb.ID);
         chain = chain.then(async () => {
           if (closed) return;
@@ -62,13 +61,10 @@ export function leaseService(ctx: ServerContext): grpc.UntypedServiceImplementat
         void chain.then(() => {
           if (closed) return;
           closed = true;
-          try {
-            call.end();
-          } catch {}
+          call.end();
         });
       });
       call.on('cancelled', () => (closed = true));
-      call.on('error', () => (closed = true));
     },
   };
 }

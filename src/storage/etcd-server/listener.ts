@@ -1,12 +1,12 @@
 // One client port serves gRPC (HTTP/2) and HTTP/1 (/health, /version, /metrics, /v2) as etcd does:
 // the first bytes of a connection decide. An HTTP/2 connection preface ("PRI * HTTP/2.0") goes to
-// grpc-js through a connection injector; anything else goes to an HTTP/1 server. With TLS
+// the gRPC server's HTTP/2 server (grpc/server.ts); anything else goes to an HTTP/1 server. With TLS
 // (https:// URLs) the TLS layer is ours (ALPN h2 and http/1.1) and the decrypted stream is routed.
 //
 // The sniffed bytes are unshifted back into the socket before it is handed over: Node's HTTP/2
 // session reads a socket's buffered bytes first and then consumes its native handle directly.
 // TLS connections that chose h2 by ALPN need no sniffing and are handed over as they are (non-gRPC
-// HTTP/2 requests are then routed back to the HTTP handler: see serveNonGrpcHttp2 in index.ts).
+// HTTP/2 requests are then routed to the HTTP handler by the gRPC server).
 import net from 'node:net';
 import tls from 'node:tls';
 import type http from 'node:http';
@@ -43,7 +43,7 @@ function route(sock: net.Socket, targets: ConnectionTargets): void {
     if (isH2) {
       // Node's HTTP/2 session feeds a socket's already-buffered bytes to nghttp2 before consuming
       // its native handle (lib/internal/http2/core.js, nodejs/node#34532), so the sniffed bytes go
-      // back into the socket and grpc-js gets the socket itself: no JS stream in the data path.
+      // back into the socket and the HTTP/2 server gets the socket itself: no JS stream in the data path.
       // (A Duplex wrapper replaying the sniffed bytes, used before, routed every HTTP/2 frame through
       // JS stream plumbing and a setImmediate per write: ~2 ms per request, and a watch stream
       // could not flush a few thousand messages/s.)

@@ -1,7 +1,7 @@
 // etcdserverpb.Maintenance: Status (version 3.4.23), Defragment, Snapshot, Hash, HashKV, Alarm,
 // MoveLeader. Snapshot: the store's own snapshot bytes (which end with a 32-byte sha256 trailer,
 // as etcd's bbolt stream does) in 32 KiB chunks; etcdctl snapshot save writes the stream as is.
-import type * as grpc from '@grpc/grpc-js';
+import type { ServiceImplementation } from './grpc/server.js';
 import { etcdServerVersion } from '../../version.js';
 import {
   AlarmActionEnum,
@@ -16,11 +16,12 @@ import {
 import type { PbAlarmRequest, PbHashKVRequest } from '../etcd-proto/index.js';
 import { StoreError, storeError } from '../errors.js';
 import type { ServerContext } from './context.js';
-import { authInfoOf, malformedError, malformedReason, toStatus, unary } from './grpc-util.js';
+import { authInfoOf, toStatus, unary } from './grpc-util.js';
+import type { StreamCall } from './grpc/call.js';
 
 export const SNAPSHOT_CHUNK = 32 * 1024;
 
-export function maintenanceService(ctx: ServerContext): grpc.UntypedServiceImplementation {
+export function maintenanceService(ctx: ServerContext): ServiceImplementation {
   const { store } = ctx;
   return {
     Status: unary<object, unknown>(ctx, 'Maintenance/Status', async () => {
@@ -63,26 +64,26 @@ export function maintenanceService(ctx: ServerContext): grpc.UntypedServiceImple
       // Added members never start here, so leadership cannot move to them.
       throw storeError('NotCapable');
     }),
-    Snapshot: (call: grpc.ServerWritableStream<object, unknown>) => {
-      const bad = malformedReason(call.request);
-      if (bad !== undefined) {
-        call.emit('error', malformedError(bad));
-        return;
-      }
+    Snapshot: (call: StreamCall) => {
       let cancelled = false;
       call.on('cancelled', () => (cancelled = true));
       (async () => {
-        ctx.auth.isAdminPermitted(authInfoOf(ctx, call.metadata, call));
+        ctx.auth.isAdminPermitted(authInfoOf(ctx, call));
         // The store's snapshot already ends with its sha256 trailer (the framing etcd uses);
         // re-chunk it to 32 KiB messages, holding one back to mark the last with remaining_bytes 0.
         let pending = Buffer.alloc(0);
         let held: Buffer | undefined;
         const emit = async (blob: Buffer, last: boolean) => {
-          if (!call.write({ remaining_bytes: last ? '0' : String(SNAPSHOT_CHUNK), blob })) {
+          if (!call.write({ remaining_bytes: last ? '0' : String(SNAPSHOT_CHUNK), blob }) && !call.cancelled) {
+            // HTTP/2 flow control: wait until the client read some, or went away.
             await new Promise<void>((resolve) => {
-              call.once('drain', resolve);
-              call.once('cancelled', resolve);
-              call.once('close', resolve);
+              const done = () => {
+                call.off('drain', done);
+                call.off('cancelled', done);
+                resolve();
+              };
+              call.once('drain', done);
+              call.once('cancelled', done);
             });
           }
         };
@@ -103,7 +104,7 @@ export function maintenanceService(ctx: ServerContext): grpc.UntypedServiceImple
         if (held && !cancelled) await emit(held, true);
         call.end();
       })().catch((e: unknown) => {
-        if (!cancelled) call.emit('error', toStatus(e));
+        if (!cancelled) call.fail(toStatus(e));
       });
     },
   };

@@ -11,13 +11,16 @@
 //   the watchers producing more events are suspended (their store watch canceled) and resume from
 //   their next revision once the backlog drains, replaying history (or answering compacted);
 // - a client that vanishes cancels every store watch of its stream.
-import type * as grpc from '@grpc/grpc-js';
-import { headerToPb, watchRequestFromPb, watchResponseToPb } from '../etcd-proto/index.js';
+import type { ServiceImplementation } from './grpc/server.js';
+import { headerToPb, watchRequestFromPb } from '../etcd-proto/index.js';
 import type { PbWatchRequest, PbWatchResponse } from '../etcd-proto/index.js';
 import { StoreError } from '../errors.js';
 import type { WatchRequest, WatchResponse, Watcher } from '../store.js';
 import type { ServerContext } from './context.js';
-import { authInfoOf, malformedError, malformedReason, toStatus } from './grpc-util.js';
+import { authInfoOf, toStatus } from './grpc-util.js';
+import type { StreamCall } from './grpc/call.js';
+import type { FramedMessage } from './grpc/framing.js';
+import { encodeWatchResponse } from './response-encoders.js';
 import type { AuthInfo } from './auth-store.js';
 
 /**
@@ -50,46 +53,12 @@ interface WatchState {
   done: boolean;
 }
 
-type Call = grpc.ServerDuplexStream<PbWatchRequest, PbWatchResponse>;
+type Call = StreamCall;
 
 function responseBytes(r: WatchResponse): number {
   let n = 64;
   for (const e of r.events) n += 48 + e.kv.key.length + e.kv.value.length + (e.prevKv ? 48 + e.prevKv.key.length + e.prevKv.value.length : 0);
   return n;
-}
-
-type WriteCb = (err?: Error | null) => void;
-
-/**
- * Let the call's Writable hand every queued message to HTTP/2 at once. grpc-js' server stream
- * implements only `_write`, so Node's Writable keeps one message in flight and sends the next after
- * the HTTP/2 write of the previous one completed (at least one event-loop turn each): a stream
- * could send only a few thousand messages/s, and 50 watchers x 100 revisions/s on one stream fell
- * seconds behind (and tripped the slow-reader suspension). With `_writev`, the messages queued
- * behind the one in flight go out together (Http2Stream batches them into one socket write); each
- * message's own write callback still fires when it was written, so the backlog accounting below is
- * unchanged. grpc-js' `_write` only serializes and writes the message to the HTTP/2 stream
- * (no server interceptors are installed), so calling it for several messages in a row is safe.
- */
-function batchWrites(call: Call): void {
-  const w = call as unknown as {
-    _write?: (chunk: unknown, enc: BufferEncoding, cb: WriteCb) => void;
-    _writev?: (chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, cb: WriteCb) => void;
-  };
-  const write = w._write;
-  if (typeof write !== 'function' || w._writev) return;
-  w._writev = function (this: unknown, chunks, cb) {
-    let left = chunks.length;
-    let failed = false;
-    const done: WriteCb = (err) => {
-      if (failed) return;
-      if (err) {
-        failed = true;
-        cb(err);
-      } else if (--left === 0) cb();
-    };
-    for (const c of chunks) write.call(this, c.chunk, c.encoding, done);
-  };
 }
 
 class WatchStream {
@@ -106,16 +75,13 @@ class WatchStream {
     private readonly call: Call,
   ) {
     try {
-      this.auth = authInfoOf(ctx, call.metadata, call);
+      this.auth = authInfoOf(ctx, call);
     } catch (e) {
       this.authError = e;
     }
-    batchWrites(call);
     call.on('data', (pb: PbWatchRequest) => this.onRequest(pb));
     call.on('end', () => this.close(true));
     call.on('cancelled', () => this.close(false));
-    call.on('error', () => this.close(false));
-    call.on('close', () => this.close(false));
   }
 
   private close(endCall: boolean): void {
@@ -123,11 +89,7 @@ class WatchStream {
     this.closed = true;
     for (const w of this.watchers.values()) this.stop(w);
     this.watchers.clear();
-    if (endCall) {
-      try {
-        this.call.end();
-      } catch {}
-    }
+    if (endCall) this.call.end();
   }
 
   private fail(err: unknown): void {
@@ -135,7 +97,7 @@ class WatchStream {
     this.closed = true;
     for (const w of this.watchers.values()) this.stop(w);
     this.watchers.clear();
-    this.call.emit('error', toStatus(err));
+    this.call.fail(toStatus(err));
   }
 
   private stop(w: WatchState): void {
@@ -146,7 +108,7 @@ class WatchStream {
     w.watcher = undefined;
   }
 
-  private send(msg: PbWatchResponse, bytes: number): void {
+  private send(msg: PbWatchResponse | FramedMessage, bytes: number): void {
     if (this.closed) return;
     this.pendingMsgs++;
     this.pendingBytes += bytes;
@@ -167,8 +129,6 @@ class WatchStream {
 
   private onRequest(pb: PbWatchRequest): void {
     if (this.closed) return;
-    const bad = malformedReason(pb);
-    if (bad !== undefined) return this.fail(malformedError(bad));
     if (this.authError) return this.fail(this.authError);
     let r;
     try {
@@ -253,8 +213,7 @@ class WatchStream {
     }
     if (resp.events.length > 0) w.lastRev = resp.events[resp.events.length - 1].kv.modRevision;
     for (const part of this.split(w, resp)) {
-      const msg = watchResponseToPb(part.resp, { watchId: w.id, fragment: part.fragment });
-      if (part.resp.compactRevision) msg.canceled = true;
+      const msg = encodeWatchResponse(part.resp, { watchId: w.id, fragment: part.fragment, canceled: !!part.resp.compactRevision });
       this.send(msg, part.bytes);
     }
     if (resp.canceled || resp.compactRevision) {
@@ -318,7 +277,7 @@ class WatchStream {
   }
 }
 
-export function watchService(ctx: ServerContext): grpc.UntypedServiceImplementation {
+export function watchService(ctx: ServerContext): ServiceImplementation {
   return {
     Watch: (call: Call) => {
       new WatchStream(ctx, call);
