@@ -188,13 +188,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     clearTimeout(timer);
   }
   publishJoin();
-  if (!disabled.has('scheduler')) {
-    const c = client('keelson-scheduler', await componentConfig(api, opts.dataDir, schedulerIdentity));
-    clients.push(c);
-    const s = new Scheduler({ client: c, leaderElect: false });
-    running.push(inProcessHealth(api.componentStatuses, 'scheduler', s.start(ac.signal)).catch((e) => log.error({ err: (e as Error).message }, 'scheduler stopped')));
-    readies.push(s.ready);
-  }
+  // The controller manager before the scheduler: its default ServiceAccounts gate every pod
+  // (ServiceAccount admission), so there is nothing to schedule before them.
   if (!disabled.has('controller-manager')) {
     const c = client('keelson-controller-manager', await componentConfig(api, opts.dataDir, controllerManagerIdentity));
     clients.push(c);
@@ -205,6 +200,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const cm = new ControllerManager({ client: c, leaderElect: false, controllers: ['*', 'bootstrapsigner', 'tokencleaner'], options: { localPathDir: join(opts.dataDir, 'storage'), serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key'), ...signing, ...opts.controllerOptions } });
     running.push(inProcessHealth(api.componentStatuses, 'controller-manager', cm.start(ac.signal)).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
     readies.push(cm.ready);
+  }
+  if (!disabled.has('scheduler')) {
+    const c = client('keelson-scheduler', await componentConfig(api, opts.dataDir, schedulerIdentity));
+    clients.push(c);
+    const s = new Scheduler({ client: c, leaderElect: false });
+    running.push(inProcessHealth(api.componentStatuses, 'scheduler', s.start(ac.signal)).catch((e) => log.error({ err: (e as Error).message }, 'scheduler stopped')));
+    readies.push(s.ready);
   }
   if (!disabled.has('coredns')) {
     // Cluster DNS (CoreDNS' place) as the admin user, like the simulated nodes.
