@@ -64,8 +64,10 @@ export class ControllerManager {
       informers.start(leading);
       const running = Promise.all(runs.map((run) => run()));
       await Promise.race([informers.waitForSync(), stopped]);
-      this.log.info({ controllers: this.names }, 'controllers started');
-      this.readyResolve();
+      if (!leading.aborted) {
+        this.log.info({ controllers: this.names }, 'controllers started');
+        this.readyResolve();
+      }
       await running;
     };
     if (this.opts.leaderElect === false) return lead(signal);
