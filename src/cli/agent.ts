@@ -44,7 +44,7 @@ export function register(program: Command): void {
       if (f.server && !/^https:\/\//.test(f.server)) throw new Error(`--server "${f.server}": expected https://HOST:PORT`);
       for (const h of f.caCertHash) if (!/^sha256:[0-9a-fA-F]{64}$/.test(h)) throw new Error(`--ca-cert-hash "${h}": expected sha256:<64 hex digits>`);
       const t0 = performance.now();
-      const a = await startAgent({
+      const starting = startAgent({
         server: f.server,
         token: f.token,
         caCertHashes: f.caCertHash,
@@ -60,7 +60,9 @@ export function register(program: Command): void {
         clusterDNS: f.clusterDns.split(',').filter(Boolean),
         clusterDomain: f.clusterDomain,
       });
-      onSignals(() => a.close());
+      // Signals are handled while the agent starts too: what it started (containerd) is stopped.
+      onSignals(() => starting.then((a) => a.close()));
+      const a = await starting;
       await a.ready;
       console.log(`keelson agent ready in ${Math.round(performance.now() - t0)} ms: node ${a.nodeName} (runtime ${a.runtime}), credentials in ${a.kubeconfigPath}`);
     });

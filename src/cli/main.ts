@@ -11,4 +11,6 @@ const program = new Command('keelson')
 
 for (const register of commands) register(program);
 
-await program.parseAsync(process.argv);
+// Not awaited at top level (the bundle is CommonJS, see scripts/build.mjs): a failing command
+// rejects unhandled, which prints the error and exits with status 1 as before.
+void program.parseAsync(process.argv);

@@ -45,7 +45,7 @@ export function register(program: Command): void {
     .action(async (f: ServerFlags) => {
       const t0 = performance.now();
       const imageGC = imageGCOptions(f);
-      const s = await startServer({
+      const starting = startServer({
         ...startOptions(f),
         etcdListenClientUrls: f.etcdListenClientUrls ? f.etcdListenClientUrls.split(',').filter(Boolean) : [],
         disable: f.disable,
@@ -66,7 +66,11 @@ export function register(program: Command): void {
           ...(f.horizontalPodAutoscalerSyncPeriod ? { horizontalPodAutoscalerSyncPeriodMs: parseDuration(f.horizontalPodAutoscalerSyncPeriod) } : {}),
         },
       });
-      onSignals(() => s.close());
+      // Signals are handled from the start: a SIGTERM while components are still starting (the
+      // node may already be Ready) stops what was started, our containerd above all, instead of
+      // killing the process and leaving containerd for the next start to find and stop.
+      onSignals(() => starting.then((s) => s.close()));
+      const s = await starting;
       await s.ready;
       console.log(`keelson server ready in ${Math.round(performance.now() - t0)} ms: apiserver on ${s.url}${s.etcdUrls.length ? `, etcd API on ${s.etcdUrls.join(',')}` : ''}`);
       if (s.kubeconfigPath) console.log(`To use kubectl:\n  export KUBECONFIG=${s.kubeconfigPath}\n  kubectl get nodes`);

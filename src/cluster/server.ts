@@ -95,6 +95,9 @@ async function ensureDefaultStorageClass(c: RestClient): Promise<void> {
   });
 }
 
+/** How long the other components wait for this node's registration before starting anyway. */
+const REGISTRATION_WAIT_MS = 3000;
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = logger('server');
   const disabled = new Set(opts.disable ?? []);
@@ -122,15 +125,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   })();
   let joinToken: string | undefined;
   let joinUrl: string | undefined;
-  if (api.caCert) {
-    // kube-public/cluster-info for `keelson agent` (kubeadm's token discovery; see cluster-info.ts).
+  let joinPublished: Promise<unknown> | undefined;
+  const caCert = api.caCert;
+  // kube-public/cluster-info for `keelson agent` (kubeadm's token discovery; see cluster-info.ts)
+  // and the join token: started once this node is registered, beside the other components'
+  // start, and awaited before startServer returns.
+  const publishJoin = () => {
+    if (!caCert) return;
     const c = new RestClient({ ...(api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url }), userAgent: 'keelson-server' });
     const host = advertiseAddress({ bindAddress: opts.bindAddress ?? '0.0.0.0', advertiseAddress: opts.advertiseAddress });
-    joinUrl = `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`;
-    await publishClusterInfo(c, joinUrl, api.caCert)
+    const url = (joinUrl = `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`);
+    joinPublished = publishClusterInfo(c, url, caCert)
       .then(async () => (joinToken = await ensureJoinToken(c, opts.dataDir)))
       .finally(() => c.close());
-  }
+    joinPublished.catch(() => undefined);
+  };
   const ac = new AbortController();
   // Each component as its own user (kubeadm's per-component kubeconfigs); see credentials.ts.
   const admin = (): ClientConfig => (api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url });
@@ -170,14 +179,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         .then(() => cri?.stop()),
     );
     readies.push(k.ready);
+    // The other components start once this node is registered (or after a bound, should that
+    // take long): their ~40 informer connections, TLS handshakes all on this one event loop,
+    // would otherwise queue ahead of the kubelet's few requests, and the node would read Ready
+    // later, most of all on a restart, where its status is written after registration.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([k.registered.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, REGISTRATION_WAIT_MS)))]);
+    clearTimeout(timer);
   }
-  if (!disabled.has('scheduler')) {
-    const c = client('keelson-scheduler', await componentConfig(api, opts.dataDir, schedulerIdentity));
-    clients.push(c);
-    const s = new Scheduler({ client: c, leaderElect: false });
-    running.push(inProcessHealth(api.componentStatuses, 'scheduler', s.start(ac.signal)).catch((e) => log.error({ err: (e as Error).message }, 'scheduler stopped')));
-    readies.push(s.ready);
-  }
+  publishJoin();
+  // The controller manager before the scheduler: its default ServiceAccounts gate every pod
+  // (ServiceAccount admission), so there is nothing to schedule before them.
   if (!disabled.has('controller-manager')) {
     const c = client('keelson-controller-manager', await componentConfig(api, opts.dataDir, controllerManagerIdentity));
     clients.push(c);
@@ -188,6 +200,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const cm = new ControllerManager({ client: c, leaderElect: false, controllers: ['*', 'bootstrapsigner', 'tokencleaner'], options: { localPathDir: join(opts.dataDir, 'storage'), serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key'), ...signing, ...opts.controllerOptions } });
     running.push(inProcessHealth(api.componentStatuses, 'controller-manager', cm.start(ac.signal)).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
     readies.push(cm.ready);
+  }
+  if (!disabled.has('scheduler')) {
+    const c = client('keelson-scheduler', await componentConfig(api, opts.dataDir, schedulerIdentity));
+    clients.push(c);
+    const s = new Scheduler({ client: c, leaderElect: false });
+    running.push(inProcessHealth(api.componentStatuses, 'scheduler', s.start(ac.signal)).catch((e) => log.error({ err: (e as Error).message }, 'scheduler stopped')));
+    readies.push(s.ready);
   }
   if (!disabled.has('coredns')) {
     // Cluster DNS (CoreDNS' place) as the admin user, like the simulated nodes.
@@ -212,13 +231,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     running.push(sim.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'simulated nodes stopped')));
     readies.push(sim.ready);
   }
-  return {
+  const server: RunningServer = {
     url: api.url,
     kubeconfigPath: api.kubeconfigPath,
     etcdUrls,
     etcdPki,
     caCertHash: api.caCert ? caCertHash(api.caCert) : undefined,
-    joinToken,
     joinUrl,
     ready: Promise.all(readies).then(() => undefined),
     async close() {
@@ -230,6 +248,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await store?.close();
     },
   };
+  try {
+    await joinPublished;
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  server.joinToken = joinToken;
+  return server;
 }
 
 /** The static pod directory of this node's kubelet (k3s: agent/pod-manifests), made if missing. */

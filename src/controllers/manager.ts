@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { EventRecorder } from '../client/event-recorder.js';
-import { SharedInformerFactory } from '../client/informer.js';
+import { SharedInformerFactory, type Informer } from '../client/informer.js';
 import { LeaderElector } from '../client/leader-election.js';
 import type { RestClient } from '../client/rest-client.js';
 import { logger } from '../util/log.js';
@@ -46,12 +46,29 @@ export class ControllerManager {
         options: this.opts.options ?? {},
         now: this.opts.now ?? Date.now,
       };
-      const controllers = this.names.map((n) => controllerFactories[n](ctx));
+      // Each controller runs once its own informers are synced, as kube-controller-manager's
+      // controllers each wait for their caches: the service-account controller (the default
+      // ServiceAccount of a new cluster) need not wait for the pods or jobs lists.
+      const stopped = new Promise<void>((r) => leading.addEventListener('abort', () => r(), { once: true }));
+      // The service-account controller's informers are made, hence listed, first: a namespace
+      // takes no pods until its default ServiceAccount exists (ServiceAccount admission).
+      const order = [...this.names].sort((a, b) => Number(b === 'serviceaccount') - Number(a === 'serviceaccount'));
+      const runs = order.map((n) => {
+        const used: Array<Pick<Informer, 'synced'>> = [];
+        const c = controllerFactories[n]({ ...ctx, informers: recordingFactory(informers, used) });
+        return async () => {
+          await Promise.race([Promise.all(used.map((i) => i.synced)), stopped]);
+          if (!leading.aborted) await c.run(leading);
+        };
+      });
       informers.start(leading);
-      await informers.waitForSync();
-      this.log.info({ controllers: this.names }, 'controllers started');
-      this.readyResolve();
-      await Promise.all(controllers.map((c) => c.run(leading)));
+      const running = Promise.all(runs.map((run) => run()));
+      await Promise.race([informers.waitForSync(), stopped]);
+      if (!leading.aborted) {
+        this.log.info({ controllers: this.names }, 'controllers started');
+        this.readyResolve();
+      }
+      await running;
     };
     if (this.opts.leaderElect === false) return lead(signal);
     const elector = new LeaderElector(this.opts.client, {
@@ -64,4 +81,15 @@ export class ControllerManager {
     });
     await elector.run(signal);
   }
+}
+
+/** The shared factory as one controller sees it: informerFor() also notes the informers it uses. */
+function recordingFactory(f: SharedInformerFactory, used: Array<Pick<Informer, 'synced'>>): SharedInformerFactory {
+  const r = Object.create(f) as SharedInformerFactory;
+  r.informerFor = ((ref, opts) => {
+    const i = f.informerFor(ref, opts);
+    used.push(i);
+    return i;
+  }) as SharedInformerFactory['informerFor'];
+  return r;
 }

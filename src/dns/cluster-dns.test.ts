@@ -172,6 +172,22 @@ describe('cluster DNS', () => {
     await until('kube-dns answered', async () => data(await query(port, 'kube-dns.kube-system.svc.cluster.local', 'A'), 'A')[0] === '10.96.0.10');
   });
 
+  it('adopts the kube-dns Service it finds (a restart) and points the EndpointSlice at the new server', async () => {
+    const again = new ClusterDns({ client, listenHost: '127.0.0.1', port: 0, upstreams: [`127.0.0.1:${upstream.port}`], serviceIP: '10.96.0.10', nodeName: 'node-a' });
+    const stop = new AbortController();
+    const run = again.start(stop.signal);
+    try {
+      await again.ready;
+      const svc = await client.get('/api/v1/namespaces/kube-system/services/kube-dns');
+      assert.equal(svc.spec.clusterIP, '10.96.0.10');
+      const slices = await client.get('/apis/discovery.k8s.io/v1/namespaces/kube-system/endpointslices', { labelSelector: 'kubernetes.io/service-name=kube-dns' });
+      assert.deepEqual(slices.items[0].ports.map((p: any) => p.port), [again.address.port, again.address.port]);
+    } finally {
+      stop.abort();
+      await run;
+    }
+  });
+
   // The server runs in this process: dig must run asynchronously.
   it('works with dig when it is installed', { skip: spawnSync('dig', ['-v']).error ? 'dig is not installed' : false }, async () => {
     const dig = async (...args: string[]) => (await promisify(execFile)('dig', ['-p', String(port), '@127.0.0.1', ...args], { encoding: 'utf8' })).stdout;

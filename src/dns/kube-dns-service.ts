@@ -81,10 +81,15 @@ export function kubeDnsSlice(ep: KubeDnsEndpoint): KObject {
 /** Creates the kube-dns Service if missing (keeping a user's changes to an existing one) and
  * writes this server's EndpointSlice (replacing a stale port or address). */
 export async function ensureKubeDnsService(client: RestClient, ep: KubeDnsEndpoint): Promise<void> {
+  // Read first: creating it again when it exists fails with 422 (its ClusterIP is already
+  // allocated, checked before the name, as in Kubernetes), not AlreadyExists.
   try {
-    await client.post(`${base}/services`, kubeDnsService(ep.serviceIP));
+    await client.get(`${base}/services/${KUBE_DNS_SERVICE}`);
   } catch (e) {
-    if (!isAlreadyExists(e)) throw e;
+    if (!isNotFound(e)) throw e;
+    await client.post(`${base}/services`, kubeDnsService(ep.serviceIP)).catch((err) => {
+      if (!isAlreadyExists(err)) throw err;
+    });
   }
   const slice = kubeDnsSlice(ep);
   const path = `${sliceBase}/${slice.metadata!.name}`;

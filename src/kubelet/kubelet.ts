@@ -119,6 +119,9 @@ export interface SimulatedNodesOptions extends KubeletTimings {
 
 export interface RunningKubelet {
   readonly nodes: NodeAgent[];
+  /** Resolves once every node is registered (its status written, heartbeats begun), before the
+   * pod informer syncs; rejects when start() fails first. */
+  readonly registered: Promise<void>;
   readonly ready: Promise<void>;
   start(signal: AbortSignal): Promise<void>;
 }
@@ -127,8 +130,11 @@ class Kubelet implements RunningKubelet {
   readonly nodes: NodeAgent[];
   private readonly byName = new Map<string, NodeAgent>();
   readonly ready: Promise<void>;
+  readonly registered: Promise<void>;
   private readyResolve!: () => void;
   private readyReject!: (e: unknown) => void;
+  private registeredResolve!: () => void;
+  private registeredReject!: (e: unknown) => void;
   private readonly log: Logger;
 
   constructor(
@@ -149,6 +155,11 @@ class Kubelet implements RunningKubelet {
       this.readyReject = rej;
     });
     this.ready.catch(() => undefined);
+    this.registered = new Promise((res, rej) => {
+      this.registeredResolve = res;
+      this.registeredReject = rej;
+    });
+    this.registered.catch(() => undefined);
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -179,6 +190,7 @@ class Kubelet implements RunningKubelet {
       };
       await Promise.all(Array.from({ length: Math.min(this.concurrency, this.nodes.length) }, registerOne));
       this.log.info({ nodes: this.nodes.length }, 'nodes registered');
+      this.registeredResolve();
       const pods = new Informer<KObject>(this.client, Resources.pods, { fieldSelector: this.fieldSelector });
       const dispatch = (pod: KObject) => this.byName.get(pod.spec?.nodeName)?.podUpdated(pod);
       pods.addEventHandler({
@@ -192,6 +204,7 @@ class Kubelet implements RunningKubelet {
       for (const b of this.background) b.start();
       await run;
     } catch (e) {
+      this.registeredReject(e);
       this.readyReject(e);
       throw e;
     } finally {

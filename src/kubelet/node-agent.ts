@@ -91,8 +91,12 @@ export class NodeAgent {
       created = !!node.status?.conditions?.length;
     } catch (e) {
       if (!isAlreadyExists(e)) throw e;
-      // Keep labels we own up to date (the kubelet reconciles its well-known labels).
-      node = await this.o.client.patch(resourcePath(Resources.nodes, undefined, this.name), { metadata: { labels: body.metadata!.labels } }, 'merge');
+      // Keep labels we own up to date (the kubelet reconciles its well-known labels): read the
+      // Node and patch only when one differs, so a restart with the same labels writes nothing.
+      const path = resourcePath(Resources.nodes, undefined, this.name);
+      node = await this.o.client.get(path);
+      const labels: Record<string, string> = body.metadata!.labels ?? {};
+      if (Object.entries(labels).some(([k, v]) => node.metadata?.labels?.[k] !== v)) node = await this.o.client.patch(path, { metadata: { labels } }, 'merge');
     }
     this.nodeUid = node.metadata?.uid;
     this.conditions = node.status?.conditions;

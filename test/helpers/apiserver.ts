@@ -81,7 +81,7 @@ export async function startTestApiServer(opts: TestApiServerOptions = {}): Promi
     stopFn = () => api.close();
   } else {
     const bin = join(repo, 'bin', 'keelson');
-    if (!existsSync(join(repo, 'dist', 'keelson.js'))) throw new Error('dist/keelson.js missing: run `node scripts/build.mjs` (npm test does)');
+    if (!existsSync(join(repo, 'dist', 'keelson.cjs'))) throw new Error('dist/keelson.cjs missing: run `node scripts/build.mjs` (npm test does)');
     const args = ['apiserver', '--data-dir', dataDir, '--secure-port', String(port), '--insecure-port', String(insecurePort), ...(opts.etcdServers?.length ? ['--etcd-servers', opts.etcdServers.join(',')] : []), ...(opts.args ?? [])];
     const child: ChildProcess = spawn(bin, args, { env: { ...process.env, KEELSON_LOG_LEVEL: process.env.KEELSON_LOG_LEVEL ?? 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.on('data', (d) => (output += d));

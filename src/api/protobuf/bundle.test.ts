@@ -1,6 +1,6 @@
 // The schemas live inside TypeScript modules, so an esbuild bundle (as scripts/build.mjs makes
-// dist/keelson.js) decodes without any .proto file on disk. Bundle decode.ts the same way
-// (esm, node20) into a temp dir outside the repo and decode a body with it.
+// dist/keelson.cjs) decodes without any .proto file on disk. Bundle decode.ts alone
+// (here as esm, node20) into a temp dir outside the repo and decode a body with it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';

@@ -3,7 +3,7 @@
 // committed). Loaded lazily, once, on the first OpenAPI request, so an apiserver that is never
 // asked for its documents does not hold them.
 //
-// Where the file is looked for: beside the bundle (dist/keelson.js -> dist/openapi-schemas.json)
+// Where the file is looked for: beside the bundle (dist/keelson.cjs -> dist/openapi-schemas.json)
 // or, running from src/ through tsx, at <repo>/dist/openapi-schemas.json. From src/ the generator
 // is run when the file is missing or older than the generator (a fresh checkout running tests
 // without a build); the bundle never generates (typescript is a dev dependency).

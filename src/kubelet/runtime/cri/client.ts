@@ -3,7 +3,7 @@
 // any grpc-js address), each call a promise with a deadline. Messages use the proto's snake_case
 // names, int64 as decimal strings and enums as their names (the options every keelson gRPC peer
 // uses). The proto is read beside this module, or from the source tree when running from the
-// bundle (dist/keelson.js).
+// bundle (dist/keelson.cjs).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
