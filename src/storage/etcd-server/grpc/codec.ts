@@ -38,7 +38,7 @@ type Protobuf = typeof protobufTypes;
 /**
  * protobufjs as @grpc/proto-loader (the client side, left external by the build) loads it: with
  * Node's require it finds Buffer and Long, so bytes decode to Buffers and int64 exactly (lease ids
- * are 63-bit). The copy bundled into dist/keelson.js for Kubernetes' protobuf runs without them
+ * are 63-bit). The copy bundled into dist/keelson.cjs for Kubernetes' protobuf runs without them
  * (numbers and Uint8Arrays), and its global configuration is not ours to change.
  */
 function loadProtobuf(): Protobuf {
