@@ -14,10 +14,10 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeLog, readU64, revKey, type LogEntry } from './codec.js';
+import { encodeLog, histKey, HIST_TOMBSTONE, readU64, revKey, type LogEntry } from './codec.js';
 import type { Event } from '../store.js';
 import { readWal, Wal } from './wal.js';
-import { decodeWrites, frameRecord, putWrite, writeSize } from './wal-record.js';
+import { decodeWrites, frameRecord, HIST_TABLE, KV_TABLE, kvWriteSize, putKvWrite, putWrite, writeSize } from './wal-record.js';
 
 export const DATA_FILE = 'data.mdb';
 
@@ -25,8 +25,12 @@ type Bin = Database<Buffer, Buffer>;
 
 /** A batch of writes committed together. `revs` are the mvcc revisions it carries. */
 export interface CommitBatch {
-  /** Table writes as flat triples (db, key, value or undefined = remove): no object per row. */
-  writes: Array<Bin | Buffer | undefined>;
+  /**
+   * Writes as flat triples, no object per row: (db, key, value or undefined = remove) for a table
+   * row, or (revision, key, kv row or undefined = delete) for an mvcc write, which becomes the
+   * key's `kv` row and its `hist` row (one WAL entry for both, see wal-record.ts).
+   */
+  writes: Array<Bin | Buffer | number | undefined>;
   log: LogEntry[];
   firstRev: number;
   lastRev: number;
@@ -102,7 +106,9 @@ export class Backend {
     this.leases = this.env.openDB<Buffer, Buffer>('leases', o);
     this.lkeys = this.env.openDB<Buffer, Buffer>('lkeys', o);
     this.meta = this.env.openDB<Buffer, Buffer>('meta', o);
+    // Order fixed by the WAL format: KV_TABLE and HIST_TABLE name the first two.
     this.tables = [this.kv, this.hist, this.log, this.leases, this.lkeys, this.meta];
+    if (this.tables[KV_TABLE] !== this.kv || this.tables[HIST_TABLE] !== this.hist) throw new Error('wal table order changed');
     this.tableIndex = new Map(this.tables.map((db, i) => [db, i]));
     for (const db of this.tables) fastCopies(db);
     // Reopened after a defragment: the WAL is already open and LMDB holds all of it.
@@ -158,6 +164,20 @@ export class Backend {
     b.bytes += key.length + value.length + 16;
   }
 
+  /** An mvcc put of `key` at `rev`: `rec` becomes its `kv` row and its (key, rev) `hist` row. */
+  putKv(key: Buffer, rev: number, rec: Buffer): void {
+    const b = this.current();
+    b.writes.push(rev, key, rec);
+    b.bytes += 2 * (key.length + rec.length) + 42;
+  }
+
+  /** An mvcc delete of `key` at `rev`: removes its `kv` row, writes its (key, rev) tombstone. */
+  removeKv(key: Buffer, rev: number): void {
+    const b = this.current();
+    b.writes.push(rev, key, undefined);
+    b.bytes += key.length + 27;
+  }
+
   remove(db: Bin, key: Buffer): void {
     this.current().writes.push(db, key, undefined);
   }
@@ -209,9 +229,19 @@ export class Backend {
       const hasWrites = w.length > 0 || logBlob !== undefined || b.meta.size > 0;
       if (hasWrites) b.meta.set(WAL_SEQ_META, revKey(++this.walSeq));
       for (let i = 0; i < w.length; i += 3) {
-        const db = w[i] as Bin;
+        const op = w[i];
+        const key = w[i + 1] as Buffer;
         const value = w[i + 2] as Buffer | undefined;
-        last = value === undefined ? db.remove(w[i + 1] as Buffer) : db.put(w[i + 1] as Buffer, value);
+        if (typeof op === 'number') {
+          const hk = histKey(key, op);
+          if (value === undefined) {
+            this.kv.remove(key);
+            last = this.hist.put(hk, HIST_TOMBSTONE);
+          } else {
+            this.kv.put(key, value);
+            last = this.hist.put(hk, value);
+          }
+        } else last = value === undefined ? (op as Bin).remove(key) : (op as Bin).put(key, value);
       }
       const logKey = logBlob ? revKey(b.firstRev) : undefined;
       if (logKey && logBlob) last = this.log.put(logKey, logBlob);
@@ -253,12 +283,21 @@ export class Backend {
     const w = b.writes;
     const metaValues = [...b.meta.values()];
     let size = 0;
-    for (let i = 0; i < w.length; i += 3) size += writeSize(w[i + 1] as Buffer, w[i + 2] as Buffer | undefined);
+    for (let i = 0; i < w.length; i += 3) {
+      const key = w[i + 1] as Buffer;
+      const value = w[i + 2] as Buffer | undefined;
+      size += typeof w[i] === 'number' ? kvWriteSize(key, value) : writeSize(key, value);
+    }
     if (logKey && logBlob) size += writeSize(logKey, logBlob);
     for (let i = 0; i < metaKeys.length; i++) size += writeSize(metaKeys[i], metaValues[i]);
     return frameRecord(this.walSeq, size, (buf, at) => {
       for (let i = 0; i < w.length; i += 3) {
-        const table = this.tableIndex.get(w[i] as Bin);
+        const op = w[i];
+        if (typeof op === 'number') {
+          at = putKvWrite(buf, at, w[i + 1] as Buffer, op, w[i + 2] as Buffer | undefined);
+          continue;
+        }
+        const table = this.tableIndex.get(op as Bin);
         if (table === undefined) throw new Error('write to a table the WAL does not know');
         at = putWrite(buf, at, table, w[i + 1] as Buffer, w[i + 2] as Buffer | undefined);
       }

@@ -32,7 +32,7 @@ import type {
 } from '../store.js';
 import { storeError } from '../errors.js';
 import { Backend, type CommitBatch } from './backend.js';
-import { encodeKv, histKey, HIST_TOMBSTONE, KV_HEADER, revKey } from './codec.js';
+import { encodeOwnedKv, ownCopy, revKey } from './codec.js';
 import { loadCurrentKeys, readCurrent, scanAt, scanAtRecent, scanCurrent } from './key-index.js';
 import { CurrentIndex } from './current-index.js';
 import { toKeyRange } from './key-range.js';
@@ -192,16 +192,17 @@ export class MvccStore implements Store {
     b.lastRev = rev;
     const events: Event[] = [];
     for (const [ks, c] of t.changes) {
-      const key = c.key;
+      let key: Buffer;
       if (c.kv) {
-        const rec = encodeKv(c.kv);
-        c.kv.value = rec.subarray(KV_HEADER);
-        this.be.put(this.be.kv, key, rec);
-        this.be.put(this.be.hist, histKey(key, rev), rec);
+        // One allocation holds the kv's own key, and the row that both tables store.
+        const rec = encodeOwnedKv(c.kv);
+        key = c.kv.key;
+        this.be.putKv(key, rev, rec);
         events.push(c.prev ? { type: 'PUT', kv: c.kv, prevKv: c.prev } : { type: 'PUT', kv: c.kv });
       } else {
-        this.be.remove(this.be.kv, key);
-        this.be.put(this.be.hist, histKey(key, rev), HIST_TOMBSTONE);
+        // Kept by the log, the event and the lessor: our own copy (the caller's may be reused).
+        key = ownCopy(c.key);
+        this.be.removeKv(key, rev);
         const kv = deleteEventKv(key, rev);
         events.push(c.prev ? { type: 'DELETE', kv, prevKv: c.prev } : { type: 'DELETE', kv });
       }
