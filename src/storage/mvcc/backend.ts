@@ -5,12 +5,20 @@
 // writes to the current batch; at the end of the event turn (setImmediate) the whole batch is
 // handed to lmdb-js as asynchronous puts/removes issued in one synchronous burst, which lmdb-js
 // commits in ONE LMDB transaction (eventTurnBatching, its default), and the same writes are
-// appended to the WAL as one record. A batch is acknowledged once both are done: the record is on
-// disk (one O_DSYNC write) and the LMDB transaction is committed and visible. LMDB itself is
-// flushed behind the acknowledgements (lmdb-js overlappingSync: the commit's sync runs after the
-// commit, and the file stays consistent at its last flushed transaction); every record carries a
-// seq that its own transaction stores in the meta table ("walseq"), so opening a store replays,
-// in one transaction, exactly the records LMDB had not yet made durable.
+// appended to the WAL as one record.
+//
+// A batch is durable, and acknowledged, once its record is on disk (one O_DSYNC write): the WAL
+// alone makes it survive a crash. Its LMDB transaction commits alongside and becomes visible a
+// little later (LMDB's commit waits for the previous transaction's flush); what reads LMDB
+// (history at past revisions, watch catch-up, compaction, snapshots) waits for `applied()`, and
+// watch events are published once the batch is visible in LMDB, so a watcher catching up from
+// history never misses them. To keep LMDB from trailing the log by more than a batch, a batch is
+// acknowledged only once the previous batch is visible too (at one writer that is already the
+// case when its record lands; at many it overlaps LMDB's commit with the next record's write).
+// LMDB itself is flushed behind all this (lmdb-js overlappingSync: the commit's sync runs after
+// the commit, and the file stays consistent at its last flushed transaction); every record
+// carries a seq that its own transaction stores in the meta table ("walseq"), so opening a store
+// replays, in one transaction, exactly the records LMDB had not yet made durable.
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,6 +46,12 @@ export interface CommitBatch {
   meta: Map<string, Buffer>;
   /** Called after the batch is durable (err set if the commit failed). */
   done: Array<(err?: Error) => void>;
+  /** Called after the batch is visible in LMDB (err set if the commit failed). */
+  appliedWaiters: Array<(err?: Error) => void>;
+  /** Progress: acknowledged (durable or failed), visible in LMDB (or failed), both accounted. */
+  acked: boolean;
+  visible: boolean;
+  settled: boolean;
   bytes: number;
   /** Watch events of the batch's revisions, in revision order (published after the commit). */
   events: Array<{ rev: number; events: Event[] }>;
@@ -63,17 +77,24 @@ export class Backend {
   private walSeq = 0;
   readonly file: string;
   private batch: CommitBatch | null = null;
-  private lastCommit: Promise<unknown> = Promise.resolve();
+  /** Settles when the newest flushed batch was acknowledged / became visible in LMDB. */
+  private lastAck: Promise<unknown> = Promise.resolve();
+  private lastApplied: Promise<unknown> = Promise.resolve();
+  /** Flushed batches not yet both acknowledged and visible. */
   private inflight = 0;
-  /** Batches handed to LMDB and not yet durable, oldest first. */
+  /** Batches handed to LMDB and not yet visible in it, oldest first. */
   readonly inflightBatches: CommitBatch[] = [];
+  /** Newest mvcc revision visible in LMDB (history reads up to it need not wait). */
+  visibleRev = 0;
   private idleWaiters: Array<() => void> = [];
   /** Set when a commit failed: the store refuses further writes. */
   failed: Error | null = null;
   /** Bytes handed to LMDB since the last size refresh (for the quota estimate). */
   pendingBytes = 0;
-  /** Called once per durable batch, before its waiters (the store publishes watch events here). */
-  afterCommit: ((b: CommitBatch) => void) | null = null;
+  /** Called once per durable batch, before its waiters are told. */
+  afterDurable: ((b: CommitBatch) => void) | null = null;
+  /** Called once per batch visible in LMDB, in order (the store publishes watch events here). */
+  afterApply: ((b: CommitBatch) => void) | null = null;
 
   constructor(
     readonly dataDir: string,
@@ -113,6 +134,7 @@ export class Backend {
     for (const db of this.tables) fastCopies(db);
     // Reopened after a defragment: the WAL is already open and LMDB holds all of it.
     if (!this.wal) this.openWal();
+    this.visibleRev = this.getMetaNumber('rev') ?? 1;
   }
 
   /** Replay the records LMDB lacks (one transaction, flushed before the files are retired). */
@@ -152,7 +174,20 @@ export class Backend {
   /** The batch being collected for the next group commit. */
   current(): CommitBatch {
     if (!this.batch) {
-      this.batch = { writes: [], log: [], firstRev: 0, lastRev: 0, meta: new Map(), done: [], bytes: 0, events: [] };
+      this.batch = {
+        writes: [],
+        log: [],
+        firstRev: 0,
+        lastRev: 0,
+        meta: new Map(),
+        done: [],
+        appliedWaiters: [],
+        acked: false,
+        visible: false,
+        settled: false,
+        bytes: 0,
+        events: [],
+      };
       setImmediate(() => this.flush());
     }
     return this.batch;
@@ -201,6 +236,13 @@ export class Backend {
     return b.promise;
   }
 
+  /** Resolves once everything written so far is visible in LMDB (for readers of its tables). */
+  applied(): Promise<void> {
+    const b = this.batch ?? this.inflightBatches[this.inflightBatches.length - 1];
+    if (!b) return this.failed ? Promise.reject(this.failed) : Promise.resolve();
+    return new Promise<void>((resolve, reject) => b.appliedWaiters.push((err) => (err ? reject(err) : resolve())));
+  }
+
   /** Resolves when no batch is pending or in flight. */
   idle(): Promise<void> {
     if (!this.batch && this.inflight === 0) return Promise.resolve();
@@ -213,11 +255,13 @@ export class Backend {
     this.batch = null;
     if (this.failed) {
       for (const cb of b.done) cb(this.failed);
+      for (const cb of b.appliedWaiters) cb(this.failed);
       return;
     }
     this.inflight++;
     this.inflightBatches.push(b);
     let last: Promise<unknown> | undefined;
+    let walWrite: Promise<void> | undefined;
     try {
       const w = b.writes;
       let logBlob: Buffer | undefined;
@@ -251,31 +295,53 @@ export class Backend {
         metaKeys.push(k);
         last = this.meta.put(k, value);
       }
-      if (hasWrites && this.wal) {
-        const walWrite = this.wal.append(this.walRecord(b, logKey, logBlob, metaKeys));
-        last = last ? Promise.all([last, walWrite]) : walWrite;
-      }
+      if (hasWrites && this.wal) walWrite = this.wal.append(this.walRecord(b, logKey, logBlob, metaKeys));
     } catch (err) {
       this.fail(b, err as Error);
       return;
     }
     this.pendingBytes += b.bytes;
-    // A batch without table writes (only durability waiters) waits for the previous batch.
-    const p: Promise<unknown> = last ?? this.lastCommit;
-    this.lastCommit = p.then(
-      () => undefined,
-      () => undefined,
-    );
-    p.then(
-      () => {
-        this.inflight--;
-        this.dropInflight(b);
-        if (this.afterCommit) this.afterCommit(b);
-        for (const cb of b.done) cb();
-        this.checkIdle();
-      },
+    // LMDB commits transactions in order; a batch without table writes is visible with the previous.
+    const prevApplied = this.lastApplied;
+    const applied: Promise<unknown> = last ?? prevApplied;
+    // Acknowledged in order, once its record is on disk and the previous batch is visible in LMDB.
+    const ack = Promise.all([walWrite, this.lastAck, prevApplied]);
+    const settle = (): undefined => undefined;
+    this.lastApplied = applied.then(settle, settle);
+    this.lastAck = ack.then(settle, settle);
+    ack.then(
+      () => this.acknowledge(b),
       (err: Error) => this.fail(b, err),
     );
+    applied.then(
+      () => this.makeVisible(b),
+      (err: Error) => this.fail(b, err),
+    );
+  }
+
+  private acknowledge(b: CommitBatch): void {
+    if (b.acked) return;
+    b.acked = true;
+    if (this.afterDurable) this.afterDurable(b);
+    for (const cb of b.done) cb();
+    this.settle(b);
+  }
+
+  private makeVisible(b: CommitBatch): void {
+    if (b.visible) return;
+    b.visible = true;
+    this.dropInflight(b);
+    if (b.lastRev) this.visibleRev = b.lastRev;
+    if (this.afterApply) this.afterApply(b);
+    for (const cb of b.appliedWaiters) cb();
+    this.settle(b);
+  }
+
+  private settle(b: CommitBatch): void {
+    if (b.settled || !b.acked || !b.visible) return;
+    b.settled = true;
+    this.inflight--;
+    this.checkIdle();
   }
 
   /** The batch's WAL record: its table writes, the log row and the meta rows, in LMDB's order. */
@@ -309,11 +375,17 @@ export class Backend {
   }
 
   private fail(b: CommitBatch, err: Error): void {
-    this.inflight = Math.max(0, this.inflight - 1);
-    this.dropInflight(b);
-    this.failed = err;
-    for (const cb of b.done) cb(err);
-    this.checkIdle();
+    this.failed ??= err;
+    if (!b.acked) {
+      b.acked = true;
+      for (const cb of b.done) cb(err);
+    }
+    if (!b.visible) {
+      b.visible = true;
+      this.dropInflight(b);
+      for (const cb of b.appliedWaiters) cb(err);
+    }
+    this.settle(b);
   }
 
   private dropInflight(b: CommitBatch): void {
@@ -321,7 +393,7 @@ export class Backend {
     if (i >= 0) this.inflightBatches.splice(i, 1);
   }
 
-  /** Log entries of writes decided but not yet durable (in-flight batches, then the open one). */
+  /** Log entries of writes decided but not yet visible in LMDB (in-flight batches, then the open one). */
   *pendingLog(): Iterable<LogEntry> {
     for (const b of this.inflightBatches) yield* b.log;
     if (this.batch) yield* this.batch.log;

@@ -39,7 +39,19 @@ import { toKeyRange } from './key-range.js';
 import { Lessor } from './lessor.js';
 import { resolveOptions, type MvccOptions, type ResolvedOptions } from './options.js';
 import { fetchLimit, shapeRange, validateRange } from './range.js';
-import { execDelete, execPut, execTxn, putCost, txnHasWrites, txnPutCost, validateDelete, validatePut, validateTxn, type TxnEnv } from './txn.js';
+import {
+  execDelete,
+  execPut,
+  execTxn,
+  maxRangeRevision,
+  putCost,
+  txnHasWrites,
+  txnPutCost,
+  validateDelete,
+  validatePut,
+  validateTxn,
+  type TxnEnv,
+} from './txn.js';
 import { WatchHub, type WatchListener } from './watch-hub.js';
 import { WriteTxn } from './write-txn.js';
 import { deleteEventKv, History } from './history.js';
@@ -82,6 +94,8 @@ export class MvccStore implements Store {
     this.hub = new WatchHub({
       header: (rev) => this.header(rev),
       history: this.history,
+      visibleRev: () => this.be.visibleRev,
+      whenVisible: () => this.be.applied(),
       progressNotifyIntervalMs: this.opts.progressNotifyIntervalMs,
       maxQueuedEvents: this.opts.maxWatcherQueuedEvents,
     });
@@ -90,7 +104,8 @@ export class MvccStore implements Store {
   /** Open the backend and recover state (revision, compaction, leases, alarms); no history replay. */
   open(): void {
     this.be.open();
-    this.be.afterCommit = (b) => this.afterCommit(b);
+    this.be.afterDurable = (b) => this.afterDurable(b);
+    this.be.afterApply = () => this.quota.committed();
     this.appliedRev = this.be.getMetaNumber('rev') ?? 1;
     this.committedRev = this.appliedRev;
     loadCurrentKeys(this.be, this.idx);
@@ -143,9 +158,10 @@ export class MvccStore implements Store {
       return shapeRange(req, kvs, count, header);
     }
     if (rev > this.committedRev) await this.be.durable();
+    if (rev > this.be.visibleRev) await this.be.applied();
     // Recent revisions: current index + the log since; old ones: the history rows of the range.
     const kvs =
-      this.appliedRev - rev <= RECENT_REVISIONS ? scanAtRecent(this.be, this.idx, r, rev, this.committedRev) : scanAt(this.be, r, rev);
+      this.appliedRev - rev <= RECENT_REVISIONS ? scanAtRecent(this.be, this.idx, r, rev, this.be.visibleRev) : scanAt(this.be, r, rev);
     return shapeRange(req, cut(kvs, fetchLimit(req)), kvs.length, header);
   }
 
@@ -158,9 +174,10 @@ export class MvccStore implements Store {
     const r = toKeyRange(req.key, req.rangeEnd);
     let kvs;
     if (rev === 0 || rev === cur) kvs = t.range(r);
-    else if (rev <= this.committedRev) kvs = scanAt(this.be, r, rev);
+    else if (rev <= this.be.visibleRev) kvs = scanAt(this.be, r, rev);
     // Known limitation: a past revision that is decided but not yet durable is not readable from
-    // inside a txn (only reachable by guessing a revision no response has reported yet).
+    // inside a txn (only reachable by guessing a revision no response has reported yet); txn()
+    // waits for durable ones to be visible in LMDB before deciding.
     else throw storeError('FutureRev');
     if (req.countOnly) return shapeRange(req, [], kvs.length, header);
     return shapeRange(req, cut(kvs, fetchLimit(req)), kvs.length, header);
@@ -219,9 +236,9 @@ export class MvccStore implements Store {
     b.events.push({ rev, events });
   }
 
-  private afterCommit(b: CommitBatch): void {
+  /** A batch is durable: its revisions are readable and its watch events go out. */
+  private afterDurable(b: CommitBatch): void {
     if (b.lastRev) this.committedRev = b.lastRev;
-    this.quota.committed();
     if (b.events.length) this.hub.publish(b.events);
   }
 
@@ -242,6 +259,9 @@ export class MvccStore implements Store {
       const cost = txnPutCost(req);
       if (cost > 0) this.quota.check(cost);
     }
+    // A range at a durable past revision reads LMDB's history: wait until it holds that revision.
+    const pastRev = maxRangeRevision(req);
+    if (pastRev > this.be.visibleRev && pastRev <= this.committedRev) await this.be.applied();
     return this.write((env) => execTxn(env, req));
   }
 
