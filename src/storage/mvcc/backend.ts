@@ -2,23 +2,20 @@
 // codec.ts, the write-ahead log (wal.ts) and the group commit that makes writes durable.
 //
 // Group commit: writers never touch LMDB directly. A committed mvcc write appends its table
-// writes to the current batch; at the end of the event turn (setImmediate) the whole batch is
-// handed to lmdb-js as asynchronous puts/removes issued in one synchronous burst, which lmdb-js
-// commits in ONE LMDB transaction (eventTurnBatching, its default), and the same writes are
-// appended to the WAL as one record.
+// writes to the current batch; at the end of the event turn (setImmediate) the batch is appended
+// to the WAL as one record, and is durable, and acknowledged, once that record is on disk (one
+// O_DSYNC write): the WAL alone makes it survive a crash.
 //
-// A batch is durable, and acknowledged, once its record is on disk (one O_DSYNC write): the WAL
-// alone makes it survive a crash. Its LMDB transaction commits alongside and becomes visible a
-// little later (LMDB's commit waits for the previous transaction's flush); what reads LMDB
-// (history at past revisions, watch catch-up, compaction, snapshots) waits for `applied()`, and
-// watch events are published once the batch is visible in LMDB, so a watcher catching up from
-// history never misses them. To keep LMDB from trailing the log by more than a batch, a batch is
-// acknowledged only once the previous batch is visible too (at one writer that is already the
-// case when its record lands; at many it overlaps LMDB's commit with the next record's write).
-// LMDB itself is flushed behind all this (lmdb-js overlappingSync: the commit's sync runs after
-// the commit, and the file stays consistent at its last flushed transaction); every record
-// carries a seq that its own transaction stores in the meta table ("walseq"), so opening a store
-// replays, in one transaction, exactly the records LMDB had not yet made durable.
+// LMDB follows behind: the batches go to lmdb-js as one burst of asynchronous puts, which it
+// commits in ONE transaction, and while that transaction is being committed and flushed the next
+// batches queue and then go together (one LMDB commit and flush for all of them, so LMDB's syncs
+// per put fall as the load rises instead of competing with the log for the disk). What reads
+// LMDB (history at past revisions, watch catch-up, compaction, snapshots) waits for `applied()`;
+// acknowledgements wait for LMDB only if it trails the log by more than MAX_LMDB_LAG_BYTES. LMDB
+// is flushed with lmdb-js overlappingSync (the file stays consistent at its last flushed
+// transaction); every record carries a seq that its own transaction stores in the meta table
+// ("walseq"), so opening a store replays, in one transaction, exactly the records LMDB had not
+// yet made durable, and a WAL segment is retired only once LMDB holds and has flushed all of it.
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,6 +41,9 @@ export interface CommitBatch {
   lastRev: number;
   /** Meta updates (name -> value) written with the batch. */
   meta: Map<string, Buffer>;
+  /** Set at flush: the revision log row and the meta rows (as written to the WAL and LMDB). */
+  logRow?: [Buffer, Buffer];
+  metaRows: Array<[Buffer, Buffer]>;
   /** Called after the batch is durable (err set if the commit failed). */
   done: Array<(err?: Error) => void>;
   /** Called after the batch is visible in LMDB (err set if the commit failed). */
@@ -60,6 +60,8 @@ export interface CommitBatch {
 }
 
 const WAL_SEQ_META = 'walseq';
+/** How far (bytes of batches) LMDB may trail the log before acknowledgements wait for it. */
+const MAX_LMDB_LAG_BYTES = 64 * 1024 * 1024;
 
 export class Backend {
   env!: RootDatabase<Buffer, Buffer>;
@@ -77,9 +79,13 @@ export class Backend {
   private walSeq = 0;
   readonly file: string;
   private batch: CommitBatch | null = null;
-  /** Settles when the newest flushed batch was acknowledged / became visible in LMDB. */
+  /** Settles when the newest flushed batch was acknowledged. */
   private lastAck: Promise<unknown> = Promise.resolve();
-  private lastApplied: Promise<unknown> = Promise.resolve();
+  /** Flushed batches whose writes wait for the LMDB transaction in progress to be flushed. */
+  private lmdbQueue: CommitBatch[] = [];
+  private lmdbBusy = false;
+  /** Bytes of flushed batches not yet visible in LMDB. */
+  private lagBytes = 0;
   /** Flushed batches not yet both acknowledged and visible. */
   private inflight = 0;
   /** Batches handed to LMDB and not yet visible in it, oldest first. */
@@ -154,8 +160,10 @@ export class Backend {
       });
     }
     this.walSeq = records.length > 0 ? records[records.length - 1].seq : after;
-    // The current environment's (a defragment reopens it while the WAL stays open).
-    this.wal = new Wal(this.dataDir, () => this.env.flushed);
+    // A retired segment goes once LMDB holds and has flushed all its records: every batch written
+    // to the log so far visible, then the flush of the current environment (a defragment reopens
+    // it while the WAL stays open).
+    this.wal = new Wal(this.dataDir, () => this.applied().then(() => this.env.flushed));
     this.wal.open();
   }
 
@@ -180,6 +188,7 @@ export class Backend {
         firstRev: 0,
         lastRev: 0,
         meta: new Map(),
+        metaRows: [],
         done: [],
         appliedWaiters: [],
         acked: false,
@@ -260,63 +269,101 @@ export class Backend {
     }
     this.inflight++;
     this.inflightBatches.push(b);
-    let last: Promise<unknown> | undefined;
     let walWrite: Promise<void> | undefined;
     try {
-      const w = b.writes;
-      let logBlob: Buffer | undefined;
       if (b.log.length > 0) {
-        logBlob = encodeLog(b.log);
-        b.bytes += logBlob.length + 16;
+        const blob = encodeLog(b.log);
+        b.logRow = [revKey(b.firstRev), blob];
+        b.bytes += blob.length + 16;
         b.meta.set('rev', revKey(b.lastRev));
       }
-      const hasWrites = w.length > 0 || logBlob !== undefined || b.meta.size > 0;
+      const hasWrites = b.writes.length > 0 || b.logRow !== undefined || b.meta.size > 0;
       if (hasWrites) b.meta.set(WAL_SEQ_META, revKey(++this.walSeq));
-      for (let i = 0; i < w.length; i += 3) {
-        const op = w[i];
-        const key = w[i + 1] as Buffer;
-        const value = w[i + 2] as Buffer | undefined;
-        if (typeof op === 'number') {
-          const hk = histKey(key, op);
-          if (value === undefined) {
-            this.kv.remove(key);
-            last = this.hist.put(hk, HIST_TOMBSTONE);
-          } else {
-            this.kv.put(key, value);
-            last = this.hist.put(hk, value);
-          }
-        } else last = value === undefined ? (op as Bin).remove(key) : (op as Bin).put(key, value);
-      }
-      const logKey = logBlob ? revKey(b.firstRev) : undefined;
-      if (logKey && logBlob) last = this.log.put(logKey, logBlob);
-      const metaKeys: Buffer[] = [];
-      for (const [name, value] of b.meta) {
-        const k = Buffer.from(name);
-        metaKeys.push(k);
-        last = this.meta.put(k, value);
-      }
-      if (hasWrites && this.wal) walWrite = this.wal.append(this.walRecord(b, logKey, logBlob, metaKeys));
+      for (const [name, value] of b.meta) b.metaRows.push([Buffer.from(name), value]);
+      if (hasWrites && this.wal) walWrite = this.wal.append(this.walRecord(b));
     } catch (err) {
       this.fail(b, err as Error);
       return;
     }
     this.pendingBytes += b.bytes;
-    // LMDB commits transactions in order; a batch without table writes is visible with the previous.
-    const prevApplied = this.lastApplied;
-    const applied: Promise<unknown> = last ?? prevApplied;
-    // Acknowledged in order, once its record is on disk and the previous batch is visible in LMDB.
-    const ack = Promise.all([walWrite, this.lastAck, prevApplied]);
-    const settle = (): undefined => undefined;
-    this.lastApplied = applied.then(settle, settle);
-    this.lastAck = ack.then(settle, settle);
+    this.lagBytes += b.bytes;
+    // Acknowledged in order once its record is on disk; if LMDB trails the log by too much, also
+    // once LMDB has caught up (bounds the memory of batches waiting for LMDB).
+    const gate = this.lagBytes > MAX_LMDB_LAG_BYTES ? this.applied() : undefined;
+    const ack = Promise.all([walWrite, this.lastAck, gate]);
+    this.lastAck = ack.then(
+      () => undefined,
+      () => undefined,
+    );
     ack.then(
       () => this.acknowledge(b),
       (err: Error) => this.fail(b, err),
     );
-    applied.then(
-      () => this.makeVisible(b),
-      (err: Error) => this.fail(b, err),
+    this.lmdbQueue.push(b);
+    this.pumpLmdb();
+  }
+
+  /**
+   * Hand the queued batches to LMDB as ONE transaction (one burst of lmdb-js puts), unless the
+   * previous one is not yet flushed: then they wait and go together once it is. One LMDB commit
+   * and flush (two syncs) serve every batch that arrived meanwhile, so LMDB's cost per put falls
+   * as the load rises instead of competing with the log's writes for the disk.
+   */
+  private pumpLmdb(): void {
+    if (this.lmdbBusy || this.lmdbQueue.length === 0) return;
+    const group = this.lmdbQueue;
+    this.lmdbQueue = [];
+    let last: Promise<unknown> | undefined;
+    try {
+      for (const b of group) last = this.issue(b) ?? last;
+    } catch (err) {
+      for (const b of group) this.fail(b, err as Error);
+      return;
+    }
+    if (!last) {
+      // Nothing to write (durability waiters only): visible with what came before.
+      for (const b of group) this.makeVisible(b);
+      return;
+    }
+    this.lmdbBusy = true;
+    last.then(
+      () => {
+        for (const b of group) this.makeVisible(b);
+      },
+      (err: Error) => {
+        for (const b of group) this.fail(b, err);
+      },
     );
+    const next = (): void => {
+      this.lmdbBusy = false;
+      this.pumpLmdb();
+    };
+    // lmdb-js (separateFlushed) hangs the flush of the write's transaction on its promise.
+    Promise.resolve((last as { flushed?: PromiseLike<unknown> }).flushed ?? last).then(next, next);
+  }
+
+  /** Issue a batch's writes to lmdb-js; answers the promise of the last one (none: undefined). */
+  private issue(b: CommitBatch): Promise<unknown> | undefined {
+    let last: Promise<unknown> | undefined;
+    const w = b.writes;
+    for (let i = 0; i < w.length; i += 3) {
+      const op = w[i];
+      const key = w[i + 1] as Buffer;
+      const value = w[i + 2] as Buffer | undefined;
+      if (typeof op === 'number') {
+        const hk = histKey(key, op);
+        if (value === undefined) {
+          this.kv.remove(key);
+          last = this.hist.put(hk, HIST_TOMBSTONE);
+        } else {
+          this.kv.put(key, value);
+          last = this.hist.put(hk, value);
+        }
+      } else last = value === undefined ? (op as Bin).remove(key) : (op as Bin).put(key, value);
+    }
+    if (b.logRow) last = this.log.put(b.logRow[0], b.logRow[1]);
+    for (const [k, v] of b.metaRows) last = this.meta.put(k, v);
+    return last;
   }
 
   private acknowledge(b: CommitBatch): void {
@@ -331,6 +378,7 @@ export class Backend {
     if (b.visible) return;
     b.visible = true;
     this.dropInflight(b);
+    this.lagBytes -= b.bytes;
     if (b.lastRev) this.visibleRev = b.lastRev;
     if (this.afterApply) this.afterApply(b);
     for (const cb of b.appliedWaiters) cb();
@@ -345,17 +393,16 @@ export class Backend {
   }
 
   /** The batch's WAL record: its table writes, the log row and the meta rows, in LMDB's order. */
-  private walRecord(b: CommitBatch, logKey: Buffer | undefined, logBlob: Buffer | undefined, metaKeys: Buffer[]): Buffer {
+  private walRecord(b: CommitBatch): Buffer {
     const w = b.writes;
-    const metaValues = [...b.meta.values()];
     let size = 0;
     for (let i = 0; i < w.length; i += 3) {
       const key = w[i + 1] as Buffer;
       const value = w[i + 2] as Buffer | undefined;
       size += typeof w[i] === 'number' ? kvWriteSize(key, value) : writeSize(key, value);
     }
-    if (logKey && logBlob) size += writeSize(logKey, logBlob);
-    for (let i = 0; i < metaKeys.length; i++) size += writeSize(metaKeys[i], metaValues[i]);
+    if (b.logRow) size += writeSize(b.logRow[0], b.logRow[1]);
+    for (const [k, v] of b.metaRows) size += writeSize(k, v);
     return frameRecord(this.walSeq, size, (buf, at) => {
       for (let i = 0; i < w.length; i += 3) {
         const op = w[i];
@@ -367,9 +414,9 @@ export class Backend {
         if (table === undefined) throw new Error('write to a table the WAL does not know');
         at = putWrite(buf, at, table, w[i + 1] as Buffer, w[i + 2] as Buffer | undefined);
       }
-      if (logKey && logBlob) at = putWrite(buf, at, this.tableIndex.get(this.log) ?? -1, logKey, logBlob);
+      if (b.logRow) at = putWrite(buf, at, this.tableIndex.get(this.log) ?? -1, b.logRow[0], b.logRow[1]);
       const mt = this.tableIndex.get(this.meta) ?? -1;
-      for (let i = 0; i < metaKeys.length; i++) at = putWrite(buf, at, mt, metaKeys[i], metaValues[i]);
+      for (const [k, v] of b.metaRows) at = putWrite(buf, at, mt, k, v);
       return at;
     });
   }
@@ -383,6 +430,7 @@ export class Backend {
     if (!b.visible) {
       b.visible = true;
       this.dropInflight(b);
+      this.lagBytes -= b.bytes;
       for (const cb of b.appliedWaiters) cb(err);
     }
     this.settle(b);
