@@ -242,9 +242,14 @@ export class MvccStore implements Store {
     if (b.events.length) this.hub.publish(b.events);
   }
 
-  async put(req: PutRequest): Promise<PutResponse> {
-    validatePut(req);
-    this.quota.check(putCost(req));
+  // Not async: one promise per put (write's) instead of two; a refusal is a rejected promise.
+  put(req: PutRequest): Promise<PutResponse> {
+    try {
+      validatePut(req);
+      this.quota.check(putCost(req));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.write((env) => execPut(env, req));
   }
 
