@@ -252,9 +252,9 @@ export class Backend {
     return new Promise<void>((resolve, reject) => b.appliedWaiters.push((err) => (err ? reject(err) : resolve())));
   }
 
-  /** Resolves when no batch is pending or in flight. */
+  /** Resolves when no batch is pending or in flight and LMDB has flushed its last transaction. */
   idle(): Promise<void> {
-    if (!this.batch && this.inflight === 0) return Promise.resolve();
+    if (!this.batch && this.inflight === 0 && !this.lmdbBusy) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
@@ -337,6 +337,7 @@ export class Backend {
     const next = (): void => {
       this.lmdbBusy = false;
       this.pumpLmdb();
+      this.checkIdle();
     };
     // lmdb-js (separateFlushed) hangs the flush of the write's transaction on its promise.
     Promise.resolve((last as { flushed?: PromiseLike<unknown> }).flushed ?? last).then(next, next);
@@ -448,7 +449,7 @@ export class Backend {
   }
 
   private checkIdle(): void {
-    if (this.batch || this.inflight > 0) return;
+    if (this.batch || this.inflight > 0 || this.lmdbBusy) return;
     const w = this.idleWaiters;
     this.idleWaiters = [];
     for (const r of w) r();
