@@ -2,11 +2,13 @@
 //
 // Write path: a request is decided synchronously against the in-memory current index (WriteTxn),
 // takes the next revision if it changed anything, updates the index, appends its rows to the
-// current group-commit batch, and is answered once that batch is durable. Watch events are
-// published right after the batch commits, in revision order.
+// current group-commit batch, and is answered once that batch is durable (its WAL record is on
+// disk; LMDB follows a little behind, see backend.ts). Watch events are published right after the
+// batch is durable, in revision order.
 // Read path: a range reads the index synchronously (a consistent state at the newest decided
 // revision R) and answers once R is durable, so no client ever sees a write that a crash could
-// lose (the same guarantee as etcd's linearizable reads). Past revisions read LMDB history.
+// lose (the same guarantee as etcd's linearizable reads). Past revisions read LMDB history, once
+// LMDB holds them (be.applied()).
 import type {
   AlarmMember,
   AlarmType,
