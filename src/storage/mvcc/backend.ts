@@ -2,22 +2,27 @@
 // codec.ts, the write-ahead log (wal.ts) and the group commit that makes writes durable.
 //
 // Group commit: writers never touch LMDB directly. A committed mvcc write appends its table
-// writes to the current batch; at the end of the event turn (setImmediate) the whole batch is
-// handed to lmdb-js as asynchronous puts/removes issued in one synchronous burst, which lmdb-js
-// commits in ONE LMDB transaction (eventTurnBatching, its default), and the same writes are
-// appended to the WAL as one record. A batch is acknowledged once both are done: the record is on
-// disk (one O_DSYNC write) and the LMDB transaction is committed and visible. LMDB itself is
-// flushed behind the acknowledgements (lmdb-js overlappingSync: the commit's sync runs after the
-// commit, and the file stays consistent at its last flushed transaction); every record carries a
-// seq that its own transaction stores in the meta table ("walseq"), so opening a store replays,
-// in one transaction, exactly the records LMDB had not yet made durable.
+// writes to the current batch; at the end of the event turn (setImmediate) the batch is appended
+// to the WAL as one record, and is durable, and acknowledged, once that record is on disk (one
+// O_DSYNC write): the WAL alone makes it survive a crash.
+//
+// LMDB follows behind: the batches go to lmdb-js as one burst of asynchronous puts, which it
+// commits in ONE transaction, and while that transaction is being committed and flushed the next
+// batches queue and then go together (one LMDB commit and flush for all of them, so LMDB's syncs
+// per put fall as the load rises instead of competing with the log for the disk). What reads
+// LMDB (history at past revisions, watch catch-up, compaction, snapshots) waits for `applied()`;
+// acknowledgements wait for LMDB only if it trails the log by more than MAX_LMDB_LAG_BYTES. LMDB
+// is flushed with lmdb-js overlappingSync (the file stays consistent at its last flushed
+// transaction); every record carries a seq that its own transaction stores in the meta table
+// ("walseq"), so opening a store replays, in one transaction, exactly the records LMDB had not
+// yet made durable, and a WAL segment is retired only once LMDB holds and has flushed all of it.
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeLog, readU64, revKey, type LogEntry } from './codec.js';
+import { encodeLog, histKey, HIST_TOMBSTONE, readU64, revKey, type LogEntry } from './codec.js';
 import type { Event } from '../store.js';
 import { readWal, Wal } from './wal.js';
-import { decodeWrites, frameRecord, putWrite, writeSize } from './wal-record.js';
+import { decodeWrites, frameRecord, HIST_TABLE, KV_TABLE, kvWriteSize, putKvWrite, putWrite, writeSize } from './wal-record.js';
 
 export const DATA_FILE = 'data.mdb';
 
@@ -25,15 +30,28 @@ type Bin = Database<Buffer, Buffer>;
 
 /** A batch of writes committed together. `revs` are the mvcc revisions it carries. */
 export interface CommitBatch {
-  /** Table writes as flat triples (db, key, value or undefined = remove): no object per row. */
-  writes: Array<Bin | Buffer | undefined>;
+  /**
+   * Writes as flat triples, no object per row: (db, key, value or undefined = remove) for a table
+   * row, or (revision, key, kv row or undefined = delete) for an mvcc write, which becomes the
+   * key's `kv` row and its `hist` row (one WAL entry for both, see wal-record.ts).
+   */
+  writes: Array<Bin | Buffer | number | undefined>;
   log: LogEntry[];
   firstRev: number;
   lastRev: number;
   /** Meta updates (name -> value) written with the batch. */
   meta: Map<string, Buffer>;
+  /** Set at flush: the revision log row and the meta rows (as written to the WAL and LMDB). */
+  logRow?: [Buffer, Buffer];
+  metaRows: Array<[Buffer, Buffer]>;
   /** Called after the batch is durable (err set if the commit failed). */
   done: Array<(err?: Error) => void>;
+  /** Called after the batch is visible in LMDB (err set if the commit failed). */
+  appliedWaiters: Array<(err?: Error) => void>;
+  /** Progress: acknowledged (durable or failed), visible in LMDB (or failed), both accounted. */
+  acked: boolean;
+  visible: boolean;
+  settled: boolean;
   bytes: number;
   /** Watch events of the batch's revisions, in revision order (published after the commit). */
   events: Array<{ rev: number; events: Event[] }>;
@@ -42,6 +60,8 @@ export interface CommitBatch {
 }
 
 const WAL_SEQ_META = 'walseq';
+/** How far (bytes of batches) LMDB may trail the log before acknowledgements wait for it. */
+const MAX_LMDB_LAG_BYTES = 64 * 1024 * 1024;
 
 export class Backend {
   env!: RootDatabase<Buffer, Buffer>;
@@ -59,17 +79,28 @@ export class Backend {
   private walSeq = 0;
   readonly file: string;
   private batch: CommitBatch | null = null;
-  private lastCommit: Promise<unknown> = Promise.resolve();
+  /** Settles when the newest flushed batch was acknowledged. */
+  private lastAck: Promise<unknown> = Promise.resolve();
+  /** Flushed batches whose writes wait for the LMDB transaction in progress to be flushed. */
+  private lmdbQueue: CommitBatch[] = [];
+  private lmdbBusy = false;
+  /** Bytes of flushed batches not yet visible in LMDB. */
+  private lagBytes = 0;
+  /** Flushed batches not yet both acknowledged and visible. */
   private inflight = 0;
-  /** Batches handed to LMDB and not yet durable, oldest first. */
+  /** Batches handed to LMDB and not yet visible in it, oldest first. */
   readonly inflightBatches: CommitBatch[] = [];
+  /** Newest mvcc revision visible in LMDB (history reads up to it need not wait). */
+  visibleRev = 0;
   private idleWaiters: Array<() => void> = [];
   /** Set when a commit failed: the store refuses further writes. */
   failed: Error | null = null;
   /** Bytes handed to LMDB since the last size refresh (for the quota estimate). */
   pendingBytes = 0;
-  /** Called once per durable batch, before its waiters (the store publishes watch events here). */
-  afterCommit: ((b: CommitBatch) => void) | null = null;
+  /** Called once per durable batch, before its waiters are told. */
+  afterDurable: ((b: CommitBatch) => void) | null = null;
+  /** Called once per batch visible in LMDB, in order (the store publishes watch events here). */
+  afterApply: ((b: CommitBatch) => void) | null = null;
 
   constructor(
     readonly dataDir: string,
@@ -102,11 +133,14 @@ export class Backend {
     this.leases = this.env.openDB<Buffer, Buffer>('leases', o);
     this.lkeys = this.env.openDB<Buffer, Buffer>('lkeys', o);
     this.meta = this.env.openDB<Buffer, Buffer>('meta', o);
+    // Order fixed by the WAL format: KV_TABLE and HIST_TABLE name the first two.
     this.tables = [this.kv, this.hist, this.log, this.leases, this.lkeys, this.meta];
+    if (this.tables[KV_TABLE] !== this.kv || this.tables[HIST_TABLE] !== this.hist) throw new Error('wal table order changed');
     this.tableIndex = new Map(this.tables.map((db, i) => [db, i]));
     for (const db of this.tables) fastCopies(db);
     // Reopened after a defragment: the WAL is already open and LMDB holds all of it.
     if (!this.wal) this.openWal();
+    this.visibleRev = this.getMetaNumber('rev') ?? 1;
   }
 
   /** Replay the records LMDB lacks (one transaction, flushed before the files are retired). */
@@ -126,8 +160,10 @@ export class Backend {
       });
     }
     this.walSeq = records.length > 0 ? records[records.length - 1].seq : after;
-    // The current environment's (a defragment reopens it while the WAL stays open).
-    this.wal = new Wal(this.dataDir, () => this.env.flushed);
+    // A retired segment goes once LMDB holds and has flushed all its records: every batch written
+    // to the log so far visible, then the flush of the current environment (a defragment reopens
+    // it while the WAL stays open).
+    this.wal = new Wal(this.dataDir, () => this.applied().then(() => this.env.flushed));
     this.wal.open();
   }
 
@@ -146,7 +182,21 @@ export class Backend {
   /** The batch being collected for the next group commit. */
   current(): CommitBatch {
     if (!this.batch) {
-      this.batch = { writes: [], log: [], firstRev: 0, lastRev: 0, meta: new Map(), done: [], bytes: 0, events: [] };
+      this.batch = {
+        writes: [],
+        log: [],
+        firstRev: 0,
+        lastRev: 0,
+        meta: new Map(),
+        metaRows: [],
+        done: [],
+        appliedWaiters: [],
+        acked: false,
+        visible: false,
+        settled: false,
+        bytes: 0,
+        events: [],
+      };
       setImmediate(() => this.flush());
     }
     return this.batch;
@@ -156,6 +206,20 @@ export class Backend {
     const b = this.current();
     b.writes.push(db, key, value);
     b.bytes += key.length + value.length + 16;
+  }
+
+  /** An mvcc put of `key` at `rev`: `rec` becomes its `kv` row and its (key, rev) `hist` row. */
+  putKv(key: Buffer, rev: number, rec: Buffer): void {
+    const b = this.current();
+    b.writes.push(rev, key, rec);
+    b.bytes += 2 * (key.length + rec.length) + 42;
+  }
+
+  /** An mvcc delete of `key` at `rev`: removes its `kv` row, writes its (key, rev) tombstone. */
+  removeKv(key: Buffer, rev: number): void {
+    const b = this.current();
+    b.writes.push(rev, key, undefined);
+    b.bytes += key.length + 27;
   }
 
   remove(db: Bin, key: Buffer): void {
@@ -181,9 +245,16 @@ export class Backend {
     return b.promise;
   }
 
-  /** Resolves when no batch is pending or in flight. */
+  /** Resolves once everything written so far is visible in LMDB (for readers of its tables). */
+  applied(): Promise<void> {
+    const b = this.batch ?? this.inflightBatches[this.inflightBatches.length - 1];
+    if (!b) return this.failed ? Promise.reject(this.failed) : Promise.resolve();
+    return new Promise<void>((resolve, reject) => b.appliedWaiters.push((err) => (err ? reject(err) : resolve())));
+  }
+
+  /** Resolves when no batch is pending or in flight and LMDB has flushed its last transaction. */
   idle(): Promise<void> {
-    if (!this.batch && this.inflight === 0) return Promise.resolve();
+    if (!this.batch && this.inflight === 0 && !this.lmdbBusy) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
   }
 
@@ -193,88 +264,177 @@ export class Backend {
     this.batch = null;
     if (this.failed) {
       for (const cb of b.done) cb(this.failed);
+      for (const cb of b.appliedWaiters) cb(this.failed);
       return;
     }
     this.inflight++;
     this.inflightBatches.push(b);
-    let last: Promise<unknown> | undefined;
+    let walWrite: Promise<void> | undefined;
     try {
-      const w = b.writes;
-      let logBlob: Buffer | undefined;
       if (b.log.length > 0) {
-        logBlob = encodeLog(b.log);
-        b.bytes += logBlob.length + 16;
+        const blob = encodeLog(b.log);
+        b.logRow = [revKey(b.firstRev), blob];
+        b.bytes += blob.length + 16;
         b.meta.set('rev', revKey(b.lastRev));
       }
-      const hasWrites = w.length > 0 || logBlob !== undefined || b.meta.size > 0;
+      const hasWrites = b.writes.length > 0 || b.logRow !== undefined || b.meta.size > 0;
       if (hasWrites) b.meta.set(WAL_SEQ_META, revKey(++this.walSeq));
-      for (let i = 0; i < w.length; i += 3) {
-        const db = w[i] as Bin;
-        const value = w[i + 2] as Buffer | undefined;
-        last = value === undefined ? db.remove(w[i + 1] as Buffer) : db.put(w[i + 1] as Buffer, value);
-      }
-      const logKey = logBlob ? revKey(b.firstRev) : undefined;
-      if (logKey && logBlob) last = this.log.put(logKey, logBlob);
-      const metaKeys: Buffer[] = [];
-      for (const [name, value] of b.meta) {
-        const k = Buffer.from(name);
-        metaKeys.push(k);
-        last = this.meta.put(k, value);
-      }
-      if (hasWrites && this.wal) {
-        const walWrite = this.wal.append(this.walRecord(b, logKey, logBlob, metaKeys));
-        last = last ? Promise.all([last, walWrite]) : walWrite;
-      }
+      for (const [name, value] of b.meta) b.metaRows.push([Buffer.from(name), value]);
+      if (hasWrites && this.wal) walWrite = this.wal.append(this.walRecord(b));
     } catch (err) {
       this.fail(b, err as Error);
       return;
     }
     this.pendingBytes += b.bytes;
-    // A batch without table writes (only durability waiters) waits for the previous batch.
-    const p: Promise<unknown> = last ?? this.lastCommit;
-    this.lastCommit = p.then(
+    this.lagBytes += b.bytes;
+    // Acknowledged in order once its record is on disk; if LMDB trails the log by too much, also
+    // once LMDB has caught up (bounds the memory of batches waiting for LMDB).
+    const gate = this.lagBytes > MAX_LMDB_LAG_BYTES ? this.applied() : undefined;
+    const ack = Promise.all([walWrite, this.lastAck, gate]);
+    this.lastAck = ack.then(
       () => undefined,
       () => undefined,
     );
-    p.then(
-      () => {
-        this.inflight--;
-        this.dropInflight(b);
-        if (this.afterCommit) this.afterCommit(b);
-        for (const cb of b.done) cb();
-        this.checkIdle();
-      },
+    ack.then(
+      () => this.acknowledge(b),
       (err: Error) => this.fail(b, err),
     );
+    this.lmdbQueue.push(b);
+    this.pumpLmdb();
+  }
+
+  /**
+   * Hand the queued batches to LMDB as ONE transaction (one burst of lmdb-js puts), unless the
+   * previous one is not yet flushed: then they wait and go together once it is. One LMDB commit
+   * and flush (two syncs) serve every batch that arrived meanwhile, so LMDB's cost per put falls
+   * as the load rises instead of competing with the log's writes for the disk.
+   */
+  private pumpLmdb(): void {
+    if (this.lmdbBusy || this.lmdbQueue.length === 0) return;
+    const group = this.lmdbQueue;
+    this.lmdbQueue = [];
+    let last: Promise<unknown> | undefined;
+    try {
+      for (const b of group) last = this.issue(b) ?? last;
+    } catch (err) {
+      for (const b of group) this.fail(b, err as Error);
+      return;
+    }
+    if (!last) {
+      // Nothing to write (durability waiters only): visible with what came before.
+      for (const b of group) this.makeVisible(b);
+      return;
+    }
+    this.lmdbBusy = true;
+    last.then(
+      () => {
+        for (const b of group) this.makeVisible(b);
+      },
+      (err: Error) => {
+        for (const b of group) this.fail(b, err);
+      },
+    );
+    const next = (): void => {
+      this.lmdbBusy = false;
+      this.pumpLmdb();
+      this.checkIdle();
+    };
+    // lmdb-js (separateFlushed) hangs the flush of the write's transaction on its promise.
+    Promise.resolve((last as { flushed?: PromiseLike<unknown> }).flushed ?? last).then(next, next);
+  }
+
+  /** Issue a batch's writes to lmdb-js; answers the promise of the last one (none: undefined). */
+  private issue(b: CommitBatch): Promise<unknown> | undefined {
+    let last: Promise<unknown> | undefined;
+    const w = b.writes;
+    for (let i = 0; i < w.length; i += 3) {
+      const op = w[i];
+      const key = w[i + 1] as Buffer;
+      const value = w[i + 2] as Buffer | undefined;
+      if (typeof op === 'number') {
+        const hk = histKey(key, op);
+        if (value === undefined) {
+          this.kv.remove(key);
+          last = this.hist.put(hk, HIST_TOMBSTONE);
+        } else {
+          this.kv.put(key, value);
+          last = this.hist.put(hk, value);
+        }
+      } else last = value === undefined ? (op as Bin).remove(key) : (op as Bin).put(key, value);
+    }
+    if (b.logRow) last = this.log.put(b.logRow[0], b.logRow[1]);
+    for (const [k, v] of b.metaRows) last = this.meta.put(k, v);
+    return last;
+  }
+
+  private acknowledge(b: CommitBatch): void {
+    if (b.acked) return;
+    b.acked = true;
+    if (this.afterDurable) this.afterDurable(b);
+    for (const cb of b.done) cb();
+    this.settle(b);
+  }
+
+  private makeVisible(b: CommitBatch): void {
+    if (b.visible) return;
+    b.visible = true;
+    this.dropInflight(b);
+    this.lagBytes -= b.bytes;
+    if (b.lastRev) this.visibleRev = b.lastRev;
+    if (this.afterApply) this.afterApply(b);
+    for (const cb of b.appliedWaiters) cb();
+    this.settle(b);
+  }
+
+  private settle(b: CommitBatch): void {
+    if (b.settled || !b.acked || !b.visible) return;
+    b.settled = true;
+    this.inflight--;
+    this.checkIdle();
   }
 
   /** The batch's WAL record: its table writes, the log row and the meta rows, in LMDB's order. */
-  private walRecord(b: CommitBatch, logKey: Buffer | undefined, logBlob: Buffer | undefined, metaKeys: Buffer[]): Buffer {
+  private walRecord(b: CommitBatch): Buffer {
     const w = b.writes;
-    const metaValues = [...b.meta.values()];
     let size = 0;
-    for (let i = 0; i < w.length; i += 3) size += writeSize(w[i + 1] as Buffer, w[i + 2] as Buffer | undefined);
-    if (logKey && logBlob) size += writeSize(logKey, logBlob);
-    for (let i = 0; i < metaKeys.length; i++) size += writeSize(metaKeys[i], metaValues[i]);
+    for (let i = 0; i < w.length; i += 3) {
+      const key = w[i + 1] as Buffer;
+      const value = w[i + 2] as Buffer | undefined;
+      size += typeof w[i] === 'number' ? kvWriteSize(key, value) : writeSize(key, value);
+    }
+    if (b.logRow) size += writeSize(b.logRow[0], b.logRow[1]);
+    for (const [k, v] of b.metaRows) size += writeSize(k, v);
     return frameRecord(this.walSeq, size, (buf, at) => {
       for (let i = 0; i < w.length; i += 3) {
-        const table = this.tableIndex.get(w[i] as Bin);
+        const op = w[i];
+        if (typeof op === 'number') {
+          at = putKvWrite(buf, at, w[i + 1] as Buffer, op, w[i + 2] as Buffer | undefined);
+          continue;
+        }
+        const table = this.tableIndex.get(op as Bin);
         if (table === undefined) throw new Error('write to a table the WAL does not know');
         at = putWrite(buf, at, table, w[i + 1] as Buffer, w[i + 2] as Buffer | undefined);
       }
-      if (logKey && logBlob) at = putWrite(buf, at, this.tableIndex.get(this.log) ?? -1, logKey, logBlob);
+      if (b.logRow) at = putWrite(buf, at, this.tableIndex.get(this.log) ?? -1, b.logRow[0], b.logRow[1]);
       const mt = this.tableIndex.get(this.meta) ?? -1;
-      for (let i = 0; i < metaKeys.length; i++) at = putWrite(buf, at, mt, metaKeys[i], metaValues[i]);
+      for (const [k, v] of b.metaRows) at = putWrite(buf, at, mt, k, v);
       return at;
     });
   }
 
   private fail(b: CommitBatch, err: Error): void {
-    this.inflight = Math.max(0, this.inflight - 1);
-    this.dropInflight(b);
-    this.failed = err;
-    for (const cb of b.done) cb(err);
-    this.checkIdle();
+    this.failed ??= err;
+    if (!b.acked) {
+      b.acked = true;
+      for (const cb of b.done) cb(err);
+    }
+    if (!b.visible) {
+      b.visible = true;
+      this.dropInflight(b);
+      this.lagBytes -= b.bytes;
+      for (const cb of b.appliedWaiters) cb(err);
+    }
+    this.settle(b);
   }
 
   private dropInflight(b: CommitBatch): void {
@@ -282,14 +442,14 @@ export class Backend {
     if (i >= 0) this.inflightBatches.splice(i, 1);
   }
 
-  /** Log entries of writes decided but not yet durable (in-flight batches, then the open one). */
+  /** Log entries of writes decided but not yet visible in LMDB (in-flight batches, then the open one). */
   *pendingLog(): Iterable<LogEntry> {
     for (const b of this.inflightBatches) yield* b.log;
     if (this.batch) yield* this.batch.log;
   }
 
   private checkIdle(): void {
-    if (this.batch || this.inflight > 0) return;
+    if (this.batch || this.inflight > 0 || this.lmdbBusy) return;
     const w = this.idleWaiters;
     this.idleWaiters = [];
     for (const r of w) r();

@@ -43,7 +43,7 @@ export class Compactor {
         if (this.stopped) break;
         this.done = upTo;
         this.s.be.setMeta('compactDone', revKey(upTo));
-        await this.s.be.durable();
+        await this.s.be.applied();
         this.waiters = this.waiters.filter((w) => (w.rev <= this.done ? (w.resolve(), false) : true));
       }
     } finally {
@@ -55,6 +55,8 @@ export class Compactor {
   /** Remove rows below `upTo` that are superseded at or below it, and tombstones below it. */
   private async compactTo(upTo: number): Promise<void> {
     const be = this.s.be;
+    // The log and history rows up to `upTo` are read from LMDB: wait until it holds them.
+    await be.applied();
     let start: Buffer | undefined = undefined;
     for (;;) {
       if (this.stopped) return;
@@ -79,7 +81,7 @@ export class Compactor {
           break;
         }
       }
-      await be.durable();
+      await be.applied(); // the next chunk reads LMDB after these removals
       if (reachedEnd) return;
     }
   }

@@ -191,3 +191,50 @@ test('txn: ignoreValue/ignoreLease errors, prevKv, lease compare, range compares
     const rc2 = await s.txn({ compare: [{ key: b('r/'), rangeEnd: b('r0'), target: 'VALUE', result: 'EQUAL', value: b('a') }], success: [], failure: [] });
     assert.equal(rc2.succeeded, false);
   }));
+
+test('LMDB trails the log: reads of history right after an acknowledgement see every acknowledged revision', () =>
+  withStore(async (s) => {
+    // Many writers: several batches, LMDB's transaction of one still running as the next is
+    // acknowledged. Each check below runs right after a burst (no wait for LMDB).
+    const burst = async (n: number): Promise<number> => {
+      const revs = await Promise.all(
+        Array.from({ length: n }, async (_, i) => (await s.put({ key: b(`t/${i % 7}`), value: b(String(i)) })).header.revision),
+      );
+      return Math.max(...revs);
+    };
+    let last = await burst(300);
+    assert.equal(last, 301);
+    const inTxn = await s.txn({ compare: [], success: [{ requestRange: { key: b('t/'), rangeEnd: b('t0'), revision: last - 1 } }], failure: [] });
+    const r = inTxn.responses[0];
+    assert.ok(r && 'responseRange' in r);
+    assert.equal(r.responseRange.kvs.length, 7);
+    assert.ok(r.responseRange.kvs.every((kv) => kv.modRevision <= last - 1));
+
+    last = await burst(300);
+    const at = await s.range({ key: b('t/'), rangeEnd: b('t0'), revision: last - 1 });
+    assert.equal(at.kvs.length, 7);
+    assert.deepEqual(
+      at.kvs.map((kv) => kv.modRevision).sort((x, y) => y - x)[0],
+      last - 1,
+    );
+
+    last = await burst(300);
+    const events: number[] = [];
+    const w = await s.watch({ key: b('t/'), rangeEnd: b('t0'), startRevision: 2 }, (resp) => {
+      for (const e of resp.events) events.push(e.kv.modRevision);
+    });
+    try {
+      for (let i = 0; i < 300 && events.length < last - 1; i++) await new Promise((res) => setTimeout(res, 10));
+      assert.deepEqual(
+        events,
+        Array.from({ length: last - 1 }, (_, i) => i + 2),
+      );
+    } finally {
+      w.cancel();
+    }
+
+    last = await burst(300);
+    const h1 = await s.hashKV(last);
+    await s.put({ key: b('t/x'), value: b('later') });
+    assert.equal((await s.hashKV(last)).hash, h1.hash, 'the hash at a revision does not change with later writes');
+  }));

@@ -2,11 +2,13 @@
 //
 // Write path: a request is decided synchronously against the in-memory current index (WriteTxn),
 // takes the next revision if it changed anything, updates the index, appends its rows to the
-// current group-commit batch, and is answered once that batch is durable. Watch events are
-// published right after the batch commits, in revision order.
+// current group-commit batch, and is answered once that batch is durable (its WAL record is on
+// disk; LMDB follows a little behind, see backend.ts). Watch events are published right after the
+// batch is durable, in revision order.
 // Read path: a range reads the index synchronously (a consistent state at the newest decided
 // revision R) and answers once R is durable, so no client ever sees a write that a crash could
-// lose (the same guarantee as etcd's linearizable reads). Past revisions read LMDB history.
+// lose (the same guarantee as etcd's linearizable reads). Past revisions read LMDB history, once
+// LMDB holds them (be.applied()).
 import type {
   AlarmMember,
   AlarmType,
@@ -32,14 +34,26 @@ import type {
 } from '../store.js';
 import { storeError } from '../errors.js';
 import { Backend, type CommitBatch } from './backend.js';
-import { encodeKv, histKey, HIST_TOMBSTONE, KV_HEADER, revKey } from './codec.js';
+import { encodeOwnedKv, ownCopy, revKey } from './codec.js';
 import { loadCurrentKeys, readCurrent, scanAt, scanAtRecent, scanCurrent } from './key-index.js';
 import { CurrentIndex } from './current-index.js';
 import { toKeyRange } from './key-range.js';
 import { Lessor } from './lessor.js';
 import { resolveOptions, type MvccOptions, type ResolvedOptions } from './options.js';
 import { fetchLimit, shapeRange, validateRange } from './range.js';
-import { execDelete, execPut, execTxn, putCost, txnHasWrites, txnPutCost, validateDelete, validatePut, validateTxn, type TxnEnv } from './txn.js';
+import {
+  execDelete,
+  execPut,
+  execTxn,
+  maxRangeRevision,
+  putCost,
+  txnHasWrites,
+  txnPutCost,
+  validateDelete,
+  validatePut,
+  validateTxn,
+  type TxnEnv,
+} from './txn.js';
 import { WatchHub, type WatchListener } from './watch-hub.js';
 import { WriteTxn } from './write-txn.js';
 import { deleteEventKv, History } from './history.js';
@@ -82,6 +96,8 @@ export class MvccStore implements Store {
     this.hub = new WatchHub({
       header: (rev) => this.header(rev),
       history: this.history,
+      visibleRev: () => this.be.visibleRev,
+      whenVisible: () => this.be.applied(),
       progressNotifyIntervalMs: this.opts.progressNotifyIntervalMs,
       maxQueuedEvents: this.opts.maxWatcherQueuedEvents,
     });
@@ -90,7 +106,8 @@ export class MvccStore implements Store {
   /** Open the backend and recover state (revision, compaction, leases, alarms); no history replay. */
   open(): void {
     this.be.open();
-    this.be.afterCommit = (b) => this.afterCommit(b);
+    this.be.afterDurable = (b) => this.afterDurable(b);
+    this.be.afterApply = () => this.quota.committed();
     this.appliedRev = this.be.getMetaNumber('rev') ?? 1;
     this.committedRev = this.appliedRev;
     loadCurrentKeys(this.be, this.idx);
@@ -143,9 +160,10 @@ export class MvccStore implements Store {
       return shapeRange(req, kvs, count, header);
     }
     if (rev > this.committedRev) await this.be.durable();
+    if (rev > this.be.visibleRev) await this.be.applied();
     // Recent revisions: current index + the log since; old ones: the history rows of the range.
     const kvs =
-      this.appliedRev - rev <= RECENT_REVISIONS ? scanAtRecent(this.be, this.idx, r, rev, this.committedRev) : scanAt(this.be, r, rev);
+      this.appliedRev - rev <= RECENT_REVISIONS ? scanAtRecent(this.be, this.idx, r, rev, this.be.visibleRev) : scanAt(this.be, r, rev);
     return shapeRange(req, cut(kvs, fetchLimit(req)), kvs.length, header);
   }
 
@@ -158,9 +176,10 @@ export class MvccStore implements Store {
     const r = toKeyRange(req.key, req.rangeEnd);
     let kvs;
     if (rev === 0 || rev === cur) kvs = t.range(r);
-    else if (rev <= this.committedRev) kvs = scanAt(this.be, r, rev);
+    else if (rev <= this.be.visibleRev) kvs = scanAt(this.be, r, rev);
     // Known limitation: a past revision that is decided but not yet durable is not readable from
-    // inside a txn (only reachable by guessing a revision no response has reported yet).
+    // inside a txn (only reachable by guessing a revision no response has reported yet); txn()
+    // waits for durable ones to be visible in LMDB before deciding.
     else throw storeError('FutureRev');
     if (req.countOnly) return shapeRange(req, [], kvs.length, header);
     return shapeRange(req, cut(kvs, fetchLimit(req)), kvs.length, header);
@@ -192,16 +211,17 @@ export class MvccStore implements Store {
     b.lastRev = rev;
     const events: Event[] = [];
     for (const [ks, c] of t.changes) {
-      const key = c.key;
+      let key: Buffer;
       if (c.kv) {
-        const rec = encodeKv(c.kv);
-        c.kv.value = rec.subarray(KV_HEADER);
-        this.be.put(this.be.kv, key, rec);
-        this.be.put(this.be.hist, histKey(key, rev), rec);
+        // One allocation holds the kv's own key, and the row that both tables store.
+        const rec = encodeOwnedKv(c.kv);
+        key = c.kv.key;
+        this.be.putKv(key, rev, rec);
         events.push(c.prev ? { type: 'PUT', kv: c.kv, prevKv: c.prev } : { type: 'PUT', kv: c.kv });
       } else {
-        this.be.remove(this.be.kv, key);
-        this.be.put(this.be.hist, histKey(key, rev), HIST_TOMBSTONE);
+        // Kept by the log, the event and the lessor: our own copy (the caller's may be reused).
+        key = ownCopy(c.key);
+        this.be.removeKv(key, rev);
         const kv = deleteEventKv(key, rev);
         events.push(c.prev ? { type: 'DELETE', kv, prevKv: c.prev } : { type: 'DELETE', kv });
       }
@@ -218,15 +238,20 @@ export class MvccStore implements Store {
     b.events.push({ rev, events });
   }
 
-  private afterCommit(b: CommitBatch): void {
+  /** A batch is durable: its revisions are readable and its watch events go out. */
+  private afterDurable(b: CommitBatch): void {
     if (b.lastRev) this.committedRev = b.lastRev;
-    this.quota.committed();
     if (b.events.length) this.hub.publish(b.events);
   }
 
-  async put(req: PutRequest): Promise<PutResponse> {
-    validatePut(req);
-    this.quota.check(putCost(req));
+  // Not async: one promise per put (write's) instead of two; a refusal is a rejected promise.
+  put(req: PutRequest): Promise<PutResponse> {
+    try {
+      validatePut(req);
+      this.quota.check(putCost(req));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.write((env) => execPut(env, req));
   }
 
@@ -241,6 +266,9 @@ export class MvccStore implements Store {
       const cost = txnPutCost(req);
       if (cost > 0) this.quota.check(cost);
     }
+    // A range at a durable past revision reads LMDB's history: wait until it holds that revision.
+    const pastRev = maxRangeRevision(req);
+    if (pastRev > this.be.visibleRev && pastRev <= this.committedRev) await this.be.applied();
     return this.write((env) => execTxn(env, req));
   }
 

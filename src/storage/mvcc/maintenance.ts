@@ -29,6 +29,8 @@ export async function status(s: MvccStore): Promise<StatusResponse> {
 
 export async function* snapshot(s: MvccStore): AsyncGenerator<Buffer> {
   await s.ready();
+  // Everything acknowledged, visible in the LMDB file the snapshot copies.
+  await s.be.applied();
   yield* streamSnapshot(s.be);
 }
 
@@ -39,6 +41,7 @@ export async function hashKV(s: MvccStore, revision: number): Promise<HashKVResp
   const rev = revision === 0 ? cur : revision;
   if (rev > cur) throw storeError('FutureRev');
   if (rev < s.compactRev) throw storeError('Compacted');
+  await s.be.applied(); // the history rows up to `rev` are in LMDB
   let h = 0;
   for (const { key, value } of s.be.hist.getRange({})) {
     if (histKeyRev(key) > rev) continue;

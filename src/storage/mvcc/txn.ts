@@ -113,6 +113,18 @@ export function txnHasWrites(r: TxnRequest): boolean {
   return w(r.success) || w(r.failure);
 }
 
+/** The highest `revision` any range of either branch asks for (nested included); 0 if none. */
+export function maxRangeRevision(r: TxnRequest): number {
+  let max = 0;
+  for (const ops of [r.success, r.failure]) {
+    for (const op of ops) {
+      const rev = 'requestRange' in op ? (op.requestRange.revision ?? 0) : 'requestTxn' in op ? maxRangeRevision(op.requestTxn) : 0;
+      if (rev > max) max = rev;
+    }
+  }
+  return max;
+}
+
 /** Bytes etcd's quota charges for the txn's puts (the larger branch). */
 export function txnPutCost(r: TxnRequest): number {
   const c = (ops: RequestOp[]): number => {

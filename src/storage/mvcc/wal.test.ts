@@ -6,7 +6,9 @@ import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promi
 import { join } from 'node:path';
 import { openMvccStore } from './index.js';
 import { b, tempDir } from './test-util.js';
-import { decodeWrites, frameRecord, putWrite, RECORD_HEADER, scanSegment, writeSize } from './wal-record.js';
+import { open as openLmdb } from 'lmdb';
+import { decodeWrites, frameRecord, HIST_TABLE, KV_TABLE, kvWriteSize, putKvWrite, putWrite, RECORD_HEADER, scanSegment, writeSize } from './wal-record.js';
+import { encodeKv, encodeLog, histKey, HIST_TOMBSTONE, readU64, revKey } from './codec.js';
 import { readWal, Wal, WAL_DIR } from './wal.js';
 import { DATA_FILE } from './backend.js';
 
@@ -107,6 +109,7 @@ test('segments rotate when full; retired files are recycled or deleted after the
 
 /** The data file as it was at some point: a consistent copy to put back later. */
 async function copyDataFile(s: Awaited<ReturnType<typeof openMvccStore>>, to: string): Promise<void> {
+  await s.be.applied(); // LMDB trails the log a little
   await s.be.env.backup(to, false);
 }
 
@@ -178,3 +181,87 @@ test('reopening replays the records the data file lacks; a torn last record is n
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('an mvcc put or delete is one entry in the log and replays as its kv and hist rows', () => {
+  const key = b('/registry/pods/a');
+  const rec = encodeKv({ key, createRevision: 5, modRevision: 7, version: 3, value: b('spec'), lease: 0n });
+  const payloadLen = kvWriteSize(key, rec) + kvWriteSize(key, undefined) + writeSize(b('rev'), b('x'));
+  const frame = frameRecord(9, payloadLen, (buf, at) => {
+    at = putKvWrite(buf, at, key, 7, rec);
+    at = putKvWrite(buf, at, key, 8, undefined);
+    return putWrite(buf, at, 5, b('rev'), b('x')); // a plain table row in the same record
+  });
+  // One copy of the row in the log, not one per table.
+  assert.equal(frame.length, RECORD_HEADER + payloadLen);
+  assert.ok(kvWriteSize(key, rec) < writeSize(key, rec) + writeSize(histKey(key, 7), rec) - rec.length + 4);
+  const [r] = [...scanSegment(frame)];
+  assert.deepEqual(
+    decodeWrites(r.payload).map((w) => [w.table, w.key.toString('hex'), w.value?.toString('hex')]),
+    [
+      [KV_TABLE, key.toString('hex'), rec.toString('hex')],
+      [HIST_TABLE, histKey(key, 7).toString('hex'), rec.toString('hex')],
+      [KV_TABLE, key.toString('hex'), undefined],
+      [HIST_TABLE, histKey(key, 8).toString('hex'), HIST_TOMBSTONE.toString('hex')],
+      [5, b('rev').toString('hex'), b('x').toString('hex')],
+    ],
+  );
+});
+
+test('a log written in the earlier format (table rows only) still replays', async () => {
+  const dir = await tempDir();
+  const old = join(dir, 'keelson-old.mdb');
+  try {
+    const s = await openMvccStore({ dataDir: dir });
+    await s.put({ key: b('k1'), value: b('v1') });
+    await s.close();
+    // The next batch as the earlier format logged it: kv row, hist row, log row, meta rows.
+    const seq = readU64((await openLmdbMeta(dir, old)).walseq, 0) + 1;
+    const k2 = b('k2');
+    const rec = encodeKv({ key: k2, createRevision: 3, modRevision: 3, version: 1, value: b('v2'), lease: 0n });
+    const rows: Array<[number, Buffer, Buffer]> = [
+      [KV_TABLE, k2, rec],
+      [HIST_TABLE, histKey(k2, 3), rec],
+      [2, revKey(3), encodeLog([{ rev: 3, key: k2 }])],
+      [5, b('rev'), revKey(3)],
+      [5, b('walseq'), revKey(seq)],
+    ];
+    let size = 0;
+    for (const [, k, v] of rows) size += writeSize(k, v);
+    const frame = frameRecord(seq, size, (buf, at) => {
+      for (const [t, k, v] of rows) at = putWrite(buf, at, t, k, v);
+      return at;
+    });
+    await writeFile(join(dir, WAL_DIR, '00000000000000ff.wal'), Buffer.concat([frame, Buffer.alloc(64)]));
+    const r = await openMvccStore({ dataDir: dir });
+    try {
+      const got = await r.range({ key: b('k'), rangeEnd: b('l') });
+      assert.equal(got.header.revision, 3);
+      assert.deepEqual(
+        got.kvs.map((kv) => [kv.key.toString(), kv.value.toString(), kv.modRevision]),
+        [
+          ['k1', 'v1', 2],
+          ['k2', 'v2', 3],
+        ],
+      );
+      assert.equal((await r.range({ key: b('k2'), revision: 3 })).kvs[0]?.value.toString(), 'v2');
+    } finally {
+      await r.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** The meta table of a closed store's data file (read through a backup copy at `tmp`). */
+async function openLmdbMeta(dir: string, tmp: string): Promise<{ walseq: Buffer }> {
+  await copyFile(join(dir, DATA_FILE), tmp);
+  const env = openLmdb<Buffer, Buffer>({ path: tmp, keyEncoding: 'binary', encoding: 'binary', maxDbs: 8, readOnly: false });
+  try {
+    const meta = env.openDB<Buffer, Buffer>('meta', { keyEncoding: 'binary', encoding: 'binary' });
+    const walseq = meta.getBinary(b('walseq'));
+    if (!walseq) throw new Error('no walseq in the data file');
+    return { walseq: Buffer.from(walseq) };
+  } finally {
+    await env.close();
+  }
+}

@@ -21,6 +21,13 @@ export interface HistorySource {
 export interface HubOptions {
   header: (rev: number) => ResponseHeader;
   history: HistorySource;
+  /**
+   * Newest revision `history` can read (published revisions may be ahead of it for a moment:
+   * events go out once durable, history is readable once visible in LMDB). Default: all.
+   */
+  visibleRev?: () => number;
+  /** Resolves once `history` can read every published revision. */
+  whenVisible?: () => Promise<void>;
   progressNotifyIntervalMs: number;
   maxQueuedEvents: number;
 }
@@ -181,7 +188,8 @@ export class WatchHub {
         const sel = w.select(r.events, this.opts.history);
         if (sel.length) evs = evs.length ? evs.concat(sel) : sel;
       }
-      w.nextRev = last + 1;
+      // Never backwards: a watcher may have started past these revisions.
+      if (w.nextRev <= last) w.nextRev = last + 1;
       if (evs.length) w.send({ header, events: evs });
     }
   }
@@ -192,6 +200,7 @@ export class WatchHub {
     this.catchingUp = true;
     setImmediate(() => {
       this.catchingUp = false;
+      let waitVisible = false;
       for (const w of this.unsynced) {
         if (w.canceled) continue;
         if (w.nextRev < this.compactRev) {
@@ -200,7 +209,7 @@ export class WatchHub {
           w.canceled = true;
           continue;
         }
-        const to = this.publishedRev;
+        const to = Math.min(this.publishedRev, this.opts.visibleRev ? this.opts.visibleRev() : Infinity);
         if (w.nextRev <= to) {
           const chunk = this.opts.history.readHistory(w.nextRev, to, 1000);
           let evs: Event[] = [];
@@ -221,9 +230,15 @@ export class WatchHub {
             w.progressWanted = false;
             this.sendProgress(w);
           }
-        }
+        } else if (w.nextRev > to) waitVisible = true;
       }
-      if (this.unsynced.size) this.catchUp();
+      if (waitVisible && this.opts.whenVisible) {
+        // Caught up with what history holds: go on once the rest of the published revisions is in it.
+        this.opts.whenVisible().then(
+          () => this.catchUp(),
+          () => undefined,
+        );
+      } else if (this.unsynced.size) this.catchUp();
     });
   }
 

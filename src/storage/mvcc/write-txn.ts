@@ -1,7 +1,7 @@
 // A write transaction being decided: reads see the current index (every decided write) and this
 // transaction's own earlier changes; changes are buffered here and only reach the index and the
 // commit batch when the whole request succeeded, so a request that fails half-way changes nothing.
-import { keyString, ownCopy } from './codec.js';
+import { keyString } from './codec.js';
 import type { CurrentIndex } from './current-index.js';
 import { scanCurrent } from './key-index.js';
 import { inRange, type KeyRange } from './key-range.js';
@@ -51,14 +51,13 @@ export class WriteTxn {
     const ks = keyString(key);
     const earlier = this.changes.get(ks);
     const cur = earlier ? (earlier.kv ?? undefined) : this.idx.get(ks);
-    // Own copies: the index keeps them, and callers may reuse their buffers.
-    key = ownCopy(key);
+    // `key` and `value` are the caller's buffers until commit (in the same synchronous turn),
+    // which replaces both with views of one allocation of our own (encodeOwnedKv).
     const kv: KeyValue = {
       key,
       createRevision: cur ? cur.createRevision : this.rev,
       modRevision: this.rev,
       version: cur ? cur.version + 1 : 1,
-      // The caller's buffer until commit, which swaps in a view of the encoded row (our own copy).
       value,
       lease,
     };
