@@ -43,6 +43,7 @@ import { strategy as rbacClusterroles } from './rbac/clusterroles/strategy.js';
 import { strategy as rbacRolebindings } from './rbac/rolebindings/strategy.js';
 import { strategy as rbacRoles } from './rbac/roles/strategy.js';
 import { strategy as schedulingPriorityclasses } from './scheduling/priorityclasses/strategy.js';
+import { strategy as nodeRuntimeclasses } from './node/runtimeclasses/strategy.js';
 import { strategy as policyPoddisruptionbudgets } from './policy/poddisruptionbudgets/strategy.js';
 import { strategy as storageCsidrivers } from './storage/csidrivers/strategy.js';
 import { strategy as storageCsinodes } from './storage/csinodes/strategy.js';
@@ -102,6 +103,7 @@ export const builtinStrategies: Strategy[] = [
   rbacRoles,
   schedulingPriorityclasses,
   policyPoddisruptionbudgets,
+  nodeRuntimeclasses,
   storageCsidrivers,
   storageCsinodes,
   storageStorageclasses,
