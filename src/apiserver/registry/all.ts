@@ -44,6 +44,8 @@ import { strategy as rbacRolebindings } from './rbac/rolebindings/strategy.js';
 import { strategy as rbacRoles } from './rbac/roles/strategy.js';
 import { strategy as schedulingPriorityclasses } from './scheduling/priorityclasses/strategy.js';
 import { strategy as nodeRuntimeclasses } from './node/runtimeclasses/strategy.js';
+import { strategy as flowcontrolFlowschemas } from './flowcontrol/flowschemas/strategy.js';
+import { strategy as flowcontrolPrioritylevelconfigurations } from './flowcontrol/prioritylevelconfigurations/strategy.js';
 import { strategy as policyPoddisruptionbudgets } from './policy/poddisruptionbudgets/strategy.js';
 import { strategy as storageCsidrivers } from './storage/csidrivers/strategy.js';
 import { strategy as storageCsinodes } from './storage/csinodes/strategy.js';
@@ -104,6 +106,8 @@ export const builtinStrategies: Strategy[] = [
   schedulingPriorityclasses,
   policyPoddisruptionbudgets,
   nodeRuntimeclasses,
+  flowcontrolFlowschemas,
+  flowcontrolPrioritylevelconfigurations,
   storageCsidrivers,
   storageCsinodes,
   storageStorageclasses,
