@@ -23,6 +23,7 @@ import { tokenAuthenticators } from '../auth/authn/token-authenticators.js';
 import { admissionChain } from './admission/index.js';
 import { defaultOptions, type ApiServerOptions } from './options.js';
 import { bootstrap } from './bootstrap.js';
+import { APIServiceRegistration } from './apiservice-registration.js';
 import { ensureFlowControlConfig, startFlowControlConfig } from './flowcontrol-config.js';
 import { IPAllocator } from './registry/core/services/ip-allocator.js';
 import { PortAllocator } from './registry/core/services/port-allocator.js';
@@ -210,6 +211,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
     await ensureFlowControlConfig(resources).catch((e) => log.warn({ err: e }, 'flowcontrol configuration not ensured'));
     await authorization.start();
     await registrar?.start();
+    await new APIServiceRegistration(resources).start(ac.signal).catch((e) => log.warn({ err: e }, 'apiservices not registered'));
     bootstrapped = true;
   })();
   await api.ready;

@@ -67,6 +67,7 @@ import { strategy as authorizationSelfsubjectaccessreviews } from './authorizati
 import { strategy as authorizationLocalsubjectaccessreviews } from './authorization/localsubjectaccessreviews/strategy.js';
 import { strategy as authorizationSelfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews/strategy.js';
 import { strategy as coreComponentstatuses } from './core/componentstatuses/strategy.js';
+import { strategy as apiregistrationApiservices } from './apiregistration/apiservices/strategy.js';
 import { nodeMetricsStrategy as metricsNodes, podMetricsStrategy as metricsPods } from './metrics/metrics.js';
 
 export const builtinStrategies: Strategy[] = [
@@ -127,6 +128,7 @@ export const builtinStrategies: Strategy[] = [
   authorizationSelfsubjectaccessreviews,
   authorizationLocalsubjectaccessreviews,
   authorizationSelfsubjectrulesreviews,
+  apiregistrationApiservices,
   metricsNodes,
   metricsPods,
 ];
