@@ -78,30 +78,35 @@ export class APIServiceRegistration {
     for (const g of this.resources.groups()) for (const v of this.resources.versions(g)) want.set(`${v}.${g}`, localAPIService(g, v));
     const existing = new Map((await listObjects(this.resources, [group, 'v1', 'apiservices'], '')).map((o) => [o.metadata!.name as string, o]));
     const ctx = newContext('');
+    // Independent objects are written concurrently: the store commits them in a few batches.
+    const writes: Array<Promise<unknown>> = [];
     for (const [name, obj] of want) {
       const cur = existing.get(name);
       const managed = obj.metadata!.labels[automanagedLabel];
       if (!cur) {
-        if (managed === 'true' || onStart) await store.create(ctx, structuredClone(obj)).catch(ignoreGone);
+        if (managed === 'true' || onStart) writes.push(store.create(ctx, structuredClone(obj)).catch(ignoreGone));
       } else if (cur.metadata?.labels?.[automanagedLabel] === 'true' && JSON.stringify(cur.spec) !== JSON.stringify(obj.spec)) {
-        await store.guaranteedUpdate(ctx, name, (o) => ({ ...o!, spec: obj.spec })).catch(ignoreGone);
+        writes.push(store.guaranteedUpdate(ctx, name, (o) => ({ ...o!, spec: obj.spec })).catch(ignoreGone));
       }
     }
     for (const [name, cur] of existing) {
       if (want.has(name) || cur.metadata?.labels?.[automanagedLabel] !== 'true') continue;
-      await deleteObject(store, ctx, name, {}).catch(ignoreGone);
+      writes.push(deleteObject(store, ctx, name, {}).catch(ignoreGone));
     }
-    // The Available condition of every APIService (a user's too).
+    await Promise.all(writes);
+    // The Available condition of every APIService (a user's too; new ones got it at create).
+    const statusWrites: Array<Promise<unknown>> = [];
     for (const cur of await listObjects(this.resources, [group, 'v1', 'apiservices'], '')) {
       const c = availableCondition(cur, new Date());
       const old = (cur.status?.conditions ?? []).find((x: KObject) => x.type === 'Available');
       if (old && old.status === c.status && old.reason === c.reason && old.message === c.message) continue;
-      await store
+      statusWrites.push(store
         .guaranteedUpdate(ctx, cur.metadata!.name, (o) => {
           const others = (o!.status?.conditions ?? []).filter((x: KObject) => x.type !== 'Available');
           return { ...o!, status: { ...(o!.status ?? {}), conditions: [...others, c] } };
         }, { subresource: 'status' })
-        .catch(ignoreGone);
+        .catch(ignoreGone));
     }
+    await Promise.all(statusWrites);
   }
 }

@@ -72,10 +72,10 @@ async function updateDangling(resources: Resources): Promise<void> {
   const store = resources.storeFor(group, 'flowschemas');
   if (!store) return;
   const levels = new Set((await listObjects(resources, [group, 'v1', 'prioritylevelconfigurations'], '')).map((o) => o.metadata?.name as string));
-  for (const fs of await listObjects(resources, [group, 'v1', 'flowschemas'], '')) {
+  const writes = (await listObjects(resources, [group, 'v1', 'flowschemas'], '')).map(async (fs) => {
     const want = danglingCondition(fs, levels, new Date());
     const old = (fs.status?.conditions ?? []).find((c: KObject) => c.type === 'Dangling');
-    if (old && old.status === want.status && old.reason === want.reason && old.message === want.message) continue;
+    if (old && old.status === want.status && old.reason === want.reason && old.message === want.message) return;
     await store
       .guaranteedUpdate(
         newContext(''),
@@ -89,15 +89,19 @@ async function updateDangling(resources: Resources): Promise<void> {
         { subresource: 'status' },
       )
       .catch((e) => log.debug({ err: e, name: fs.metadata?.name }, 'flowschema status not written'));
-  }
+  });
+  await Promise.all(writes);
 }
 
 /** One pass: bootstrap objects, then FlowSchema statuses. */
 export async function ensureFlowControlConfig(resources: Resources): Promise<void> {
-  for (const pl of mandatoryPriorityLevels) await ensureOne(resources, 'prioritylevelconfigurations', pl, true);
-  for (const fs of mandatoryFlowSchemas) await ensureOne(resources, 'flowschemas', fs, true);
-  for (const pl of suggestedPriorityLevels) await ensureOne(resources, 'prioritylevelconfigurations', pl, false);
-  for (const fs of suggestedFlowSchemas) await ensureOne(resources, 'flowschemas', fs, false);
+  // Independent objects are written concurrently: the store commits them in a few batches.
+  await Promise.all([
+    ...mandatoryPriorityLevels.map((pl) => ensureOne(resources, 'prioritylevelconfigurations', pl, true)),
+    ...suggestedPriorityLevels.map((pl) => ensureOne(resources, 'prioritylevelconfigurations', pl, false)),
+    ...mandatoryFlowSchemas.map((fs) => ensureOne(resources, 'flowschemas', fs, true)),
+    ...suggestedFlowSchemas.map((fs) => ensureOne(resources, 'flowschemas', fs, false)),
+  ]);
   await updateDangling(resources);
 }
 
