@@ -23,6 +23,8 @@ import { tokenAuthenticators } from '../auth/authn/token-authenticators.js';
 import { admissionChain } from './admission/index.js';
 import { defaultOptions, type ApiServerOptions } from './options.js';
 import { bootstrap } from './bootstrap.js';
+import { APIServiceRegistration } from './apiservice-registration.js';
+import { ensureFlowControlConfig, startFlowControlConfig } from './flowcontrol-config.js';
 import { IPAllocator } from './registry/core/services/ip-allocator.js';
 import { PortAllocator } from './registry/core/services/port-allocator.js';
 import { installServiceAllocation, repairAllocations } from './registry/core/services/allocation.js';
@@ -206,12 +208,15 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   };
   api.ready = (async () => {
     await bootstrap(resources, { serviceIP: ips.first, advertiseAddress: advertiseAddress(o), port });
+    await ensureFlowControlConfig(resources).catch((e) => log.warn({ err: e }, 'flowcontrol configuration not ensured'));
     await authorization.start();
     await registrar?.start();
+    await new APIServiceRegistration(resources).start(ac.signal).catch((e) => log.warn({ err: e }, 'apiservices not registered'));
     bootstrapped = true;
   })();
   await api.ready;
   startCompactor(store, o.compactionIntervalSeconds, ac.signal);
+  startFlowControlConfig(resources, ac.signal);
   if (o.writeKubeconfig && (o.writeKubeconfigPath || o.dataDir)) {
     api.kubeconfigPath = o.writeKubeconfigPath ?? join(o.dataDir, 'admin.kubeconfig');
     const spec = {

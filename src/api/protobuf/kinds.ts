@@ -25,6 +25,7 @@ add('rbac.authorization.k8s.io/v1', 'k8s.io.api.rbac.v1', [
   'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding',
 ]);
 add('scheduling.k8s.io/v1', 'k8s.io.api.scheduling.v1', ['PriorityClass']);
+add('node.k8s.io/v1', 'k8s.io.api.node.v1', ['RuntimeClass']);
 add('policy/v1', 'k8s.io.api.policy.v1', ['PodDisruptionBudget', 'Eviction']);
 add('networking.k8s.io/v1', 'k8s.io.api.networking.v1', ['Ingress', 'IngressClass']);
 add('authentication.k8s.io/v1', 'k8s.io.api.authentication.v1', ['TokenRequest', 'TokenReview', 'SelfSubjectReview']);

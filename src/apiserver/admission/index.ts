@@ -4,7 +4,7 @@
 // (filters/pipeline.ts). Before the chain, pods and claims get their kind's defaults, as kube's
 // decoding does before admission.
 // Divergences: NodeRestriction is on by default (kube enables it in kubeadm clusters);
-// TaintNodesByCondition, RuntimeClass and the certificate plugins are known names that do
+// TaintNodesByCondition and the certificate plugins are known names that do
 // nothing yet (their controllers are missing here); the other kube
 // plugin names without a factory below are accepted and do nothing either.
 import type { AdmissionPlugin } from '../filters/pipeline.js';
@@ -17,6 +17,7 @@ import { podSecurity } from './pod-security.js';
 import { priority } from './priority.js';
 import { defaultTolerationSeconds } from './default-toleration-seconds.js';
 import { defaultIngressClass, defaultStorageClass } from './default-class.js';
+import { runtimeClass } from './runtime-class.js';
 import { pvcResize } from './pvc-resize.js';
 import { storageObjectInUseProtection } from './storage-object-in-use-protection.js';
 import { mutatingWebhook, validatingWebhook } from './webhook.js';
@@ -54,7 +55,7 @@ const ordered: Array<[string, Factory | undefined]> = [
   ['StorageObjectInUseProtection', () => storageObjectInUseProtection()],
   ['OwnerReferencesPermissionEnforcement', undefined],
   ['PersistentVolumeClaimResize', pvcResize],
-  ['RuntimeClass', undefined],
+  ['RuntimeClass', runtimeClass],
   ['CertificateApproval', undefined],
   ['CertificateSigning', undefined],
   ['ClusterTrustBundleAttest', undefined],

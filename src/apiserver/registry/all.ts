@@ -43,6 +43,9 @@ import { strategy as rbacClusterroles } from './rbac/clusterroles/strategy.js';
 import { strategy as rbacRolebindings } from './rbac/rolebindings/strategy.js';
 import { strategy as rbacRoles } from './rbac/roles/strategy.js';
 import { strategy as schedulingPriorityclasses } from './scheduling/priorityclasses/strategy.js';
+import { strategy as nodeRuntimeclasses } from './node/runtimeclasses/strategy.js';
+import { strategy as flowcontrolFlowschemas } from './flowcontrol/flowschemas/strategy.js';
+import { strategy as flowcontrolPrioritylevelconfigurations } from './flowcontrol/prioritylevelconfigurations/strategy.js';
 import { strategy as policyPoddisruptionbudgets } from './policy/poddisruptionbudgets/strategy.js';
 import { strategy as storageCsidrivers } from './storage/csidrivers/strategy.js';
 import { strategy as storageCsinodes } from './storage/csinodes/strategy.js';
@@ -64,6 +67,7 @@ import { strategy as authorizationSelfsubjectaccessreviews } from './authorizati
 import { strategy as authorizationLocalsubjectaccessreviews } from './authorization/localsubjectaccessreviews/strategy.js';
 import { strategy as authorizationSelfsubjectrulesreviews } from './authorization/selfsubjectrulesreviews/strategy.js';
 import { strategy as coreComponentstatuses } from './core/componentstatuses/strategy.js';
+import { strategy as apiregistrationApiservices } from './apiregistration/apiservices/strategy.js';
 import { nodeMetricsStrategy as metricsNodes, podMetricsStrategy as metricsPods } from './metrics/metrics.js';
 
 export const builtinStrategies: Strategy[] = [
@@ -102,6 +106,9 @@ export const builtinStrategies: Strategy[] = [
   rbacRoles,
   schedulingPriorityclasses,
   policyPoddisruptionbudgets,
+  nodeRuntimeclasses,
+  flowcontrolFlowschemas,
+  flowcontrolPrioritylevelconfigurations,
   storageCsidrivers,
   storageCsinodes,
   storageStorageclasses,
@@ -121,6 +128,7 @@ export const builtinStrategies: Strategy[] = [
   authorizationSelfsubjectaccessreviews,
   authorizationLocalsubjectaccessreviews,
   authorizationSelfsubjectrulesreviews,
+  apiregistrationApiservices,
   metricsNodes,
   metricsPods,
 ];

@@ -13,6 +13,7 @@ import { RBAC_PROTO } from './rbac.js';
 import { POLICY_PROTO } from './policy.js';
 import { NETWORKING_PROTO } from './networking.js';
 import { SCHEDULING_PROTO } from './scheduling.js';
+import { NODE_PROTO } from './node.js';
 import { AUTHENTICATION_PROTO } from './authentication.js';
 import { AUTHORIZATION_PROTO } from './authorization.js';
 import { AUTOSCALING_V1_PROTO, AUTOSCALING_V2_PROTO } from './autoscaling.js';
@@ -33,6 +34,7 @@ export const PROTO_SOURCES: readonly string[] = [
   POLICY_PROTO,
   NETWORKING_PROTO,
   SCHEDULING_PROTO,
+  NODE_PROTO,
   AUTHENTICATION_PROTO,
   AUTHORIZATION_PROTO,
   AUTOSCALING_V1_PROTO,
