@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { until } from '../helpers/until.js';
 
 const crd = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -55,6 +56,8 @@ describe('APIServices (apiregistration.k8s.io/v1) with kubectl', () => {
 
   before(async () => {
     api = await startTestApiServer();
+    // Written right after start-up (not gated by /readyz).
+    await until('the bootstrap objects', async () => (await api.kubectl(['get', 'apiservice', 'v1.'])).code === 0, 20_000);
   });
   after(async () => {
     await api?.stop();

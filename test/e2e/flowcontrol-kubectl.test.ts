@@ -5,6 +5,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { until } from '../helpers/until.js';
 
 const level = (name: string, limited: string) => `apiVersion: flowcontrol.apiserver.k8s.io/v1
 kind: PriorityLevelConfiguration
@@ -41,6 +42,8 @@ describe('API Priority and Fairness objects with kubectl', () => {
 
   before(async () => {
     api = await startTestApiServer();
+    // Written right after start-up (not gated by /readyz).
+    await until('the bootstrap objects', async () => (await api.kubectl(['get', 'flowschema', 'catch-all'])).code === 0, 20_000);
   });
   after(async () => {
     await api?.stop();
