@@ -162,6 +162,21 @@ export function generateSchemas(opts = {}) {
       s.properties.resources ??= { description: "Resources is a list of resources this rule applies to. '*' means all resources, 'pods/*' all subresources of pods.", type: 'array', items: { type: 'string' } };
       s.properties.scope ??= { description: 'scope specifies the scope of this rule: "Cluster", "Namespaced" or "*" (default).', type: 'string' };
     }
+  // kubernetes-types has no x-kubernetes-* fields in JSONSchemaProps (their names are not
+  // identifiers): put kube's back, or strict field validation refuses every CRD that uses them.
+  const props = schemas['io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps']?.properties;
+  if (props) {
+    const bool = (description) => ({ description, type: 'boolean' });
+    Object.assign(props, {
+      'x-kubernetes-embedded-resource': bool('x-kubernetes-embedded-resource defines that the value is an embedded Kubernetes runtime.Object, with TypeMeta and ObjectMeta.'),
+      'x-kubernetes-int-or-string': bool('x-kubernetes-int-or-string specifies that this value is either an integer or a string.'),
+      'x-kubernetes-list-map-keys': { description: 'x-kubernetes-list-map-keys annotates an array with the x-kubernetes-list-type `map` by specifying the keys used as the index of the map.', type: 'array', items: { type: 'string' } },
+      'x-kubernetes-list-type': { description: 'x-kubernetes-list-type annotates an array to further describe its topology: atomic, set or map.', type: 'string' },
+      'x-kubernetes-map-type': { description: 'x-kubernetes-map-type annotates an object to further describe its topology: granular or atomic.', type: 'string' },
+      'x-kubernetes-preserve-unknown-fields': bool('x-kubernetes-preserve-unknown-fields stops the API server decoding step from pruning fields which are not specified in the validation schema.'),
+      'x-kubernetes-validations': { description: 'x-kubernetes-validations describes a list of validation rules written in the CEL expression language.', type: 'array', items: { $ref: '#/components/schemas/io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ValidationRule' } },
+    });
+  }
   const sorted = {};
   for (const k of Object.keys(schemas).sort()) sorted[k] = schemas[k];
   return sorted;

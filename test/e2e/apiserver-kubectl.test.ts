@@ -232,6 +232,39 @@ function suite(name: string, backend: () => Promise<{ etcdServers?: string[]; st
       await new Promise((r) => setTimeout(r, 300));
       assert.match(await fails(['get', '--raw', '/apis/stable.example.com/v1/namespaces/default/crontabs']), /NotFound|not find/);
     });
+
+    it('accepts a CRD using the x-kubernetes-* schema extensions under strict field validation, and keeps unknown fields it preserves', async () => {
+      const open = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.open.example.com}
+spec:
+  group: open.example.com
+  scope: Namespaced
+  names: {plural: widgets, singular: widget, kind: Widget}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+        properties:
+          spec:
+            type: object
+            x-kubernetes-preserve-unknown-fields: true
+            x-kubernetes-validations: [{rule: "!has(self.size) || self.size >= 0", message: size must not be negative}]
+            properties:
+              size: {type: integer}
+              port: {x-kubernetes-int-or-string: true}
+              tags: {type: array, items: {type: string}, x-kubernetes-list-type: set}
+`;
+      assert.match(await ok(['apply', '-f', '-'], open), /created/);
+      assert.match(await ok(['wait', '--for=condition=Established', 'crd/widgets.open.example.com', '--timeout=10s']), /condition met/);
+      assert.match(await ok(['apply', '-f', '-'], 'apiVersion: open.example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {port: http, size: 3, nested: {a: b}}\nextra: kept\n'), /created/);
+      assert.equal(await ok(['get', 'widget', 'w1', '-o', 'jsonpath={.spec.nested.a} {.spec.port} {.extra}']), 'b http kept');
+      assert.match(await ok(['delete', 'crd', 'widgets.open.example.com']), /deleted/);
+    });
   });
 }
 
