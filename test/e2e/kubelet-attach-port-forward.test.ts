@@ -38,6 +38,16 @@ function post(port: number, body: Buffer | string): Promise<string> {
 
 // A tiny HTTP server in the pod (a host process, in a network namespace of its own as root): answers
 // "<bytes received>:<reply>" where reply is `size` bytes of "x" (or "hello from <name>").
+/**
+ * The first request through a new port-forward: a pod reads Running as soon as its process
+ * starts, possibly before its server listens, and the kubelet then cuts the forwarded connection
+ * (connection refused in the pod). Retried until the server answers.
+ */
+async function firstPost(port: number, body: Buffer | string): Promise<string> {
+  let last: unknown;
+  return until('the pod server answering through the port-forward', () => post(port, body).catch((e) => ((last = e), undefined)), 15_000, () => String(last));
+}
+
 const httpServer = (port: number, size = 0, name = '') =>
   `const r=${size}?'x'.repeat(${size}):'hello from ${name}';require('http').createServer((q,s)=>{let n=0;q.on('data',d=>n+=d.length);q.on('end',()=>s.end(n+':'+r))}).listen(${port})`;
 
@@ -92,13 +102,13 @@ describe('kubectl attach and port-forward through the kubelet server', () => {
     const podPort = await freePort();
     await runPod('web', httpServer(podPort, 0, 'web'));
     const pf = await portForward('pod/web', podPort);
-    assert.equal(await post(pf.local, 'abc'), '3:hello from web');
+    assert.equal(await firstPost(pf.local, 'abc'), '3:hello from web');
     const answers = await Promise.all([1, 2, 3].map((n) => post(pf.local, 'y'.repeat(n))));
     assert.deepEqual(answers, ['1:hello from web', '2:hello from web', '3:hello from web']);
     const bigPort = await freePort();
     await runPod('big', httpServer(bigPort, 3_000_000));
     const pf2 = await portForward('pod/big', bigPort);
-    const big = await post(pf2.local, Buffer.alloc(2_000_000, 1));
+    const big = await firstPost(pf2.local, Buffer.alloc(2_000_000, 1));
     assert.equal(big.length, '2000000:'.length + 3_000_000);
     assert.ok(big.startsWith('2000000:xxx'));
     assert.match(pf.out(), /Handling connection for \d+/);
@@ -108,7 +118,7 @@ describe('kubectl attach and port-forward through the kubelet server', () => {
     const podPort = await freePort();
     await runPod('spdy', httpServer(podPort, 0, 'spdy'), ['--labels=app=spdy']);
     const pf = await portForward('pod/spdy', podPort, { KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' });
-    assert.equal(await post(pf.local, 'hi'), '2:hello from spdy');
+    assert.equal(await firstPost(pf.local, 'hi'), '2:hello from spdy');
     // svc/x: kubectl resolves the service's targetPort to a pod behind it.
     const svc = await kubectl(['create', 'service', 'clusterip', 'spdy', `--tcp=80:${podPort}`]);
     assert.equal(svc.code, 0, svc.out);
