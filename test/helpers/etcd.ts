@@ -10,7 +10,7 @@
 // `tls` serves https with the given files (and requires client certificates when clientCa is set).
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -68,14 +68,54 @@ export function etcdAvailable(bin?: string): boolean {
 export async function freePort(): Promise<number> {
   for (;;) {
     const port = 20000 + Math.floor(Math.random() * 10000);
+    if (!reservePort(port)) continue;
+    // 0.0.0.0: taken on any address (a kubelet on the host IP, a server on all) counts as taken.
     const ok = await new Promise<boolean>((resolve) => {
       const srv = createServer();
       srv.unref();
       srv.once('error', () => resolve(false));
-      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+      srv.listen(port, '0.0.0.0', () => srv.close(() => resolve(true)));
     });
     if (ok) return port;
   }
+}
+
+/**
+ * Claims `port` for this run across the test processes running at once (a file created with
+ * O_EXCL under the temp dir; claims older than 30 min are stale and taken over), so two suites
+ * never pick the same port in the same moment.
+ */
+const claimed = new Set<string>();
+let releaseHooked = false;
+function reservePort(port: number): boolean {
+  const dir = join(tmpdir(), 'keelson-test-ports');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, String(port));
+  if (!releaseHooked) {
+    releaseHooked = true;
+    // The claims go with this process.
+    process.once('exit', () => {
+      for (const f of claimed) {
+        try {
+          unlinkSync(f);
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+  try {
+    closeSync(openSync(file, 'wx'));
+  } catch {
+    try {
+      if (Date.now() - statSync(file).mtimeMs < 30 * 60_000) return false;
+      utimesSync(file, new Date(), new Date());
+    } catch {
+      return false;
+    }
+  }
+  claimed.add(file);
+  return true;
 }
 
 /** freePort (kept for the suites that ask for a port outside the ephemeral range by name). */
