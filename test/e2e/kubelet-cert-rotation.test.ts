@@ -150,7 +150,11 @@ describe('kubelet --rotate-certificates', () => {
       const n = JSON.parse(r.stdout);
       const port = n.status?.daemonEndpoints?.kubeletEndpoint?.Port;
       const ip = (n.status?.addresses ?? []).find((a: { type: string }) => a.type === 'InternalIP')?.address;
-      return port && ip && /kubelet server listening/.test(logs) ? { ip: String(ip), port: Number(port) } : undefined;
+      // The port this kubelet listens on (its log says), once the Node shows it: until the new
+      // kubelet's status write, the Node still names the previous kubelet's port, which another
+      // suite's server may have taken since.
+      const listening = /"port":(\d+)[^\n]*kubelet server listening/.exec(logs)?.[1];
+      return port && ip && listening && Number(listening) === Number(port) ? { ip: String(ip), port: Number(port) } : undefined;
     }, 30_000, () => logs);
     const serving = await until('a kubelet-serving CSR of the node', async () => (await csrs()).find((c) => c.spec.signerName === 'kubernetes.io/kubelet-serving' && c.spec.username === USER), 30_000, () => logs);
     const ca = readFileSync(join(api.dataDir, 'pki', 'ca.crt'), 'utf8');
