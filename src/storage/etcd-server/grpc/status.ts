@@ -2,26 +2,8 @@
 // percent-encoded as the gRPC HTTP/2 spec asks (grpc-go's encodeGrpcMessage: bytes outside
 // printable ASCII, and '%' itself, become %XX of their UTF-8 encoding).
 
-/** The gRPC status codes (google.golang.org/grpc/codes). */
-export const Code = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
+/** The gRPC status codes (google.golang.org/grpc/codes), as the Store's errors name them. */
+export { GrpcCode as Code } from '../../errors.js';
 
 /** A call's outcome as sent to the client. */
 export interface GrpcStatus {
