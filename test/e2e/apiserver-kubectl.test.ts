@@ -6,6 +6,7 @@ import { writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { etcdAvailable, startEtcd, type StartedEtcd } from '../helpers/etcd.js';
+import { kubectlExpect } from '../helpers/kubectl.js';
 
 const deployment = (image: string, replicas = 2) => `apiVersion: apps/v1
 kind: Deployment
@@ -49,16 +50,7 @@ function suite(name: string, backend: () => Promise<{ etcdServers?: string[]; st
     let api: TestApiServer;
     let stopBackend: (() => Promise<void>) | undefined;
     let k: TestApiServer['kubectl'];
-    const ok = async (args: string[], input?: string) => {
-      const r = await k(args, { input });
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed:\n${r.out}`);
-      return r.stdout;
-    };
-    const fails = async (args: string[], input?: string) => {
-      const r = await k(args, { input });
-      assert.notEqual(r.code, 0, `kubectl ${args.join(' ')} should fail:\n${r.out}`);
-      return r.out;
-    };
+    const { ok, fails } = kubectlExpect(() => k);
 
     before(async () => {
       const b = await backend();

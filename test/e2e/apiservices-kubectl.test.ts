@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
 import { until } from '../helpers/until.js';
+import { kubectlExpect } from '../helpers/kubectl.js';
 
 const crd = `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
@@ -33,16 +34,7 @@ ${extra}`;
 
 describe('APIServices (apiregistration.k8s.io/v1) with kubectl', () => {
   let api: TestApiServer;
-  const ok = async (args: string[], input?: string) => {
-    const r = await api.kubectl(args, { input });
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed:\n${r.out}`);
-    return r.stdout;
-  };
-  const fails = async (args: string[], input?: string) => {
-    const r = await api.kubectl(args, { input });
-    assert.notEqual(r.code, 0, `kubectl ${args.join(' ')} should fail:\n${r.out}`);
-    return r.out;
-  };
+  const { ok, fails } = kubectlExpect(() => api.kubectl);
   /** Poll `get apiservices` until `re` matches (or does not, with `absent`); the registration runs after the CRD change. */
   const eventually = async (re: RegExp, absent = false) => {
     let out = '';

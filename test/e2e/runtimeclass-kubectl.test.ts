@@ -4,6 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { kubectlExpect } from '../helpers/kubectl.js';
 
 const rc = (name: string, handler: string, extra = '') => `apiVersion: node.k8s.io/v1
 kind: RuntimeClass
@@ -20,16 +21,7 @@ ${spec}`;
 
 describe('RuntimeClass (node.k8s.io/v1) with kubectl', () => {
   let api: TestApiServer;
-  const ok = async (args: string[], input?: string) => {
-    const r = await api.kubectl(args, { input });
-    assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed:\n${r.out}`);
-    return r.stdout;
-  };
-  const fails = async (args: string[], input?: string) => {
-    const r = await api.kubectl(args, { input });
-    assert.notEqual(r.code, 0, `kubectl ${args.join(' ')} should fail:\n${r.out}`);
-    return r.out;
-  };
+  const { ok, fails } = kubectlExpect(() => api.kubectl);
 
   before(async () => {
     api = await startTestApiServer();

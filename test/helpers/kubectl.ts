@@ -1,5 +1,6 @@
 // Runs the real kubectl (from PATH) against a test apiserver, asynchronously (the apiserver may
 // live in this process), with its own discovery cache dir.
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 
 export interface KubectlResult {
@@ -32,4 +33,24 @@ export function kubectlWith(k: KubectlEnv) {
       if (opts.input !== undefined) child.stdin!.end(opts.input);
       else child.stdin!.end();
     });
+}
+
+/**
+ * `ok(args)`: kubectl must succeed (its stdout); `fails(args)`: it must fail (stdout + stderr).
+ * The assertion message carries what kubectl printed. `kubectl` is read at each call (suites set
+ * their server up in `before`).
+ */
+export function kubectlExpect(kubectl: () => ReturnType<typeof kubectlWith>) {
+  return {
+    ok: async (args: string[], input?: string): Promise<string> => {
+      const r = await kubectl()(args, { input });
+      assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed:\n${r.out}`);
+      return r.stdout;
+    },
+    fails: async (args: string[], input?: string): Promise<string> => {
+      const r = await kubectl()(args, { input });
+      assert.notEqual(r.code, 0, `kubectl ${args.join(' ')} should fail:\n${r.out}`);
+      return r.out;
+    },
+  };
 }
