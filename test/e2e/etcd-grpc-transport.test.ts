@@ -82,6 +82,7 @@ const cases: Array<{ name: string; path: string; headers?: http2.OutgoingHttpHea
   { name: 'request message cut short', path: '/etcdserverpb.KV/Put', body: frame(0, 10, Buffer.from([0x0a])), want: { status: '2', message: 'unexpected EOF' } },
   { name: 'two request messages: the first is served', path: '/etcdserverpb.KV/Put', body: Buffer.concat([frame(0, put.length, put), frame(0, put.length, put)]), want: { status: '0', message: '' } },
   { name: 'empty request message', path: '/etcdserverpb.Maintenance/Status', body: frame(0, 0), want: { status: '0', message: '' } },
+  { name: 'unknown auth token, auth disabled', path: '/etcdserverpb.KV/Put', headers: { token: 'bogus' }, body: frame(0, put.length, put), want: { status: '16', message: 'etcdserver: invalid auth token' } },
 ];
 
 test('raw HTTP/2 calls: keelson answers as etcd (grpc-go) does', { skip, timeout: 120_000 }, async () => {
