@@ -125,20 +125,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   })();
   let joinToken: string | undefined;
   let joinUrl: string | undefined;
-  let joinPublished: Promise<unknown> | undefined;
   const caCert = api.caCert;
   // kube-public/cluster-info for `keelson agent` (kubeadm's token discovery; see cluster-info.ts)
   // and the join token: started once this node is registered, beside the other components'
   // start, and awaited before startServer returns.
-  const publishJoin = () => {
+  const publishJoin = async (): Promise<void> => {
     if (!caCert) return;
     const c = new RestClient({ ...(api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url }), userAgent: 'keelson-server' });
     const host = advertiseAddress({ bindAddress: opts.bindAddress ?? '0.0.0.0', advertiseAddress: opts.advertiseAddress });
-    const url = (joinUrl = `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`);
-    joinPublished = publishClusterInfo(c, url, caCert)
-      .then(async () => (joinToken = await ensureJoinToken(c, opts.dataDir)))
-      .finally(() => c.close());
-    joinPublished.catch(() => undefined);
+    joinUrl = `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`;
+    try {
+      await publishClusterInfo(c, joinUrl, caCert);
+      joinToken = await ensureJoinToken(c, opts.dataDir);
+    } finally {
+      c.close();
+    }
   };
   const ac = new AbortController();
   // Each component as its own user (kubeadm's per-component kubeconfigs); see credentials.ts.
@@ -187,7 +188,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     await Promise.race([k.registered.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, REGISTRATION_WAIT_MS)))]);
     clearTimeout(timer);
   }
-  publishJoin();
+  const joinPublished = publishJoin();
+  joinPublished.catch(() => undefined); // awaited below, once the components are started
   // The controller manager before the scheduler: its default ServiceAccounts gate every pod
   // (ServiceAccount admission), so there is nothing to schedule before them.
   if (!disabled.has('controller-manager')) {
