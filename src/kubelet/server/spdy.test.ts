@@ -127,4 +127,29 @@ describe('SPDY/3.1 server connection', () => {
     const rst = c.received.find((f) => f[0] & 0x80 && f.readUInt16BE(2) === 3)!;
     assert.deepEqual([rst.readUInt32BE(8), rst.readUInt32BE(12)], [3, 5]);
   });
+
+  it('a transport that closes right after the last frames loses none of them', async () => {
+    const c = client();
+    const streams: SpdyStream[] = [];
+    c.conn.on('stream', (s: SpdyStream) => streams.push(s));
+    let got = '';
+    let ended = false;
+    let closedAfterData = false;
+    c.conn.on('stream', (s: SpdyStream) => {
+      s.on('data', (d: Buffer) => (got += d));
+      s.on('end', () => (ended = true));
+    });
+    c.conn.on('close', () => (closedAfterData = got === 'out\n' && ended));
+    // The SYN_STREAM's header block inflates asynchronously; the data, FIN and the transport's
+    // close all arrive in the same tick behind it, as from a runtime whose exec ends at once.
+    const parts = [u32(1), u32(10), Buffer.from('streamtype'), u32(6), Buffer.from('stdout')];
+    const block = await zflush(createDeflate({ dictionary: spdyDictionary }), Buffer.concat(parts));
+    c.conn.receive(Buffer.concat([control(1, 0, Buffer.concat([u32(1), u32(0), Buffer.from([0, 0]), block])), dataFrame(1, Buffer.from('out\n'), true)]));
+    c.conn.transportClosed();
+    await settle();
+    assert.equal(streams.length, 1);
+    assert.equal(got, 'out\n');
+    assert.ok(ended);
+    assert.ok(closedAfterData, "'close' comes after the stream's data and end");
+  });
 });

@@ -253,10 +253,15 @@ export class SpdyServerConnection extends EventEmitter {
     this.shutdown();
   }
 
-  /** The transport went away. */
+  /**
+   * The transport went away. Frames that arrived before it are still being decoded (header
+   * blocks inflate asynchronously), so the shutdown waits for them: a peer that writes its last
+   * data and status and then closes at once (a runtime's streaming server after a short exec)
+   * must not lose them.
+   */
   transportClosed(): void {
     this.gone = true;
-    this.shutdown();
+    this.inChain = this.inChain.then(() => this.shutdown());
   }
 
   private shutdown(): void {
