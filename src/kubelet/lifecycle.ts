@@ -16,8 +16,8 @@ export async function runHook(handler: KObject, target: ProbeTarget, timeoutSeco
     return r.exitCode === 0 ? undefined : `command '${(handler.exec.command ?? []).join(' ')}' exited with ${r.exitCode}: ${r.stderr || r.stdout}`;
   }
   if (handler.httpGet || handler.tcpSocket) {
-    const ok = await runProbe({ ...handler, timeoutSeconds }, target);
-    return ok ? undefined : `${handler.httpGet ? 'HTTP' : 'TCP'} lifecycle hook failed`;
+    const r = await runProbe({ ...handler, timeoutSeconds }, target);
+    return r.ok ? undefined : `${handler.httpGet ? 'HTTP' : 'TCP'} lifecycle hook failed: ${r.output}`;
   }
   return undefined;
 }

@@ -478,12 +478,12 @@ export class PodWorker {
       return;
     }
     const target = this.target(r, c);
+    const onFailure = (kind: ProbeKind, output: string) => this.event('Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed: ${output}`);
     const onChange = (kind: ProbeKind, ok: boolean) => {
       if (kind === 'startup') {
         r.started = ok;
         if (ok) for (const p of r.probes) p.paused = false;
       } else if (kind === 'readiness') r.ready = ok;
-      if (!ok) this.event('Warning', 'Unhealthy', `${kind[0].toUpperCase()}${kind.slice(1)} probe failed`);
       // A failed liveness probe, or a startup probe that never passed, restarts the container.
       if (kind !== 'readiness' && !ok && r.id) {
         this.log.info({ container: r.name, probe: kind }, 'probe failed, restarting container');
@@ -499,7 +499,7 @@ export class PodWorker {
       ['liveness', c.livenessProbe],
     ] as const) {
       if (!probe) continue;
-      const w = new ProbeWorker(kind, probe, target, onChange);
+      const w = new ProbeWorker(kind, probe, target, onChange, onFailure);
       w.paused = kind !== 'startup' && !!c.startupProbe;
       r.probes.push(w);
       w.start();

@@ -8,13 +8,15 @@
 // regular probe; those early attempts count only when they succeed, so a server that listens a few
 // milliseconds after its container starts is Ready then, not a whole periodSeconds later, and
 // thresholds, events and restarts are as Kubernetes' periodic probing decides them.
-// grpc probes are not implemented yet: such a probe is reported as succeeding (logged once).
+// Each attempt's output is the kubelet's wording (probe-result.ts); grpc probes: probe-grpc.ts.
 import net from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
 import type { KObject } from '../client/rest-client.js';
 import type { Logger } from '../util/log.js';
 import type { ContainerRuntime } from './runtime/types.js';
+import { grpcProbe } from './probe-grpc.js';
+import { KUBE_PROBE_USER_AGENT, goDialError, type ProbeResult } from './probe-result.js';
 
 export type ProbeKind = 'startup' | 'readiness' | 'liveness';
 
@@ -35,55 +37,54 @@ function resolvePort(port: unknown, container: KObject): number {
   return n;
 }
 
-/** One probe attempt: true on success. */
-export async function runProbe(probe: KObject, t: ProbeTarget): Promise<boolean> {
-  const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
+/** One probe attempt, with the output the kubelet reports for it. */
+export async function runProbe(probe: KObject, t: ProbeTarget): Promise<ProbeResult> {
+  const timeoutSeconds = probe.timeoutSeconds ?? 1;
+  const timeoutMs = timeoutSeconds * 1000;
   if (probe.exec) {
-    const r = await t.runtime.exec(t.containerId, probe.exec.command ?? [], probe.timeoutSeconds ?? 1);
-    return r.exitCode === 0;
+    const r = await t.runtime.exec(t.containerId, probe.exec.command ?? [], timeoutSeconds);
+    return { ok: r.exitCode === 0, output: r.stdout + r.stderr };
   }
   if (probe.tcpSocket) {
     const port = resolvePort(probe.tcpSocket.port, t.container);
     const host = probe.tcpSocket.host || t.podIP;
     return new Promise((resolve) => {
       const s = net.connect({ host, port, timeout: timeoutMs });
-      const done = (ok: boolean) => {
+      const done = (r: ProbeResult) => {
         s.destroy();
-        resolve(ok);
+        resolve(r);
       };
-      s.once('connect', () => done(true));
-      s.once('timeout', () => done(false));
-      s.once('error', () => done(false));
+      s.once('connect', () => done({ ok: true, output: '' }));
+      s.once('timeout', () => done({ ok: false, output: goDialError(host, port, 'timeout') }));
+      s.once('error', (e) => done({ ok: false, output: goDialError(host, port, e) }));
     });
   }
   if (probe.httpGet) {
     const g = probe.httpGet;
     const port = resolvePort(g.port, t.container);
     const mod = g.scheme === 'HTTPS' ? https : http;
-    const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.32', Accept: '*/*' };
+    const headers: Record<string, string> = { 'User-Agent': KUBE_PROBE_USER_AGENT, Accept: '*/*' };
     for (const h of g.httpHeaders ?? []) headers[h.name] = h.value;
+    const host = g.host || t.podIP;
+    const path = g.path || '/';
+    const url = `${g.scheme === 'HTTPS' ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${path.startsWith('/') ? '' : '/'}${path}`;
     return new Promise((resolve) => {
-      const req = mod.request(
-        { host: g.host || t.podIP, port, path: g.path || '/', method: 'GET', headers, timeout: timeoutMs, rejectUnauthorized: false },
-        (res) => {
-          res.resume();
-          const code = res.statusCode ?? 0;
-          resolve(code >= 200 && code < 400);
-        },
-      );
+      // No keep-alive, as the kubelet's prober: each attempt is a fresh connection.
+      const req = mod.request({ host, port, path, method: 'GET', headers, timeout: timeoutMs, rejectUnauthorized: false, agent: false }, (res) => {
+        res.resume();
+        const code = res.statusCode ?? 0;
+        resolve(code >= 200 && code < 400 ? { ok: true, output: '' } : { ok: false, output: `HTTP probe failed with statuscode: ${code}` });
+      });
       req.once('timeout', () => {
         req.destroy();
-        resolve(false);
+        resolve({ ok: false, output: `Get "${url}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)` });
       });
-      req.once('error', () => resolve(false));
+      req.once('error', (e: NodeJS.ErrnoException) => resolve({ ok: false, output: `Get "${url}": ${goDialError(host, port, e)}` }));
       req.end();
     });
   }
-  if (probe.grpc) {
-    t.log.warn({ container: t.container.name }, 'grpc probes are not supported by this kubelet yet: reporting success');
-    return true;
-  }
-  return true;
+  if (probe.grpc) return grpcProbe(t.podIP, probe.grpc.port, probe.grpc.service ?? '', timeoutSeconds);
+  return { ok: true, output: '' };
 }
 
 const EARLY_FIRST_MS = 25;
@@ -112,6 +113,8 @@ export class ProbeWorker {
     private readonly probe: KObject,
     private readonly target: ProbeTarget,
     private readonly onChange: (kind: ProbeKind, result: boolean) => void,
+    /** Every failed attempt that counts, with its output (the kubelet's Unhealthy event). */
+    private readonly onFailure?: (kind: ProbeKind, output: string) => void,
   ) {}
 
   start(): void {
@@ -168,14 +171,17 @@ export class ProbeWorker {
     const periodMs = (this.probe.periodSeconds ?? 10) * 1000;
     if (!this.paused) {
       let ok = false;
+      let output = '';
       try {
-        ok = await runProbe(this.probe, this.target);
+        ({ ok, output } = await runProbe(this.probe, this.target));
       } catch (e) {
-        this.target.log.debug({ err: (e as Error).message, kind: this.kind }, 'probe error');
+        output = (e as Error).message;
+        this.target.log.debug({ err: output, kind: this.kind }, 'probe error');
       }
       if (this.stopped) return;
       // A failed early attempt does not count: the regular probe decides.
       if (early && !ok) return this.scheduleAfterFailure();
+      if (!ok) this.onFailure?.(this.kind, output);
       if (ok) this.everSucceeded = true;
       if (ok) {
         this.successes++;

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../helpers/etcd.js';
@@ -194,6 +195,40 @@ describe('keelson kubelet --runtime process', () => {
     const ready = (await json(['get', 'pod', 'probed'])).status.conditions.find((c: any) => c.type === 'Ready');
     assert.equal(ready.status, 'False');
     assert.match(ready.message, /containers with unready status: \[sick\]/);
+  });
+
+  it('probes over gRPC: a SERVING startup probe passes, a NOT_SERVING readiness probe keeps the pod unready with its Unhealthy event', async () => {
+    const port = await freePort();
+    const grpcJs = JSON.stringify(createRequire(import.meta.url).resolve('@grpc/grpc-js'));
+    // A gRPC health server: "" is SERVING, "db" NOT_SERVING (HealthCheckResponse.status = field 1).
+    const server = `const g=require(${grpcJs});const s=new g.Server();s.addService({Check:{path:'/grpc.health.v1.Health/Check',requestStream:false,responseStream:false,requestDeserialize:b=>({service:b.subarray(2).toString()}),responseSerialize:r=>Buffer.from([8,r.status])}},{Check:(c,cb)=>cb(null,{status:c.request.service==='db'?2:1})});s.bindAsync('0.0.0.0:${port}',g.ServerCredentials.createInsecure(),()=>{})`;
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'grpcprobed' },
+      spec: {
+        nodeName: node,
+        containers: [
+          {
+            name: 'svc',
+            image: 'node',
+            command: [process.execPath, '-e', server],
+            startupProbe: { grpc: { port }, periodSeconds: 1, failureThreshold: 30 },
+            readinessProbe: { grpc: { port, service: 'db' }, periodSeconds: 1 },
+          },
+        ],
+      },
+    });
+    const st = await until('started by the grpc startup probe', async () => (await json(['get', 'pod', 'grpcprobed'])).status?.containerStatuses?.find((c: any) => c.started), 20_000, () => logs);
+    assert.equal(st.ready, false);
+    const ev = await until('an Unhealthy event from the readiness probe', async () => {
+      const items = (await json(['get', 'events', '--field-selector', 'involvedObject.name=grpcprobed,reason=Unhealthy'])).items;
+      return items.find((e: any) => e.message.startsWith('Readiness probe failed'));
+    }, 20_000, () => logs);
+    assert.equal(ev.message, 'Readiness probe failed: service unhealthy (responded with "NOT_SERVING")');
+    assert.equal(ev.type, 'Warning');
+    assert.equal((await json(['get', 'pod', 'grpcprobed'])).status.containerStatuses[0].ready, false);
+    assert.equal((await api.kubectl(['delete', 'pod', 'grpcprobed', '--grace-period=0', '--force'])).code, 0);
   });
 
   it('runs postStart and preStop exec hooks (preStop before SIGTERM)', async () => {
