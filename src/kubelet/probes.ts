@@ -170,14 +170,10 @@ export class ProbeWorker {
     if (this.stopped) return;
     const periodMs = (this.probe.periodSeconds ?? 10) * 1000;
     if (!this.paused) {
-      let ok = false;
-      let output = '';
-      try {
-        ({ ok, output } = await runProbe(this.probe, this.target));
-      } catch (e) {
-        output = (e as Error).message;
-        this.target.log.debug({ err: output, kind: this.kind }, 'probe error');
-      }
+      const { ok, output } = await runProbe(this.probe, this.target).catch((e: Error) => {
+        this.target.log.debug({ err: e.message, kind: this.kind }, 'probe error');
+        return { ok: false, output: e.message };
+      });
       if (this.stopped) return;
       // A failed early attempt does not count: the regular probe decides.
       if (early && !ok) return this.scheduleAfterFailure();
