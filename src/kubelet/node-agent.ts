@@ -7,7 +7,8 @@ import { Resources, resourcePath } from '../client/resources.js';
 import type { EventRecorder } from '../client/event-recorder.js';
 import type { Logger } from '../util/log.js';
 import { NodeLease } from './lease.js';
-import { newNodeObject, nodeConditions, nodeStatusBody, type NodeConfig } from './node-status.js';
+import { capacity, newNodeObject, nodeConditions, nodeStatusBody, type NodeConfig } from './node-status.js';
+import { PodAdmitter } from './pod-admitter.js';
 import { rfc3339, stableJson, type Pod } from './pod-status.js';
 import { PodWorker, type PodView } from './pod-worker.js';
 import { StaticPodManager } from './static-pod-manager.js';
@@ -54,6 +55,7 @@ export class NodeAgent {
   private timers: NodeJS.Timeout[] = [];
   private readonly hb: RestClient;
   private readonly statics?: StaticPodManager;
+  private readonly admitter: PodAdmitter;
   registered = false;
 
   constructor(private readonly o: NodeAgentOptions) {
@@ -61,6 +63,15 @@ export class NodeAgent {
     this.hb = o.heartbeatClient ?? o.client;
     this.lease = new NodeLease(this.hb, this.name, o.leaseDurationSeconds, () => this.nodeUid);
     o.runtime.onContainerEvent((sandboxId) => this.sandboxEvent(sandboxId));
+    let allocatable: Record<string, string> | undefined;
+    this.admitter = new PodAdmitter({
+      client: o.client,
+      nodeName: this.name,
+      allocatable: () => (allocatable ??= capacity(o.node)),
+      events: o.events,
+      log: o.log,
+      retry: (pod) => this.podUpdated(pod),
+    });
     // Without a manifest path a real node still deletes mirror pods left from an earlier run.
     if (o.podManifestPath || !o.node.simulated)
       this.statics = new StaticPodManager({
@@ -99,6 +110,7 @@ export class NodeAgent {
       if (Object.entries(labels).some(([k, v]) => node.metadata?.labels?.[k] !== v)) node = await this.o.client.patch(path, { metadata: { labels } }, 'merge');
     }
     this.nodeUid = node.metadata?.uid;
+    this.admitter.node = node;
     this.conditions = node.status?.conditions;
     this.registered = true;
     this.startEvents(created);
@@ -164,7 +176,7 @@ export class NodeAgent {
     const withoutHeartbeat = stableJson({ ...status, conditions: conditions.map((c) => ({ ...c, lastHeartbeatTime: undefined })) });
     if (!force && withoutHeartbeat === this.lastStatusJson && Date.now() - this.lastReportAt < this.o.nodeStatusReportFrequencyMs) return;
     try {
-      await this.hb.patch(resourcePath(Resources.nodes, undefined, this.name, 'status'), { status }, 'merge');
+      this.admitter.node = await this.hb.patch(resourcePath(Resources.nodes, undefined, this.name, 'status'), { status }, 'merge');
       this.conditions = conditions;
       this.lastStatusJson = withoutHeartbeat;
       this.lastReportAt = Date.now();
@@ -180,6 +192,8 @@ export class NodeAgent {
     const uid = pod.metadata.uid;
     let w = this.workers.get(uid);
     if (!w) {
+      // Static pods run without the apiserver and are not admitted against API pods here.
+      if (!this.statics?.isStatic(uid) && !this.admitter.admit(pod, () => this.admittedPods())) return;
       w = new PodWorker(pod, {
         client: this.o.client,
         runtime: this.o.runtime,
@@ -208,6 +222,7 @@ export class NodeAgent {
 
   podDeleted(pod: Pod): void {
     if (isMirrorPod(pod)) return this.statics?.mirrorDeleted(pod);
+    this.admitter.forget(pod.metadata.uid);
     this.workers.get(pod.metadata.uid)?.remove();
   }
 
@@ -232,6 +247,16 @@ export class NodeAgent {
       if (v.pod.metadata.namespace === namespace && v.pod.metadata.name === name) found = v;
     }
     return found;
+  }
+
+  /** The pods this node admitted that have not finished (what a new pod is admitted against). */
+  private admittedPods(): KObject[] {
+    const out: KObject[] = [];
+    for (const w of this.workers.values()) {
+      const p = w.view().pod;
+      if (p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed') out.push(p);
+    }
+    return out;
   }
 
   /** Every pod this node runs (the kubelet server's /stats/summary). */

@@ -231,6 +231,26 @@ describe('keelson kubelet --runtime process', () => {
     assert.equal((await api.kubectl(['delete', 'pod', 'grpcprobed', '--grace-period=0', '--force'])).code, 0);
   });
 
+  it('admits pods bound by hand as the kubelet does: OutOfcpu is rejected, a label added after registration is seen', async () => {
+    await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'toobig' }, spec: { nodeName: node, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '30'], resources: { requests: { cpu: '1000' } } }] } });
+    const st = await until('rejected', async () => {
+      const s = (await json(['get', 'pod', 'toobig'])).status;
+      return s?.phase === 'Failed' && s;
+    }, 15_000, () => logs);
+    assert.equal(st.reason, 'OutOfcpu');
+    assert.match(st.message, /^Pod was rejected: Node didn't have enough resource: cpu, requested: 1000000, used: \d+, capacity: \d+$/);
+    assert.equal(st.containerStatuses, undefined, 'nothing ran');
+    assert.match((await api.kubectl(['get', 'pod', 'toobig'])).stdout, /toobig\s+0\/1\s+OutOfcpu\s+0/);
+    const ev = await until('the OutOfcpu event', async () => (await json(['get', 'events', '--field-selector', 'involvedObject.name=toobig,reason=OutOfcpu'])).items[0], 10_000);
+    assert.equal(ev.type, 'Warning');
+    // The node read its labels at registration; one added since is found by reading it again.
+    assert.equal((await api.kubectl(['label', 'node', node, 'keelson-test/admit=yes'])).code, 0);
+    await apply({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'selected' }, spec: { nodeName: node, nodeSelector: { 'keelson-test/admit': 'yes' }, containers: [{ name: 'c', image: 'busybox', command: ['sleep', '30'] }] } });
+    await until('selected Running', async () => (await json(['get', 'pod', 'selected'])).status?.phase === 'Running', 15_000, () => logs);
+    for (const p of ['toobig', 'selected']) assert.equal((await api.kubectl(['delete', 'pod', p, '--grace-period=0', '--force'])).code, 0);
+    await api.kubectl(['label', 'node', node, 'keelson-test/admit-']);
+  });
+
   it('runs postStart and preStop exec hooks (preStop before SIGTERM)', async () => {
     const mark = join(rootDir, 'hooks.txt');
     await apply({
