@@ -60,6 +60,7 @@ export interface AuthUserRecord {
   /** The bcrypt hash as stored (empty for a user without a password). */
   password: Buffer;
   roles: string[];
+  /** UserAddOptions.no_password; undefined = no options stored (users made before etcd 3.4). */
   noPassword?: boolean;
 }
 
@@ -163,7 +164,7 @@ export function decodeAlarm(k: Buffer): AlarmRecord {
 export function encodeUser(u: AuthUserRecord): Buffer {
   const w = new ProtoWriter().bytes(1, u.name).bytes(2, u.password);
   for (const r of u.roles) w.bytes(3, r, true);
-  if (u.noPassword) w.bytes(4, new ProtoWriter().int(1, true).finish(), true);
+  if (u.noPassword !== undefined) w.bytes(4, new ProtoWriter().int(1, u.noPassword).finish(), true);
   return w.finish();
 }
 

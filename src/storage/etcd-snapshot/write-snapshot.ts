@@ -51,7 +51,8 @@ export function etcdBuckets(src: EtcdSnapshotSource): BoltBucket[] {
     b('members_removed', sortedEntries(src.removedMembers.map((id) => entry(memberKey(id), 'removed')))),
     b('cluster', src.clusterVersion ? [entry('clusterVersion', src.clusterVersion)] : []),
     b('alarm', sortedEntries(src.alarms.map((a) => entry(encodeAlarm(a), Buffer.alloc(0))))),
-    b('auth', [entry('authEnabled', Buffer.from([src.authEnabled ? 1 : 0])), entry('authRevision', u64be(src.authRevision))]),
+    // etcd writes authEnabled only once auth was enabled (then 0x00 again when disabled).
+    b('auth', [...(src.authEnabled ? [entry('authEnabled', Buffer.from([1]))] : []), entry('authRevision', u64be(src.authRevision))]),
     b('authUsers', sortedEntries(src.users.map((u) => entry(u.name, encodeUser(u))))),
     b('authRoles', sortedEntries(src.roles.map((r) => entry(r.name, encodeRole(r))))),
   ];
