@@ -244,6 +244,7 @@ test("a real etcd's snapshot reads back as its records; hashKV over them equals 
     const b = await readAll(second);
     const t = b.snap.tables;
     assert.equal(b.snap.revision, h.rev);
+    assert.equal(b.snap.currentRevision, h.rev);
     assert.deepEqual(b.rows, h.rows);
     assert.equal(t.compactRevision, compactAt);
     assert.equal(t.scheduledCompactRevision, compactAt);

@@ -86,6 +86,10 @@ test('a written file reads back bucket by bucket, every page accounted for', asy
         i++;
       }
       assert.equal(i, n);
+      assert.equal((await db.last('zeta'))?.key.toString(), `k${String(n - 1).padStart(7, '0')}`);
+      assert.equal((await db.last('alpha'))?.key.toString(), 'b');
+      assert.equal(await db.last('empty'), undefined);
+      assert.equal(await db.last('missing'), undefined);
       // Pages 0 and 1 (metas), the freelist, and the trees: each exactly once, nothing else.
       const pages = [0n, 1n, db.meta.freelist, ...(await reachablePages(db))].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
       assert.deepEqual(pages, Array.from({ length: Number(db.meta.pgid) }, (_, k) => BigInt(k)));

@@ -109,6 +109,26 @@ export class BoltReader {
     }
   }
 
+  /** The last item of a top-level bucket (rightmost path only), or undefined when empty/missing. */
+  async last(name: Buffer | string): Promise<BoltItem | undefined> {
+    const n = typeof name === 'string' ? Buffer.from(name) : name;
+    let value: Buffer | undefined;
+    for await (const it of this.root()) {
+      if (it.key.equals(n) && it.bucket) value = it.value;
+      if (Buffer.compare(it.key, n) >= 0) break;
+    }
+    if (!value) return undefined;
+    const root = value.readBigUInt64LE(0);
+    let page = root === 0n ? value.subarray(BUCKET_HEADER_SIZE) : await this.page(root);
+    for (;;) {
+      const h = readPageHeader(page);
+      if (!h.count) return undefined;
+      if (h.flags & LEAF_PAGE) return leafItems(page)[h.count - 1];
+      if (!(h.flags & BRANCH_PAGE)) throw new Error(`bbolt: page ${h.id} is not a branch or leaf page`);
+      page = await this.page(page.readBigUInt64LE(PAGE_HEADER_SIZE + (h.count - 1) * ELEMENT_SIZE + 8));
+    }
+  }
+
   /** The items of the bucket whose value (as stored in its parent) is `value`. */
   nested(value: Buffer): AsyncGenerator<BoltItem> {
     if (value.length < BUCKET_HEADER_SIZE) throw new Error('bbolt: bucket value is too short');

@@ -19,8 +19,13 @@ import { fileSha256 } from './write-snapshot.js';
 
 export interface OpenedEtcdSnapshot {
   tables: EtcdTables;
-  /** The revision of the last history row (etcdctl snapshot status' "REVISION"). */
+  /** The revision of the last history row (etcdctl snapshot status' "REVISION"; 0 when none). */
   revision: number;
+  /**
+   * The store's revision after a restore: etcd takes the last row's, or the compacted revision
+   * when compaction removed every row above it (mvcc store.restore), and 1 for an empty store.
+   */
+  currentRevision: number;
   /** Whether the file carried a sha256 trailer (which then matched). */
   hashChecked: boolean;
   /** The history rows; may be iterated more than once, only while the snapshot is open. */
@@ -46,11 +51,12 @@ export async function openEtcdSnapshot(path: string, opts: { skipHashCheck?: boo
   const db = await BoltReader.open(path, { size: dbSize });
   try {
     const tables = await readTables(db);
-    let revision = 0;
-    for await (const it of db.bucket('key')) revision = decodeRevision(it.key).main;
+    const last = await db.last('key');
+    const revision = last ? decodeRevision(last.key).main : 0;
     return {
       tables,
       revision,
+      currentRevision: Math.max(revision, tables.compactRevision, 1),
       hashChecked: hasHash,
       async *history() {
         for await (const it of db.bucket('key')) yield decodeHistoryRow(it.key, it.value);
