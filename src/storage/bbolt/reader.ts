@@ -17,6 +17,8 @@ import {
   type Meta,
 } from './page.js';
 
+const READ_AHEAD = 1 << 20;
+
 export interface BoltItem {
   key: Buffer;
   value: Buffer;
@@ -61,19 +63,29 @@ export class BoltReader {
     await this.fh.close();
   }
 
-  /** A page with its overflow pages. */
+  /** Bytes [start, start + buf.length) of the file, read ahead (trees are mostly laid out in order). */
+  private window = { start: 0, buf: Buffer.alloc(0) };
+
+  private async bytes(start: number, len: number): Promise<Buffer> {
+    const w = this.window;
+    if (start >= w.start && start + len <= w.start + w.buf.length) return w.buf.subarray(start - w.start, start - w.start + len);
+    const want = Math.min(Math.max(len, READ_AHEAD), this.size - start);
+    const buf = Buffer.alloc(want);
+    const { bytesRead } = await this.fh.read(buf, 0, want, start);
+    if (bytesRead < len) throw new Error(`bbolt: file ends inside the page at offset ${start}`);
+    this.window = { start, buf: buf.subarray(0, bytesRead) };
+    return buf.subarray(0, len);
+  }
+
+  /** A page with its overflow pages (a view into a read-ahead buffer: do not modify). */
   async page(id: bigint): Promise<Buffer> {
     if (id < 2n || id >= this.meta.pgid) throw new Error(`bbolt: page ${id} is out of bounds (${this.meta.pgid} pages)`);
     const ps = this.meta.pageSize;
-    const head = Buffer.alloc(PAGE_HEADER_SIZE);
-    await this.fh.read(head, 0, PAGE_HEADER_SIZE, Number(id) * ps);
-    const h = readPageHeader(head);
+    const at = Number(id) * ps;
+    const h = readPageHeader(await this.bytes(at, PAGE_HEADER_SIZE));
     if (h.id !== id) throw new Error(`bbolt: page ${id} has id ${h.id} in its header`);
-    const len = (h.overflow + 1) * ps;
     if (id + BigInt(h.overflow) >= this.meta.pgid) throw new Error(`bbolt: page ${id} overflows past the end`);
-    const buf = Buffer.alloc(len);
-    await this.fh.read(buf, 0, len, Number(id) * ps);
-    return buf;
+    return this.bytes(at, (h.overflow + 1) * ps);
   }
 
   /** Page ids on the freelist ([] when the file does not store one). */
@@ -142,17 +154,40 @@ export class BoltReader {
   }
 
   private async *walk(pgid: bigint): AsyncGenerator<BoltItem> {
+    for await (const items of this.leaves(pgid)) yield* items;
+  }
+
+  /** The items of a tree, one leaf page at a time (cheaper than one generator step per item per level). */
+  private async *leaves(pgid: bigint): AsyncGenerator<BoltItem[]> {
     const p = await this.page(pgid);
     const h = readPageHeader(p);
     if (h.flags & LEAF_PAGE) {
-      yield* leafItems(p);
+      yield leafItems(p);
     } else if (h.flags & BRANCH_PAGE) {
-      for (let i = 0; i < h.count; i++) {
-        const el = PAGE_HEADER_SIZE + i * ELEMENT_SIZE;
-        yield* this.walk(p.readBigUInt64LE(el + 8));
-      }
+      const children: bigint[] = [];
+      for (let i = 0; i < h.count; i++) children.push(p.readBigUInt64LE(PAGE_HEADER_SIZE + i * ELEMENT_SIZE + 8));
+      for (const c of children) yield* this.leaves(c);
     } else {
       throw new Error(`bbolt: page ${pgid} has flags 0x${h.flags.toString(16)}, not a branch or leaf page`);
+    }
+  }
+
+  /** Like nested(), one leaf page of items at a time. */
+  async *nestedBatches(value: Buffer): AsyncGenerator<BoltItem[]> {
+    if (value.length < BUCKET_HEADER_SIZE) throw new Error('bbolt: bucket value is too short');
+    const root = value.readBigUInt64LE(0);
+    if (root !== 0n) yield* this.leaves(root);
+    else yield leafItems(value.subarray(BUCKET_HEADER_SIZE));
+  }
+
+  /** Like bucket(), one leaf page of items at a time. */
+  async *bucketBatches(name: Buffer | string): AsyncGenerator<BoltItem[]> {
+    const n = typeof name === 'string' ? Buffer.from(name) : name;
+    for await (const it of this.root()) {
+      const c = Buffer.compare(it.key, n);
+      if (c < 0) continue;
+      if (c === 0 && it.bucket) yield* this.nestedBatches(it.value);
+      return;
     }
   }
 }

@@ -138,13 +138,21 @@ class TreeBuilder {
     private what: string,
   ) {}
 
-  async add(item: LeafItem): Promise<void> {
+  /** Adds an entry; returns a promise only when a page had to be written first (await it then). */
+  add(item: LeafItem): Promise<void> | undefined {
     if (this.last && Buffer.compare(this.last, item.key) >= 0) {
       throw new Error(`bbolt writer: keys of ${this.what} are not in strictly ascending order at ${JSON.stringify(item.key.toString('latin1'))}`);
     }
     this.last = item.key;
     const size = ELEMENT_SIZE + item.key.length + item.value.length;
-    if (this.leaf.length && this.leafBytes + size > this.sink.pageSize) await this.flushLeaf();
+    if (this.leaf.length && this.leafBytes + size > this.sink.pageSize) {
+      return this.flushLeaf().then(() => this.push(item, size));
+    }
+    this.push(item, size);
+    return undefined;
+  }
+
+  private push(item: LeafItem, size: number): void {
     this.leaf.push(item);
     this.leafBytes += size;
   }
@@ -219,11 +227,24 @@ async function writeBucket(sink: PageSink, b: BoltBucket): Promise<Buffer> {
   const inlineMax = sink.pageSize / 4;
   let inlineBytes = PAGE_HEADER_SIZE;
   let inlineable = true;
-  for await (const e of b.entries) {
-    await tree.add({ key: e.key, value: e.value, flags: 0 });
+  const add = (e: BoltEntry): Promise<void> | undefined => {
+    const p = tree.add({ key: e.key, value: e.value, flags: 0 });
     if (inlineable) {
       inlineBytes += ELEMENT_SIZE + e.key.length + e.value.length;
       if (inlineBytes > inlineMax || tree.spilled) inlineable = false;
+    }
+    return p;
+  };
+  // A sync iterable is read without a microtask per entry.
+  if (Symbol.iterator in b.entries) {
+    for (const e of b.entries) {
+      const p = add(e);
+      if (p) await p;
+    }
+  } else {
+    for await (const e of b.entries) {
+      const p = add(e);
+      if (p) await p;
     }
   }
   if (inlineable) return bucketValue(0n, encodeLeaf(tree.pendingLeaf));

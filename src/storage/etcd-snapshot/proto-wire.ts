@@ -6,22 +6,31 @@
 export class ProtoWriter {
   private parts: Buffer[] = [];
 
-  private varint(v: bigint): void {
-    let x = BigInt.asUintN(64, v);
+  private varint(v: bigint | number): void {
     const out: number[] = [];
-    while (x >= 0x80n) {
-      out.push(Number(x & 0x7fn) | 0x80);
-      x >>= 7n;
+    if (typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER) {
+      // Fast path: non-negative safe integers (tags, lengths, revisions).
+      while (v >= 0x80) {
+        out.push((v % 0x80) | 0x80);
+        v = Math.floor(v / 0x80);
+      }
+      out.push(v);
+    } else {
+      let x = BigInt.asUintN(64, BigInt(v));
+      while (x >= 0x80n) {
+        out.push(Number(x & 0x7fn) | 0x80);
+        x >>= 7n;
+      }
+      out.push(Number(x));
     }
-    out.push(Number(x));
     this.parts.push(Buffer.from(out));
   }
 
   /** An int64/uint64/enum/bool field; skipped when zero. */
   int(field: number, v: bigint | number | boolean): this {
-    const b = typeof v === 'boolean' ? (v ? 1n : 0n) : BigInt(v);
-    if (b === 0n) return this;
-    this.varint(BigInt((field << 3) | 0));
+    const b = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+    if (b === 0 || b === 0n) return this;
+    this.varint(field << 3);
     this.varint(b);
     return this;
   }
@@ -30,8 +39,8 @@ export class ProtoWriter {
   bytes(field: number, v: Buffer | string | undefined, always = false): this {
     const b = typeof v === 'string' ? Buffer.from(v) : v;
     if (!b || (!b.length && !always)) return this;
-    this.varint(BigInt((field << 3) | 2));
-    this.varint(BigInt(b.length));
+    this.varint((field << 3) | 2);
+    this.varint(b.length);
     this.parts.push(b);
     return this;
   }
@@ -54,8 +63,18 @@ export function readProto(buf: Buffer): ProtoField[] {
   const out: ProtoField[] = [];
   let pos = 0;
   const varint = (): bigint => {
-    let v = 0n;
-    let shift = 0n;
+    // Up to 7 bytes (49 bits) in plain numbers, the rest with bigint.
+    let n = 0;
+    let mul = 1;
+    for (let i = 0; i < 7; i++) {
+      if (pos >= buf.length) throw new Error('protobuf: truncated varint');
+      const b = buf[pos++]!;
+      n += (b & 0x7f) * mul;
+      if (!(b & 0x80)) return BigInt(n);
+      mul *= 0x80;
+    }
+    let v = BigInt(n);
+    let shift = 49n;
     for (;;) {
       if (pos >= buf.length) throw new Error('protobuf: truncated varint');
       const b = buf[pos++]!;

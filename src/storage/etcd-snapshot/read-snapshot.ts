@@ -59,7 +59,7 @@ export async function openEtcdSnapshot(path: string, opts: { skipHashCheck?: boo
       currentRevision: Math.max(revision, tables.compactRevision, 1),
       hashChecked: hasHash,
       async *history() {
-        for await (const it of db.bucket('key')) yield decodeHistoryRow(it.key, it.value);
+        for await (const items of db.bucketBatches('key')) for (const it of items) yield decodeHistoryRow(it.key, it.value);
       },
       close: () => db.close(),
     };

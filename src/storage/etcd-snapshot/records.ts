@@ -71,11 +71,17 @@ export interface AuthRoleRecord {
 
 export const REV_BYTES = 17;
 
+/** A non-negative safe integer as a big-endian u64. */
+function writeU64BE(b: Buffer, v: number, off: number): void {
+  b.writeUInt32BE(Math.floor(v / 0x100000000), off);
+  b.writeUInt32BE(v % 0x100000000, off + 4);
+}
+
 export function encodeRevision(main: number, sub: number, tombstone = false): Buffer {
   const b = Buffer.alloc(REV_BYTES + (tombstone ? 1 : 0));
-  b.writeBigUInt64BE(BigInt(main), 0);
+  writeU64BE(b, main, 0);
   b[8] = 0x5f; // '_'
-  b.writeBigUInt64BE(BigInt(sub), 9);
+  writeU64BE(b, sub, 9);
   if (tombstone) b[17] = 0x74; // 't'
   return b;
 }
@@ -83,8 +89,8 @@ export function encodeRevision(main: number, sub: number, tombstone = false): Bu
 export function decodeRevision(b: Buffer): { main: number; sub: number; tombstone: boolean } {
   if (b.length < REV_BYTES || b[8] !== 0x5f) throw new Error(`etcd snapshot: ${b.toString('hex')} is not a revision key`);
   return {
-    main: Number(b.readBigUInt64BE(0)),
-    sub: Number(b.readBigUInt64BE(9)),
+    main: b.readUInt32BE(0) * 0x100000000 + b.readUInt32BE(4),
+    sub: b.readUInt32BE(9) * 0x100000000 + b.readUInt32BE(13),
     tombstone: b.length === REV_BYTES + 1 && b[17] === 0x74,
   };
 }

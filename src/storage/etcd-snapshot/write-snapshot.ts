@@ -31,8 +31,17 @@ const entry = (key: Buffer | string, value: Buffer | string): BoltEntry => ({
 
 const sortedEntries = (es: BoltEntry[]): BoltEntry[] => es.sort((a, b) => Buffer.compare(a.key, b.key));
 
-async function* historyEntries(rows: Iterable<HistoryRow> | AsyncIterable<HistoryRow>): AsyncGenerator<BoltEntry> {
-  for await (const r of rows) yield { key: encodeRevision(r.main, r.sub, r.tombstone), value: encodeKeyValue(r) };
+const historyEntry = (r: HistoryRow): BoltEntry => ({ key: encodeRevision(r.main, r.sub, r.tombstone), value: encodeKeyValue(r) });
+
+function historyEntries(rows: Iterable<HistoryRow> | AsyncIterable<HistoryRow>): Iterable<BoltEntry> | AsyncIterable<BoltEntry> {
+  if (Symbol.iterator in rows) {
+    return (function* () {
+      for (const r of rows) yield historyEntry(r);
+    })();
+  }
+  return (async function* () {
+    for await (const r of rows) yield historyEntry(r);
+  })();
 }
 
 /** etcd's buckets for `src` (the history iterable is consumed once, when written). */
