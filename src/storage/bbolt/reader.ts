@@ -110,25 +110,26 @@ export class BoltReader {
     return this.walk(this.meta.root);
   }
 
-  /** The items of a top-level bucket in key order (nothing when it does not exist). */
-  async *bucket(name: Buffer | string): AsyncGenerator<BoltItem> {
+  /** The value a top-level bucket is stored under in the root (undefined when missing). */
+  async bucketValue(name: Buffer | string): Promise<Buffer | undefined> {
     const n = typeof name === 'string' ? Buffer.from(name) : name;
     for await (const it of this.root()) {
       const c = Buffer.compare(it.key, n);
-      if (c < 0) continue;
-      if (c === 0 && it.bucket) yield* this.nested(it.value);
-      return;
+      if (c > 0) return undefined;
+      if (c === 0) return it.bucket ? it.value : undefined;
     }
+    return undefined;
+  }
+
+  /** The items of a top-level bucket in key order (nothing when it does not exist). */
+  async *bucket(name: Buffer | string): AsyncGenerator<BoltItem> {
+    const value = await this.bucketValue(name);
+    if (value) yield* this.nested(value);
   }
 
   /** The last item of a top-level bucket (rightmost path only), or undefined when empty/missing. */
   async last(name: Buffer | string): Promise<BoltItem | undefined> {
-    const n = typeof name === 'string' ? Buffer.from(name) : name;
-    let value: Buffer | undefined;
-    for await (const it of this.root()) {
-      if (it.key.equals(n) && it.bucket) value = it.value;
-      if (Buffer.compare(it.key, n) >= 0) break;
-    }
+    const value = await this.bucketValue(name);
     if (!value) return undefined;
     const root = value.readBigUInt64LE(0);
     let page = root === 0n ? value.subarray(BUCKET_HEADER_SIZE) : await this.page(root);
@@ -182,13 +183,8 @@ export class BoltReader {
 
   /** Like bucket(), one leaf page of items at a time. */
   async *bucketBatches(name: Buffer | string): AsyncGenerator<BoltItem[]> {
-    const n = typeof name === 'string' ? Buffer.from(name) : name;
-    for await (const it of this.root()) {
-      const c = Buffer.compare(it.key, n);
-      if (c < 0) continue;
-      if (c === 0 && it.bucket) yield* this.nestedBatches(it.value);
-      return;
-    }
+    const value = await this.bucketValue(name);
+    if (value) yield* this.nestedBatches(value);
   }
 }
 
