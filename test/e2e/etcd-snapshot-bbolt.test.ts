@@ -282,6 +282,34 @@ test("a real etcd's snapshot reads back as its records; hashKV over them equals 
     const r = await etcdctl(ep, ['endpoint', 'hashkv', `--rev=${compactAt}`]);
     assert.match(r.stderr, /required revision has been compacted/);
 
+    // Those records written back with auth enabled (a root user with the same bcrypt hash):
+    // a real etcd restored from it authenticates both users and enforces the read-only role.
+    const authFile = join(dir, 'auth.db');
+    const user = t.users[0]!;
+    await writeEtcdSnapshot(authFile, {
+      ...t,
+      authEnabled: true,
+      users: [user, { name: 'root', password: user.password, roles: ['root'], noPassword: false }],
+      roles: [...t.roles, { name: 'root', permissions: [] }],
+      history: b.rows,
+    });
+    const restored = join(dir, 'auth-restored');
+    const peer = `http://127.0.0.1:${await freePort()}`;
+    await ctl('127.0.0.1:1', ['snapshot', 'restore', authFile, `--data-dir=${restored}`, '--name=keelson-test', `--initial-cluster=keelson-test=${peer}`, `--initial-advertise-peer-urls=${peer}`]);
+    const authEtcd = await startEtcd({ args: [`--data-dir=${restored}`] });
+    try {
+      const aep = authEtcd.endpoint;
+      assert.equal((await ctl(aep, ['--user=keelson-user:keelson-password', 'get', '/keelson/a', '--print-value-only'])).trim(), 'alpha-3');
+      const denied = await etcdctl(aep, ['--user=keelson-user:keelson-password', 'put', '/keelson/a', 'no']);
+      assert.match(denied.stderr, /permission denied/);
+      const anonymous = await etcdctl(aep, ['get', '/keelson/a']);
+      assert.match(anonymous.stderr, /user name is empty/);
+      await ctl(aep, ['--user=root:keelson-password', 'put', '/keelson/a', 'by-root']);
+      assert.equal((await ctl(aep, ['--user=root:keelson-password', 'get', '/keelson/a', '--print-value-only'])).trim(), 'by-root');
+    } finally {
+      await authEtcd.stop();
+    }
+
     // A corrupted trailer is refused with etcdctl's message.
     const fh = await open(second, 'r+');
     const last = Buffer.alloc(1);
