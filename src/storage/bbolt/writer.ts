@@ -281,6 +281,10 @@ export async function writeBoltFile(path: string, buckets: BoltBucket[], opts: B
     await fh.write(encodeMetaPage(1, { ...meta, txid: txid - 1n }), 0, pageSize, pageSize);
     await fh.sync();
     return Number(sink.next) * pageSize;
+  } catch (err) {
+    // A half-written file must not pass for a database.
+    await fh.truncate(0).catch(() => undefined);
+    throw err;
   } finally {
     await fh.close();
   }
