@@ -5,6 +5,8 @@ export type WorkerCommand =
       type: 'load';
       endpoint: string;
       op: 'put' | 'get' | 'range';
+      /** grpc-js with protobufjs objects, or the lean client of raw-client.ts. */
+      client: 'grpc-js' | 'raw';
       workerIndex: number;
       inflight: number;
       keyPrefix: string;

@@ -5,6 +5,7 @@
 //                          [--watchers 100] [--watch-rate 100] [--only etcd|keelson] [--no-build]
 //                          [--phases put1,put16,put64,get,range,watch]   (a subset, for quick checks)
 //                          [--bin B]   (another build's bin/keelson, for before/after pairs; implies --no-build)
+//                          [--client raw|grpc-js]
 //
 // Phases (each --duration seconds): puts of --value-size bytes at 1, 16 and 64 requests in flight;
 // single-key gets (16 in flight); a range over --range-keys keys (1 in flight per client; each
@@ -15,6 +16,10 @@
 // Printed per phase: ops/s, p50/p99 latency, server CPU seconds per 10k ops (user+system of the
 // server's process tree from /proc/<pid>/stat), and keelson/etcd ratios. CPU steal during the run
 // is printed too: compare servers only when it is near zero.
+// Client (--client): the load phases use the lean client of raw-client.ts by default (hand-encoded
+// requests, responses checked without decoding objects), so that the client processes, which spent
+// 2-5x the server's CPU per call with grpc-js and protobufjs, do not set the pace; `grpc-js` runs
+// them with grpc-js as earlier sessions did. The watch phase always uses grpc-js.
 
 import { fork, type ChildProcess } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
@@ -40,12 +45,13 @@ const { values: flags } = parseArgs({
     phases: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     bin: { type: 'string' },
+    client: { type: 'string', default: 'raw' },
     help: { type: 'boolean', default: false },
   },
 });
 if (flags.help) {
   console.log(
-    'usage: npm run bench:store -- [--duration S] [--clients N] [--value-size B] [--range-keys N] [--watchers N] [--watch-rate R] [--only etcd|keelson] [--phases put1,put16,put64,get,range,watch] [--no-build] [--bin B]',
+    'usage: npm run bench:store -- [--duration S] [--clients N] [--value-size B] [--range-keys N] [--watchers N] [--watch-rate R] [--only etcd|keelson] [--phases put1,put16,put64,get,range,watch] [--no-build] [--bin B] [--client raw|grpc-js]',
   );
   process.exit(0);
 }
@@ -58,6 +64,8 @@ const valueSize = Number(flags['value-size']);
 const rangeKeys = Number(flags['range-keys']);
 const nWatchers = Number(flags.watchers);
 const watchRate = Number(flags['watch-rate']);
+if (flags.client !== 'raw' && flags.client !== 'grpc-js') throw new Error(`--client: expected raw or grpc-js, got ${JSON.stringify(flags.client)}`);
+const client: 'raw' | 'grpc-js' = flags.client;
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -154,7 +162,7 @@ async function loadPhase(
   const per = used.map((_, i) => Math.floor(inflightTotal / used.length) + (i < inflightTotal % used.length ? 1 : 0));
   const minOps = op === 'range' ? 3 : 1;
   const replies = used.map((w, i) =>
-    w.request({ type: 'load', endpoint: server.endpoint, op, workerIndex: i, inflight: per[i], keyPrefix, keySpace, valueSize, startAt, endAt, minOps }),
+    w.request({ type: 'load', endpoint: server.endpoint, op, client, workerIndex: i, inflight: per[i], keyPrefix, keySpace, valueSize, startAt, endAt, minOps }),
   );
   await sleep(startAt - now());
   const cpu0 = treeCpuSeconds(server.pid);
@@ -260,7 +268,7 @@ async function runAll(server: BenchServer, workers: Worker[]): Promise<PhaseResu
 
 async function main() {
   console.error(
-    `bench:store: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${nClients} client processes, ${durationMs / 1000} s per phase`,
+    `bench:store: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${nClients} client processes (${client} client for the load phases), ${durationMs / 1000} s per phase`,
   );
   const workers = Array.from({ length: nClients }, () => new Worker());
   await Promise.all(workers.map((w) => w.ready));

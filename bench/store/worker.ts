@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadEtcdProto } from '../../src/storage/etcd-proto/index.js';
 import type { WorkerCommand, WorkerReply } from './protocol.js';
+import { encodeFields, PUT_PATH, RANGE_PATH, RawGrpcClient, rangeFacts } from './raw-client.js';
 
 type Cb = (err: grpc.ServiceError | null, res?: unknown) => void;
 type Unary = (req: unknown, cb: Cb) => void;
@@ -45,13 +46,12 @@ function call(fn: Unary, target: unknown, req: unknown): Promise<unknown> {
   return new Promise((resolve, reject) => fn.call(target, req, (err, res) => (err ? reject(err) : resolve(res))));
 }
 
-async function runLoad(cmd: Extract<WorkerCommand, { type: 'load' }>) {
+/** The request of one load operation through the chosen client: resolves once answered (and checked). */
+type Issue = (i: number) => Promise<unknown>;
+
+function grpcJsIssuer(cmd: Extract<WorkerCommand, { type: 'load' }>): Issue {
   const { kv: k } = clients(cmd.endpoint);
   const value = Buffer.alloc(cmd.valueSize, 0x61);
-  const latencies: number[] = [];
-  let ops = 0;
-  let errors = 0;
-  let firstError: string | undefined;
   const method = cmd.op === 'put' ? k.Put : k.Range;
   const makeReq = (i: number): unknown => {
     switch (cmd.op) {
@@ -63,6 +63,45 @@ async function runLoad(cmd: Extract<WorkerCommand, { type: 'load' }>) {
         return { key: Buffer.from(cmd.keyPrefix), range_end: prefixEnd(Buffer.from(cmd.keyPrefix)) };
     }
   };
+  return (i) => call(method, k, makeReq(i));
+}
+
+let raw: { endpoint: string; client: RawGrpcClient } | undefined;
+
+/** The lean client (raw-client.ts): same wire requests, responses checked without decoding objects. */
+function rawIssuer(cmd: Extract<WorkerCommand, { type: 'load' }>): Issue {
+  if (raw?.endpoint !== cmd.endpoint) {
+    raw?.client.close();
+    raw = { endpoint: cmd.endpoint, client: new RawGrpcClient(cmd.endpoint) };
+  }
+  const c = raw.client;
+  const value = Buffer.alloc(cmd.valueSize, 0x61);
+  const checkCount = (want: number) => (msg: Buffer) => {
+    const f = rangeFacts(msg);
+    if (f.count !== want || f.kvs !== want) throw new Error(`range answered count ${f.count} with ${f.kvs} kvs, expected ${want}`);
+  };
+  switch (cmd.op) {
+    case 'put':
+      return (i) => c.call(PUT_PATH, encodeFields([[1, Buffer.from(`${cmd.keyPrefix}${i % cmd.keySpace}`)], [2, value]]));
+    case 'get': {
+      const one = checkCount(1);
+      return () =>
+        c.call(RANGE_PATH, encodeFields([[1, Buffer.from(`${cmd.keyPrefix}${String(Math.floor(Math.random() * cmd.keySpace)).padStart(5, '0')}`)]])).then(one);
+    }
+    case 'range': {
+      const all = checkCount(cmd.keySpace);
+      const req = encodeFields([[1, Buffer.from(cmd.keyPrefix)], [2, prefixEnd(Buffer.from(cmd.keyPrefix))]]);
+      return () => c.call(RANGE_PATH, req).then(all);
+    }
+  }
+}
+
+async function runLoad(cmd: Extract<WorkerCommand, { type: 'load' }>) {
+  const issue = cmd.client === 'raw' ? rawIssuer(cmd) : grpcJsIssuer(cmd);
+  const latencies: number[] = [];
+  let ops = 0;
+  let errors = 0;
+  let firstError: string | undefined;
   await sleepUntil(cmd.startAt);
   let seq = cmd.workerIndex * 1_000_000;
   let lastDone = cmd.startAt;
@@ -74,7 +113,7 @@ async function runLoad(cmd: Extract<WorkerCommand, { type: 'load' }>) {
     while (now() < cmd.endAt || (mine < cmd.minOps && now() < hardEnd)) {
       const t0 = now();
       try {
-        await call(method, k, makeReq(seq++));
+        await issue(seq++);
         const t1 = now();
         ops++;
         mine++;
@@ -167,6 +206,7 @@ process.on('message', (m: WorkerCommand) => {
       watchStream?.cancel();
       kv?.close();
       watchClient?.close();
+      raw?.client.close();
       process.disconnect?.();
       break;
   }

@@ -97,4 +97,15 @@ describe('response encoders: what a grpc client decodes', () => {
       assert.deepEqual(got, { response: resp, watchId: f.watchId, created: f.created ?? false, fragment: f.fragment ?? false });
     }
   });
+
+  it('WatchResponse: one event fanned out to many watchers (small ones encoded once, large ones each time) reads back unchanged', () => {
+    const smallEv: WatchResponse = { header, events: [{ type: 'PUT', kv: kv('/fan/a', Buffer.alloc(300, 1)) }] };
+    const largeEv: WatchResponse = { header, events: [{ type: 'PUT', kv: kv('/fan/b', Buffer.alloc(100_000, 2)), prevKv: kv('/fan/b', Buffer.alloc(20_000, 3)) }] };
+    for (let id = 0; id < 40; id++) {
+      for (const resp of [smallEv, largeEv]) {
+        const got = c.watchResponseFromPb(decode('Watch', 'Watch', encodeWatchResponse(resp, { watchId: id })));
+        assert.deepEqual(got, { response: resp, watchId: id, created: false, fragment: false });
+      }
+    }
+  });
 });

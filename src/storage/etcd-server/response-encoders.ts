@@ -218,7 +218,50 @@ function eventSize(e: Event): number {
   return (e.type === 'DELETE' ? 2 : 0) + field(kvSize(e.kv)) + (e.prevKv ? field(kvSize(e.prevKv)) : 0);
 }
 
-function watchSize(r: WatchResponse, f: WatchResponseFields): number {
+/**
+ * The encoded body of an Event message, for the last few events seen: one put fans out to every
+ * watcher of its key with the same KeyValue objects (the hub makes a new Event per watcher when it
+ * drops or adds prev_kv), so its bytes are built once and copied into each watcher's response.
+ * Events over CACHED_EVENT_MAX bytes are written directly instead (bounded memory; their copy
+ * costs more than their encoding).
+ */
+const EVENT_CACHE = 16;
+const CACHED_EVENT_MAX = 16 * 1024;
+const cachedKv: Array<KeyValue | undefined> = new Array<KeyValue | undefined>(EVENT_CACHE);
+const cachedPrev: Array<KeyValue | undefined> = new Array<KeyValue | undefined>(EVENT_CACHE);
+const cachedDelete: boolean[] = new Array<boolean>(EVENT_CACHE);
+const cachedBytes: Buffer[] = new Array<Buffer>(EVENT_CACHE);
+let nextSlot = 0;
+
+function writeEventBody(w: PbWriter, e: Event): void {
+  if (e.type === 'DELETE') {
+    w.uvarint(tag(1, VARINT));
+    w.uvarint(1);
+  }
+  writeKv(w, 2, e.kv, kvSize(e.kv));
+  if (e.prevKv) writeKv(w, 3, e.prevKv, kvSize(e.prevKv));
+}
+
+/** The cached body of a small event, or undefined for a large one. */
+function cachedEvent(e: Event): Buffer | undefined {
+  const del = e.type === 'DELETE';
+  for (let i = 0; i < EVENT_CACHE; i++) {
+    if (cachedKv[i] === e.kv && cachedPrev[i] === e.prevKv && cachedDelete[i] === del) return cachedBytes[i];
+  }
+  const size = eventSize(e);
+  if (size > CACHED_EVENT_MAX) return undefined;
+  const w = new PbWriter(size);
+  writeEventBody(w, e);
+  cachedKv[nextSlot] = e.kv;
+  cachedPrev[nextSlot] = e.prevKv;
+  cachedDelete[nextSlot] = del;
+  cachedBytes[nextSlot] = w.buf;
+  nextSlot = (nextSlot + 1) % EVENT_CACHE;
+  return w.buf;
+}
+
+/** Body size of a WatchResponse (without the 5-byte gRPC prefix). */
+export function watchSize(r: WatchResponse, f: WatchResponseFields): number {
   let n = field(headerSize(r.header, false));
   if (f.watchId) n += 1 + int64Size(f.watchId);
   if (f.created) n += 2;
@@ -226,11 +269,12 @@ function watchSize(r: WatchResponse, f: WatchResponseFields): number {
   if (r.compactRevision) n += 1 + int64Size(r.compactRevision);
   if (r.cancelReason) n += field(Buffer.byteLength(r.cancelReason));
   if (f.fragment) n += 2;
-  for (const e of r.events) n += field(eventSize(e));
+  for (const e of r.events) n += field(cachedEvent(e)?.length ?? eventSize(e));
   return n;
 }
 
-function writeWatch(w: PbWriter, r: WatchResponse, f: WatchResponseFields): void {
+/** Write a WatchResponse body (sized by watchSize) at the writer's position. */
+export function writeWatch(w: PbWriter, r: WatchResponse, f: WatchResponseFields): void {
   writeHeader(w, 1, r.header, false);
   if (f.watchId) {
     w.uvarint(tag(2, VARINT));
@@ -258,13 +302,12 @@ function writeWatch(w: PbWriter, r: WatchResponse, f: WatchResponseFields): void
   }
   for (const e of r.events) {
     w.uvarint(tag(11, LEN));
-    w.uvarint(eventSize(e));
-    if (e.type === 'DELETE') {
-      w.uvarint(tag(1, VARINT));
-      w.uvarint(1);
+    const cached = cachedEvent(e);
+    if (cached) w.bytes(cached);
+    else {
+      w.uvarint(eventSize(e));
+      writeEventBody(w, e);
     }
-    writeKv(w, 2, e.kv, kvSize(e.kv));
-    if (e.prevKv) writeKv(w, 3, e.prevKv, kvSize(e.prevKv));
   }
 }
 

@@ -19,8 +19,7 @@ import type { WatchRequest, WatchResponse, Watcher } from '../store.js';
 import type { ServerContext } from './context.js';
 import { authInfoOf, toStatus } from './grpc-util.js';
 import type { StreamCall } from './grpc/call.js';
-import type { FramedMessage } from './grpc/framing.js';
-import { encodeWatchResponse } from './response-encoders.js';
+import { WatchOutput } from './watch-output.js';
 import type { AuthInfo } from './auth-store.js';
 
 /**
@@ -70,10 +69,18 @@ class WatchStream {
   private readonly auth: AuthInfo | undefined;
   private authError: unknown;
 
+  /** Responses queued this turn, written together. */
+  private readonly out: WatchOutput;
+
   constructor(
     private readonly ctx: ServerContext,
     private readonly call: Call,
   ) {
+    this.out = new WatchOutput(call, (messages, bytes) => {
+      this.pendingMsgs -= messages;
+      this.pendingBytes -= bytes;
+      if (this.pendingMsgs < WATCH_BACKLOG_MAX_MESSAGES / 2 && this.pendingBytes < WATCH_BACKLOG_MAX_BYTES / 2) this.resumeSuspended();
+    });
     try {
       this.auth = authInfoOf(ctx, call);
     } catch (e) {
@@ -89,7 +96,10 @@ class WatchStream {
     this.closed = true;
     for (const w of this.watchers.values()) this.stop(w);
     this.watchers.clear();
-    if (endCall) this.call.end();
+    if (endCall) {
+      this.out.flush();
+      this.call.end();
+    }
   }
 
   private fail(err: unknown): void {
@@ -97,6 +107,7 @@ class WatchStream {
     this.closed = true;
     for (const w of this.watchers.values()) this.stop(w);
     this.watchers.clear();
+    this.out.flush();
     this.call.fail(toStatus(err));
   }
 
@@ -108,19 +119,12 @@ class WatchStream {
     w.watcher = undefined;
   }
 
-  private send(msg: PbWatchResponse | FramedMessage, bytes: number): void {
+  /** Queue a response other than events (created, canceled, progress). */
+  private send(msg: PbWatchResponse, bytes: number): void {
     if (this.closed) return;
     this.pendingMsgs++;
     this.pendingBytes += bytes;
-    try {
-      this.call.write(msg, () => {
-        this.pendingMsgs--;
-        this.pendingBytes -= bytes;
-        if (this.pendingMsgs < WATCH_BACKLOG_MAX_MESSAGES / 2 && this.pendingBytes < WATCH_BACKLOG_MAX_BYTES / 2) this.resumeSuspended();
-      });
-    } catch {
-      this.close(false);
-    }
+    this.out.message(msg, bytes);
   }
 
   private overloaded(): boolean {
@@ -213,8 +217,10 @@ class WatchStream {
     }
     if (resp.events.length > 0) w.lastRev = resp.events[resp.events.length - 1].kv.modRevision;
     for (const part of this.split(w, resp)) {
-      const msg = encodeWatchResponse(part.resp, { watchId: w.id, fragment: part.fragment, canceled: !!part.resp.compactRevision });
-      this.send(msg, part.bytes);
+      if (this.closed) return;
+      this.pendingMsgs++;
+      this.pendingBytes += part.bytes;
+      this.out.event(part.resp, { watchId: w.id, fragment: part.fragment, canceled: !!part.resp.compactRevision }, part.bytes);
     }
     if (resp.canceled || resp.compactRevision) {
       this.stop(w);

@@ -178,6 +178,22 @@ export class StreamCall extends UnaryCall {
     }
   }
 
+  /**
+   * A message framed for the wire, to be sent later with writeFramed (undefined: the encoder
+   * failed and the call ended).
+   */
+  encode(msg: object): Buffer | undefined {
+    return this.frame(msg);
+  }
+
+  /**
+   * Send bytes holding whole framed messages (several may be joined, to go out as one write);
+   * `cb` and the return value as write().
+   */
+  writeFramed(bytes: Buffer, cb?: (err?: Error | null) => void): boolean {
+    return this.write(new FramedMessage(bytes), cb);
+  }
+
   /** End the call with OK. */
   end(): void {
     this.finish({ code: Code.OK, details: '' });
