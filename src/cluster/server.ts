@@ -62,6 +62,9 @@ export interface ServerOptions extends StartOptions {
   controllerOptions?: Record<string, number | string | boolean | undefined>;
   /** This node's kubelet image garbage collection (kubelet's --image-gc-* flags). */
   imageGC?: KubeletOptions['imageGC'];
+  /** The components reach the apiserver over in-memory connections (default true; false = over
+   * TCP and TLS to its secure port, as separate processes do). */
+  inProcessTransport?: boolean;
 }
 
 export interface RunningServer {
@@ -123,6 +126,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       throw e;
     }
   })();
+  const ac = new AbortController();
+  // Each component as its own user (kubeadm's per-component kubeconfigs; see credentials.ts),
+  // over in-memory connections to the apiserver (client/in-process.ts): still the REST API with
+  // its authentication, authorization and admission, without a TCP socket and TLS handshake per
+  // connection, which cost the first start some 0.5 s of the one event loop.
+  const transport = opts.inProcessTransport === false ? undefined : api.loopback;
+  const admin = (): ClientConfig => (api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url });
+  const client = (agent: string, config: ClientConfig = admin()) => new RestClient({ ...config, transport, qps: 5000, burst: 10000, userAgent: agent });
   let joinToken: string | undefined;
   let joinUrl: string | undefined;
   const caCert = api.caCert;
@@ -131,7 +142,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // start, and awaited before startServer returns.
   const publishJoin = async (): Promise<void> => {
     if (!caCert) return;
-    const c = new RestClient({ ...(api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url }), userAgent: 'keelson-server' });
+    const c = client('keelson-server');
     const host = advertiseAddress({ bindAddress: opts.bindAddress ?? '0.0.0.0', advertiseAddress: opts.advertiseAddress });
     joinUrl = `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`;
     try {
@@ -141,10 +152,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       c.close();
     }
   };
-  const ac = new AbortController();
-  // Each component as its own user (kubeadm's per-component kubeconfigs); see credentials.ts.
-  const admin = (): ClientConfig => (api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url });
-  const client = (agent: string, config: ClientConfig = admin()) => new RestClient({ ...config, qps: 5000, burst: 10000, userAgent: agent });
   const readies: Promise<void>[] = [];
   const running: Promise<void>[] = [];
   const clients: RestClient[] = [];
