@@ -95,36 +95,54 @@ interface Found {
   typeError?: string;
 }
 
-function walk(v: unknown, s: Schema | undefined, at: { path: string; fields: string[]; struct: string }, all: Record<string, Schema>, out: Found): void {
-  if (v === null || v === undefined || out.unknown.length > 50) return;
-  const ref = refName(s);
-  if (ref && customDecoded.has(ref)) return;
-  const sch = resolve(s, all);
-  if (!sch || sch['x-kubernetes-preserve-unknown-fields']) return;
-  const bad = at.fields.length ? mismatch(v, sch) : undefined;
+/** `path`: with list indexes (unknown fields); `fields`: JSON names only (type errors). */
+/** A field's schema resolved once (schemas are static): its $ref name and target, or nothing to check. */
+interface Resolved {
+  ref?: string;
+  sch?: Schema;
+}
+const resolvedCache = new WeakMap<Schema, Resolved>();
+const roots = new Map<string, Schema>();
+
+function resolveOnce(s: Schema, all: Record<string, Schema>): Resolved {
+  let r = resolvedCache.get(s);
+  if (!r) {
+    const ref = refName(s);
+    const sch = ref && customDecoded.has(ref) ? undefined : resolve(s, all);
+    r = { ref, sch: sch && !sch['x-kubernetes-preserve-unknown-fields'] ? sch : undefined };
+    resolvedCache.set(s, r);
+  }
+  return r;
+}
+
+function walk(v: unknown, s: Schema | undefined, path: string, fields: string, struct: string, all: Record<string, Schema>, out: Found): void {
+  if (v === null || v === undefined || !s || out.unknown.length > 50) return;
+  const { ref, sch } = resolveOnce(s, all);
+  if (!sch) return;
+  const bad = fields ? mismatch(v, sch) : undefined;
   if (bad) {
-    out.typeError ??= `json: cannot unmarshal ${bad} into Go struct field ${at.struct}.${at.fields.join('.')} of type ${goType(s, all)}`;
+    out.typeError ??= `json: cannot unmarshal ${bad} into Go struct field ${struct}.${fields} of type ${goType(s, all)}`;
     return;
   }
   if (Array.isArray(v)) {
-    if (sch.items) v.forEach((x, i) => walk(x, sch.items, { ...at, path: `${at.path}[${i}]` }, all, out));
+    if (sch.items) for (let i = 0; i < v.length; i++) walk(v[i], sch.items, `${path}[${i}]`, fields, struct, all, out);
     return;
   }
   if (typeof v !== 'object') return;
   const o = v as Record<string, unknown>;
   if (sch.properties) {
-    const struct = ref ? ref.slice(ref.lastIndexOf('.') + 1) : at.struct;
-    for (const k of Object.keys(o)) {
-      const p = at.path ? `${at.path}.${k}` : k;
+    const inner = ref ? ref.slice(ref.lastIndexOf('.') + 1) : struct;
+    for (const k in o) {
+      const p = path ? `${path}.${k}` : k;
       const child = sch.properties[k];
       if (!child) {
         if (sch.additionalProperties === undefined || sch.additionalProperties === false) out.unknown.push(p);
         continue;
       }
-      walk(o[k], child, { path: p, fields: [...at.fields, k], struct }, all, out);
+      walk(o[k], child, p, fields ? `${fields}.${k}` : k, inner, all, out);
     }
   } else if (sch.additionalProperties && typeof sch.additionalProperties === 'object') {
-    for (const k of Object.keys(o)) walk(o[k], sch.additionalProperties, { ...at, path: at.path ? `${at.path}.${k}` : k }, all, out);
+    for (const k in o) walk(o[k], sch.additionalProperties, path ? `${path}.${k}` : k, fields, struct, all, out);
   }
 }
 
@@ -144,7 +162,9 @@ export function decodeAgainstSchema(strategy: Strategy, obj: KObject): Found {
   }
   if (!name || !all[name]) return { unknown: [] };
   const out: Found = { unknown: [] };
-  walk(obj, { $ref: `#/components/schemas/${name}` }, { path: '', fields: [], struct: kind }, all, out);
+  let root = roots.get(name);
+  if (!root) roots.set(name, (root = { $ref: `#/components/schemas/${name}` }));
+  walk(obj, root, '', '', kind, all, out);
   return out;
 }
 
