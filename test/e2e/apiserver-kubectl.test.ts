@@ -172,6 +172,13 @@ function suite(name: string, backend: () => Promise<{ etcdServers?: string[]; st
         await fails(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keelson-typed}\ndata: {a: b}\nbogus: 1\n'),
         /ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"/,
       );
+      // A merge or JSON patch whose result has the wrong type is an Invalid `patch`; nothing is stored.
+      await ok(['create', 'configmap', 'keelson-typed', '--from-literal=port=8080']);
+      for (const [type, p] of [['merge', '{"data":{"port":8081}}'], ['json', '[{"op":"replace","path":"/data/port","value":8081}]']])
+        assert.match(await fails(['patch', 'cm', 'keelson-typed', '--type', type, '-p', p]), /The request is invalid: patch: Invalid value: "\{.*\}": json: cannot unmarshal number into Go struct field ConfigMap\.data of type string/);
+      assert.equal(await ok(['get', 'cm', 'keelson-typed', '-o', 'jsonpath={.data.port}']), '8080');
+      assert.match(await fails(['patch', 'cm', 'keelson-typed', '--type=merge', '-p', '{"metadata":{"name":"keelson-other"}}']), /Error from server \(BadRequest\): the name of the object \(keelson-other\) does not match the name on the URL \(keelson-typed\)/);
+      await ok(['delete', 'cm', 'keelson-typed']);
     });
 
     it('selects services on spec.clusterIP and spec.type; serves csistoragecapacities', async () => {
