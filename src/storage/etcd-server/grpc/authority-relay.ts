@@ -5,7 +5,8 @@
 // not read what it got, and node:http2's writes complete when the connection takes them.
 //
 // The socket answers what the gRPC server asks of a connection (the TLS peer certificate for
-// --client-cert-auth, addresses) from the real connection.
+// --client-cert-auth, addresses) from the real connection. node:http2 wraps a socket that is not
+// a native stream in a socket of its own (whose `stream` is ours): `connectionSocket()` finds ours.
 import { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { ClientFrameRewriter } from './authority-rewriter.js';
@@ -63,6 +64,12 @@ class RelaySocket extends Duplex {
   get localPort(): number | undefined {
     return (this.conn as TLSSocket).localPort;
   }
+}
+
+/** The socket to ask about a session's connection: the relay socket when node wrapped one. */
+export function connectionSocket<T>(sessionSocket: T): T {
+  const inner = (sessionSocket as { stream?: unknown } | undefined)?.stream;
+  return inner instanceof RelaySocket ? (inner as unknown as T) : sessionSocket;
 }
 
 /**

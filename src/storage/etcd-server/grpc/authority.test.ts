@@ -6,12 +6,16 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http2 from 'node:http2';
 import net from 'node:net';
+import { readFile } from 'node:fs/promises';
 import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { serveFixingAuthority, type AuthorityPeekOptions } from './authority.js';
 import { ClientFrameRewriter } from './authority-rewriter.js';
+import { connectionSocket } from './authority-relay.js';
 import { fixedAuthority, stripToAuthority, validAuthority } from './authority-value.js';
 import { CLIENT_PREFACE, Flag, FrameType, emptySettings, frameHeader, readFrameHeader } from './h2-frames.js';
 import { HpackDecoder, encodeHeaderBlock } from './hpack.js';
+import { makeCerts, tempDir } from '../test-support.js';
 
 interface Fixture {
   port: number;
@@ -290,4 +294,43 @@ test('rewriter: an undecodable block becomes one node:http2 cannot decode; a fra
   const ping = Buffer.concat([frameHeader(8, FrameType.PING, 0, 0), Buffer.alloc(8)]);
   rw2.write(Buffer.concat([CLIENT_PREFACE, open, ping]));
   assert.deepEqual(Buffer.concat(out2), Buffer.concat([CLIENT_PREFACE, open, ping]));
+});
+
+test('TLS: the relay socket answers for the connection (verified client certificate, addresses)', async () => {
+  const d = await tempDir('keelson-authority-tls-');
+  const c = await makeCerts(d.dir);
+  const [ca, cert, key, ccert, ckey] = await Promise.all([c.ca, c.serverCert, c.serverKey, c.clientCert, c.clientKey].map((f) => readFile(f)));
+  const h2 = http2.createServer();
+  h2.on('stream', (st, headers) => {
+    const sock = connectionSocket(st.session!.socket) as tls.TLSSocket;
+    st.respond({ ':status': 200 });
+    st.end(JSON.stringify({ authority: headers[':authority'], authorized: sock.authorized, cn: sock.getPeerCertificate().subject?.CN, remote: sock.remoteAddress }));
+  });
+  const handed: string[] = [];
+  const srv = tls.createServer({ cert, key, ca, requestCert: true, rejectUnauthorized: true, ALPNProtocols: ['h2'] }, (s) =>
+    serveFixingAuthority(s, (x) => {
+      handed.push(x === s ? 'native' : 'relay');
+      h2.emit('connection', x);
+    }),
+  );
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as net.AddressInfo).port;
+  const client = http2.connect(`https://127.0.0.1:${port}`, { ca, cert: ccert, key: ckey, servername: 'localhost' });
+  try {
+    const body = await new Promise<string>((resolve, reject) => {
+      const r = client.request({ ':authority': `https://127.0.0.1:${port}`, ':path': '/' });
+      let t = '';
+      r.setEncoding('utf8');
+      r.on('data', (x: string) => (t += x));
+      r.on('end', () => resolve(t));
+      r.on('error', reject);
+      r.end();
+    });
+    assert.deepEqual(JSON.parse(body), { authority: `127.0.0.1:${port}`, authorized: true, cn: 'root', remote: '127.0.0.1' });
+    assert.deepEqual(handed, ['relay']);
+  } finally {
+    client.destroy();
+    await new Promise<void>((r) => srv.close(() => r()));
+    await d.remove();
+  }
 });
