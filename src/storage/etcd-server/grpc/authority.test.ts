@@ -212,6 +212,33 @@ test('peek: answers the preface with SETTINGS, removes the client ACK, hands an 
   }
 });
 
+test('peek: a request sent with the preface is handed over at once, unchanged, without SETTINGS from the peek', async () => {
+  const col = collecting();
+  const f = await fixture({ peekMs: 10_000 }, col.onConn);
+  const { s } = await rawClient(f.port);
+  let fromServer = 0;
+  s.on('data', (d: Buffer) => (fromServer += d.length));
+  try {
+    const block = encodeHeaderBlock([
+      { name: ':method', value: 'GET' },
+      { name: ':scheme', value: 'http' },
+      { name: ':path', value: '/' },
+      { name: ':authority', value: '127.0.0.1' },
+    ]);
+    const bytes = Buffer.concat([CLIENT_PREFACE, emptySettings(), frameHeader(block.length, FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, 1), block]);
+    s.write(bytes);
+    const c = await col.handed;
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(Buffer.concat(col.got), bytes);
+    assert.equal(fromServer, 0, 'the peek wrote nothing');
+    assert.deepEqual(f.handed, ['native']);
+    c.destroy();
+  } finally {
+    s.destroy();
+    await f.close();
+  }
+});
+
 test('peek: a connection that is not HTTP/2 is handed over at once with its bytes', async () => {
   const col = collecting();
   const f = await fixture({ peekMs: 10_000 }, col.onConn);

@@ -13,11 +13,13 @@
 //
 // The server speaks first in one respect: grpc-go (etcdctl) sends its first HEADERS only after it
 // has read the server's SETTINGS, and node:http2 sends those only once it has the connection. So
-// the peek answers the client preface with an empty SETTINGS frame itself (every setting at its
-// initial value; node:http2's own SETTINGS follow later as an ordinary change), and removes the
-// client's ACK of it from the bytes node:http2 gets. The connection is handed over only once that
-// ACK has been seen (a client sending requests before reading SETTINGS ACKs one round trip
-// later); should it not come before peekMs, the relay removes it whenever it comes.
+// when the first bytes that arrive hold the preface but no whole header block, the peek sends an
+// empty SETTINGS frame itself (every setting at its initial value; node:http2's own SETTINGS
+// follow later as an ordinary change), and removes the client's ACK of it from the bytes
+// node:http2 gets: the connection is then handed over only once that ACK has been seen (a client
+// that sent a request before reading SETTINGS ACKs one round trip later); should it not come
+// before peekMs, the relay removes it whenever it comes. Clients that send their first request
+// with the preface (nghttp2, grpc-js) get no SETTINGS from the peek and nothing to wait for.
 import type { Duplex } from 'node:stream';
 import { CLIENT_PREFACE, FRAME_HEADER, Flag, FrameType, emptySettings, readFrameHeader } from './h2-frames.js';
 import { HeaderBlockAssembler } from './h2-header-block.js';
@@ -72,19 +74,17 @@ export function serveFixingAuthority(conn: Duplex, serve: (c: Duplex) => void, o
 
   const onData = (chunk: Buffer) => {
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    if (!settingsSent) {
+    if (off === 0) {
       const n = Math.min(buf.length, CLIENT_PREFACE.length);
       if (!buf.subarray(0, n).equals(CLIENT_PREFACE.subarray(0, n))) return native();
       if (n < CLIENT_PREFACE.length) return;
-      conn.write(emptySettings());
-      settingsSent = true;
       off = CLIENT_PREFACE.length;
     }
     while (off + FRAME_HEADER <= buf.length) {
       const h = readFrameHeader(buf, off);
       const end = off + FRAME_HEADER + h.length;
       if (end > buf.length) break;
-      if (h.type === FrameType.SETTINGS && h.flags & Flag.ACK && h.length === 0 && !ack) {
+      if (settingsSent && h.type === FrameType.SETTINGS && h.flags & Flag.ACK && h.length === 0 && !ack) {
         ack = [off, end];
       } else if (!firstBlockSeen && (blocks.open || h.type === FrameType.HEADERS || h.type === FrameType.CONTINUATION)) {
         const r = blocks.push(h, buf.subarray(off, end));
@@ -101,9 +101,14 @@ export function serveFixingAuthority(conn: Duplex, serve: (c: Duplex) => void, o
         }
       }
       off = end;
-      if (firstBlockSeen && ack) return native();
+      if (firstBlockSeen && (ack || !settingsSent)) return native();
     }
-    if (buf.length > peekBytes) giveUp();
+    if (buf.length > peekBytes) return giveUp();
+    if (!settingsSent) {
+      // No whole request yet: the client may be waiting for the server's SETTINGS.
+      conn.write(emptySettings());
+      settingsSent = true;
+    }
   };
 
   const timer = setTimeout(() => {
