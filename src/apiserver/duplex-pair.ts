@@ -21,9 +21,22 @@ export class PipeEnd extends Duplex {
     super({ allowHalfOpen: false });
   }
 
+  // Bytes reach the peer on a later turn of the event loop, as a socket's would: a busy exchange
+  // between two in-process ends (an informer's list, a burst of status writes) must not run as
+  // one long chain of callbacks while the network's clients (kubectl over TLS) wait for the loop.
+  // Writes queued meanwhile go over together (_writev), in order.
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    setImmediate(() => this.deliver(chunk, callback));
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const data = chunks.length === 1 ? chunks[0].chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    setImmediate(() => this.deliver(data, callback));
+  }
+
+  private deliver(data: Buffer, callback: (error?: Error | null) => void): void {
     if (this.peer.destroyed) return callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
-    if (this.peer.push(chunk)) callback();
+    if (this.peer.push(data)) callback();
     else this.peer.onRead(callback);
   }
 
