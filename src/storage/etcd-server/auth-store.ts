@@ -19,7 +19,7 @@ export interface AuthInfo {
   username: string;
 }
 
-interface UserRec {
+export interface UserRec {
   name: string;
   /** scrypt$<salt b64>$<hash b64>; absent with noPassword. */
   password?: string;
@@ -27,12 +27,12 @@ interface UserRec {
   noPassword?: boolean;
 }
 
-interface RoleRec {
+export interface RoleRec {
   name: string;
   perms: Array<{ permType: PermType; key: string; rangeEnd: string }>;
 }
 
-interface AuthState {
+export interface AuthState {
   enabled: boolean;
   revision: number;
   users: Record<string, UserRec>;
@@ -54,6 +54,11 @@ export class AuthStore {
 
   get enabled(): boolean {
     return this.state.enabled;
+  }
+
+  /** A copy of the persisted state (what a snapshot carries). */
+  exportState(): AuthState {
+    return structuredClone(this.state);
   }
 
   private save(): void {
@@ -274,7 +279,8 @@ async function hashPassword(pw: string): Promise<string> {
 }
 
 async function checkPassword(stored: string, pw: string): Promise<boolean> {
-  const [, salt, hash] = stored.split('$');
+  const [kind, salt, hash] = stored.split('$');
+  if (kind !== 'scrypt') return false;
   if (!salt || !hash) return false;
   const want = Buffer.from(hash, 'base64');
   const got = await scryptAsync(pw, Buffer.from(salt, 'base64'), want.length);
