@@ -40,7 +40,7 @@ export async function hashKV(s: MvccStore, revision: number): Promise<HashKVResp
   const cur = await s.readRev();
   await s.be.applied(); // the history rows up to the revision are in LMDB
   const at = revision === 0 ? cur : revision;
-  const r = await etcdHashKV(() => historyRows(s.be, at), { currentRevision: cur, compactRevision: s.compactRev, revision });
+  const r = await etcdHashKV(() => historyRows(s.be, s.compactRev, at), { currentRevision: cur, compactRevision: s.compactRev, revision });
   if (!r.ok) throw storeError(r.error === 'compacted' ? 'Compacted' : 'FutureRev');
   // etcd reports -1 when the store was never compacted.
   return { header: s.header(cur), hash: r.hash, compactRevision: r.compactRevision };

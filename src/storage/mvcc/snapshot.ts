@@ -48,7 +48,7 @@ export async function* streamSnapshot(be: Backend, server: SnapshotServerTables 
         authRevision: server.authRevision ?? 0,
         users: server.users ?? [],
         roles: server.roles ?? [],
-        history: historyRows(t),
+        history: historyRows(t, num('compact')),
       });
     } finally {
       await env.close();
