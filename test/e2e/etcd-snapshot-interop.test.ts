@@ -3,7 +3,7 @@
 // made on both; their `endpoint hashkv` agree; keelson's `etcdctl snapshot save` passes
 // `etcdctl snapshot status` and a real etcd restored from it serves the same keys, revisions,
 // leases, users and hash; a real etcd's snapshot restored by `keelson etcd snapshot restore`
-// serves the same on keelson.
+// serves the same on keelson; the users' bcrypt password hashes work on the other side.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -71,6 +71,19 @@ async function view(ep: string, lease: string): Promise<View> {
   };
 }
 
+/**
+ * keelson-user's password hash came with the snapshot from the other implementation: with auth
+ * enabled, the user can read (its role allows /k/) with its password, and not with another.
+ */
+async function checkRestoredPassword(ep: string): Promise<void> {
+  await ctl(ep, ['user', 'add', 'root:keelson-root']);
+  await ctl(ep, ['user', 'grant-role', 'root', 'root']);
+  await ctl(ep, ['auth', 'enable']);
+  assert.equal((await ctl(ep, ['--user=keelson-user:keelson-password', 'get', '/k/a', '--print-value-only'])).trim(), '3');
+  const wrong = await etcdctl(ep, ['--user=keelson-user:not-the-password', 'get', '/k/a']);
+  assert.match(wrong.stderr, /authentication failed, invalid user ID or password/);
+}
+
 function keelsonRestore(file: string, dataDir: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     const ch = spawn(keelsonBin, ['etcd', 'snapshot', 'restore', file, '--data-dir', dataDir], { env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' } });
@@ -118,6 +131,7 @@ test('snapshots between keelson etcd and a real etcd 3.4, both ways; hashkv agre
     assert.deepEqual(e2View, kView);
     const compacted = await etcdctl(e2.endpoint, ['get', '/k/a', '--rev=3']);
     assert.match(compacted.stderr, /required revision has been compacted/);
+    await checkRestoredPassword(e2.endpoint.replace('http://', ''));
 
     // real etcd -> etcdctl snapshot save -> keelson etcd snapshot restore -> keelson etcd.
     const eFile = join(d.dir, 'etcd.db');
@@ -131,6 +145,7 @@ test('snapshots between keelson etcd and a real etcd 3.4, both ways; hashkv agre
     assert.deepEqual(k2View, eView);
     assert.equal((await ctl(k2.hostPort, ['get', '/k/a', '--rev=4', '--print-value-only'])).trim(), '2');
     assert.equal(JSON.parse(await ctl(k2.hostPort, ['put', '/k/n', 'x', '-w', 'json'])).header.revision, 9);
+    await checkRestoredPassword(k2.hostPort);
   } finally {
     for (const s of started) await s.stop();
     await k?.stop();

@@ -4,6 +4,7 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { storeError } from '../errors.js';
 import { readJson, writeJsonAtomic } from './persist.js';
+import { bcryptHash, bcryptVerify, DEFAULT_BCRYPT_COST } from './bcrypt.js';
 
 const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
 
@@ -21,7 +22,7 @@ export interface AuthInfo {
 
 export interface UserRec {
   name: string;
-  /** scrypt$<salt b64>$<hash b64>; absent with noPassword. */
+  /** A bcrypt hash as etcd's ($2a$10$...), or scrypt$<salt b64>$<hash b64> from older versions; absent with noPassword. */
   password?: string;
   roles: string[];
   noPassword?: boolean;
@@ -272,13 +273,14 @@ export class AuthStore {
   }
 }
 
-async function hashPassword(pw: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(pw, salt, 32);
-  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+/** bcrypt, as etcd stores passwords (so snapshots carry hashes a real etcd verifies). */
+function hashPassword(pw: string): Promise<string> {
+  return bcryptHash(pw, DEFAULT_BCRYPT_COST);
 }
 
+/** bcrypt hashes (etcd's and ours), and the scrypt hashes older keelson versions stored. */
 async function checkPassword(stored: string, pw: string): Promise<boolean> {
+  if (stored.startsWith('$2')) return bcryptVerify(stored, pw);
   const [kind, salt, hash] = stored.split('$');
   if (kind !== 'scrypt') return false;
   if (!salt || !hash) return false;

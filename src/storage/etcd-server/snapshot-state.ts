@@ -2,9 +2,9 @@
 // etcd's buckets when Maintenance.Snapshot streams the store, and a restored snapshot's auth
 // tables become the auth state file of the new data dir.
 //
-// Passwords: keelson keeps scrypt hashes ("scrypt$salt$hash"), etcd keeps bcrypt hashes. Either
-// kind is carried as it is stored; a hash of the other kind never matches a password (the user
-// can be given a new one with `etcdctl user passwd`).
+// Passwords are bcrypt hashes, as etcd keeps them, carried as they are both ways. (A user whose
+// password was set by an older keelson has a scrypt hash, which a real etcd cannot verify: such
+// a user needs a new password there, `etcdctl user passwd`.)
 import { join } from 'node:path';
 import type { AuthRoleRecord, AuthUserRecord } from '../etcd-snapshot/index.js';
 import type { SnapshotServerTables } from '../store.js';
