@@ -2,15 +2,21 @@
 // point; no k3s runs here to compare with in the same run, so its figure is the reference).
 //
 //   node --import tsx bench/server/start.ts [--runtime process|cri] [--runs 5] [--bin path/to/keelson]
+//                                           [--peer-bin other/build/bin/keelson] [--idle-ms 5000] [--nice -10]
 //
 // Each run starts `bin/keelson server` on a fresh data dir (first start: the PKI is created) and
 // then restarts it on the same dir (certificates and store reused), and records, from the spawn:
 // when the admin kubeconfig appears, when /readyz answers, when the node reads Ready and when the
 // default ServiceAccount exists (the controller manager makes it; issue 7 counts a cluster Ready
 // with both), polled every 20 ms with one kept-alive client, not kubectl, whose own start would
-// dominate. Also the CLI's own start (`keelson version`), which every command pays.
+// dominate. Also the CLI's own start (`keelson version`), which every command pays, and the
+// server's resident memory once it has been idle for --idle-ms after the restart's Ready.
+// With --peer-bin (another build, e.g. the commit before a change), runs alternate between the
+// two builds (A/B/A/B), so both see the same load on a shared machine, and the ratios are printed.
+// --nice N runs the servers (both builds) at that scheduling priority (negative needs root): on a
+// machine busy with other work, their times then say more about keelson than about the others.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +26,10 @@ import { flag, freePort, percentile } from '../lib/util.js';
 
 const bin = flag('bin', fileURLToPath(new URL('../../bin/keelson', import.meta.url)));
 const runtime = flag('runtime', process.getuid?.() === 0 ? 'cri' : 'process');
+const peerBin = flag('peer-bin', '');
 const runs = Number(flag('runs', '5'));
+const idleMs = Number(flag('idle-ms', '5000'));
+const niceness = Number(flag('nice', '0'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Times {
@@ -28,13 +37,34 @@ interface Times {
   readyz: number;
   nodeReady: number;
   defaultServiceAccount: number;
+  /** CPU time (user + system, ms) the server had used when it was first seen Ready: less bent
+   * by other work on the machine than the wall-clock times. */
+  cpuMs: number;
+  /** Resident set size (MB) after idling (restarts only). */
+  rssMb?: number;
 }
 
-async function once(dir: string): Promise<Times> {
+/** CPU time (user + system) of a process so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** VmRSS of a process, in MB. */
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function once(bin: string, dir: string, idle = 0): Promise<Times> {
   const port = await freePort();
   const t0 = performance.now();
   const spawnedAt = Date.now();
-  const server = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', '', '--runtime', runtime, '--node-name', 'bench-node'], { stdio: 'ignore', env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' } });
+  const args = ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', '', '--runtime', runtime, '--node-name', 'bench-node'];
+  // nice(1) execs the server: the same process id.
+  const [cmd, argv] = niceness ? ['nice', ['-n', String(niceness), bin, ...args]] : [bin, args];
+  const server = spawn(cmd, argv, { stdio: 'ignore', env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' } });
   const kc = join(dir, 'admin.kubeconfig');
   let client: RestClient | undefined;
   const t: Partial<Times> = {};
@@ -66,6 +96,11 @@ async function once(dir: string): Promise<Times> {
       }
       if (t.nodeReady === undefined || t.defaultServiceAccount === undefined) await sleep(20);
     }
+    t.cpuMs = server.pid ? cpuMs(server.pid) : NaN;
+    if (idle && server.pid) {
+      await sleep(idle);
+      t.rssMb = rssMb(server.pid);
+    }
     return t as Times;
   } finally {
     client?.close();
@@ -75,41 +110,59 @@ async function once(dir: string): Promise<Times> {
   }
 }
 
-function row(name: string, xs: number[]): string {
-  const f = (v: number) => Math.round(v).toString();
-  return `| ${name} | ${f(percentile(xs, 50))} | ${f(Math.min(...xs))} | ${f(Math.max(...xs))} |`;
+interface Results {
+  version: number[];
+  first: Times[];
+  again: Times[];
+}
+
+const median = (xs: number[]) => percentile(xs, 50);
+const fmt = (v: number) => (Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : '-');
+
+async function round(bin: string, r: Results): Promise<void> {
+  const t = performance.now();
+  spawnSync(bin, ['version']);
+  r.version.push(performance.now() - t);
+  const dir = mkdtempSync(join(tmpdir(), 'keelson-bench-start-'));
+  try {
+    r.first.push(await once(bin, dir));
+    r.again.push(await once(bin, dir, idleMs));
+  } finally {
+    if (runtime === 'cri') spawnSync(bin, ['killall', '--data-dir', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
-  const version: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    spawnSync(bin, ['version']);
-    version.push(performance.now() - t);
+  const bins = peerBin ? [bin, peerBin] : [bin];
+  const results = bins.map((): Results => ({ version: [], first: [], again: [] }));
+  const load0 = loadavg()[0];
+  for (let i = 0; i < runs; i++) for (const [k, b] of bins.entries()) await round(b, results[k]);
+  console.log(`keelson server --runtime ${runtime}, ${runs} runs${peerBin ? ' per build, alternating' : ''}${niceness ? `, nice ${niceness}` : ''}, load average ${load0.toFixed(1)} at the start, ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end, node ${process.version}, ${execFileSync('nproc').toString().trim()} CPUs`);
+  for (const [k, b] of bins.entries()) console.log(`${k === 0 ? 'A' : 'B'}: ${b}`);
+  const head = peerBin ? '| ms from spawn (median, min-max) | A | B | A/B |\n|---|---:|---:|---:|' : '| ms from spawn (median, min-max) | A |\n|---|---:|';
+  console.log(head);
+  const row = (name: string, pick: (r: Results) => number[]) => {
+    const cells = results.map((r) => {
+      const xs = pick(r).filter(Number.isFinite);
+      return `${fmt(median(xs))} (${fmt(Math.min(...xs))}-${fmt(Math.max(...xs))})`;
+    });
+    const ratio = peerBin ? ` | ${(median(pick(results[0])) / median(pick(results[1]))).toFixed(2)}` : '';
+    console.log(`| ${name} | ${cells.join(' | ')}${ratio} |`);
+  };
+  row('`keelson version` (CLI start)', (r) => r.version);
+  for (const phase of ['first', 'again'] as const) {
+    const name = phase === 'first' ? 'first start' : 'restart';
+    row(`${name}: admin.kubeconfig written`, (r) => r[phase].map((x) => x.kubeconfig));
+    row(`${name}: /readyz ok`, (r) => r[phase].map((x) => x.readyz));
+    row(`${name}: node Ready`, (r) => r[phase].map((x) => x.nodeReady));
+    row(`${name}: default ServiceAccount`, (r) => r[phase].map((x) => x.defaultServiceAccount));
+    row(`${name}: Ready (node and ServiceAccount)`, (r) => r[phase].map((x) => Math.max(x.nodeReady, x.defaultServiceAccount)));
+    row(`${name}: CPU ms used by then`, (r) => r[phase].map((x) => x.cpuMs));
   }
-  const first: Times[] = [];
-  const again: Times[] = [];
-  for (let i = 0; i < runs; i++) {
-    const dir = mkdtempSync(join(tmpdir(), 'keelson-bench-start-'));
-    try {
-      first.push(await once(dir));
-      again.push(await once(dir));
-    } finally {
-      if (runtime === 'cri') spawnSync(bin, ['killall', '--data-dir', dir]);
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  console.log(`keelson server --runtime ${runtime}, ${runs} runs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}, ${execFileSync('nproc').toString().trim()} CPUs`);
-  console.log('| ms from spawn (median / min / max) | median | min | max |\n|---|---:|---:|---:|');
-  console.log(row('`keelson version` (CLI start)', version));
-  for (const [name, ts] of [['first start', first], ['restart', again]] as const) {
-    console.log(row(`${name}: admin.kubeconfig written`, ts.map((x) => x.kubeconfig)));
-    console.log(row(`${name}: /readyz ok`, ts.map((x) => x.readyz)));
-    console.log(row(`${name}: node Ready`, ts.map((x) => x.nodeReady)));
-    console.log(row(`${name}: default ServiceAccount`, ts.map((x) => x.defaultServiceAccount)));
-  }
-  const ready = percentile(again.map((x) => x.nodeReady), 50);
-  console.log(`restart to a Ready node vs the 1 s budget: ${(ready / 1000).toFixed(2)}x (k3s: about 50 s)`);
+  row(`idle RSS ${idleMs / 1000} s after the restart's Ready, MB`, (r) => r.again.map((x) => x.rssMb ?? NaN));
+  const ready = median(results[0].first.map((x) => Math.max(x.nodeReady, x.defaultServiceAccount)));
+  console.log(`A, first start to Ready (node and default ServiceAccount) vs the 1 s budget: ${(ready / 1000).toFixed(2)}x (k3s: about 50 s)`);
 }
 
 main().catch((e) => {

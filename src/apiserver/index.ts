@@ -6,6 +6,7 @@
 import { createServer, type Server, type RequestListener } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import type { Store } from '../storage/store.js';
 import { openMvccStore } from '../storage/mvcc/index.js';
@@ -14,6 +15,7 @@ import { builtinStrategies } from './registry/all.js';
 import { Resources } from './resources.js';
 import { createRequestHandler, type FrontState } from './server.js';
 import { serveUpgrades } from './upgrade.js';
+import { LoopbackListener } from './loopback.js';
 import { MaxInflight } from './filters/max-inflight.js';
 import type { Pipeline } from './filters/pipeline.js';
 import { setupAuthorization } from '../auth/authz/setup.js';
@@ -65,6 +67,9 @@ export interface ApiServer {
   resources: Resources;
   store: Store;
   kubeconfigPath?: string;
+  /** Connections from components of this process (`keelson server`): the same API without the
+   * socket and TLS (loopback.ts). */
+  loopback: LoopbackListener;
   /** The checks behind `kubectl get componentstatuses`; `keelson server` replaces the scheduler's
    * and controller manager's with in-process ones. */
   componentStatuses: ComponentChecks;
@@ -143,17 +148,18 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   };
   state.readyChecks = [...state.healthChecks, { name: 'shutdown', check: async () => { if (ac.signal.aborted) throw new Error('shutting down'); } }];
 
-  const sockets = new Set<Socket>();
+  const sockets = new Set<Socket | Duplex>();
+  const track = (s: Socket | Duplex) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  };
   const servers: Server[] = [];
   const serve = async (server: Server, handler: RequestListener, port: number, address: string): Promise<number> => {
     serveUpgrades(server, handler);
     // Idle keep-alive connections stay open well beyond Node's 5 s default, so clients reusing a
     // connection do not race with its close (kept below headersTimeout, as Node requires).
     server.keepAliveTimeout = 55_000;
-    server.on('connection', (s: Socket) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
+    server.on('connection', track);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, address, () => resolve());
@@ -167,6 +173,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
   // authenticator's to judge (401 for a bad one), so token and anonymous requests still work.
   const tlsServer = createTlsServer({ ...httpOptions, cert: serving.cert, key: serving.key, ca: serving.clientCa, requestCert: true, rejectUnauthorized: false }, handler) as unknown as Server;
   const port = await serve(tlsServer, handler, o.securePort, o.bindAddress);
+  const loopback = new LoopbackListener(handler, serving.clientCa, track);
   const host = o.bindAddress === '0.0.0.0' ? '127.0.0.1' : o.bindAddress === '::' ? '::1' : o.bindAddress;
   const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
   state.serverAddress = `${host}:${port}`;
@@ -190,6 +197,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
     resources,
     store,
     componentStatuses: state.componentStatuses!,
+    loopback,
     ready: Promise.resolve(),
     async close() {
       if (closed) return;
@@ -198,6 +206,7 @@ export async function startApiServer(opts: StartOptions = {}): Promise<ApiServer
       registrar?.stop();
       authorization.stop();
       resources.close();
+      loopback.close();
       const closing = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
       for (const s of sockets) s.destroy();
       await Promise.all(closing);

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
+import type { InProcessTransport } from './in-process.js';
 
 export interface ClientConfig {
   /** Base URL of the apiserver: http(s)://host:port */
@@ -19,6 +20,9 @@ export interface ClientConfig {
   /** Impersonation (kubectl --as / --as-group). */
   impersonateUser?: string;
   impersonateGroups?: string[];
+  /** Connect to an apiserver of this process instead of `server`'s address (in-process.ts):
+   * `keelson server`'s own components. `server` stays the address kubeconfigs name. */
+  transport?: InProcessTransport;
 }
 
 interface NamedCluster { name: string; cluster: Record<string, any> }

@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createSecureContext } from 'node:tls';
 import { BucketRateLimiter } from './rate-limiter.js';
+import { InProcessAgent } from './in-process.js';
 import type { ClientConfig } from './kubeconfig.js';
 
 export type KObject = Record<string, any> & { apiVersion?: string; kind?: string; metadata?: Record<string, any> };
@@ -59,12 +60,7 @@ export class RestClient {
 
   constructor(readonly config: ClientConfig) {
     this.url = new URL(config.server);
-    const isTls = this.url.protocol === 'https:';
-    this.agent = isTls
-      ? // One SecureContext instead of ca/cert/key options: the agent keys its socket pool by a name
-        // that concatenates those PEM strings (hashed again on every request).
-        new https.Agent({ keepAlive: true, maxSockets: 64, secureContext: createSecureContext({ ca: config.ca, cert: config.cert, key: config.key }), rejectUnauthorized: !config.insecureSkipTLSVerify })
-      : new http.Agent({ keepAlive: true, maxSockets: 64 });
+    this.agent = this.newAgent();
     this.limiter = new BucketRateLimiter<string>(config.qps ?? 50, config.burst ?? 100);
     this.baseHeaders = { 'User-Agent': config.userAgent ?? 'keelson' };
     if (config.token) this.baseHeaders.Authorization = `Bearer ${config.token}`;
@@ -83,10 +79,12 @@ export class RestClient {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
       headers['Content-Length'] = String(Buffer.byteLength(body));
     }
-    const mod = this.url.protocol === 'https:' ? https : http;
+    // In process, plain HTTP/1.1 over the transport's connections (no TLS to negotiate).
+    const inProcess = this.agent instanceof InProcessAgent;
+    const mod = this.url.protocol === 'https:' && !inProcess ? https : http;
     return new Promise((resolve, reject) => {
       const req = mod.request(
-        { protocol: this.url.protocol, hostname: this.url.hostname, port: this.url.port, path: path + buildQuery(opts.query), method, headers, agent: this.agent, signal: opts.signal },
+        { protocol: inProcess ? 'http:' : this.url.protocol, hostname: this.url.hostname, port: this.url.port, path: path + buildQuery(opts.query), method, headers, agent: this.agent, signal: opts.signal },
         resolve,
       );
       req.on('error', reject);
@@ -178,8 +176,19 @@ export class RestClient {
     const old = this.agent;
     this.config.cert = cert;
     this.config.key = key;
-    this.agent = new https.Agent({ keepAlive: true, maxSockets: 64, secureContext: createSecureContext({ ca: this.config.ca, cert, key }), rejectUnauthorized: !this.config.insecureSkipTLSVerify });
+    this.agent = this.newAgent();
     old.destroy();
+  }
+
+  /** The connection pool: in-process (keelson server's components), TLS, or plain HTTP. */
+  private newAgent(): http.Agent {
+    const c = this.config;
+    const pool = { keepAlive: true, maxSockets: 64 };
+    if (c.transport) return new InProcessAgent(c.transport, { cert: c.cert, key: c.key }, pool);
+    // One SecureContext instead of ca/cert/key options: the agent keys its socket pool by a name
+    // that concatenates those PEM strings (hashed again on every request).
+    if (this.url.protocol === 'https:') return new https.Agent({ ...pool, secureContext: createSecureContext({ ca: c.ca, cert: c.cert, key: c.key }), rejectUnauthorized: !c.insecureSkipTLSVerify });
+    return new http.Agent(pool);
   }
 
   close(): void {

@@ -11,7 +11,7 @@ import { ensureServingCert } from '../auth/pki/cluster-pki.js';
 import { hostAddresses } from '../apiserver/serving.js';
 import { ensureEtcdPki, type EtcdPki } from '../auth/pki/etcd-pki.js';
 import { componentConfig, controllerManagerIdentity, kubeletIdentity, schedulerIdentity } from './credentials.js';
-import { isAlreadyExists, RestClient } from '../client/rest-client.js';
+import { isAlreadyExists, isNotFound, RestClient } from '../client/rest-client.js';
 import { LOCAL_PATH_PROVISIONER } from '../controllers/persistentvolume/controller.js';
 import { ControllerManager } from '../controllers/manager.js';
 import { ClusterDns, clusterDnsIP, DEFAULT_CLUSTER_DOMAIN } from '../dns/index.js';
@@ -62,6 +62,9 @@ export interface ServerOptions extends StartOptions {
   controllerOptions?: Record<string, number | string | boolean | undefined>;
   /** This node's kubelet image garbage collection (kubelet's --image-gc-* flags). */
   imageGC?: KubeletOptions['imageGC'];
+  /** The components reach the apiserver over in-memory connections (default true; false = over
+   * TCP and TLS to its secure port, as separate processes do). */
+  inProcessTransport?: boolean;
 }
 
 export interface RunningServer {
@@ -95,6 +98,19 @@ async function ensureDefaultStorageClass(c: RestClient): Promise<void> {
   });
 }
 
+/** True when the default namespace has no default ServiceAccount yet (a new cluster). */
+async function defaultServiceAccountMissing(c: RestClient): Promise<boolean> {
+  try {
+    await c.get('/api/v1/namespaces/default/serviceaccounts/default');
+    return false;
+  } catch (e) {
+    if (isNotFound(e)) return true;
+    throw e;
+  } finally {
+    c.close();
+  }
+}
+
 /** How long the other components wait for this node's registration before starting anyway. */
 const REGISTRATION_WAIT_MS = 3000;
 
@@ -123,6 +139,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       throw e;
     }
   })();
+  const ac = new AbortController();
+  // Each component as its own user (kubeadm's per-component kubeconfigs; see credentials.ts),
+  // over in-memory connections to the apiserver (client/in-process.ts): still the REST API with
+  // its authentication, authorization and admission, without a TCP socket and TLS handshake per
+  // connection, which cost the first start some 0.5 s of the one event loop.
+  const transport = opts.inProcessTransport === false ? undefined : api.loopback;
+  const admin = (): ClientConfig => (api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url });
+  const client = (agent: string, config: ClientConfig = admin()) => new RestClient({ ...config, transport, qps: 5000, burst: 10000, userAgent: agent });
   let joinToken: string | undefined;
   let joinUrl: string | undefined;
   const caCert = api.caCert;
@@ -131,7 +155,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // start, and awaited before startServer returns.
   const publishJoin = async (): Promise<void> => {
     if (!caCert) return;
-    const c = new RestClient({ ...(api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url }), userAgent: 'keelson-server' });
+    const c = client('keelson-server');
     const host = advertiseAddress({ bindAddress: opts.bindAddress ?? '0.0.0.0', advertiseAddress: opts.advertiseAddress });
     joinUrl = `https://${host.includes(':') ? `[${host}]` : host}:${api.port}`;
     try {
@@ -141,19 +165,28 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       c.close();
     }
   };
-  const ac = new AbortController();
-  // Each component as its own user (kubeadm's per-component kubeconfigs); see credentials.ts.
-  const admin = (): ClientConfig => (api.kubeconfigPath ? loadKubeconfig(api.kubeconfigPath) : { server: api.url });
-  const client = (agent: string, config: ClientConfig = admin()) => new RestClient({ ...config, qps: 5000, burst: 10000, userAgent: agent });
   const readies: Promise<void>[] = [];
   const running: Promise<void>[] = [];
   const clients: RestClient[] = [];
-  // The kubelet first: its node registration then goes ahead of the informer lists of the
-  // scheduler and the controller manager (all share this process and its event loop).
-  if (!opts.disableAgent) {
-    const nodeName = opts.nodeName ?? hostname().toLowerCase();
-    const c = client('keelson-kubelet', await componentConfig(api, opts.dataDir, kubeletIdentity(nodeName)));
-    const serving = api.pkiDir ? await ensureServingCert(api.pkiDir, 'kubelet-serving', `system:node:${nodeName}`, [nodeName, 'localhost', '127.0.0.1', ...hostAddresses('0.0.0.0')]) : undefined;
+  // What issue 7 calls Ready gates the order: this node (the kubelet registers it) and the
+  // default ServiceAccounts (the controller manager's serviceaccount controller makes them; they
+  // gate every pod, by ServiceAccount admission). On a new cluster the kubelet and the controller
+  // manager start together (their certificates issued together); on a restart the
+  // ServiceAccounts exist, and the controller manager waits for the node's registration (its
+  // status is written then) like the scheduler, DNS, proxy and the rest. All share this process
+  // and its event loop: what starts later does not delay them.
+  const nodeName = opts.nodeName ?? hostname().toLowerCase();
+  const runKubelet = !opts.disableAgent;
+  const runControllers = !disabled.has('controller-manager');
+  const [kubeletConfig, controllersConfig, serving, newCluster] = await Promise.all([
+    runKubelet ? componentConfig(api, opts.dataDir, kubeletIdentity(nodeName)) : undefined,
+    runControllers ? componentConfig(api, opts.dataDir, controllerManagerIdentity) : undefined,
+    runKubelet && api.pkiDir ? ensureServingCert(api.pkiDir, 'kubelet-serving', `system:node:${nodeName}`, [nodeName, 'localhost', '127.0.0.1', ...hostAddresses('0.0.0.0')]) : undefined,
+    defaultServiceAccountMissing(client('keelson-server')),
+  ]);
+  let registered: Promise<unknown> = Promise.resolve();
+  if (kubeletConfig) {
+    const c = client('keelson-kubelet', kubeletConfig);
     clients.push(c);
     // cri: our own containerd under <data-dir>/containerd, or the process runtime when it cannot run here.
     // auto (the default): real containers when this machine can run them (root, containerd).
@@ -180,29 +213,32 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
         .then(() => cri?.stop()),
     );
     readies.push(k.ready);
-    // The other components start once this node is registered (or after a bound, should that
-    // take long): their ~40 informer connections, TLS handshakes all on this one event loop,
-    // would otherwise queue ahead of the kubelet's few requests, and the node would read Ready
-    // later, most of all on a restart, where its status is written after registration.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([k.registered.catch(() => undefined), new Promise((r) => (timer = setTimeout(r, REGISTRATION_WAIT_MS)))]);
-    clearTimeout(timer);
+    registered = k.registered.catch(() => undefined);
   }
-  const joinPublished = publishJoin();
-  joinPublished.catch(() => undefined); // awaited below, once the components are started
-  // The controller manager before the scheduler: its default ServiceAccounts gate every pod
-  // (ServiceAccount admission), so there is nothing to schedule before them.
-  if (!disabled.has('controller-manager')) {
-    const c = client('keelson-controller-manager', await componentConfig(api, opts.dataDir, controllerManagerIdentity));
+  const afterRegistration = async () => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([registered, new Promise((r) => (timer = setTimeout(r, REGISTRATION_WAIT_MS)))]);
+    clearTimeout(timer);
+  };
+  if (controllersConfig) {
+    if (!newCluster) await afterRegistration();
+    const c = client('keelson-controller-manager', controllersConfig);
     clients.push(c);
-    const bootstrapClient = client('keelson-server');
-    await ensureDefaultStorageClass(bootstrapClient).finally(() => bootstrapClient.close());
     // As kubeadm: the bootstrap token controllers on, and the cluster CA signs approved CSRs.
     const signing = api.pkiDir ? { clusterSigningCertFile: join(api.pkiDir, 'ca.crt'), clusterSigningKeyFile: join(api.pkiDir, 'ca.key') } : {};
     const cm = new ControllerManager({ client: c, leaderElect: false, controllers: ['*', 'bootstrapsigner', 'tokencleaner'], options: { localPathDir: join(opts.dataDir, 'storage'), serviceAccountPrivateKeyFile: join(opts.dataDir, 'pki', 'sa.key'), ...signing, ...opts.controllerOptions } });
     running.push(inProcessHealth(api.componentStatuses, 'controller-manager', cm.start(ac.signal)).catch((e) => log.error({ err: (e as Error).message }, 'controller manager stopped')));
     readies.push(cm.ready);
   }
+  // The rest once this node is registered (or after a bound, should that take long): on a
+  // restart the node's status is written after its registration, and the informers of the
+  // scheduler, DNS and proxy would otherwise queue ahead of it.
+  await afterRegistration();
+  // The cluster's own objects (awaited before startServer returns): the join information and the
+  // default StorageClass.
+  const bootstrapClient = client('keelson-server');
+  const published = Promise.all([publishJoin(), runControllers ? ensureDefaultStorageClass(bootstrapClient) : undefined]).finally(() => bootstrapClient.close());
+  published.catch(() => undefined);
   if (!disabled.has('scheduler')) {
     const c = client('keelson-scheduler', await componentConfig(api, opts.dataDir, schedulerIdentity));
     clients.push(c);
@@ -214,7 +250,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // Cluster DNS (CoreDNS' place) as the admin user, like the simulated nodes.
     const c = client('keelson-cluster-dns');
     clients.push(c);
-    const dns = new ClusterDns({ client: c, listenHost: hostIPv4(), port: opts.clusterDnsPort ?? 53, clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, serviceIP: clusterDnsIP(opts.serviceClusterIPRange ?? '10.96.0.0/12'), nodeName: opts.nodeName ?? hostname().toLowerCase() });
+    const dns = new ClusterDns({ client: c, listenHost: hostIPv4(), port: opts.clusterDnsPort ?? 53, clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN, serviceIP: clusterDnsIP(opts.serviceClusterIPRange ?? '10.96.0.0/12'), nodeName });
     running.push(dns.start(ac.signal).catch((e) => log.error({ err: (e as Error).message }, 'cluster DNS stopped')));
     readies.push(dns.ready.catch(() => undefined));
   }
@@ -223,7 +259,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     const c = client('keelson-proxy', await componentConfig(api, opts.dataDir, { name: 'kube-proxy', user: 'system:kube-proxy' }));
     clients.push(c);
     const clusterCIDR = String(opts.controllerOptions?.clusterCidr ?? '10.244.0.0/16');
-    const p = await startProxy({ client: c, nodeName: opts.nodeName ?? hostname().toLowerCase(), clusterCIDR }, ac.signal);
+    const p = await startProxy({ client: c, nodeName, clusterCIDR }, ac.signal);
     running.push(p.done.catch((e) => log.error({ err: (e as Error).message }, 'proxy stopped')));
   }
   if (opts.simulatedNodes) {
@@ -251,7 +287,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
   };
   try {
-    await joinPublished;
+    await published;
   } catch (e) {
     await server.close();
     throw e;

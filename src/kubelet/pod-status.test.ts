@@ -37,6 +37,18 @@ describe('podPhase (kubelet getPhase)', () => {
     assert.equal(podPhase(pod('Never', ['a', 'b']), view([rec('a', st('a', 'exited', 0)), rec('b', st('b', 'exited', 0))])), 'Succeeded');
     assert.equal(podPhase(pod('Never', ['a', 'b']), view([rec('a', st('a', 'exited', 0)), rec('b', st('b', 'exited', 2))])), 'Failed');
   });
+  it('a pod stopped for its deletion ends Succeeded or Failed whatever its restart policy (podIsTerminal)', () => {
+    const stopped = (code: number) => ({ ...view([rec('a', st('a', 'exited', 0)), rec('b', st('b', 'exited', code))]), terminal: true });
+    assert.equal(podPhase(pod('Always', ['a', 'b']), stopped(0)), 'Succeeded');
+    assert.equal(podPhase(pod('Always', ['a', 'b']), stopped(143)), 'Failed');
+    assert.equal(podPhase(pod('OnFailure', ['a', 'b']), stopped(137)), 'Failed');
+    // a container that never started keeps the pod Pending, as kube's getPhase
+    assert.equal(podPhase(pod('Always', ['a', 'b']), { ...view([rec('a', st('a', 'exited', 0)), rec('b')]), terminal: true }), 'Pending');
+    const s = computePodStatus(pod('Always', ['a', 'b']), { ...stopped(143), sandboxReady: false });
+    assert.equal(cond(s, 'Ready').status, 'False');
+    assert.equal(cond(s, 'Ready').reason, 'PodFailed');
+    assert.deepEqual(s.containerStatuses.map((c: any) => [c.name, c.state.terminated?.exitCode, c.state.terminated?.reason]), [['a', 0, 'Completed'], ['b', 143, 'Error']]);
+  });
   it('Always: stays Running when all containers stopped (they restart)', () => {
     assert.equal(podPhase(pod('Always'), view([rec('c', st('c', 'exited', 1), { waiting: { reason: 'CrashLoopBackOff' } })])), 'Running');
   });

@@ -35,6 +35,8 @@ export interface PodView {
   records: ContainerRecord[];
   /** A runtime name for containerID (e.g. "keelson-process"). */
   runtimeName: string;
+  /** The pod's containers were stopped for good (it is being deleted): no restart will come. */
+  terminal?: boolean;
 }
 
 /** A pod as the kubelet reads it (metadata and spec present). */
@@ -120,6 +122,9 @@ export function podPhase(pod: KObject, view: PodView): string {
   if (waiting > 0) return 'Pending';
   if (running > 0) return 'Running';
   if (stopped === mains.length) {
+    // getPhase with podIsTerminal: a pod stopped for its deletion ends Succeeded or Failed,
+    // whatever its restart policy.
+    if (view.terminal) return stopped === succeeded ? 'Succeeded' : 'Failed';
     if (policy === 'Always') return 'Running';
     if (stopped === succeeded) return 'Succeeded';
     if (policy === 'Never') return 'Failed';

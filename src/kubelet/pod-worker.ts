@@ -565,6 +565,7 @@ export class PodWorker {
     for (const r of this.recs) this.stopProbes(r);
     for (const r of this.recs) if (r.id && r.status?.state === 'running' && !this.removed) this.event('Normal', 'Killing', `Stopping container ${r.name}`);
     await Promise.all(this.recs.filter((r) => r.id).map((r) => this.stopWithHook(r, grace)));
+    if (!this.removed && !this.d.statusTarget) await this.writeFinalStatus();
     if (this.sandboxId) {
       await rt.stopPodSandbox(this.sandboxId);
       await rt.removePodSandbox(this.sandboxId);
@@ -582,6 +583,17 @@ export class PodWorker {
     this.done = true;
     if (this.timer) clearTimeout(this.timer);
     this.d.onDone(m.uid);
+  }
+
+  /** As the kubelet's status manager does before the final delete: the stopped containers'
+   * terminated states, Ready=False and a terminal phase (Succeeded when every container exited
+   * 0, else Failed), so watchers see how the pod ended (`kubectl get pods -w`: Completed/Error)
+   * and the Job controller can match its failure policy. */
+  private async writeFinalStatus(): Promise<void> {
+    const rt = this.d.runtime;
+    for (const r of this.recs) if (r.id) r.status = (await rt.containerStatus(r.id).catch(() => undefined)) ?? r.status;
+    const view = { sandboxReady: false, podIP: this.podIP, hostIP: this.d.hostIP, startTime: this.startTime ?? rfc3339(Date.now()), records: this.recs, runtimeName: rt.runtimeName, terminal: true };
+    await this.writeStatus(computePodStatus(this.basis(this.pod), view)).catch((e) => this.log.debug({ err: (e as Error).message }, 'final pod status not written'));
   }
 
   /** Stop everything at once (kubelet shutdown), unless the runtime's containers outlive the

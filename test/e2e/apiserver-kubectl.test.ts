@@ -156,6 +156,46 @@ function suite(name: string, backend: () => Promise<{ etcdServers?: string[]; st
       assert.match(await fails(['get', '--raw', '/api/v1/nonsense']), /NotFound|could not find/);
     });
 
+    it('refuses values of the wrong JSON type as the decoder does, whatever the field validation', async () => {
+      const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keelson-typed}\ndata: {port: 8080}\n';
+      for (const extra of [[], ['--validate=false']])
+        assert.match(
+          await fails(['create', '-f', '-', ...extra], cm),
+          /Error from server \(BadRequest\): error when creating "STDIN": ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap\.data of type string/,
+        );
+      await fails(['get', 'cm', 'keelson-typed']);
+      assert.match(
+        await fails(['apply', '-f', '-'], deployment('nginx', 2).replace('replicas: 2', 'replicas: "2"').replace('name: web,', 'name: keelson-typed,')),
+        /Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec\.spec\.replicas of type int32/,
+      );
+      assert.match(
+        await fails(['apply', '-f', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: keelson-typed}\ndata: {a: b}\nbogus: 1\n'),
+        /ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"/,
+      );
+      // A merge or JSON patch whose result has the wrong type is an Invalid `patch`; nothing is stored.
+      await ok(['create', 'configmap', 'keelson-typed', '--from-literal=port=8080']);
+      for (const [type, p] of [['merge', '{"data":{"port":8081}}'], ['json', '[{"op":"replace","path":"/data/port","value":8081}]']])
+        assert.match(await fails(['patch', 'cm', 'keelson-typed', '--type', type, '-p', p]), /The request is invalid: patch: Invalid value: "\{.*\}": json: cannot unmarshal number into Go struct field ConfigMap\.data of type string/);
+      assert.equal(await ok(['get', 'cm', 'keelson-typed', '-o', 'jsonpath={.data.port}']), '8080');
+      assert.match(await fails(['patch', 'cm', 'keelson-typed', '--type=merge', '-p', '{"metadata":{"name":"keelson-other"}}']), /Error from server \(BadRequest\): the name of the object \(keelson-other\) does not match the name on the URL \(keelson-typed\)/);
+      await ok(['delete', 'cm', 'keelson-typed']);
+    });
+
+    it('selects services on spec.clusterIP and spec.type; serves csistoragecapacities', async () => {
+      await ok(['create', 'service', 'clusterip', 'keelson-headless', '--clusterip=None']);
+      await ok(['create', 'service', 'nodeport', 'keelson-np', '--tcp=80:80']);
+      const names = await ok(['get', 'svc', '--field-selector', 'spec.clusterIP!=None', '-o', 'name']);
+      assert.match(names, /service\/keelson-np/);
+      assert.doesNotMatch(names, /keelson-headless/);
+      assert.equal(await ok(['get', 'svc', '--field-selector', 'spec.type=NodePort', '-o', 'name']), 'service/keelson-np\n');
+      const cap = 'apiVersion: storage.k8s.io/v1\nkind: CSIStorageCapacity\nmetadata: {name: keelson-cap}\nstorageClassName: local-path\ncapacity: 1.5Gi\n';
+      await ok(['apply', '-f', '-'], cap);
+      assert.match(await ok(['get', 'csistoragecapacities']), /^NAME\s+STORAGECLASSNAME\s+CAPACITY\nkeelson-cap\s+local-path\s+1536Mi\n$/);
+      assert.match(await fails(['patch', 'csistoragecapacity', 'keelson-cap', '--type=merge', '-p', '{"storageClassName":"other"}']), /storageClassName: Invalid value: "other": field is immutable/);
+      await ok(['delete', 'svc', 'keelson-headless', 'keelson-np']);
+      await ok(['delete', 'csistoragecapacity', 'keelson-cap']);
+    });
+
     it('watches changes (-w)', async () => {
       const w = k(['get', 'cm', '-w', '--output-watch-events'], { timeoutMs: 5000 });
       await new Promise((r) => setTimeout(r, 1500));

@@ -294,4 +294,45 @@ describe('keelson controller-manager with the real kubectl', () => {
     const reason = await until('Failed condition', async () => (await k('get', 'job', 'bad', '-o', 'jsonpath={.status.conditions[?(@.type=="Failed")].reason}')).stdout || undefined);
     assert.equal(reason, 'BackoffLimitExceeded');
   });
+
+  it('job: a pod failure policy ignores some failures (exit code, DisruptionTarget) and fails the job on others', async () => {
+    const rules = [
+      { action: 'FailJob', onExitCodes: { containerName: 'c', operator: 'In', values: [3] } },
+      { action: 'Ignore', onExitCodes: { operator: 'In', values: [42] } },
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget' }] },
+    ];
+    const spec = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'keelson-pfp' }, spec: { backoffLimit: 0, podFailurePolicy: { rules }, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } } } };
+    assert.equal((await api.kubectl(['create', '-f', '-'], { input: JSON.stringify(spec) })).code, 0);
+    const seen: string[] = [];
+    const nextPod = (what: string) =>
+      until(what, async () => {
+        const fresh = (await names(['get', 'pods', '-l', 'job-name=keelson-pfp'])).filter((p) => !seen.includes(p));
+        if (fresh.length !== 1) return undefined;
+        seen.push(fresh[0]);
+        return fresh[0].replace('pod/', '');
+      });
+    const fail = async (pod: string, exitCode: number, conditions: unknown[] = []) => {
+      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      const containerStatuses = [{ name: 'c', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, reason: 'Error', startedAt: now, finishedAt: now } }, lastState: {} }];
+      const status = { phase: 'Failed', conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: now }, ...conditions], containerStatuses, startTime: now };
+      const r = await api.kubectl(['patch', 'pod', pod, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+      assert.equal(r.code, 0, r.out);
+    };
+    const jobField = async (path: string) => (await k('get', 'job', 'keelson-pfp', '-o', `jsonpath=${path}`)).stdout;
+    // exit code 42 is ignored: not counted against backoffLimit 0, and the pod is replaced at once
+    await fail(await nextPod('first pod'), 42);
+    const second = await nextPod('a replacement for the ignored failure');
+    assert.equal(await jobField('{.status.failed}'), '');
+    assert.equal(await jobField('{.status.conditions[?(@.type=="Failed")].status}'), '');
+    // an evicted pod (DisruptionTarget) that fails is ignored too
+    await fail(second, 137, [{ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' }]);
+    const third = await nextPod('a replacement for the disrupted pod');
+    // exit code 3 of container c fails the whole job, with kube's reason and message
+    await fail(third, 3);
+    const reason = await until('Failed condition', async () => (await jobField('{.status.conditions[?(@.type=="Failed")].reason}')) || undefined);
+    assert.equal(reason, 'PodFailurePolicy');
+    assert.equal(await jobField('{.status.conditions[?(@.type=="Failed")].message}'), `Container c for pod default/${third} failed with exit code 3 matching FailJob rule at index 0`);
+    assert.equal(await jobField('{.status.failed}'), '1');
+    assert.match((await k('get', 'job', 'keelson-pfp')).stdout, /keelson-pfp\s+Failed\s+0\/1/);
+  });
 });

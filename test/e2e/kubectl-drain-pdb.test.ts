@@ -106,4 +106,34 @@ describe('kubectl drain with a PodDisruptionBudget', () => {
     assert.equal((await kubectl(['uncordon', node])).code, 0);
     await until('budget recovers', async () => (await json(['get', 'pdb', 'web'])).status?.disruptionsAllowed === 1, 30_000);
   });
+
+  it('an evicted pod gets the DisruptionTarget condition before it goes (reason EvictionByEvictionAPI)', async () => {
+    // The container ignores SIGTERM, so the pod stays Terminating for its grace period.
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'keelson-evicted', labels: { app: 'keelson-evicted' } },
+      spec: { terminationGracePeriodSeconds: 60, containers: [{ name: 'c', image: 'busybox', command: ['sh', '-c', "trap '' TERM; while true; do sleep 1; done"] }] },
+    };
+    let r = await kubectl(['apply', '-f', '-'], { input: JSON.stringify(pod) });
+    assert.equal(r.code, 0, r.out);
+    r = await kubectl(['wait', '--for=condition=Ready', 'pod/keelson-evicted', '--timeout=30s']);
+    assert.equal(r.code, 0, r.out);
+    const uid = (await json(['get', 'pod', 'keelson-evicted'])).metadata.uid;
+    // A uid precondition that does not match is a Conflict, and the pod is left alone.
+    const stale = JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'keelson-evicted' }, deleteOptions: { preconditions: { uid: 'keelson-not-the-uid' } } });
+    r = await kubectl(['create', '--raw', '/api/v1/namespaces/default/pods/keelson-evicted/eviction', '-f', '-'], { input: stale });
+    assert.notEqual(r.code, 0, r.out);
+    assert.match(r.out, /Error from server \(Conflict\): Operation cannot be fulfilled on pods "keelson-evicted": Precondition failed: UID in precondition: keelson-not-the-uid/);
+    assert.equal((await json(['get', 'pod', 'keelson-evicted'])).status.conditions.some((c: { type: string }) => c.type === 'DisruptionTarget'), false);
+    const ev = JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'keelson-evicted' }, deleteOptions: { preconditions: { uid } } });
+    r = await kubectl(['create', '--raw', '/api/v1/namespaces/default/pods/keelson-evicted/eviction', '-f', '-'], { input: ev });
+    assert.equal(r.code, 0, r.out);
+    const evicted = await json(['get', 'pod', 'keelson-evicted']);
+    assert.ok(evicted.metadata.deletionTimestamp, 'the pod is terminating');
+    const cond = evicted.status.conditions.find((c: { type: string }) => c.type === 'DisruptionTarget');
+    assert.deepEqual([cond?.status, cond?.reason, cond?.message], ['True', 'EvictionByEvictionAPI', 'Eviction API: evicting']);
+    r = await kubectl(['delete', 'pod', 'keelson-evicted', '--grace-period=0', '--force']);
+    assert.equal(r.code, 0, r.out);
+  });
 });

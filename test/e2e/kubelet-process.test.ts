@@ -289,4 +289,20 @@ describe('keelson kubelet --runtime process', () => {
     assert.notEqual((await api.kubectl(['get', 'pod', 'graceful'])).code, 0);
     assert.match(await logFile('graceful', 'c'), / stdout F got TERM\n/);
   });
+
+  it('a deleted pod ends in a terminal phase before it goes: watchers see Failed/143 Error (or Succeeded/0)', async () => {
+    const pod = (name: string, command: string[]) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName: node, terminationGracePeriodSeconds: 10, containers: [{ name: 'c', image: 'busybox', command }] } });
+    await apply(pod('keelson-killed', ['sleep', '300']));
+    await apply(pod('keelson-clean', ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 0.1; done']));
+    for (const name of ['keelson-killed', 'keelson-clean']) await until(`${name} Running`, async () => (await api.kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.phase}'])).stdout === 'Running', 15_000, () => logs);
+    const events = (name: string) =>
+      api.kubectl(['get', 'pod', name, '-w', '--output-watch-events', '-o', 'jsonpath={.type} {.object.status.phase} {.object.status.containerStatuses[0].state.terminated.exitCode} {.object.status.containerStatuses[0].state.terminated.reason} {.object.status.conditions[?(@.type=="Ready")].status}{"\\n"}'], { timeoutMs: 6_000 });
+    const watches = [events('keelson-killed'), events('keelson-clean')];
+    await new Promise((r) => setTimeout(r, 1000));
+    const r = await api.kubectl(['delete', 'pod', 'keelson-killed', 'keelson-clean', '--timeout=20s']);
+    assert.equal(r.code, 0, r.out);
+    const [killed, clean] = await Promise.all(watches);
+    assert.match(killed.stdout, /^MODIFIED Failed 143 Error False\nDELETED Failed 143 Error False\n/m, killed.out);
+    assert.match(clean.stdout, /^MODIFIED Succeeded 0 Completed False\nDELETED Succeeded 0 Completed False\n/m, clean.out);
+  });
 });

@@ -2,7 +2,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +23,17 @@ describe('keelson server: a whole cluster from one command', () => {
   let etcdPort = 0;
   let output = '';
   let readyMs = 0;
+  let port = 0;
+  const auditLog = join(dir, 'audit.log');
 
   before(async () => {
-    const port = await freePort();
+    port = await freePort();
     etcdPort = await freePort();
+    // Every request's user and source in the audit log (Metadata level).
+    writeFileSync(join(dir, 'audit-policy.yaml'), 'apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n');
+    const audit = ['--audit-policy-file', join(dir, 'audit-policy.yaml'), '--audit-log-path', auditLog];
     const t0 = Date.now();
-    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `https://127.0.0.1:${etcdPort}`, '--runtime', 'process', ...net.serverArgs, '--node-name', 'keelson-test-node', '--simulated-nodes', '5'], {
+    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `https://127.0.0.1:${etcdPort}`, '--runtime', 'process', ...net.serverArgs, '--node-name', 'keelson-test-node', '--simulated-nodes', '5', ...audit], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -75,6 +80,19 @@ describe('keelson server: a whole cluster from one command', () => {
     const r = await kubectl(['get', 'componentstatuses']);
     assert.equal(r.code, 0, r.out);
     for (const name of ['scheduler', 'controller-manager', 'etcd-0']) assert.match(r.stdout, new RegExp(`^${name}\\s+Healthy\\s+ok`, 'm'), r.out);
+  });
+
+  it('runs its components as API clients under their own users, in process (no connection to its own secure port)', async () => {
+    const users = new Set<string>();
+    for (const line of readFileSync(auditLog, 'utf8').split('\n')) {
+      if (!line) continue;
+      const ev = JSON.parse(line) as { user?: { username?: string }; sourceIPs?: string[] };
+      if (ev.user?.username) users.add(ev.user.username);
+    }
+    for (const u of ['system:kube-scheduler', 'system:kube-controller-manager', 'system:node:keelson-test-node', 'system:kube-proxy']) assert.ok(users.has(u), `${u} not among the audited users: ${[...users].join(', ')}`);
+    // kubectl's connections come from kubectl; none from the server process itself.
+    const established = execFileSync('ss', ['-Htnp', 'state', 'established', 'dport', '=', `:${port}`], { encoding: 'utf8' });
+    assert.doesNotMatch(established, new RegExp(`pid=${proc.pid},`), established);
   });
 
   it('serves the store to etcdctl over TLS with client certificates (the kubeadm etcd certificates)', () => {

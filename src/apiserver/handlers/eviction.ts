@@ -9,8 +9,8 @@
 // DisruptionBudget cause, which kubectl drain retries.
 import type { Handler } from './context.js';
 import { writeJson } from '../http-util.js';
-import { ApiError, badRequest, forbidden, successStatus } from '../status.js';
-import { deleteObject, parseDeleteOptions } from '../registry/generic/delete.js';
+import { ApiError, badRequest, conflict, forbidden, successStatus } from '../status.js';
+import { deleteObject, parseDeleteOptions, type DeleteOptions } from '../registry/generic/delete.js';
 import { listObjects } from '../admission/lookup.js';
 import { matchesLabelSelector } from '../../api/selectors/selector-objects.js';
 import { rfc3339 } from '../registry/generic/meta.js';
@@ -42,8 +42,39 @@ export async function handlePodEviction(h: Handler, name: string): Promise<void>
   if (opts.dryRun?.includes('All')) h.ctx.dryRun = true;
   const pod = await pods.get(h.ctx.namespace, name);
   if (!canIgnoreBudget(pod)) await takeDisruption(h, pod);
+  if (!h.ctx.dryRun) await addDisruptionTarget(h, name, opts);
   await deleteObject(pods, h.ctx, name, opts);
   writeJson(h.res, 201, successStatus(undefined, 201));
+}
+
+/**
+ * Before the delete, the pod says why it goes (kube's addConditionAndDeletePod, PodDisruptionConditions
+ * GA in 1.31): condition DisruptionTarget=True, reason EvictionByEvictionAPI, written through the
+ * status subresource. The eviction's preconditions are checked against the pod before that write
+ * and a resourceVersion precondition then moves to the pod's new version, so the delete still holds.
+ */
+async function addDisruptionTarget(h: Handler, name: string, opts: DeleteOptions): Promise<void> {
+  const pods = h.served.store;
+  const gr = pods.gr;
+  const { obj } = await pods.guaranteedUpdate(
+    h.ctx,
+    name,
+    (cur) => {
+      const pre = opts.preconditions;
+      if (pre?.uid && pre.uid !== cur!.metadata?.uid)
+        throw conflict(gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${String(cur!.metadata?.uid)}`);
+      if (pre?.resourceVersion && pre.resourceVersion !== cur!.metadata?.resourceVersion)
+        throw conflict(gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${String(cur!.metadata?.resourceVersion)}`);
+      const status: KObject = (cur!.status ??= {});
+      const conds: KObject[] = status.conditions ?? [];
+      const old = conds.find((c) => c.type === 'DisruptionTarget');
+      const cond = { type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: old?.status === 'True' ? old.lastTransitionTime : rfc3339(h.ctx.now()), reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting' };
+      status.conditions = old ? conds.map((c) => (c === old ? cond : c)) : [...conds, cond];
+      return cur!;
+    },
+    { subresource: 'status' },
+  );
+  if (opts.preconditions?.resourceVersion) opts.preconditions.resourceVersion = obj.metadata?.resourceVersion;
 }
 
 /** Checks the pod's budget and records the disruption on it; throws when the eviction must wait. */

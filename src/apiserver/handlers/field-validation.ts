@@ -1,19 +1,37 @@
-// fieldValidation (Ignore / Warn / Strict) for request bodies. Without per-kind schemas in the
-// core, this checks what every kind shares: the top-level fields and ObjectMeta's fields.
-// Unknown ones give `unknown field "x"` as a warning (Warn, the default) or a 400 strict
-// decoding error (Strict). Deeper fields are checked only where a schema is known (partial).
+// fieldValidation (Ignore / Warn / Strict) for request bodies, and the decoding errors a body of
+// a built-in kind gets whatever the mode. Unknown fields (from the kind's schema; custom
+// resources from their CRD's structural schema) give `unknown field "x"` as a warning (Warn, the
+// default) or a 400 strict decoding error (Strict). A value of the wrong JSON type is always a
+// 400, as kube-apiserver's decoder gives it: `ConfigMap in version "v1" cannot be handled as a
+// ConfigMap: json: cannot unmarshal number into Go struct field ConfigMap.data of type string`.
 import type { Handler } from './context.js';
 import type { KObject } from '../registry/strategy.js';
 import { badRequest } from '../status.js';
-import { unknownFieldsFor } from './schemas.js';
+import { decodeAgainstSchema } from './schemas.js';
 
-export function checkUnknownFields(h: Handler, obj: KObject): void {
+/**
+ * Checks a create/update body (`decode`: wrong types are refused, messages carry the decoder's
+ * "cannot be handled as" prefix) or an apply patch (unknown fields only).
+ */
+export function checkUnknownFields(h: Handler, obj: KObject, opts: { decode?: boolean } = {}): void {
   const mode = h.ctx.fieldValidation ?? 'Warn';
-  const custom = !!(h.served.strategy as { prune?: unknown }).prune;
-  if (mode === 'Ignore' && !custom) return;
   const st = h.served.strategy as { prune?: (o: KObject) => string[] };
-  const unknown = st.prune ? st.prune(obj) : unknownFieldsFor(h.served.strategy, obj);
+  let unknown: string[];
+  let prefix = '';
+  // A custom resource is pruned to its schema whatever the mode.
+  if (st.prune) unknown = st.prune(obj);
+  else {
+    if (mode === 'Ignore' && !opts.decode) return;
+    const found = decodeAgainstSchema(h.served.strategy, obj);
+    if (opts.decode) {
+      const { kind, version } = h.served.strategy.info;
+      const bodyVersion = typeof obj.apiVersion === 'string' && obj.apiVersion ? obj.apiVersion.slice(obj.apiVersion.lastIndexOf('/') + 1) : version;
+      prefix = `${typeof obj.kind === 'string' && obj.kind ? obj.kind : kind} in version "${bodyVersion}" cannot be handled as a ${kind}: `;
+      if (found.typeError) throw badRequest(prefix + found.typeError);
+    }
+    unknown = found.unknown;
+  }
   if (unknown.length === 0 || mode === 'Ignore') return;
-  if (mode === 'Strict') throw badRequest(`strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
+  if (mode === 'Strict') throw badRequest(`${prefix}strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
   for (const f of unknown) h.ctx.warnings.push(`unknown field "${f}"`);
 }

@@ -6,7 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { Handler } from './context.js';
 import { respondObject } from './context.js';
 import { runAdmission } from '../filters/pipeline.js';
-import { ApiError, badRequest, notFound, unsupportedPatchType } from '../status.js';
+import { ApiError, badRequest, invalid, notFound, unsupportedPatchType } from '../status.js';
 import { parseMediaType } from '../negotiation.js';
 import type { KObject } from '../registry/strategy.js';
 import { applyJsonPatch } from '../patch/json-patch.js';
@@ -14,6 +14,8 @@ import { applyMergePatch } from '../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { PatchError } from '../patch/errors.js';
 import { checkUnknownFields } from './field-validation.js';
+import { decodeAgainstSchema } from './schemas.js';
+import { invalid as fieldInvalid } from '../../api/field-errors.js';
 import { serverSideApply, trackManagedFields } from './apply.js';
 
 export type PatchType = 'json' | 'merge' | 'strategic' | 'apply';
@@ -100,12 +102,18 @@ export async function handlePatch(h: Handler): Promise<void> {
       } else {
         if (!current) throw notFound(s.gr, h.info.name);
         next = applyPatch(type, current, patch, isBuiltin(h));
+        if (type !== 'strategic' && next && typeof next === 'object' && !Array.isArray(next) && !(h.served.strategy as { prune?: unknown }).prune) {
+          // kube decodes the patched JSON into the kind's Go type: a value of the wrong type is
+          // an Invalid `patch` (with no kind or name), and nothing is stored.
+          const typeError = decodeAgainstSchema(h.served.strategy, next).typeError;
+          if (typeError) throw invalid('', '', '', [fieldInvalid('patch', JSON.stringify(next), typeError)]);
+        }
         next = trackManagedFields(h, current, next, sub);
       }
       if (typeof next !== 'object' || next === null || Array.isArray(next)) throw badRequest('the patch produced something that is not an object');
       const wantRv = next.metadata?.resourceVersion;
       pinned = !!current && !!wantRv && wantRv !== current.metadata?.resourceVersion;
-      if (current && (next.metadata?.name ?? current.metadata!.name) !== current.metadata!.name) throw badRequest(`metadata.name: Invalid value: "${next.metadata?.name}": field is immutable`);
+      if (current && (next.metadata?.name ?? current.metadata!.name) !== current.metadata!.name) throw badRequest(`the name of the object (${next.metadata?.name}) does not match the name on the URL (${current.metadata!.name})`);
       const attrs = { operation: current ? ('UPDATE' as const) : ('CREATE' as const), info: h.info, object: next, oldObject: current, ctx: h.ctx };
       await runAdmission(h.state.pipeline, attrs);
       return attrs.object;

@@ -49,6 +49,7 @@ import { strategy as flowcontrolPrioritylevelconfigurations } from './flowcontro
 import { strategy as policyPoddisruptionbudgets } from './policy/poddisruptionbudgets/strategy.js';
 import { strategy as storageCsidrivers } from './storage/csidrivers/strategy.js';
 import { strategy as storageCsinodes } from './storage/csinodes/strategy.js';
+import { strategy as storageCsistoragecapacities } from './storage/csistoragecapacities/strategy.js';
 import { strategy as storageStorageclasses } from './storage/storageclasses/strategy.js';
 import { strategy as storageVolumeattachments } from './storage/volumeattachments/strategy.js';
 import { strategy as networkingIngressclasses } from './networking/ingressclasses/strategy.js';
@@ -111,6 +112,7 @@ export const builtinStrategies: Strategy[] = [
   flowcontrolPrioritylevelconfigurations,
   storageCsidrivers,
   storageCsinodes,
+  storageCsistoragecapacities,
   storageStorageclasses,
   storageVolumeattachments,
   networkingIngressclasses,

@@ -4,17 +4,21 @@
 // back-off (10 s doubling, capped at 6 min) until more than backoffLimit have failed;
 // activeDeadlineSeconds; suspend; status counters and the Complete / Failed / Suspended
 // conditions with Kubernetes' reasons and messages.
-// Partial: pod failure policy, success policy, backoffLimitPerIndex and pod-tracking finalizers
+// spec.podFailurePolicy (pod-failure-policy.ts): FailJob, Ignore and Count; FailIndex counts.
+// Partial: success policy, backoffLimitPerIndex and pod-tracking finalizers
 // (counts come from the pods that still exist, kept monotonic through status).
 import type { Informer } from '../../client/informer.js';
 import { isConflict, isNotFound } from '../../client/rest-client.js';
 import { Resources, resourcePath } from '../../client/resources.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
 import { QueueRunner, type Controller, type ControllerContext } from '../controller.js';
-import { controllerRef, isPodActive, isPodReady, k8sTime, nsKey, podFromTemplate, type K } from '../pod-util.js';
+import { controllerRef, isPodActive, isPodReady, isTerminal, k8sTime, nsKey, podFromTemplate, type K } from '../pod-util.js';
 import { Expectations } from '../expectations.js';
 import { formatIndexes, parseIndexes } from './indexes.js';
+import { matchPodFailurePolicy } from './pod-failure-policy.js';
 
+/** When a failed pod's (first) container finished, else when the pod was made (ms). */
+const finishedAt = (p: K): number => Date.parse(p.status?.containerStatuses?.[0]?.state?.terminated?.finishedAt ?? p.metadata?.creationTimestamp ?? '') || 0;
 const condTrue = (job: K, type: string) => (job.status?.conditions ?? []).some((c: K) => c.type === type && c.status === 'True');
 export const isJobFinished = (job: K): boolean => condTrue(job, 'Complete') || condTrue(job, 'Failed');
 
@@ -57,7 +61,17 @@ export class JobController implements Controller {
     const pods = this.pods.byIndex('namespace', job.metadata.namespace).filter((p) => controllerRef(p)?.uid === uid) as K[];
     const active = pods.filter(isPodActive);
     const succeededPods = pods.filter((p) => p.status?.phase === 'Succeeded');
-    const failedPods = pods.filter((p) => p.status?.phase === 'Failed');
+    // With a pod failure policy, failures it says to ignore are not counted, and a FailJob
+    // match fails the Job at once (the earliest such failure names it).
+    let failJob: string | undefined;
+    const failedPods = pods
+      .filter((p) => p.status?.phase === 'Failed')
+      .sort((a, b) => finishedAt(a) - finishedAt(b))
+      .filter((p) => {
+        const m = job.spec?.podFailurePolicy ? matchPodFailurePolicy(job, p) : undefined;
+        if (m?.action === 'FailJob') failJob ??= m.message;
+        return m?.action !== 'Ignore';
+      });
     const status: K = { ...(job.status ?? {}) };
     status.succeeded = Math.max(status.succeeded ?? 0, succeededPods.length);
     status.failed = Math.max(status.failed ?? 0, failedPods.length);
@@ -93,7 +107,8 @@ export class JobController implements Controller {
       const deadline = job.spec?.activeDeadlineSeconds;
       const started = Date.parse(status.startTime);
       let failure: [string, string] | undefined;
-      if (status.failed > backoffLimit) failure = ['BackoffLimitExceeded', 'Job has reached the specified backoff limit'];
+      if (failJob !== undefined) failure = ['PodFailurePolicy', failJob];
+      else if (status.failed > backoffLimit) failure = ['BackoffLimitExceeded', 'Job has reached the specified backoff limit'];
       else if (deadline !== undefined && now - started >= deadline * 1000) failure = ['DeadlineExceeded', 'Job was active longer than specified deadline'];
       if (failure && !done) {
         await this.deletePods(job, active);
@@ -108,19 +123,23 @@ export class JobController implements Controller {
         this.recorder.event(job, 'Normal', 'Completed', 'Job completed');
       } else if (this.expectations.satisfied(key)) {
         // Back-off after failures: 10 s * 2^(failures-1), at most 6 min, from the last failure.
-        const lastFail = Math.max(0, ...failedPods.map((p) => Date.parse(p.status?.containerStatuses?.[0]?.state?.terminated?.finishedAt ?? p.metadata?.creationTimestamp ?? '') || 0));
+        const lastFail = Math.max(0, ...failedPods.map(finishedAt));
         const delay = status.failed > 0 ? Math.min(360_000, 10_000 * 2 ** (status.failed - 1)) : 0;
         const wait = lastFail + delay - now;
         if (wait > 0 && status.failed > 0) requeueAfter = wait;
         else {
           const remaining = completions === undefined ? parallelism : Math.min(parallelism, completions - (indexed ? completedIndexes.size : status.succeeded));
           const want = Math.max(0, remaining);
-          if (active.length < want) {
-            const busy = new Set(active.map((p) => Number(p.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'])));
+          // podReplacementPolicy Failed (the default with a pod failure policy): a terminating
+          // pod is replaced only once it has failed.
+          const holding = job.spec?.podReplacementPolicy === 'Failed' ? pods.filter((p) => p.metadata?.deletionTimestamp && !isTerminal(p)) : [];
+          const occupied = [...active, ...holding];
+          if (occupied.length < want) {
+            const busy = new Set(occupied.map((p) => Number(p.metadata?.annotations?.['batch.kubernetes.io/job-completion-index'])));
             const indexes: Array<number | undefined> = [];
             if (indexed) {
-              for (let i = 0; i < (completions ?? 0) && indexes.length < want - active.length; i++) if (!completedIndexes.has(i) && !busy.has(i)) indexes.push(i);
-            } else for (let i = active.length; i < want; i++) indexes.push(undefined);
+              for (let i = 0; i < (completions ?? 0) && indexes.length < want - occupied.length; i++) if (!completedIndexes.has(i) && !busy.has(i)) indexes.push(i);
+            } else for (let i = occupied.length; i < want; i++) indexes.push(undefined);
             await this.createPods(job, indexes);
           } else if (active.length > want) await this.deletePods(job, active.slice(want));
         }

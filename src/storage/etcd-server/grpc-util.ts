@@ -8,6 +8,7 @@ import type { ServerContext } from './context.js';
 import type { AuthInfo } from './auth-store.js';
 import type { CallContext, UnaryCall } from './grpc/call.js';
 import type { UnaryMethod } from './grpc/server.js';
+import { connectionSocket } from './grpc/authority-relay.js';
 import { Code, type GrpcStatus } from './grpc/status.js';
 
 /** Any thrown value as the gRPC status etcd would answer. */
@@ -38,7 +39,7 @@ function certCommonName(session: http2.ServerHttp2Session | undefined): string |
   if (cn === undefined) {
     cn = '';
     try {
-      const sock = session.socket as TLSSocket;
+      const sock = connectionSocket(session.socket) as TLSSocket;
       if (typeof sock.getPeerCertificate === 'function' && sock.authorized) {
         const v = sock.getPeerCertificate()?.subject?.CN;
         if (typeof v === 'string') cn = v;

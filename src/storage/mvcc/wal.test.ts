@@ -2,7 +2,7 @@
 // and recycling, and a store replaying the records its LMDB file lacks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openMvccStore } from './index.js';
 import { b, tempDir } from './test-util.js';
@@ -101,6 +101,48 @@ test('segments rotate when full; retired files are recycled or deleted after the
     );
     assert.equal(decodeWrites(tail[4].payload)[0].key.toString(), `k${n - 1}`);
     assert.deepEqual(readWal(dir, n), []);
+  } finally {
+    await wal.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a log in use gets a zero-filled spare and moves on to it from a sparse segment; open drops unfinished spares', async () => {
+  const dir = await tempDir();
+  const segBytes = 64 * 1024;
+  const walDir = join(dir, WAL_DIR);
+  // Left by a crash while a spare was being filled: removed at open.
+  await mkdir(walDir, { recursive: true });
+  await writeFile(join(walDir, '0000000000000007.spare.tmp'), Buffer.alloc(100));
+  const wal = new Wal(dir, async () => undefined, segBytes);
+  try {
+    wal.open();
+    assert.deepEqual((await readdir(walDir)).sort(), ['0000000000000001.wal']);
+    // The first segment of a new log is sparse: its blocks are allocated as records arrive.
+    assert.ok((await stat(join(walDir, '0000000000000001.wal'))).blocks * 512 < segBytes / 2);
+    const value = 'v'.repeat(500);
+    let seq = 0;
+    // Past 1/16 of the segment, a spare is prepared in the background.
+    while (seq < 10) await wal.append(record(++seq, `k${seq}`, value));
+    if (wal.preparingSpare) await wal.preparingSpare;
+    const spare = (await readdir(walDir)).find((f) => f.endsWith('.spare'));
+    assert.ok(spare, 'the spare is in place');
+    const st = await stat(join(walDir, spare));
+    assert.equal(st.size, segBytes);
+    assert.ok(st.blocks * 512 >= segBytes, `spare allocated: ${st.blocks} blocks`);
+    // The next record goes to the spare, renamed as segment 2, although segment 1 had room.
+    await wal.append(record(++seq, `k${seq}`, value));
+    await new Promise((r) => setImmediate(r));
+    const files = (await readdir(walDir)).sort();
+    assert.ok(files.includes('0000000000000002.wal'), files.join(' '));
+    assert.ok((await stat(join(walDir, '0000000000000002.wal'))).blocks * 512 >= segBytes);
+    // The sparse segment, retired (its records are in LMDB: the checkpoint), is deleted rather
+    // than kept as a spare.
+    assert.ok(!files.some((f) => f.startsWith('0000000000000001.')), files.join(' '));
+    assert.deepEqual(
+      readWal(dir, seq - 1).map((r) => [r.seq, decodeWrites(r.payload)[0].key.toString()]),
+      [[seq, `k${seq}`]],
+    );
   } finally {
     await wal.close();
     await rm(dir, { recursive: true, force: true });

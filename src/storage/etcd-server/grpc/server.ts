@@ -11,6 +11,7 @@ import http from 'node:http';
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { MethodCodec } from './codec.js';
+import { serveFixingAuthority } from './authority.js';
 import { StreamCall, UnaryCall } from './call.js';
 import { MessageReader } from './framing.js';
 import { Code, GrpcStatusError, type GrpcStatus } from './status.js';
@@ -83,7 +84,7 @@ export class GrpcServer {
 
   /** Serve an HTTP/2 connection (its first bytes are the client preface). */
   connection(conn: Duplex): void {
-    this.h2.emit('connection', conn);
+    serveFixingAuthority(conn, (c) => this.h2.emit('connection', c));
   }
 
   /** GOAWAY to every connection; after graceMs, close whatever is still open. */

@@ -83,6 +83,7 @@ export const strategy = defineStrategy({
     if (csr.status?.certificate) errs.push(forbidden('status.certificate', 'may not be set on create'));
     return errs;
   },
+  fieldSelectors: { 'spec.signerName': (csr) => csr.spec?.signerName ?? '' },
   table: table(
     [
       ageColumn,

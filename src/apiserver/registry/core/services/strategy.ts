@@ -216,6 +216,11 @@ export const strategy = defineStrategy({
     if (newIP && oldIP && newIP !== oldIP) return [invalid('spec.clusterIPs[0]', a.clusterIPs ?? [newIP], 'may not change once set')];
     return [];
   },
+  // kube-proxy 1.32 watches Services with `spec.clusterIP!=None` (headless ones skipped).
+  fieldSelectors: {
+    'spec.clusterIP': (svc) => svc.spec?.clusterIP ?? '',
+    'spec.type': (svc) => svc.spec?.type ?? '',
+  },
   table: table(
     [
       col('Type', 'string', 'The type of service.'),
