@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { logger } from '../util/log.js';
 import { openMvccStore, restoreSnapshot } from '../storage/mvcc/index.js';
+import { installRestoredAuth } from '../storage/etcd-server/snapshot-state.js';
 import { startEtcdServer, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_TXN_OPS } from '../storage/etcd-server/index.js';
 
 const list = (v: string) =>
@@ -62,7 +63,7 @@ export function register(program: Command): void {
       const dataDir = o.dataDir ?? `${o.name}.etcd`;
       if (o.restore) {
         try {
-          await restoreSnapshot(o.restore, dataDir);
+          await restore(o.restore, dataDir);
           log.info({ snapshot: o.restore, dataDir }, 'restored snapshot');
         } catch (e) {
           if (!/already holds a store/.test(String(e))) throw e;
@@ -118,10 +119,16 @@ export function register(program: Command): void {
     .command('snapshot')
     .description('snapshot operations')
     .command('restore <file>')
-    .description('restore a snapshot (from etcdctl snapshot save against keelson) into a new data dir')
+    .description('restore a snapshot (etcdctl snapshot save from keelson or from a real etcd) into a new data dir')
     .requiredOption('--data-dir <dir>', 'the data directory to create')
     .action(async (file: string, o: { dataDir: string }) => {
-      await restoreSnapshot(file, o.dataDir);
+      await restore(file, o.dataDir);
       console.log(`Restored snapshot ${file} into ${o.dataDir}`);
     });
+}
+
+/** Restore the store, then the server-layer state an etcd snapshot carries (auth). */
+async function restore(file: string, dataDir: string): Promise<void> {
+  const server = await restoreSnapshot(file, dataDir);
+  if (server) installRestoredAuth(dataDir, server);
 }

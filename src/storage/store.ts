@@ -8,6 +8,7 @@
 // Revisions are numbers (a store would need 2^53 writes to overflow them). Lease ids are bigint,
 // because a real etcd hands out random 63-bit ids.
 
+import type { EtcdTables } from './etcd-snapshot/index.js';
 export type Bytes = Buffer;
 
 /** Header of every response, as etcd's ResponseHeader. */
@@ -231,6 +232,9 @@ export interface StatusResponse {
   isLearner: boolean;
 }
 
+/** The etcd-server layer's state that a snapshot carries besides the key space. */
+export type SnapshotServerTables = Partial<Pick<EtcdTables, 'members' | 'authEnabled' | 'authRevision' | 'users' | 'roles'>>;
+
 export interface HashKVResponse {
   header: ResponseHeader;
   hash: number;
@@ -275,8 +279,12 @@ export interface Store {
   leaseLeases(): Promise<{ header: ResponseHeader; leases: bigint[] }>;
 
   status(): Promise<StatusResponse>;
-  /** Stream a consistent snapshot of the whole store (the implementation's own file format). */
-  snapshot(): AsyncIterable<Bytes>;
+  /**
+   * Stream a consistent snapshot of the whole store as an etcd 3.4 snapshot file (bbolt with
+   * etcd's buckets + sha256 trailer). `tables`: the server-layer state (members, auth) to put in
+   * it; a store backed by a real etcd streams that etcd's own snapshot and ignores them.
+   */
+  snapshot(tables?: SnapshotServerTables): AsyncIterable<Bytes>;
   hashKV(revision?: number): Promise<HashKVResponse>;
   defragment(): Promise<void>;
   alarms(): Promise<AlarmMember[]>;

@@ -44,8 +44,6 @@ function normalise(out: string, t: Target): string {
       .replace(/"keys":\[([^\]]*)\]/g, (_m, k: string) => `"keys":[${k.split(',').sort().join(',')}]`)
       // endpoint status: db size and raft indexes are the member's own.
       .replace(/3\.4\.23, [\d.]+ [kMG]?B, (true|false), (true|false), \d+, \d+, \d+,/g, '3.4.23, SIZE, $1, $2, N, N, N,')
-      // endpoint hashkv: each implementation hashes its own storage format.
-      .replace(/^ADDR, \d+$/gm, 'ADDR, HASH')
       // v2 errors end with the store index, which counts etcd's internal membership writes.
       .replace(/\) \[\d+\]$/gm, ') [N]')
   );
@@ -146,6 +144,9 @@ test('etcdctl differential: kv, txn, compaction, errors', { skip, timeout: 120_0
     { cmd: ['txn', '-i'], stdin: txn(['', ...many, '', '']) },
     { cmd: ['get', '/txn', '--prefix'] },
     { cmd: ['del', '/registry', '--prefix', '--prev-kv'] },
+    // etcd's HashKV over the same history (txns of several writes, deletes): equal on both.
+    { cmd: ['endpoint', 'hashkv'] },
+    { cmd: ['endpoint', 'hashkv', '--rev', '10', '-w', 'json'] },
     { cmd: ['put', '/a', '1'] },
     { cmd: ['put', '/a', '2'] },
     { cmd: ['put', '/a', '3'] },
@@ -155,6 +156,11 @@ test('etcdctl differential: kv, txn, compaction, errors', { skip, timeout: 120_0
     { cmd: ['get', '/a', '--rev', '999'] },
     { cmd: ['compaction', '10'] },
     { cmd: ['compaction', '999'] },
+    // Past the compaction: the errors. (The hash itself is compared before it: once compacted,
+    // keelson no longer knows the order of the 129 writes of revision 11, see mvcc/etcd-rows.ts.)
+    { cmd: ['endpoint', 'hashkv', '--rev', '12'] },
+    { cmd: ['endpoint', 'hashkv', '--rev', '15'] },
+    { cmd: ['endpoint', 'hashkv', '--rev', '999'] },
     { cmd: ['put', '', 'x'] },
     { cmd: ['get', ''] },
     { cmd: ['put', '/big'], stdin: big },

@@ -5,7 +5,7 @@
 // storage key is the authenticated data. A value that cannot be decrypted is passed up marked
 // failed (stored-value.ts) rather than thrown, so one bad object never breaks a whole watch.
 // Divergence: txn compares on VALUE see ciphertext (the apiserver never compares values).
-import type { DeleteRangeResponse, Event, KeyValue, PutRequest, RangeRequest, RangeResponse, RequestOp, ResponseOp, Store, TxnRequest, TxnResponse, WatchRequest, WatchResponse } from '../../storage/store.js';
+import type { DeleteRangeResponse, Event, KeyValue, PutRequest, RangeRequest, RangeResponse, RequestOp, ResponseOp, SnapshotServerTables, Store, TxnRequest, TxnResponse, WatchRequest, WatchResponse } from '../../storage/store.js';
 import type { Transformer } from './transformer.js';
 import { markFailed, markStale } from './stored-value.js';
 
@@ -123,8 +123,8 @@ export class EncryptingStore implements Store {
   status() {
     return this.inner.status();
   }
-  snapshot() {
-    return this.inner.snapshot();
+  snapshot(tables?: SnapshotServerTables) {
+    return this.inner.snapshot(tables);
   }
   hashKV(revision?: number) {
     return this.inner.hashKV(revision);

@@ -4,6 +4,7 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { storeError } from '../errors.js';
 import { readJson, writeJsonAtomic } from './persist.js';
+import { bcryptHash, bcryptVerify, DEFAULT_BCRYPT_COST } from './bcrypt.js';
 
 const scryptAsync = promisify(scrypt) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
 
@@ -19,20 +20,20 @@ export interface AuthInfo {
   username: string;
 }
 
-interface UserRec {
+export interface UserRec {
   name: string;
-  /** scrypt$<salt b64>$<hash b64>; absent with noPassword. */
+  /** A bcrypt hash as etcd's ($2a$10$...), or scrypt$<salt b64>$<hash b64> from older versions; absent with noPassword. */
   password?: string;
   roles: string[];
   noPassword?: boolean;
 }
 
-interface RoleRec {
+export interface RoleRec {
   name: string;
   perms: Array<{ permType: PermType; key: string; rangeEnd: string }>;
 }
 
-interface AuthState {
+export interface AuthState {
   enabled: boolean;
   revision: number;
   users: Record<string, UserRec>;
@@ -54,6 +55,11 @@ export class AuthStore {
 
   get enabled(): boolean {
     return this.state.enabled;
+  }
+
+  /** A copy of the persisted state (what a snapshot carries). */
+  exportState(): AuthState {
+    return structuredClone(this.state);
   }
 
   private save(): void {
@@ -267,14 +273,16 @@ export class AuthStore {
   }
 }
 
-async function hashPassword(pw: string): Promise<string> {
-  const salt = randomBytes(16);
-  const hash = await scryptAsync(pw, salt, 32);
-  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+/** bcrypt, as etcd stores passwords (so snapshots carry hashes a real etcd verifies). */
+function hashPassword(pw: string): Promise<string> {
+  return bcryptHash(pw, DEFAULT_BCRYPT_COST);
 }
 
+/** bcrypt hashes (etcd's and ours), and the scrypt hashes older keelson versions stored. */
 async function checkPassword(stored: string, pw: string): Promise<boolean> {
-  const [, salt, hash] = stored.split('$');
+  if (stored.startsWith('$2')) return bcryptVerify(stored, pw);
+  const [kind, salt, hash] = stored.split('$');
+  if (kind !== 'scrypt') return false;
   if (!salt || !hash) return false;
   const want = Buffer.from(hash, 'base64');
   const got = await scryptAsync(pw, Buffer.from(salt, 'base64'), want.length);

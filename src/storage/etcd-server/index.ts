@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { logger, type Logger } from '../../util/log.js';
 import type { Store } from '../store.js';
 import { AuthStore } from './auth-store.js';
+import { AUTH_STATE_FILE } from './snapshot-state.js';
 import { authService } from './auth-service.js';
 import { clusterService } from './cluster-service.js';
 import { serverMetrics, type ServerContext } from './context.js';
@@ -80,7 +81,7 @@ export async function startEtcdServer(opts: EtcdServerOptions): Promise<EtcdServ
 
   const ctx: ServerContext = {
     store,
-    auth: new AuthStore(file('keelson-etcd-auth.json')),
+    auth: new AuthStore(file(AUTH_STATE_FILE)),
     members: undefined as unknown as Members, // set below, once the advertised URLs are known
     log,
     metrics: serverMetrics(),

@@ -1,6 +1,7 @@
 // etcdserverpb.Maintenance: Status (version 3.4.23), Defragment, Snapshot, Hash, HashKV, Alarm,
-// MoveLeader. Snapshot: the store's own snapshot bytes (which end with a 32-byte sha256 trailer,
-// as etcd's bbolt stream does) in 32 KiB chunks; etcdctl snapshot save writes the stream as is.
+// MoveLeader. Snapshot: the store's etcd-format snapshot (bbolt file + sha256 trailer, carrying
+// this server's members and auth tables too) in 32 KiB chunks; etcdctl snapshot save writes the
+// stream as is.
 import type { ServiceImplementation } from './grpc/server.js';
 import { etcdServerVersion } from '../../version.js';
 import {
@@ -18,6 +19,7 @@ import { StoreError, storeError } from '../errors.js';
 import type { ServerContext } from './context.js';
 import { authInfoOf, toStatus, unary } from './grpc-util.js';
 import type { StreamCall } from './grpc/call.js';
+import { serverSnapshotTables } from './snapshot-state.js';
 
 export const SNAPSHOT_CHUNK = 32 * 1024;
 
@@ -87,7 +89,7 @@ export function maintenanceService(ctx: ServerContext): ServiceImplementation {
             });
           }
         };
-        for await (const chunk of store.snapshot()) {
+        for await (const chunk of store.snapshot(serverSnapshotTables(ctx))) {
           if (cancelled) return;
           pending = pending.length ? Buffer.concat([pending, chunk]) : Buffer.from(chunk);
           while (pending.length >= SNAPSHOT_CHUNK) {

@@ -22,8 +22,8 @@ export type HashKVResult =
 type Rows = Iterable<HistoryRow> | AsyncIterable<HistoryRow>;
 
 /**
- * `rows()` yields the store's history in revision order; it is called twice (the kept set needs
- * every key's newest revision at `revision` before hashing starts).
+ * `rows()` yields the store's history in revision order; it is called twice once the store was
+ * compacted (the kept set needs every key's newest revision at `revision` before hashing starts).
  */
 export async function hashKV(rows: () => Rows, opts: HashKVOptions): Promise<HashKVResult> {
   const rev = opts.revision ?? 0;
@@ -32,14 +32,16 @@ export async function hashKV(rows: () => Rows, opts: HashKVOptions): Promise<Has
   if (rev > 0 && rev > opts.currentRevision) return { ok: false, error: 'future', compactRevision: 0, currentRevision: opts.currentRevision };
   const at = rev === 0 ? opts.currentRevision : rev;
 
-  // Newest row <= at, per key (only needed for keys with rows <= compact).
-  const newest = new Map<string, { main: number; sub: number; tombstone: boolean }>();
-  for await (const r of rows()) {
-    if (r.main > at) break;
-    newest.set(r.key.toString('latin1'), { main: r.main, sub: r.sub, tombstone: r.tombstone });
-  }
+  // Newest row <= at, per key (only needed for keys with rows <= compact: none when never compacted).
   const kept = new Set<string>();
-  for (const n of newest.values()) if (!n.tombstone) kept.add(`${n.main}_${n.sub}`);
+  if (compact > 0) {
+    const newest = new Map<string, { main: number; sub: number; tombstone: boolean }>();
+    for await (const r of rows()) {
+      if (r.main > at) break;
+      newest.set(r.key.toString('latin1'), { main: r.main, sub: r.sub, tombstone: r.tombstone });
+    }
+    for (const n of newest.values()) if (!n.tombstone) kept.add(`${n.main}_${n.sub}`);
+  }
 
   let h = crc32c(Buffer.from('key'));
   for await (const r of rows()) {

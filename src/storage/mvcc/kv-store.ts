@@ -24,6 +24,7 @@ import type {
   RangeRequest,
   RangeResponse,
   ResponseHeader,
+  SnapshotServerTables,
   StatusResponse,
   Store,
   TxnRequest,
@@ -319,8 +320,8 @@ export class MvccStore implements Store {
   status(): Promise<StatusResponse> {
     return maint.status(this);
   }
-  snapshot(): AsyncIterable<Buffer> {
-    return maint.snapshot(this);
+  snapshot(tables?: SnapshotServerTables): AsyncIterable<Buffer> {
+    return maint.snapshot(this, tables);
   }
   hashKV(revision?: number): Promise<HashKVResponse> {
     return maint.hashKV(this, revision ?? 0);

@@ -1,11 +1,11 @@
 // Maintenance requests: status, snapshot, hashKV, defragment.
-import { crc32 } from 'node:zlib';
 import { open as fsOpen, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { HashKVResponse, StatusResponse } from '../store.js';
+import type { HashKVResponse, SnapshotServerTables, StatusResponse } from '../store.js';
 import { storeError } from '../errors.js';
 import { etcdServerVersion } from '../../version.js';
-import { histKeyRev } from './codec.js';
+import { hashKV as etcdHashKV } from '../etcd-snapshot/index.js';
+import { historyRows } from './etcd-rows.js';
 import type { MvccStore } from './kv-store.js';
 import { streamSnapshot } from './snapshot.js';
 
@@ -27,29 +27,23 @@ export async function status(s: MvccStore): Promise<StatusResponse> {
   };
 }
 
-export async function* snapshot(s: MvccStore): AsyncGenerator<Buffer> {
+export async function* snapshot(s: MvccStore, server?: SnapshotServerTables): AsyncGenerator<Buffer> {
   await s.ready();
   // Everything acknowledged, visible in the LMDB file the snapshot copies.
   await s.be.applied();
-  yield* streamSnapshot(s.be);
+  yield* streamSnapshot(s.be, server);
 }
 
-/** crc32 over every history row (key and record) at or below the revision. */
+/** etcd's HashKV (crc32c over the history rows as etcd stores them) at `revision` (0: current). */
 export async function hashKV(s: MvccStore, revision: number): Promise<HashKVResponse> {
   await s.ready();
   const cur = await s.readRev();
-  const rev = revision === 0 ? cur : revision;
-  if (rev > cur) throw storeError('FutureRev');
-  if (rev < s.compactRev) throw storeError('Compacted');
-  await s.be.applied(); // the history rows up to `rev` are in LMDB
-  let h = 0;
-  for (const { key, value } of s.be.hist.getRange({})) {
-    if (histKeyRev(key) > rev) continue;
-    h = crc32(key, h);
-    h = crc32(value, h);
-  }
+  await s.be.applied(); // the history rows up to the revision are in LMDB
+  const at = revision === 0 ? cur : revision;
+  const r = await etcdHashKV(() => historyRows(s.be, s.compactRev, at), { currentRevision: cur, compactRevision: s.compactRev, revision });
+  if (!r.ok) throw storeError(r.error === 'compacted' ? 'Compacted' : 'FutureRev');
   // etcd reports -1 when the store was never compacted.
-  return { header: s.header(cur), hash: h >>> 0, compactRevision: s.compactRev > 0 ? s.compactRev : -1 };
+  return { header: s.header(cur), hash: r.hash, compactRevision: r.compactRevision };
 }
 
 /** Rewrite the data file compactly (LMDB compact copy) and swap it in; operations wait meanwhile. */
