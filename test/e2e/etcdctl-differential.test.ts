@@ -32,10 +32,11 @@ function normalise(out: string, t: Target): string {
       .replaceAll(t.hostPort, 'ADDR')
       .replaceAll(t.hostPort.replace('127.0.0.1', 'localhost'), 'ADDR')
       .replace(/https?:\/\/127\.0\.0\.1:\d+/g, 'URL')
-      .replace(/\b[0-9a-f]{12,16}\b/g, 'ID')
+      // JSON's decimal ids first: one of 12-16 digits would otherwise pass for a hex id below.
       .replace(/"(cluster_id|member_id|raft_term|ID|leader|raftIndex|raftTerm|raftAppliedIndex|dbSize|dbSizeInUse)":\d+/g, '"$1":N')
       .replace(/"(ClusterID|MemberID|RaftTerm)" : \d+/g, '"$1" : N')
       .replace(/"(id|lease)":[1-9]\d*/g, '"$1":N')
+      .replace(/\b[0-9a-f]{12,16}\b/g, 'ID')
       .replace(/took = \S+/g, 'took = T')
       .replace(/"took":"[^"]*"/g, '"took":"T"')
       .replace(/remaining\(\d+s\)/g, 'remaining(Ns)')

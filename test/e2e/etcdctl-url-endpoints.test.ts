@@ -18,13 +18,17 @@ function normalise(out: string, url: string): string {
     .filter((l) => !l.startsWith('{"level"')) // etcdctl's own retry log lines
     .join('\n')
     .replaceAll(url, 'URL')
-    .replace(/\b[0-9a-f]{16}\b/g, 'ID')
     .replace(/"(cluster_id|member_id|revision|raft_term|leader|raftIndex|raftTerm|raftAppliedIndex|dbSize|dbSizeInUse|hash|compact_revision)":\d+/g, '"$1":N')
+    .replace(/^URL, \d+$/gm, 'URL, HASH')
+    // etcd prints a member id with %x: up to 16 hex digits (no leading zeros).
+    .replace(/\b[0-9a-f]{12,16}\b/g, 'ID')
     .replace(/3\.4\.23, [\d.]+ [kMG]?B, (true|false), (true|false), \d+, \d+, \d+,/g, '3.4.23, SIZE, $1, $2, N, N, N,')
     .replace(/\| +[\d.]+ [kMG]?B \|/g, '| SIZE |')
     .replace(/\| +\d+ \| +\d+ \| +\d+ \|/g, '| N | N | N |')
-    .replace(/^URL, \d+$/gm, 'URL, HASH')
-    .replace(/took = \S+/g, 'took = T');
+    .replace(/took = \S+/g, 'took = T')
+    // Table columns are as wide as their widest cell (an id's length varies).
+    .replace(/-{2,}/g, '--')
+    .replace(/ {2,}/g, ' ');
 }
 
 const steps: string[][] = [
