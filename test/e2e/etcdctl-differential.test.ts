@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { etcdAvailable, startEtcd, type StartedEtcd } from '../helpers/etcd.js';
-import { etcdctl, keelsonBin, makeCerts, startKeelsonEtcd, tempDir, type KeelsonEtcd } from '../../src/storage/etcd-server/test-support.js';
+import { startEtcdTlsPair } from '../helpers/etcd-tls-pair.js';
+import { etcdctl, keelsonBin, startKeelsonEtcd, tempDir, type KeelsonEtcd } from '../../src/storage/etcd-server/test-support.js';
 
 const skip = etcdAvailable() ? false : 'etcd/etcdctl 3.4 not installed';
 
@@ -377,13 +378,9 @@ test('etcdctl differential: v2 API (ETCDCTL_API=2, --enable-v2)', { skip, timeou
 });
 
 test('etcdctl differential: TLS with --cacert --cert --key (client cert auth)', { skip, timeout: 120_000 }, async () => {
-  const d = await tempDir('keelson-etcd-tls-');
-  const c = await makeCerts(d.dir);
-  const k = await startKeelsonEtcd({ tls: { certFile: c.serverCert, keyFile: c.serverKey, caFile: c.ca, clientCertAuth: true } });
-  let e: StartedEtcd | undefined;
+  const pair = await startEtcdTlsPair('keelson-etcd-tls-');
+  const { keelson: k, etcd: e, certs: c, flags } = pair;
   try {
-    e = await startEtcd({ tls: { certFile: c.serverCert, keyFile: c.serverKey, clientCaFile: c.ca, probe: { caFile: c.ca, certFile: c.clientCert, keyFile: c.clientKey } } });
-    const flags = ['--cacert', c.ca, '--cert', c.clientCert, '--key', c.clientKey];
     const steps: Step[] = [
       { cmd: ['put', '/tls', 'secure'] },
       { cmd: ['get', '/tls', '-w', 'json'] },
@@ -424,9 +421,7 @@ test('etcdctl differential: TLS with --cacert --cert --key (client cert auth)', 
       assert.equal(curl, '{"health":"true"}', `curl ${proto}`);
     }
   } finally {
-    await k.stop();
-    await e?.stop();
-    await d.remove();
+    await pair.stop();
   }
 });
 

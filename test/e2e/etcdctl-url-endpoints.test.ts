@@ -8,7 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { etcdAvailable, startEtcd, type StartedEtcd } from '../helpers/etcd.js';
-import { etcdctl, makeCerts, startKeelsonEtcd, tempDir } from '../../src/storage/etcd-server/test-support.js';
+import { etcdctl, startKeelsonEtcd } from '../../src/storage/etcd-server/test-support.js';
+import { startEtcdTlsPair } from '../helpers/etcd-tls-pair.js';
 
 const skip = etcdAvailable() ? false : 'etcd/etcdctl 3.4 not installed';
 
@@ -78,13 +79,9 @@ test('etcdctl --endpoints=http://...: endpoint status/hashkv/health, defrag (als
 });
 
 test('etcdctl --endpoints=https://... with client certificates, auth by the certificate CN', { skip, timeout: 120_000 }, async () => {
-  const d = await tempDir('keelson-etcd-url-tls-');
-  const c = await makeCerts(d.dir);
-  const k = await startKeelsonEtcd({ tls: { certFile: c.serverCert, keyFile: c.serverKey, caFile: c.ca, clientCertAuth: true } });
-  let e: StartedEtcd | undefined;
+  const pair = await startEtcdTlsPair('keelson-etcd-url-tls-');
+  const { keelson: k, etcd: e, flags } = pair;
   try {
-    e = await startEtcd({ tls: { certFile: c.serverCert, keyFile: c.serverKey, clientCaFile: c.ca, probe: { caFile: c.ca, certFile: c.clientCert, keyFile: c.clientKey } } });
-    const flags = ['--cacert', c.ca, '--cert', c.clientCert, '--key', c.clientKey];
     const cmds = [
       ...steps,
       // With auth on, HashKV and Defragment need root: the client certificate's CN is "root".
@@ -101,8 +98,6 @@ test('etcdctl --endpoints=https://... with client certificates, auth by the cert
     assertSame(cmds, kOut, eOut);
     assert.match(kOut[steps.length + 4], /^Finished defragmenting etcd member\[URL\]\n \[exit 0\]$/);
   } finally {
-    await k.stop();
-    await e?.stop();
-    await d.remove();
+    await pair.stop();
   }
 });
