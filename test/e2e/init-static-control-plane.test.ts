@@ -15,6 +15,9 @@ import { parse } from 'yaml';
 import { freeFixedPort } from '../helpers/etcd.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
+import { testPodNetwork } from '../helpers/pod-network.js';
+
+const net = testPodNetwork();
 
 const bin = fileURLToPath(new URL('../../bin/keelson', import.meta.url));
 const node = 'keelson-init-node';
@@ -75,6 +78,8 @@ describe('keelson init: the control plane as static pods', { skip: haveEtcdctl ?
         }
       }
     }
+    // The kubelet's pod network of its own (not a real node's keelson0), released here.
+    await net.cleanup(join(dir, 'kubelet'));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -107,7 +112,7 @@ describe('keelson init: the control plane as static pods', { skip: haveEtcdctl ?
   });
 
   it('a kubelet on the manifests brings the control plane up as static pods; etcdctl works through kubectl exec', async () => {
-    kubelet = spawn(bin, ['kubelet', '--runtime', 'process', '--pod-manifest-path', manifests, '--kubeconfig', join(dir, 'kubelet.kubeconfig'), '--hostname-override', node, '--data-dir', dir, '--port', '0'], {
+    kubelet = spawn(bin, ['kubelet', '--runtime', 'process', '--pod-manifest-path', manifests, '--kubeconfig', join(dir, 'kubelet.kubeconfig'), '--hostname-override', node, '--data-dir', dir, '--port', '0', ...net.kubeletArgs], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
