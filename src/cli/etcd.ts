@@ -1,7 +1,8 @@
 // `keelson etcd`: the embedded store served as a single-member etcd 3.4 (flags named as etcd's), and
 // `keelson etcd snapshot restore FILE --data-dir D`.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { logger } from '../util/log.js';
+import { parseDuration } from '../util/duration.js';
 import { openMvccStore, restoreSnapshot } from '../storage/mvcc/index.js';
 import { installRestoredAuth } from '../storage/etcd-server/snapshot-state.js';
 import { startEtcdServer, DEFAULT_MAX_REQUEST_BYTES, DEFAULT_MAX_TXN_OPS } from '../storage/etcd-server/index.js';
@@ -13,8 +14,17 @@ const list = (v: string) =>
     .filter(Boolean);
 const int = (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`invalid number ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`invalid number ${JSON.stringify(v)}`);
   return n;
+};
+/** etcd's duration flags take Go durations ("100ms", "1s"); empty = the default. */
+const goDuration = (v: string) => {
+  if (v === '') return undefined;
+  try {
+    return parseDuration(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 };
 /** etcd's boolean flags take `--flag`, `--flag=true` or `--flag=false`. */
 const bool = (v: string | boolean | undefined) => v === true || v === 'true' || v === '1';
@@ -29,6 +39,8 @@ interface EtcdFlags {
   quotaBackendBytes?: number;
   maxRequestBytes: number;
   maxTxnOps: number;
+  backendBatchInterval?: number;
+  backendBatchLimit?: number;
   certFile?: string;
   keyFile?: string;
   trustedCaFile?: string;
@@ -51,6 +63,8 @@ export function register(program: Command): void {
     .option('--quota-backend-bytes <n>', 'raise an alarm when the backend size exceeds this (0 = default 2 GiB)', int)
     .option('--max-request-bytes <n>', 'maximum client request size in bytes', int, DEFAULT_MAX_REQUEST_BYTES)
     .option('--max-txn-ops <n>', 'maximum number of operations per txn', int, DEFAULT_MAX_TXN_OPS)
+    .option('--backend-batch-interval <duration>', 'the maximum time before LMDB commits the writes the WAL holds (e.g. 100ms; default 100ms)', goDuration)
+    .option('--backend-batch-limit <n>', 'the maximum writes before LMDB commits them (0 = default 10000)', int)
     .option('--cert-file <file>', 'path to the client server TLS cert file')
     .option('--key-file <file>', 'path to the client server TLS key file')
     .option('--trusted-ca-file <file>', 'path to the client server TLS trusted CA cert file')
@@ -70,7 +84,13 @@ export function register(program: Command): void {
           log.warn({ dataDir }, 'data dir already holds a store; --restore ignored');
         }
       }
-      const store = await openMvccStore({ dataDir, quotaBackendBytes: o.quotaBackendBytes, maxTxnOps: o.maxTxnOps });
+      const store = await openMvccStore({
+        dataDir,
+        quotaBackendBytes: o.quotaBackendBytes,
+        maxTxnOps: o.maxTxnOps,
+        backendBatchIntervalMs: o.backendBatchInterval,
+        backendBatchLimit: o.backendBatchLimit,
+      });
       const tls = o.certFile && o.keyFile ? { certFile: o.certFile, keyFile: o.keyFile, trustedCaFile: o.trustedCaFile, clientCertAuth: bool(o.clientCertAuth) } : undefined;
       let srv;
       try {

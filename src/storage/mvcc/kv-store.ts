@@ -88,7 +88,12 @@ export class MvccStore implements Store {
 
   constructor(options: MvccOptions) {
     this.opts = resolveOptions(options);
-    this.be = new Backend(this.opts.dataDir, Math.max(8 * 1024 ** 3, this.opts.quotaBackendBytes * 2));
+    this.be = new Backend(
+      this.opts.dataDir,
+      Math.max(8 * 1024 ** 3, this.opts.quotaBackendBytes * 2),
+      this.opts.backendBatchIntervalMs,
+      this.opts.backendBatchLimit,
+    );
     this.idx = new CurrentIndex((ks) => readCurrent(this.be, ks));
     this.lessor = new Lessor(this.be, this.opts.clock);
     this.history = new History(this.be);

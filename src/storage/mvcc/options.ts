@@ -16,6 +16,10 @@ export interface MvccOptions {
   memberId?: bigint;
   /** How often expired leases are looked for. Default 500 ms (etcd's lessor). */
   leaseCheckIntervalMs?: number;
+  /** Longest time a write waits in memory before LMDB commits it, as etcd's --backend-batch-interval (the WAL already made it durable). Default 100 ms; 0 = commit as soon as the previous commit is flushed. */
+  backendBatchIntervalMs?: number;
+  /** Writes after which LMDB commits without waiting for the interval, as etcd's --backend-batch-limit. Default 10000. */
+  backendBatchLimit?: number;
   /** Queued events after which a watcher whose listener applies backpressure is canceled. Default 100000. */
   maxWatcherQueuedEvents?: number;
 }
@@ -30,6 +34,8 @@ export interface ResolvedOptions {
   memberId: bigint;
   leaseCheckIntervalMs: number;
   maxWatcherQueuedEvents: number;
+  backendBatchIntervalMs: number;
+  backendBatchLimit: number;
 }
 
 export const DEFAULT_QUOTA_BYTES = 2 * 1024 * 1024 * 1024;
@@ -45,5 +51,7 @@ export function resolveOptions(o: MvccOptions): ResolvedOptions {
     memberId: o.memberId ?? 0x6b65656c736f6e02n,
     leaseCheckIntervalMs: o.leaseCheckIntervalMs ?? 500,
     maxWatcherQueuedEvents: o.maxWatcherQueuedEvents ?? 100_000,
+    backendBatchIntervalMs: o.backendBatchIntervalMs !== undefined && o.backendBatchIntervalMs >= 0 ? o.backendBatchIntervalMs : 100,
+    backendBatchLimit: o.backendBatchLimit && o.backendBatchLimit > 0 ? o.backendBatchLimit : 10_000,
   };
 }
