@@ -12,7 +12,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { InProcessCredentials, InProcessTransport } from '../client/in-process.js';
-import { duplexPair, type PipeEnd } from './duplex-pair.js';
+import { duplexPair, type PipeEnd } from '../util/duplex-pair.js';
 import { serveUpgrades } from './upgrade.js';
 
 const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';

@@ -33,7 +33,10 @@ async function health(store: Store): Promise<boolean> {
   }
 }
 
-export function httpHandler(store: Store, v2?: V2Handler): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+/** Serves etcd's gRPC gateway paths (/v3/...); answers whether the request was one. */
+export type GatewayHandler = (req: http.IncomingMessage, res: http.ServerResponse, path: string) => boolean;
+
+export function httpHandler(store: Store, v2?: V2Handler, gateway?: GatewayHandler): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
@@ -58,6 +61,7 @@ export function httpHandler(store: Store, v2?: V2Handler): (req: http.IncomingMe
       v2(req, res, url);
       return;
     }
+    if (gateway?.(req, res, path)) return;
     send(res, 404, 'text/plain; charset=utf-8', '404 page not found\n', { 'X-Content-Type-Options': 'nosniff' });
   };
 }

@@ -23,6 +23,7 @@ import { toStatus } from './grpc-util.js';
 import { serviceCodecs } from './grpc/codec.js';
 import { GrpcServer } from './grpc/server.js';
 import { httpHandler, type V2Handler } from './http-handler.js';
+import { Gateway } from './gateway/handler.js';
 import { kvService } from './kv-service.js';
 import { leaseService } from './lease-service.js';
 import { listenClientUrl, type BoundListener, type TlsFiles } from './listener.js';
@@ -104,7 +105,9 @@ export async function startEtcdServer(opts: EtcdServerOptions): Promise<EtcdServ
       self: () => ({ name, id: memberId }),
     });
   }
-  const handler = httpHandler(store, v2h);
+  // etcd's JSON gateway (/v3/kv/range ...): gRPC calls to `server` below.
+  const gateway = new Gateway(() => server, 2 * ctx.maxRequestBytes + GRPC_OVERHEAD_BYTES);
+  const handler = httpHandler(store, v2h, (req, res, path) => gateway.handle(req, res, path));
   const http1 = http.createServer(handler);
   http1.keepAliveTimeout = 30_000;
   // gRPC and non-gRPC HTTP/2 requests share the HTTP/2 connections (as etcd's mux).
@@ -155,6 +158,7 @@ export async function startEtcdServer(opts: EtcdServerOptions): Promise<EtcdServ
     metricsUrls: metricsListeners.map((l) => l.url),
     close() {
       closed ??= (async () => {
+        gateway.close();
         const draining = server.close(1000);
         await Promise.all([...listeners, ...metricsListeners].map((l) => l.close()));
         http1.closeAllConnections();

@@ -7,7 +7,7 @@ import { etcdServerVersion } from '../../version.js';
 import {
   AlarmActionEnum,
   AlarmTypeEnum,
-  alarmResponseToPb,
+  alarmMemberToPb,
   big,
   hashKVResponseToPb,
   headerToPb,
@@ -44,19 +44,18 @@ export function maintenanceService(ctx: ServerContext): ServiceImplementation {
       ctx.auth.isAdminPermitted(auth);
       return hashKVResponseToPb(await store.hashKV(num(pb.revision)));
     }),
+    // etcd 3.4's applier answers Alarm without a header (the gateway prints {} for a GET).
     Alarm: unary<PbAlarmRequest, unknown>(ctx, 'Maintenance/Alarm', async (pb) => {
       const action = AlarmActionEnum.fromPb(pb.action);
       const type = AlarmTypeEnum.fromPb(pb.alarm);
-      const header = await ctx.header();
+      const all = await store.alarms();
       if (action === 'DEACTIVATE') {
-        const all = await store.alarms();
-        if (!all.some((a) => a.alarm === type)) return alarmResponseToPb(header, []);
+        if (!all.some((a) => a.alarm === type)) return { alarms: [] };
         await store.alarmDisarm(type);
-        return alarmResponseToPb(await ctx.header(), all.filter((a) => a.alarm === type));
+        return { alarms: all.filter((a) => a.alarm === type).map(alarmMemberToPb) };
       }
       // GET (ACTIVATE is raised by the store itself, e.g. NOSPACE; a client cannot raise one here).
-      const all = await store.alarms();
-      return alarmResponseToPb(header, type === 'NONE' ? all : all.filter((a) => a.alarm === type));
+      return { alarms: (type === 'NONE' ? all : all.filter((a) => a.alarm === type)).map(alarmMemberToPb) };
     }),
     MoveLeader: unary<{ targetID?: string }, unknown>(ctx, 'Maintenance/MoveLeader', async (pb, { auth }) => {
       ctx.auth.isAdminPermitted(auth);

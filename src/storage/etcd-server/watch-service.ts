@@ -87,19 +87,18 @@ class WatchStream {
       this.authError = e;
     }
     call.on('data', (pb: PbWatchRequest) => this.onRequest(pb));
-    call.on('end', () => this.close(true));
-    call.on('cancelled', () => this.close(false));
+    // A client half-close ends no watch: etcd's recvLoop returns on EOF without error and the stream
+    // keeps sending events until the client cancels it (the gateway half-closes once the request
+    // body is read, and its watchers live on).
+    call.on('cancelled', () => this.close());
   }
 
-  private close(endCall: boolean): void {
+  /** The client cancelled the stream (or went away): stop its watchers. */
+  private close(): void {
     if (this.closed) return;
     this.closed = true;
     for (const w of this.watchers.values()) this.stop(w);
     this.watchers.clear();
-    if (endCall) {
-      this.out.flush();
-      this.call.end();
-    }
   }
 
   private fail(err: unknown): void {

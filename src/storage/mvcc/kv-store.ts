@@ -371,6 +371,9 @@ class StoreTxnEnv implements TxnEnv {
     return this.s.lessor.lookup(id) !== undefined;
   }
   range(req: RangeRequest): RangeResponse {
-    return this.s.rangeInTxn(this.t, req, this.header);
+    // As etcd's write txn: a range before the txn's first change answers at the revision the txn
+    // started from; after it, at the txn's own revision (the shared header, set once committed).
+    const header = this.t.changes.size > 0 ? this.header : { ...this.header, revision: this.t.rev - 1 };
+    return this.s.rangeInTxn(this.t, req, header);
   }
 }

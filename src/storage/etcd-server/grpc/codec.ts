@@ -49,7 +49,8 @@ function loadProtobuf(): Protobuf {
 
 let root: protobufTypes.Root | undefined;
 
-function etcdRoot(): protobufTypes.Root {
+/** The etcd protos (rpc.proto and its imports) as protobufjs reflection, loaded once. */
+export function etcdRoot(): protobufTypes.Root {
   if (root) return root;
   const dir = etcdProtoDir();
   const r = new (loadProtobuf().Root)();

@@ -82,6 +82,11 @@ export class GrpcServer {
     }
   }
 
+  /** Whether a method is served at this gRPC path. */
+  serves(path: string): boolean {
+    return this.routes.has(path);
+  }
+
   /** Serve an HTTP/2 connection (its first bytes are the client preface). */
   connection(conn: Duplex): void {
     serveFixingAuthority(conn, (c) => this.h2.emit('connection', c));
