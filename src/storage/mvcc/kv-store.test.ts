@@ -238,3 +238,14 @@ test('LMDB trails the log: reads of history right after an acknowledgement see e
     await s.put({ key: b('t/x'), value: b('later') });
     assert.equal((await s.hashKV(last)).hash, h1.hash, 'the hash at a revision does not change with later writes');
   }));
+
+test('compacting at revision 0 succeeds once on a store never compacted, as etcd (compacted revision -1)', () =>
+  withStore(async (s) => {
+    await s.put({ key: b('k'), value: b('1') });
+    const c = await s.compact({ revision: 0 });
+    assert.equal(c.header.revision, 2);
+    await assert.rejects(s.compact({ revision: 0 }), (e) => isStoreError(e, 'Compacted'));
+    assert.equal((await s.range({ key: b('k'), revision: 1 })).count, 0);
+    await s.compact({ revision: 2 });
+    await assert.rejects(s.compact({ revision: 0 }), (e) => isStoreError(e, 'Compacted'));
+  }));

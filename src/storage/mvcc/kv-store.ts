@@ -79,6 +79,8 @@ export class MvccStore implements Store {
   appliedRev = 1;
   /** Newest revision durable on disk. */
   committedRev = 1;
+  /** Whether a compaction was ever requested (etcd's compacted revision is -1 until then). */
+  private everCompacted = false;
   /** Compacted revision: reads below it fail. */
   compactRev = 0;
   closed = false;
@@ -118,6 +120,7 @@ export class MvccStore implements Store {
     this.committedRev = this.appliedRev;
     loadCurrentKeys(this.be, this.idx);
     this.compactRev = this.be.getMetaNumber('compact') ?? 0;
+    this.everCompacted = this.be.getMetaNumber('compact') !== undefined;
     this.hub.publishedRev = this.appliedRev;
     this.hub.compactRev = this.compactRev;
     this.lessor.load();
@@ -282,7 +285,10 @@ export class MvccStore implements Store {
     if (this.paused) await this.ready();
     this.check();
     const rev = req.revision;
-    if (rev <= this.compactRev) throw storeError('Compacted');
+    // etcd starts from compacted revision -1: compacting at 0 once succeeds (and changes nothing).
+    const first = rev === 0 && !this.everCompacted;
+    if (rev <= this.compactRev && !first) throw storeError('Compacted');
+    this.everCompacted = true;
     if (rev > this.appliedRev) throw storeError('FutureRev');
     this.compactRev = rev;
     this.be.setMeta('compact', revKey(rev));
