@@ -25,7 +25,7 @@ const customDecoded = new Set([
 ]);
 
 /** The schema a `$ref` (possibly wrapped in a one-element allOf) names, if any. */
-function refName(s: Schema | undefined): string | undefined {
+export function refName(s: Schema | undefined): string | undefined {
   let cur = s;
   for (let i = 0; cur && i < 10; i++) {
     if (cur.$ref) return refTarget(cur.$ref);
@@ -35,7 +35,8 @@ function refName(s: Schema | undefined): string | undefined {
   return undefined;
 }
 
-function resolve(s: Schema | undefined, all: Record<string, Schema>): Schema | undefined {
+/** The schema a field's `$ref` (possibly in a one-element allOf) leads to. */
+export function resolve(s: Schema | undefined, all: Record<string, Schema>): Schema | undefined {
   let cur = s;
   for (let i = 0; cur && i < 10; i++) {
     if (cur.$ref) cur = all[refTarget(cur.$ref)];
