@@ -15,6 +15,8 @@ import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { PatchError } from '../patch/errors.js';
 import { checkUnknownFields } from './field-validation.js';
 import { decodeAgainstSchema } from './schemas.js';
+import { InvalidQuantity, canonicalizeQuantities } from './quantities.js';
+import { goValueString, unstructuredConvertError } from './unstructured-convert.js';
 import { invalid as fieldInvalid } from '../../api/field-errors.js';
 import { serverSideApply, trackManagedFields } from './apply.js';
 
@@ -77,6 +79,26 @@ export function isBuiltin(h: Handler): boolean {
   return !(h.served.strategy as { custom?: boolean }).custom && (g === '' || !g.includes('.') || g.endsWith('.k8s.io'));
 }
 
+/**
+ * The patched object as kube decodes it into the kind's Go type: a value of the wrong type or a
+ * malformed quantity is an Invalid `patch` (with no kind or name) and nothing is stored; the
+ * quantities come out canonical. JSON and merge patches are decoded from the patched JSON (the
+ * JSON decoder's words, the patched JSON as the value); a strategic merge patch's map goes
+ * through the unstructured converter (its words, the patch as Go prints it).
+ */
+function decodePatched(h: Handler, type: PatchType, patch: unknown, next: KObject): KObject {
+  const strategic = type === 'strategic';
+  const shown = () => (strategic ? goValueString(patch) : JSON.stringify(next));
+  const typeError = strategic ? unstructuredConvertError(h.served.strategy, next) : type === 'apply' ? undefined : decodeAgainstSchema(h.served.strategy, next).typeError;
+  if (typeError) throw invalid('', '', '', [fieldInvalid('patch', shown(), typeError)]);
+  try {
+    return canonicalizeQuantities(h.served.strategy, next);
+  } catch (e) {
+    if (e instanceof InvalidQuantity) throw invalid('', '', '', [fieldInvalid('patch', shown(), e.message)]);
+    throw e;
+  }
+}
+
 export async function handlePatch(h: Handler): Promise<void> {
   const type = patchTypeOf(h.req.headers['content-type']);
   const patch = decodePatchBody(type, await h.body());
@@ -95,6 +117,7 @@ export async function handlePatch(h: Handler): Promise<void> {
       let next: KObject;
       if (type === 'apply') {
         next = serverSideApply(h, current, patch as KObject, h.query.get('force') === 'true', sub);
+        next = decodePatched(h, type, patch, next);
         if (!current) {
           next.metadata = next.metadata ?? {};
           next.metadata.name = h.info.name;
@@ -102,12 +125,7 @@ export async function handlePatch(h: Handler): Promise<void> {
       } else {
         if (!current) throw notFound(s.gr, h.info.name);
         next = applyPatch(type, current, patch, isBuiltin(h));
-        if (type !== 'strategic' && next && typeof next === 'object' && !Array.isArray(next) && !(h.served.strategy as { prune?: unknown }).prune) {
-          // kube decodes the patched JSON into the kind's Go type: a value of the wrong type is
-          // an Invalid `patch` (with no kind or name), and nothing is stored.
-          const typeError = decodeAgainstSchema(h.served.strategy, next).typeError;
-          if (typeError) throw invalid('', '', '', [fieldInvalid('patch', JSON.stringify(next), typeError)]);
-        }
+        if (next && typeof next === 'object' && !Array.isArray(next) && !(h.served.strategy as { prune?: unknown }).prune) next = decodePatched(h, type, patch, next);
         next = trackManagedFields(h, current, next, sub);
       }
       if (typeof next !== 'object' || next === null || Array.isArray(next)) throw badRequest('the patch produced something that is not an object');

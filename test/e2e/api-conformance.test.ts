@@ -1,0 +1,153 @@
+// Where keelson's API must answer as kube-apiserver does for conformance-style checks and client
+// libraries: one apiserver, driven by the real kubectl, plain HTTP and @kubernetes/client-node.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as k8s from '@kubernetes/client-node';
+import { startTestApiServer, type TestApiServer } from '../helpers/apiserver.js';
+import { kubectlExpect } from '../helpers/kubectl.js';
+
+const quantityRegexp = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+const pod = `apiVersion: v1
+kind: Pod
+metadata: {name: keelson-quantities}
+spec:
+  containers:
+  - name: c
+    image: busybox
+    resources:
+      requests: {cpu: 0.5, memory: 1024Mi}
+      limits: {cpu: 1000m, memory: 2e9}
+  volumes:
+  - name: scratch
+    emptyDir: {sizeLimit: 2048Mi}
+`;
+
+const limitsAndQuota = `apiVersion: v1
+kind: LimitRange
+metadata: {name: keelson-limits}
+spec:
+  limits:
+  - type: Container
+    default: {cpu: 0.25, memory: 512Mi}
+    max: {memory: 4096Mi}
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: keelson-quota}
+spec:
+  hard: {requests.cpu: 4000m, requests.memory: 8192Mi, pods: 10}
+`;
+
+describe('kube-apiserver behaviour clients and conformance checks rely on', () => {
+  let api: TestApiServer;
+  let k: TestApiServer['kubectl'];
+  let core: k8s.CoreV1Api;
+  let apps: k8s.AppsV1Api;
+  const { ok, fails } = kubectlExpect(() => k);
+  const post = (path: string, body: unknown) => fetch(api.url + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  before(async () => {
+    api = await startTestApiServer();
+    k = api.kubectl;
+    const file = new k8s.KubeConfig();
+    file.loadFromFile(api.kubeconfig);
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({ clusters: file.clusters.map((c) => ({ ...c, skipTLSVerify: true })), users: file.users, contexts: file.contexts, currentContext: file.currentContext });
+    core = kc.makeApiClient(k8s.CoreV1Api);
+    apps = kc.makeApiClient(k8s.AppsV1Api);
+  });
+  after(async () => {
+    await api?.stop();
+  });
+
+  describe('quantities are stored and returned in canonical form', () => {
+    it('kubectl apply: container resources and emptyDir sizeLimit', async () => {
+      await ok(['apply', '-f', '-'], pod);
+      const got = JSON.parse(await ok(['get', 'pod', 'keelson-quantities', '-o', 'json']));
+      assert.deepEqual(got.spec.containers[0].resources, { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2G' } });
+      assert.equal(got.spec.volumes[0].emptyDir.sizeLimit, '2Gi');
+      // Re-applying the same manifest is not a change for kubectl.
+      assert.match(await ok(['apply', '-f', '-'], pod), /pod\/keelson-quantities (unchanged|configured)/);
+    });
+
+    it('LimitRange and ResourceQuota, as kubectl describe shows them', async () => {
+      await ok(['apply', '-f', '-'], limitsAndQuota);
+      const lr = JSON.parse(await ok(['get', 'limitrange', 'keelson-limits', '-o', 'json']));
+      assert.deepEqual(lr.spec.limits[0].default, { cpu: '250m', memory: '512Mi' });
+      assert.deepEqual(lr.spec.limits[0].max, { memory: '4Gi' });
+      const rq = JSON.parse(await ok(['get', 'resourcequota', 'keelson-quota', '-o', 'json']));
+      assert.deepEqual(rq.spec.hard, { pods: '10', 'requests.cpu': '4', 'requests.memory': '8Gi' });
+      await ok(['delete', '-f', '-'], limitsAndQuota);
+    });
+
+    it('@kubernetes/client-node: typed create and merge patch', async () => {
+      const created = await core.createNamespacedPersistentVolumeClaim({
+        namespace: 'default',
+        body: { metadata: { name: 'keelson-claim' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1024Mi' } } } },
+      });
+      assert.equal(created.spec?.resources?.requests?.storage, '1Gi');
+      await ok(['create', 'quota', 'keelson-q1', '--hard=requests.cpu=1']);
+      const patched = await core.patchNamespacedResourceQuota(
+        { name: 'keelson-q1', namespace: 'default', body: { spec: { hard: { 'requests.cpu': '2000m', 'requests.memory': 2000000 } } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+      assert.deepEqual(patched.spec?.hard, { 'requests.cpu': '2', 'requests.memory': '2M' });
+      await ok(['delete', 'quota', 'keelson-q1']);
+      await core.deleteNamespacedPersistentVolumeClaim({ name: 'keelson-claim', namespace: 'default' });
+    });
+
+    it('a malformed quantity is refused as the decoder refuses it', async () => {
+      const r = await post('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'keelson-bad' }, spec: { containers: [{ name: 'c', image: 'busybox', resources: { limits: { cpu: 'lots' } } }] } });
+      assert.equal(r.status, 400);
+      const st = await r.json();
+      assert.equal(st.reason, 'BadRequest');
+      assert.equal(st.message, `Pod in version "v1" cannot be handled as a Pod: ${quantityRegexp}`);
+      const patched = await fails(['patch', 'resourcequota', 'nothing-here', '-p', '{}']);
+      assert.match(patched, /resourcequotas "nothing-here" not found/);
+      await ok(['create', 'quota', 'keelson-q2', '--hard=pods=2']);
+      const out = await fails(['patch', 'quota', 'keelson-q2', '-p', '{"spec":{"hard":{"pods":"two"}}}']);
+      assert.match(out, /The request is invalid: patch: Invalid value: "map\[spec:map\[hard:map\[pods:two\]\]\]": quantities must match the regular expression/);
+      assert.equal(await ok(['get', 'quota', 'keelson-q2', '-o', 'jsonpath={.spec.hard.pods}']), '2');
+      await ok(['delete', 'quota', 'keelson-q2']);
+    });
+  });
+
+  describe('strategic merge patches are decoded into the kind like kube does', () => {
+    it('a value of the wrong type is refused (422 on `patch`) and nothing is stored', async () => {
+      await ok(['create', 'configmap', 'keelson-smp', '--from-literal=a=1']);
+      assert.match(await fails(['patch', 'configmap', 'keelson-smp', '-p', '{"data":{"a":5}}']), /The request is invalid: patch: Invalid value: "map\[data:map\[a:5\]\]": cannot convert int64 to string/);
+      assert.match(await fails(['patch', 'configmap', 'keelson-smp', '-p', '{"data":5}']), /patch: Invalid value: "map\[data:5\]": cannot restore map from int64/);
+      assert.equal(await ok(['get', 'configmap', 'keelson-smp', '-o', 'jsonpath={.data}']), '{"a":"1"}');
+      await ok(['create', 'deployment', 'keelson-smp', '--image=busybox', '--replicas=1']);
+      assert.match(await fails(['patch', 'deployment', 'keelson-smp', '-p', '{"spec":{"replicas":"x"}}']), /patch: Invalid value: "map\[spec:map\[replicas:x\]\]": unrecognized type: int32/);
+      const r = await fetch(`${api.url}/apis/apps/v1/namespaces/default/deployments/keelson-smp`, { method: 'PATCH', headers: { 'Content-Type': 'application/strategic-merge-patch+json' }, body: '{"spec":{"replicas":1.5}}' });
+      assert.equal(r.status, 422);
+      const st = await r.json();
+      assert.equal(st.reason, 'Invalid');
+      assert.deepEqual(st.details.causes, [{ reason: 'FieldValueInvalid', message: 'Invalid value: "map[spec:map[replicas:1.5]]": cannot convert float64 to int32', field: 'patch' }]);
+    });
+
+    it('directives: $patch replace/delete, $setElementOrder, $deleteFromPrimitiveList, $retainKeys; quantities canonical', async () => {
+      const d = await apps.patchNamespacedDeployment(
+        { name: 'keelson-smp', namespace: 'default', body: { spec: { template: { spec: { containers: [{ name: 'extra', image: 'busybox', resources: { limits: { cpu: 0.1 } } }] } } } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch),
+      );
+      assert.deepEqual(d.spec?.template.spec?.containers.map((c) => c.name), ['extra', 'busybox']);
+      assert.deepEqual(d.spec?.template.spec?.containers[0].resources?.limits, { cpu: '100m' });
+      const order = JSON.parse(await ok(['patch', 'deployment', 'keelson-smp', '-o', 'json', '-p', '{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"busybox"},{"name":"extra"}]}}}}']));
+      assert.deepEqual(order.spec.template.spec.containers.map((c: { name: string }) => c.name), ['busybox', 'extra']);
+      const del = JSON.parse(await ok(['patch', 'deployment', 'keelson-smp', '-o', 'json', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"extra","$patch":"delete"}]}}}}']));
+      assert.deepEqual(del.spec.template.spec.containers.map((c: { name: string }) => c.name), ['busybox']);
+      await ok(['patch', 'deployment', 'keelson-smp', '-p', '{"metadata":{"finalizers":["example.com/a","example.com/b"]}}']);
+      const fin = JSON.parse(await ok(['patch', 'deployment', 'keelson-smp', '-o', 'json', '-p', '{"metadata":{"$deleteFromPrimitiveList/finalizers":["example.com/a"]}}']));
+      assert.deepEqual(fin.metadata.finalizers, ['example.com/b']);
+      const rk = JSON.parse(await ok(['patch', 'deployment', 'keelson-smp', '-o', 'json', '-p', '{"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"}}}']));
+      assert.deepEqual(rk.spec.strategy, { type: 'Recreate' });
+      const rep = JSON.parse(await ok(['patch', 'deployment', 'keelson-smp', '-o', 'json', '-p', '{"metadata":{"finalizers":null},"spec":{"template":{"spec":{"containers":[{"name":"only","image":"busybox"},{"$patch":"replace"}]}}}}']));
+      assert.deepEqual(rep.spec.template.spec.containers.map((c: { name: string }) => c.name), ['only']);
+      await ok(['delete', 'deployment', 'keelson-smp']);
+      await ok(['delete', 'configmap', 'keelson-smp']);
+    });
+  });
+});
