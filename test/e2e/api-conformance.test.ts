@@ -113,6 +113,41 @@ describe('kube-apiserver behaviour clients and conformance checks rely on', () =
     });
   });
 
+  describe('times are stored as metav1.Time encodes them', () => {
+    it('@kubernetes/client-node sends milliseconds; the API returns UTC whole seconds; garbage is a 400', async () => {
+      const at = new Date('2026-11-23T11:20:56.365Z');
+      const ev = await core.createNamespacedEvent({
+        namespace: 'default',
+        body: { metadata: { name: 'keelson-time' }, involvedObject: { kind: 'Pod', name: 'keelson-quantities', namespace: 'default' }, reason: 'Test', message: 'm', type: 'Normal', count: 1, firstTimestamp: at, lastTimestamp: at, source: { component: 'keelson-test' } },
+      });
+      assert.equal(ev.firstTimestamp?.toISOString(), '2026-11-23T11:20:56.000Z');
+      const raw = JSON.parse(await ok(['get', 'event', 'keelson-time', '-o', 'json']));
+      assert.equal(raw.firstTimestamp, '2026-11-23T11:20:56Z');
+      assert.equal(raw.lastTimestamp, '2026-11-23T11:20:56Z');
+      const r = await post('/api/v1/namespaces/default/events', { apiVersion: 'v1', kind: 'Event', metadata: { name: 'keelson-bad-time' }, involvedObject: { kind: 'Pod', name: 'x' }, firstTimestamp: 'yesterday' });
+      assert.equal(r.status, 400);
+      assert.equal((await r.json()).message, 'Event in version "v1" cannot be handled as a Event: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"');
+      await ok(['delete', 'event', 'keelson-time']);
+    });
+  });
+
+  describe('container resources are validated as kube validates them', () => {
+    it('extended resources: whole numbers, a limit, equal to the request; a bare unknown name', async () => {
+      const podWith = (resources: unknown) => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'keelson-res' }, spec: { containers: [{ name: 'c', image: 'busybox', resources }] } });
+      const R = 'spec.containers\\[0\\].resources';
+      assert.match(await fails(['create', '-f', '-'], podWith({ limits: { 'example.com/gpu': '500m' } })), new RegExp(`${R}.limits\\[example.com/gpu\\]: Invalid value: "500m": must be an integer`));
+      assert.match(await fails(['create', '-f', '-'], podWith({ requests: { 'example.com/gpu': '1' } })), new RegExp(`${R}.limits: Required value: Limit must be set for non overcommitable resources`));
+      assert.match(await fails(['create', '-f', '-'], podWith({ requests: { 'example.com/gpu': '1' }, limits: { 'example.com/gpu': '2' } })), new RegExp(`${R}.requests: Invalid value: "1": must be equal to example.com/gpu limit of 2`));
+      const bare = await fails(['create', '-f', '-'], podWith({ limits: { maxmemory: '1' } }));
+      assert.match(bare, /limits\[maxmemory\]: Invalid value: "maxmemory": must be a standard resource type or fully qualified/);
+      assert.match(bare, /limits\[maxmemory\]: Invalid value: "maxmemory": must be a standard resource for containers/);
+      // A limit alone is the request too.
+      await ok(['create', '-f', '-'], podWith({ limits: { 'example.com/gpu': '2' } }));
+      assert.equal(await ok(['get', 'pod', 'keelson-res', '-o', 'jsonpath={.spec.containers[0].resources.requests}']), '{"example.com/gpu":"2"}');
+      await ok(['delete', 'pod', 'keelson-res', '--now']);
+    });
+  });
+
   describe('strategic merge patches are decoded into the kind like kube does', () => {
     it('a value of the wrong type is refused (422 on `patch`) and nothing is stored', async () => {
       await ok(['create', 'configmap', 'keelson-smp', '--from-literal=a=1']);

@@ -8,12 +8,12 @@ import type { Handler } from './context.js';
 import type { KObject } from '../registry/strategy.js';
 import { badRequest } from '../status.js';
 import { decodeAgainstSchema } from './schemas.js';
-import { InvalidQuantity, canonicalizeQuantities } from './quantities.js';
+import { InvalidValue, canonicalizeValues } from './canonical-values.js';
 
 /**
- * Checks a create/update body (`decode`: wrong types and malformed quantities are refused,
+ * Checks a create/update body (`decode`: wrong types, malformed quantities and times are refused,
  * messages carry the decoder's "cannot be handled as" prefix) or an apply patch (unknown fields
- * only). Returns the body to go on with: decoded bodies get their quantities in canonical form.
+ * only). Returns the body to go on with: decoded bodies get their quantities and times in canonical form.
  */
 export function checkUnknownFields(h: Handler, obj: KObject, opts: { decode?: boolean } = {}): KObject {
   const mode = h.ctx.fieldValidation ?? 'Warn';
@@ -30,7 +30,7 @@ export function checkUnknownFields(h: Handler, obj: KObject, opts: { decode?: bo
       const bodyVersion = typeof obj.apiVersion === 'string' && obj.apiVersion ? obj.apiVersion.slice(obj.apiVersion.lastIndexOf('/') + 1) : version;
       prefix = `${typeof obj.kind === 'string' && obj.kind ? obj.kind : kind} in version "${bodyVersion}" cannot be handled as a ${kind}: `;
       if (found.typeError) throw badRequest(prefix + found.typeError);
-      obj = canonicalQuantities(h, obj, prefix);
+      obj = canonicalValues(h, obj, prefix);
     }
     unknown = found.unknown;
   }
@@ -40,12 +40,12 @@ export function checkUnknownFields(h: Handler, obj: KObject, opts: { decode?: bo
   return obj;
 }
 
-/** The body with its Quantities canonical; one that does not parse is a 400 decoding error. */
-function canonicalQuantities(h: Handler, obj: KObject, prefix: string): KObject {
+/** The body with its quantities and times canonical; one that does not decode is a 400 decoding error. */
+function canonicalValues(h: Handler, obj: KObject, prefix: string): KObject {
   try {
-    return canonicalizeQuantities(h.served.strategy, obj);
+    return canonicalizeValues(h.served.strategy, obj);
   } catch (e) {
-    if (e instanceof InvalidQuantity) throw badRequest(prefix + e.message);
+    if (e instanceof InvalidValue) throw badRequest(prefix + e.message);
     throw e;
   }
 }

@@ -15,7 +15,7 @@ import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { PatchError } from '../patch/errors.js';
 import { checkUnknownFields } from './field-validation.js';
 import { decodeAgainstSchema } from './schemas.js';
-import { InvalidQuantity, canonicalizeQuantities } from './quantities.js';
+import { InvalidValue, canonicalizeValues } from './canonical-values.js';
 import { goValueString, unstructuredConvertError } from './unstructured-convert.js';
 import { invalid as fieldInvalid } from '../../api/field-errors.js';
 import { serverSideApply, trackManagedFields } from './apply.js';
@@ -81,8 +81,8 @@ export function isBuiltin(h: Handler): boolean {
 
 /**
  * The patched object as kube decodes it into the kind's Go type: a value of the wrong type or a
- * malformed quantity is an Invalid `patch` (with no kind or name) and nothing is stored; the
- * quantities come out canonical. JSON and merge patches are decoded from the patched JSON (the
+ * malformed quantity or time is an Invalid `patch` (with no kind or name) and nothing is stored;
+ * quantities and times come out canonical. JSON and merge patches are decoded from the patched JSON (the
  * JSON decoder's words, the patched JSON as the value); a strategic merge patch's map goes
  * through the unstructured converter (its words, the patch as Go prints it).
  */
@@ -92,9 +92,9 @@ function decodePatched(h: Handler, type: PatchType, patch: unknown, next: KObjec
   const typeError = strategic ? unstructuredConvertError(h.served.strategy, next) : type === 'apply' ? undefined : decodeAgainstSchema(h.served.strategy, next).typeError;
   if (typeError) throw invalid('', '', '', [fieldInvalid('patch', shown(), typeError)]);
   try {
-    return canonicalizeQuantities(h.served.strategy, next);
+    return canonicalizeValues(h.served.strategy, next);
   } catch (e) {
-    if (e instanceof InvalidQuantity) throw invalid('', '', '', [fieldInvalid('patch', shown(), e.message)]);
+    if (e instanceof InvalidValue) throw invalid('', '', '', [fieldInvalid('patch', shown(), e.message)]);
     throw e;
   }
 }

@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InvalidQuantity, canonicalQuantityValue, canonicalizeQuantities } from './quantities.js';
+import { InvalidValue, canonicalQuantityValue, canonicalizeValues } from './canonical-values.js';
 import { builtinStrategies } from '../registry/all.js';
 
 const strategy = (group: string, resource: string) => builtinStrategies.find((s) => s.info.group === group && s.info.resource === resource)!;
-const canon = (group: string, resource: string, obj: unknown) => canonicalizeQuantities(strategy(group, resource), obj as any) as any;
+const canon = (group: string, resource: string, obj: unknown) => canonicalizeValues(strategy(group, resource), obj as any) as any;
 
 test('one value: strings and JSON numbers, surrounding spaces ignored, null kept', () => {
   const cases: [unknown, unknown][] = [
@@ -28,7 +28,7 @@ test('one value: strings and JSON numbers, surrounding spaces ignored, null kept
     [null, null],
   ];
   for (const [input, want] of cases) assert.equal(canonicalQuantityValue(input), want, String(input));
-  for (const bad of ['abc', '1.2.3', '', true, { a: 1 }, [1]]) assert.throws(() => canonicalQuantityValue(bad), InvalidQuantity, JSON.stringify(bad));
+  for (const bad of ['abc', '1.2.3', '', true, { a: 1 }, [1]]) assert.throws(() => canonicalQuantityValue(bad), InvalidValue, JSON.stringify(bad));
   assert.throws(() => canonicalQuantityValue('x'), { message: "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'" });
   assert.throws(() => canonicalQuantityValue('1mi'), { message: "unable to parse quantity's suffix" });
 });
@@ -95,7 +95,27 @@ test('LimitRange, ResourceQuota, PVC, PV, Node, HPA and a Deployment template', 
 });
 
 test('a malformed quantity anywhere is reported with the parser message', () => {
-  assert.throws(() => canon('', 'pods', { spec: { containers: [{ name: 'c', resources: { limits: { cpu: 'lots' } } }] } }), InvalidQuantity);
-  assert.throws(() => canon('', 'resourcequotas', { spec: { hard: { pods: true } } }), InvalidQuantity);
-  assert.throws(() => canon('', 'nodes', { status: { capacity: { cpu: '1 core' } } }), InvalidQuantity);
+  assert.throws(() => canon('', 'pods', { spec: { containers: [{ name: 'c', resources: { limits: { cpu: 'lots' } } }] } }), InvalidValue);
+  assert.throws(() => canon('', 'resourcequotas', { spec: { hard: { pods: true } } }), InvalidValue);
+  assert.throws(() => canon('', 'nodes', { status: { capacity: { cpu: '1 core' } } }), InvalidValue);
+});
+
+test('times: UTC at whole seconds (conditions, events, metadata); a malformed one is the decoder error', () => {
+  const ev = canon('', 'events', {
+    metadata: { name: 'e', creationTimestamp: '2026-11-23T11:20:56Z' },
+    firstTimestamp: '2026-11-23T11:20:56.365Z',
+    lastTimestamp: '2026-11-23T12:20:57+01:00',
+    eventTime: '2026-11-23T11:20:56.365000Z',
+  });
+  assert.equal(ev.firstTimestamp, '2026-11-23T11:20:56Z');
+  assert.equal(ev.lastTimestamp, '2026-11-23T11:20:57Z');
+  // MicroTime keeps its microseconds.
+  assert.equal(ev.eventTime, '2026-11-23T11:20:56.365000Z');
+  const pod = canon('', 'pods', { status: { conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: '2026-01-02T03:04:05.678Z', lastProbeTime: null }] } });
+  assert.deepEqual(pod.status.conditions[0], { type: 'Ready', status: 'True', lastTransitionTime: '2026-01-02T03:04:05Z', lastProbeTime: null });
+  assert.throws(() => canon('', 'events', { firstTimestamp: 'yesterday' }), {
+    name: 'Error',
+    message: 'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"',
+  });
+  assert.throws(() => canon('', 'events', { lastTimestamp: 1700000000 }), { message: 'json: cannot unmarshal number into Go value of type string' });
 });

@@ -1,25 +1,29 @@
-// resource.Quantity fields of built-in kinds in canonical form, as kube-apiserver stores and
-// returns them: its decoder parses each Quantity (a JSON string or number, surrounding spaces
-// ignored) and encodes it back with Quantity.String(), so `cpu: 0.5` is read back as `500m`,
-// `1024Mi` as `1Gi`, `1000m` as `1`. A value that does not parse fails the decoding with the
-// parser's own message (`quantities must match the regular expression ...`).
+// The values of built-in kinds whose Go types decode and encode themselves, in the form
+// kube-apiserver stores and returns them:
+// - resource.Quantity: parsed (a JSON string or number, surrounding spaces ignored) and encoded
+//   with Quantity.String(), so `cpu: 0.5` is read back as `500m`, `1024Mi` as `1Gi`, `1000m` as
+//   `1`; a malformed one fails with the parser's message (`quantities must match ...`);
+// - metav1.Time: RFC 3339, encoded in UTC at whole seconds (`...T11:20:56.365Z` -> `...T11:20:56Z`,
+//   as clients that send milliseconds see); a malformed one fails with Go's time.ParseError text,
+//   a non-string with encoding/json's.
 //
-// Which fields are Quantities comes from the kind's OpenAPI schema: the first use compiles, per
-// kind, a tree of only the paths that lead to a Quantity (containers' requests and limits,
-// emptyDir sizeLimit, a LimitRange's or ResourceQuota's maps, a Node's capacity...), so objects
-// without any cost one property lookup. Objects are not modified: a changed value is written into
+// Which fields they are comes from the kind's OpenAPI schema: the first use compiles, per kind, a
+// tree of only the paths that lead to one (containers' requests and limits, emptyDir sizeLimit,
+// a Node's capacity, conditions' lastTransitionTime, an Event's timestamps...). Objects are not modified: a changed value is written into
 // copies of the objects and arrays on its path (a patch's result can share parts with the stored
 // object).
 import type { KObject, Strategy } from '../registry/strategy.js';
 import { builtinSchemas, builtinSchemaName, type Schema } from '../openapi/index.js';
 import { QuantityError, canonicalQuantity } from '../../api/quantity.js';
+import { TimeParseError, canonicalTime } from '../../api/rfc3339.js';
 import { refName, resolve } from './schemas.js';
 
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+const TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.Time';
 
-/** The paths under a schema that reach a Quantity. */
+/** The paths under a schema that reach a Quantity or a Time. */
 interface QNode {
-  quantity?: boolean;
+  leaf?: 'quantity' | 'time';
   props?: Record<string, QNode>;
   items?: QNode;
   values?: QNode;
@@ -31,11 +35,12 @@ const byKind = new Map<string, QNode | null>();
 function compile(s: Schema | undefined, all: Record<string, Schema>, visiting: Set<string>): QNode | undefined {
   if (!s) return undefined;
   const ref = refName(s);
-  if (ref === QUANTITY) return { quantity: true };
+  if (ref === QUANTITY) return { leaf: 'quantity' };
+  if (ref === TIME) return { leaf: 'time' };
   if (ref) {
     const memo = byName.get(ref);
     if (memo !== undefined) return memo ?? undefined;
-    // Recursive types (JSONSchemaProps) hold no Quantity: a cycle is cut, not followed.
+    // Recursive types (JSONSchemaProps) hold none: a cycle is cut, not followed.
     if (visiting.has(ref)) return undefined;
     visiting.add(ref);
     const node = compileShape(all[ref], all, visiting);
@@ -89,8 +94,8 @@ function treeFor(strategy: Strategy): QNode | undefined {
   return node ?? undefined;
 }
 
-/** Thrown for a Quantity that does not parse; the message is the parser's. */
-export class InvalidQuantity extends Error {}
+/** Thrown for a Quantity or Time that does not decode; the message is the decoder's. */
+export class InvalidValue extends Error {}
 
 /** The canonical string of one Quantity JSON value (null stays null). */
 export function canonicalQuantityValue(v: unknown): unknown {
@@ -99,16 +104,29 @@ export function canonicalQuantityValue(v: unknown): unknown {
     try {
       return canonicalQuantity(String(v).trim());
     } catch (e) {
-      if (e instanceof QuantityError) throw new InvalidQuantity(e.message);
+      if (e instanceof QuantityError) throw new InvalidValue(e.message);
       throw e;
     }
   }
   // Anything else reaches the parser as its JSON text, which never matches.
-  throw new InvalidQuantity(new QuantityError().message);
+  throw new InvalidValue(new QuantityError().message);
+}
+
+/** The canonical string of one Time JSON value (null stays null). */
+export function canonicalTimeValue(v: unknown): unknown {
+  if (v === null || v === undefined) return v;
+  if (typeof v !== 'string') throw new InvalidValue(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v === 'boolean' ? 'bool' : typeof v} into Go value of type string`);
+  try {
+    return canonicalTime(v);
+  } catch (e) {
+    if (e instanceof TimeParseError) throw new InvalidValue(e.message);
+    throw e;
+  }
 }
 
 function walk(v: unknown, n: QNode): unknown {
-  if (n.quantity) return canonicalQuantityValue(v);
+  if (n.leaf === 'quantity') return canonicalQuantityValue(v);
+  if (n.leaf === 'time') return canonicalTimeValue(v);
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) {
     if (!n.items) return v;
@@ -137,11 +155,11 @@ function walk(v: unknown, n: QNode): unknown {
 }
 
 /**
- * `obj` with every Quantity of its kind in canonical form: the same object when nothing changes
- * (or the kind has no built-in schema), else a copy along the changed paths. Throws
- * InvalidQuantity for a value that does not parse.
+ * `obj` with every Quantity and Time of its kind in canonical form: the same object when nothing
+ * changes (or the kind has no built-in schema), else a copy along the changed paths. Throws
+ * InvalidValue for a value that does not decode.
  */
-export function canonicalizeQuantities<T extends KObject>(strategy: Strategy, obj: T): T {
+export function canonicalizeValues<T extends KObject>(strategy: Strategy, obj: T): T {
   const tree = treeFor(strategy);
   return tree ? (walk(obj, tree) as T) : obj;
 }
