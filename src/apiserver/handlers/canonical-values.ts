@@ -13,10 +13,10 @@
 // copies of the objects and arrays on its path (a patch's result can share parts with the stored
 // object).
 import type { KObject, Strategy } from '../registry/strategy.js';
-import { builtinSchemas, builtinSchemaName, type Schema } from '../openapi/index.js';
+import type { Schema } from '../openapi/index.js';
 import { QuantityError, canonicalQuantity } from '../../api/quantity.js';
 import { TimeParseError, canonicalTime } from '../../api/rfc3339.js';
-import { refName, resolve } from './schemas.js';
+import { builtinKindSchema, refName, resolve } from './schemas.js';
 
 const QUANTITY = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 const TIME = 'io.k8s.apimachinery.pkg.apis.meta.v1.Time';
@@ -81,14 +81,8 @@ function treeFor(strategy: Strategy): QNode | undefined {
   const key = `${group}/${version}/${kind}`;
   let node = byKind.get(key);
   if (node === undefined) {
-    node = null;
-    try {
-      const all = builtinSchemas();
-      const name = builtinSchemaName(group, version, kind);
-      if (name && all[name]) node = compile({ $ref: `#/components/schemas/${name}` }, all, new Set()) ?? null;
-    } catch {
-      node = null;
-    }
+    const s = builtinKindSchema(strategy);
+    node = (s && compile(s.root, s.all, new Set())) ?? null;
     byKind.set(key, node);
   }
   return node ?? undefined;

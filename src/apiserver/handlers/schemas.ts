@@ -147,11 +147,8 @@ function walk(v: unknown, s: Schema | undefined, path: string, fields: string, s
   }
 }
 
-/**
- * What decoding `obj` into its kind's Go type would report: the fields the schema does not know
- * and the first value of the wrong type (nothing when the kind has no built-in schema).
- */
-export function decodeAgainstSchema(strategy: Strategy, obj: KObject): Found {
+/** A built-in kind's schema: all component schemas and a `$ref` to the kind's (none for custom kinds). */
+export function builtinKindSchema(strategy: Strategy): { all: Record<string, Schema>; root: Schema } | undefined {
   const { group, version, kind } = strategy.info;
   let all: Record<string, Schema>;
   let name: string | undefined;
@@ -159,13 +156,22 @@ export function decodeAgainstSchema(strategy: Strategy, obj: KObject): Found {
     all = builtinSchemas();
     name = builtinSchemaName(group, version, kind);
   } catch {
-    return { unknown: [] };
+    return undefined;
   }
-  if (!name || !all[name]) return { unknown: [] };
-  const out: Found = { unknown: [] };
+  if (!name || !all[name]) return undefined;
   let root = roots.get(name);
   if (!root) roots.set(name, (root = { $ref: `#/components/schemas/${name}` }));
-  walk(obj, root, '', '', kind, all, out);
+  return { all, root };
+}
+
+/**
+ * What decoding `obj` into its kind's Go type would report: the fields the schema does not know
+ * and the first value of the wrong type (nothing when the kind has no built-in schema).
+ */
+export function decodeAgainstSchema(strategy: Strategy, obj: KObject): Found {
+  const s = builtinKindSchema(strategy);
+  const out: Found = { unknown: [] };
+  if (s) walk(obj, s.root, '', '', strategy.info.kind, s.all, out);
   return out;
 }
 

@@ -10,8 +10,8 @@
 // `map[data:map[a:5]]`). Types that decode themselves (Quantity, IntOrString, Time...) are
 // left to their own checks; null fits everything.
 import type { KObject, Strategy } from '../registry/strategy.js';
-import { builtinSchemas, builtinSchemaName, type Schema } from '../openapi/index.js';
-import { refName, resolve } from './schemas.js';
+import type { Schema } from '../openapi/index.js';
+import { builtinKindSchema, refName, resolve } from './schemas.js';
 
 /** Go types with their own decoding, not checked here. */
 const selfDecoding = /^io\.k8s\.apimachinery\.pkg\.(api\.resource\.Quantity|util\.intstr\.IntOrString|apis\.meta\.v1\.(Time|MicroTime|FieldsV1|Duration)|runtime\.RawExtension)$|^io\.k8s\.apiextensions-apiserver\./;
@@ -92,17 +92,8 @@ function check(v: unknown, s: Schema, all: Record<string, Schema>): string | und
 
 /** What converting `obj` into its kind's Go type would report (undefined: it converts). */
 export function unstructuredConvertError(strategy: Strategy, obj: KObject): string | undefined {
-  const { group, version, kind } = strategy.info;
-  let all: Record<string, Schema>;
-  let name: string | undefined;
-  try {
-    all = builtinSchemas();
-    name = builtinSchemaName(group, version, kind);
-  } catch {
-    return undefined;
-  }
-  if (!name || !all[name]) return undefined;
-  return check(obj, { $ref: `#/components/schemas/${name}` }, all);
+  const s = builtinKindSchema(strategy);
+  return s ? check(obj, s.root, s.all) : undefined;
 }
 
 /** A float as Go's %v prints it: shortest digits, exponent form below 1e-4 or from 1e6. */
