@@ -91,12 +91,25 @@ function treeFor(strategy: Strategy): QNode | undefined {
 /** Thrown for a Quantity or Time that does not decode; the message is the decoder's. */
 export class InvalidValue extends Error {}
 
+// Canonical forms by input: a cluster writes the same few values ("100m", "64Mi", a handful of
+// recent timestamps) over and over. Cleared when it grows past a bound.
+const memo = new Map<string, string>();
+const MEMO_LIMIT = 4096;
+function remember(key: string, value: string): string {
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
 /** The canonical string of one Quantity JSON value (null stays null). */
 export function canonicalQuantityValue(v: unknown): unknown {
   if (v === null || v === undefined) return v;
   if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) {
+    const key = typeof v === 'string' ? `q${v}` : `n${v}`;
+    const known = memo.get(key);
+    if (known !== undefined) return known;
     try {
-      return canonicalQuantity(String(v).trim());
+      return remember(key, canonicalQuantity(String(v).trim()));
     } catch (e) {
       if (e instanceof QuantityError) throw new InvalidValue(e.message);
       throw e;
@@ -110,8 +123,10 @@ export function canonicalQuantityValue(v: unknown): unknown {
 export function canonicalTimeValue(v: unknown): unknown {
   if (v === null || v === undefined) return v;
   if (typeof v !== 'string') throw new InvalidValue(`json: cannot unmarshal ${Array.isArray(v) ? 'array' : typeof v === 'object' ? 'object' : typeof v === 'boolean' ? 'bool' : typeof v} into Go value of type string`);
+  const known = memo.get(`t${v}`);
+  if (known !== undefined) return known;
   try {
-    return canonicalTime(v);
+    return remember(`t${v}`, canonicalTime(v));
   } catch (e) {
     if (e instanceof TimeParseError) throw new InvalidValue(e.message);
     throw e;
