@@ -154,6 +154,10 @@ describe('kube-apiserver behaviour clients and conformance checks rely on', () =
       assert.match(await fails(['patch', 'configmap', 'keelson-smp', '-p', '{"data":{"a":5}}']), /The request is invalid: patch: Invalid value: "map\[data:map\[a:5\]\]": cannot convert int64 to string/);
       assert.match(await fails(['patch', 'configmap', 'keelson-smp', '-p', '{"data":5}']), /patch: Invalid value: "map\[data:5\]": cannot restore map from int64/);
       assert.equal(await ok(['get', 'configmap', 'keelson-smp', '-o', 'jsonpath={.data}']), '{"a":"1"}');
+      // A patch may not take the object's name away nor move it to another namespace.
+      assert.match(await fails(['patch', 'configmap', 'keelson-smp', '--type=merge', '-p', '{"metadata":{"name":null}}']), /the name of the object \(\) does not match the name on the URL \(keelson-smp\)/);
+      assert.match(await fails(['patch', 'configmap', 'keelson-smp', '--type=json', '-p', '[{"op":"replace","path":"/metadata/name","value":"other"}]']), /the name of the object \(other\) does not match the name on the URL \(keelson-smp\)/);
+      assert.match(await fails(['patch', 'configmap', 'keelson-smp', '-p', '{"metadata":{"namespace":"kube-system"}}']), /the namespace of the object \(kube-system\) does not match the namespace on the URL \(default\)/);
       await ok(['create', 'deployment', 'keelson-smp', '--image=busybox', '--replicas=1']);
       assert.match(await fails(['patch', 'deployment', 'keelson-smp', '-p', '{"spec":{"replicas":"x"}}']), /patch: Invalid value: "map\[spec:map\[replicas:x\]\]": unrecognized type: int32/);
       const r = await fetch(`${api.url}/apis/apps/v1/namespaces/default/deployments/keelson-smp`, { method: 'PATCH', headers: { 'Content-Type': 'application/strategic-merge-patch+json' }, body: '{"spec":{"replicas":1.5}}' });

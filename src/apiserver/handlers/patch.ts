@@ -99,6 +99,14 @@ function decodePatched(h: Handler, type: PatchType, patch: unknown, next: KObjec
   }
 }
 
+/** kube's checkName on the patched object: a patch may not rename it (nor remove its name) or move it. */
+function checkName(h: Handler, next: KObject): void {
+  const name = next.metadata?.name ?? '';
+  if (name !== h.info.name) throw badRequest(`the name of the object (${name}) does not match the name on the URL (${h.info.name})`);
+  const ns = next.metadata?.namespace;
+  if (h.ctx.namespace && ns && ns !== h.ctx.namespace) throw badRequest(`the namespace of the object (${ns}) does not match the namespace on the URL (${h.ctx.namespace})`);
+}
+
 export async function handlePatch(h: Handler): Promise<void> {
   const type = patchTypeOf(h.req.headers['content-type']);
   const patch = decodePatchBody(type, await h.body());
@@ -131,7 +139,7 @@ export async function handlePatch(h: Handler): Promise<void> {
       if (typeof next !== 'object' || next === null || Array.isArray(next)) throw badRequest('the patch produced something that is not an object');
       const wantRv = next.metadata?.resourceVersion;
       pinned = !!current && !!wantRv && wantRv !== current.metadata?.resourceVersion;
-      if (current && (next.metadata?.name ?? current.metadata!.name) !== current.metadata!.name) throw badRequest(`the name of the object (${next.metadata?.name}) does not match the name on the URL (${current.metadata!.name})`);
+      if (current) checkName(h, next);
       const attrs = { operation: current ? ('UPDATE' as const) : ('CREATE' as const), info: h.info, object: next, oldObject: current, ctx: h.ctx };
       await runAdmission(h.state.pipeline, attrs);
       return attrs.object;
