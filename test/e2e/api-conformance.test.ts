@@ -113,6 +113,32 @@ describe('kube-apiserver behaviour clients and conformance checks rely on', () =
     });
   });
 
+  describe('fields a built-in kind does not have are dropped, as decoding into its Go type drops them', () => {
+    it('create and every patch type: a warning (Warn), nothing stored; Strict is a 400', async () => {
+      const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'keelson-unknown', colour: 'red' }, spec: { a: 1 }, data: { a: 'b' } };
+      const created = await post('/api/v1/namespaces/default/configmaps', cm);
+      assert.equal(created.status, 201);
+      assert.equal(created.headers.get('warning'), '299 - "unknown field \\"metadata.colour\\"", 299 - "unknown field \\"spec\\""');
+      const body = await created.json();
+      assert.equal(body.spec, undefined);
+      assert.equal(body.metadata.colour, undefined);
+      const patched = await k(['patch', 'configmap', 'keelson-unknown', '-p', '{"spec":{"b":2},"data":{"c":"d"}}']);
+      assert.equal(patched.code, 0, patched.out);
+      assert.match(patched.stderr, /Warning: unknown field "spec"/);
+      for (const type of ['merge', 'json']) {
+        const p = type === 'json' ? '[{"op":"add","path":"/extra","value":1}]' : '{"extra":1}';
+        assert.equal((await k(['patch', 'configmap', 'keelson-unknown', '--type', type, '-p', p])).code, 0);
+      }
+      const got = JSON.parse(await ok(['get', 'configmap', 'keelson-unknown', '-o', 'json']));
+      assert.deepEqual(Object.keys(got).sort(), ['apiVersion', 'data', 'kind', 'metadata']);
+      assert.deepEqual(got.data, { a: 'b', c: 'd' });
+      const strict = await fetch(`${api.url}/api/v1/namespaces/default/configmaps/keelson-unknown?fieldValidation=Strict`, { method: 'PATCH', headers: { 'Content-Type': 'application/merge-patch+json' }, body: '{"spec":{"b":2}}' });
+      assert.equal(strict.status, 400);
+      assert.equal((await strict.json()).message, 'strict decoding error: unknown field "spec"');
+      await ok(['delete', 'configmap', 'keelson-unknown']);
+    });
+  });
+
   describe('times are stored as metav1.Time encodes them', () => {
     it('@kubernetes/client-node sends milliseconds; the API returns UTC whole seconds; garbage is a 400', async () => {
       const at = new Date('2026-11-23T11:20:56.365Z');

@@ -7,7 +7,7 @@
 import type { Handler } from './context.js';
 import type { KObject } from '../registry/strategy.js';
 import { badRequest } from '../status.js';
-import { decodeAgainstSchema } from './schemas.js';
+import { decodeAgainstSchema, pruneUnknownFields } from './schemas.js';
 import { InvalidValue, canonicalizeValues } from './canonical-values.js';
 
 /**
@@ -33,11 +33,19 @@ export function checkUnknownFields(h: Handler, obj: KObject, opts: { decode?: bo
       obj = canonicalValues(h, obj, prefix);
     }
     unknown = found.unknown;
+    // The kind's Go type has no place for them: decoding drops them.
+    if (unknown.length && opts.decode) obj = pruneUnknownFields(h.served.strategy, obj);
   }
-  if (unknown.length === 0 || mode === 'Ignore') return obj;
+  reportUnknownFields(h, unknown, prefix);
+  return obj;
+}
+
+/** Unknown fields as the fieldValidation mode wants them: ignored, warnings, or a 400. */
+export function reportUnknownFields(h: Handler, unknown: string[], prefix = ''): void {
+  const mode = h.ctx.fieldValidation ?? 'Warn';
+  if (unknown.length === 0 || mode === 'Ignore') return;
   if (mode === 'Strict') throw badRequest(`${prefix}strict decoding error: ${unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
   for (const f of unknown) h.ctx.warnings.push(`unknown field "${f}"`);
-  return obj;
 }
 
 /** The body with its quantities and times canonical; one that does not decode is a 400 decoding error. */

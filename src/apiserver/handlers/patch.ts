@@ -13,8 +13,8 @@ import { applyJsonPatch } from '../patch/json-patch.js';
 import { applyMergePatch } from '../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { PatchError } from '../patch/errors.js';
-import { checkUnknownFields } from './field-validation.js';
-import { decodeAgainstSchema } from './schemas.js';
+import { checkUnknownFields, reportUnknownFields } from './field-validation.js';
+import { decodeAgainstSchema, pruneUnknownFields } from './schemas.js';
 import { InvalidValue, canonicalizeValues } from './canonical-values.js';
 import { goValueString, unstructuredConvertError } from './unstructured-convert.js';
 import { invalid as fieldInvalid } from '../../api/field-errors.js';
@@ -82,6 +82,7 @@ export function isBuiltin(h: Handler): boolean {
 /**
  * The patched object as kube decodes it into the kind's Go type: a value of the wrong type or a
  * malformed quantity or time is an Invalid `patch` (with no kind or name) and nothing is stored;
+ * fields the type does not know are dropped (a warning, or a 400 with fieldValidation=Strict);
  * quantities and times come out canonical. JSON and merge patches are decoded from the patched JSON (the
  * JSON decoder's words, the patched JSON as the value); a strategic merge patch's map goes
  * through the unstructured converter (its words, the patch as Go prints it).
@@ -89,8 +90,14 @@ export function isBuiltin(h: Handler): boolean {
 function decodePatched(h: Handler, type: PatchType, patch: unknown, next: KObject): KObject {
   const strategic = type === 'strategic';
   const shown = () => (strategic ? goValueString(patch) : JSON.stringify(next));
-  const typeError = strategic ? unstructuredConvertError(h.served.strategy, next) : type === 'apply' ? undefined : decodeAgainstSchema(h.served.strategy, next).typeError;
+  const found = decodeAgainstSchema(h.served.strategy, next);
+  const typeError = strategic ? unstructuredConvertError(h.served.strategy, next) : type === 'apply' ? undefined : found.typeError;
   if (typeError) throw invalid('', '', '', [fieldInvalid('patch', shown(), typeError)]);
+  if (found.unknown.length) {
+    // An apply patch's own unknown fields were reported already.
+    if (type !== 'apply') reportUnknownFields(h, found.unknown);
+    next = pruneUnknownFields(h.served.strategy, next);
+  }
   try {
     return canonicalizeValues(h.served.strategy, next);
   } catch (e) {

@@ -175,6 +175,50 @@ export function decodeAgainstSchema(strategy: Strategy, obj: KObject): Found {
   return out;
 }
 
+function prune(v: unknown, s: Schema, all: Record<string, Schema>): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const { sch } = resolveOnce(s, all);
+  if (!sch) return v;
+  if (Array.isArray(v)) {
+    if (!sch.items) return v;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const c = prune(v[i], sch.items, all);
+      if (c !== v[i]) (out ??= v.slice())[i] = c;
+    }
+    return out ?? v;
+  }
+  const o = v as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  if (sch.properties) {
+    const closed = sch.additionalProperties === undefined || sch.additionalProperties === false;
+    for (const k in o) {
+      const child = sch.properties[k];
+      if (!child) {
+        if (closed) delete (out ??= { ...o })[k];
+        continue;
+      }
+      const c = prune(o[k], child, all);
+      if (c !== o[k]) (out ??= { ...o })[k] = c;
+    }
+  } else if (sch.additionalProperties && typeof sch.additionalProperties === 'object') {
+    for (const k in o) {
+      const c = prune(o[k], sch.additionalProperties, all);
+      if (c !== o[k]) (out ??= { ...o })[k] = c;
+    }
+  }
+  return out ?? o;
+}
+
+/**
+ * `obj` without the fields its kind's Go type has no place for, as decoding drops them: the same
+ * object when there are none, else a copy along the pruned paths.
+ */
+export function pruneUnknownFields<T extends KObject>(strategy: Strategy, obj: T): T {
+  const s = builtinKindSchema(strategy);
+  return s ? (prune(obj, s.root, s.all) as T) : obj;
+}
+
 /** Fields of `obj` its kind's schema does not know ([] when the kind has no built-in schema). */
 export function unknownFieldsFor(strategy: Strategy, obj: KObject): string[] {
   return decodeAgainstSchema(strategy, obj).unknown;
