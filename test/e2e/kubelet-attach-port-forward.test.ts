@@ -1,7 +1,8 @@
 // kubectl attach and kubectl port-forward against `keelson server --runtime process`: the
 // apiserver relays pods/attach (WebSocket v5.channel.k8s.io) and pods/portforward (SPDY/3.1
 // tunnelled in WebSocket, kubectl's default since 1.31, or a raw SPDY upgrade with
-// KUBECTL_PORT_FORWARD_WEBSOCKETS=false) to the node's kubelet server.
+// KUBECTL_PORT_FORWARD_WEBSOCKETS=false; the client libraries' WebSocket channel protocol) to the
+// node's kubelet server.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,6 +11,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PassThrough, Writable } from 'node:stream';
+import * as k8s from '@kubernetes/client-node';
 import { freePort } from '../helpers/etcd.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
@@ -124,6 +127,38 @@ describe('kubectl attach and port-forward through the kubelet server', () => {
     assert.equal(svc.code, 0, svc.out);
     const viaSvc = await portForward('svc/spdy', 80);
     assert.equal(await post(viaSvc.local, 'hey'), '3:hello from spdy');
+  });
+
+  it('@kubernetes/client-node PortForward (the WebSocket channel protocol, v4.channel.k8s.io): data both ways, errors on the error channel', async () => {
+    const file = new k8s.KubeConfig();
+    file.loadFromFile(join(dir, 'admin.kubeconfig'));
+    const kc = new k8s.KubeConfig();
+    // The server's certificate is for its node names; the client trusts it without the name check.
+    kc.loadFromOptions({ clusters: file.clusters.map((c) => ({ ...c, skipTLSVerify: true })), users: file.users, contexts: file.contexts, currentContext: file.currentContext });
+    const podPort = await freePort();
+    await runPod('lib', httpServer(podPort, 0, 'lib'));
+    /** One request through one client-node port-forward session; resolves with what came back on each channel. */
+    const through = (port: number, body: string) =>
+      new Promise<{ data: string; error: string }>((resolve, reject) => {
+        const input = new PassThrough();
+        let data = '';
+        let error = '';
+        const output = new Writable({ write: (c, _e, cb) => ((data += c.toString()), cb()) });
+        const errors = new Writable({ write: (c, _e, cb) => ((error += c.toString()), cb()) });
+        new k8s.PortForward(kc).portForward('default', 'lib', [port], output, errors, input).then((ws) => {
+          (ws as { on(e: string, f: () => void): void }).on('close', () => resolve({ data, error }));
+          input.write(`POST / HTTP/1.0\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+        }, reject);
+      });
+    const ok = await until('the pod server answering through client-node', async () => {
+      const r = await through(podPort, 'abcd');
+      return r.data.includes('4:hello from lib') ? r : undefined;
+    }, 15_000);
+    assert.match(ok.data, /^HTTP\/1\.[01] 200 OK/);
+    assert.equal(ok.error, '');
+    const refused = await through(podPort + 1 === 65536 ? 1 : podPort + 1, 'x');
+    assert.equal(refused.data, '');
+    assert.match(refused.error, /^error forwarding port \d+ to pod \S+, uid : .*connection refused/);
   });
 
   it('port-forward and attach errors as kube words them: nothing listening, pod not running, no node', async () => {

@@ -13,8 +13,10 @@ import { applyJsonPatch } from '../patch/json-patch.js';
 import { applyMergePatch } from '../patch/merge-patch.js';
 import { applyStrategicMergePatch } from '../patch/strategic-merge-patch.js';
 import { PatchError } from '../patch/errors.js';
-import { checkUnknownFields } from './field-validation.js';
-import { decodeAgainstSchema } from './schemas.js';
+import { checkUnknownFields, reportUnknownFields } from './field-validation.js';
+import { decodeAgainstSchema, pruneUnknownFields } from './schemas.js';
+import { InvalidValue, canonicalizeValues } from './canonical-values.js';
+import { goValueString, unstructuredConvertError } from './unstructured-convert.js';
 import { invalid as fieldInvalid } from '../../api/field-errors.js';
 import { serverSideApply, trackManagedFields } from './apply.js';
 
@@ -77,6 +79,41 @@ export function isBuiltin(h: Handler): boolean {
   return !(h.served.strategy as { custom?: boolean }).custom && (g === '' || !g.includes('.') || g.endsWith('.k8s.io'));
 }
 
+/**
+ * The patched object as kube decodes it into the kind's Go type: a value of the wrong type or a
+ * malformed quantity or time is an Invalid `patch` (with no kind or name) and nothing is stored;
+ * fields the type does not know are dropped (a warning, or a 400 with fieldValidation=Strict);
+ * quantities and times come out canonical. JSON and merge patches are decoded from the patched JSON (the
+ * JSON decoder's words, the patched JSON as the value); a strategic merge patch's map goes
+ * through the unstructured converter (its words, the patch as Go prints it).
+ */
+function decodePatched(h: Handler, type: PatchType, patch: unknown, next: KObject): KObject {
+  const strategic = type === 'strategic';
+  const shown = () => (strategic ? goValueString(patch) : JSON.stringify(next));
+  const found = decodeAgainstSchema(h.served.strategy, next);
+  const typeError = strategic ? unstructuredConvertError(h.served.strategy, next) : type === 'apply' ? undefined : found.typeError;
+  if (typeError) throw invalid('', '', '', [fieldInvalid('patch', shown(), typeError)]);
+  if (found.unknown.length) {
+    // An apply patch's own unknown fields were reported already.
+    if (type !== 'apply') reportUnknownFields(h, found.unknown);
+    next = pruneUnknownFields(h.served.strategy, next);
+  }
+  try {
+    return canonicalizeValues(h.served.strategy, next);
+  } catch (e) {
+    if (e instanceof InvalidValue) throw invalid('', '', '', [fieldInvalid('patch', shown(), e.message)]);
+    throw e;
+  }
+}
+
+/** kube's checkName on the patched object: a patch may not rename it (nor remove its name) or move it. */
+function checkName(h: Handler, next: KObject): void {
+  const name = next.metadata?.name ?? '';
+  if (name !== h.info.name) throw badRequest(`the name of the object (${name}) does not match the name on the URL (${h.info.name})`);
+  const ns = next.metadata?.namespace;
+  if (h.ctx.namespace && ns && ns !== h.ctx.namespace) throw badRequest(`the namespace of the object (${ns}) does not match the namespace on the URL (${h.ctx.namespace})`);
+}
+
 export async function handlePatch(h: Handler): Promise<void> {
   const type = patchTypeOf(h.req.headers['content-type']);
   const patch = decodePatchBody(type, await h.body());
@@ -95,6 +132,7 @@ export async function handlePatch(h: Handler): Promise<void> {
       let next: KObject;
       if (type === 'apply') {
         next = serverSideApply(h, current, patch as KObject, h.query.get('force') === 'true', sub);
+        next = decodePatched(h, type, patch, next);
         if (!current) {
           next.metadata = next.metadata ?? {};
           next.metadata.name = h.info.name;
@@ -102,18 +140,13 @@ export async function handlePatch(h: Handler): Promise<void> {
       } else {
         if (!current) throw notFound(s.gr, h.info.name);
         next = applyPatch(type, current, patch, isBuiltin(h));
-        if (type !== 'strategic' && next && typeof next === 'object' && !Array.isArray(next) && !(h.served.strategy as { prune?: unknown }).prune) {
-          // kube decodes the patched JSON into the kind's Go type: a value of the wrong type is
-          // an Invalid `patch` (with no kind or name), and nothing is stored.
-          const typeError = decodeAgainstSchema(h.served.strategy, next).typeError;
-          if (typeError) throw invalid('', '', '', [fieldInvalid('patch', JSON.stringify(next), typeError)]);
-        }
+        if (next && typeof next === 'object' && !Array.isArray(next) && !(h.served.strategy as { prune?: unknown }).prune) next = decodePatched(h, type, patch, next);
         next = trackManagedFields(h, current, next, sub);
       }
       if (typeof next !== 'object' || next === null || Array.isArray(next)) throw badRequest('the patch produced something that is not an object');
       const wantRv = next.metadata?.resourceVersion;
       pinned = !!current && !!wantRv && wantRv !== current.metadata?.resourceVersion;
-      if (current && (next.metadata?.name ?? current.metadata!.name) !== current.metadata!.name) throw badRequest(`the name of the object (${next.metadata?.name}) does not match the name on the URL (${current.metadata!.name})`);
+      if (current) checkName(h, next);
       const attrs = { operation: current ? ('UPDATE' as const) : ('CREATE' as const), info: h.info, object: next, oldObject: current, ctx: h.ctx };
       await runAdmission(h.state.pipeline, attrs);
       return attrs.object;

@@ -25,7 +25,7 @@ const customDecoded = new Set([
 ]);
 
 /** The schema a `$ref` (possibly wrapped in a one-element allOf) names, if any. */
-function refName(s: Schema | undefined): string | undefined {
+export function refName(s: Schema | undefined): string | undefined {
   let cur = s;
   for (let i = 0; cur && i < 10; i++) {
     if (cur.$ref) return refTarget(cur.$ref);
@@ -35,7 +35,8 @@ function refName(s: Schema | undefined): string | undefined {
   return undefined;
 }
 
-function resolve(s: Schema | undefined, all: Record<string, Schema>): Schema | undefined {
+/** The schema a field's `$ref` (possibly in a one-element allOf) leads to. */
+export function resolve(s: Schema | undefined, all: Record<string, Schema>): Schema | undefined {
   let cur = s;
   for (let i = 0; cur && i < 10; i++) {
     if (cur.$ref) cur = all[refTarget(cur.$ref)];
@@ -146,11 +147,8 @@ function walk(v: unknown, s: Schema | undefined, path: string, fields: string, s
   }
 }
 
-/**
- * What decoding `obj` into its kind's Go type would report: the fields the schema does not know
- * and the first value of the wrong type (nothing when the kind has no built-in schema).
- */
-export function decodeAgainstSchema(strategy: Strategy, obj: KObject): Found {
+/** A built-in kind's schema: all component schemas and a `$ref` to the kind's (none for custom kinds). */
+export function builtinKindSchema(strategy: Strategy): { all: Record<string, Schema>; root: Schema } | undefined {
   const { group, version, kind } = strategy.info;
   let all: Record<string, Schema>;
   let name: string | undefined;
@@ -158,14 +156,67 @@ export function decodeAgainstSchema(strategy: Strategy, obj: KObject): Found {
     all = builtinSchemas();
     name = builtinSchemaName(group, version, kind);
   } catch {
-    return { unknown: [] };
+    return undefined;
   }
-  if (!name || !all[name]) return { unknown: [] };
-  const out: Found = { unknown: [] };
+  if (!name || !all[name]) return undefined;
   let root = roots.get(name);
   if (!root) roots.set(name, (root = { $ref: `#/components/schemas/${name}` }));
-  walk(obj, root, '', '', kind, all, out);
+  return { all, root };
+}
+
+/**
+ * What decoding `obj` into its kind's Go type would report: the fields the schema does not know
+ * and the first value of the wrong type (nothing when the kind has no built-in schema).
+ */
+export function decodeAgainstSchema(strategy: Strategy, obj: KObject): Found {
+  const s = builtinKindSchema(strategy);
+  const out: Found = { unknown: [] };
+  if (s) walk(obj, s.root, '', '', strategy.info.kind, s.all, out);
   return out;
+}
+
+function prune(v: unknown, s: Schema, all: Record<string, Schema>): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  const { sch } = resolveOnce(s, all);
+  if (!sch) return v;
+  if (Array.isArray(v)) {
+    if (!sch.items) return v;
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const c = prune(v[i], sch.items, all);
+      if (c !== v[i]) (out ??= v.slice())[i] = c;
+    }
+    return out ?? v;
+  }
+  const o = v as Record<string, unknown>;
+  let out: Record<string, unknown> | undefined;
+  if (sch.properties) {
+    const closed = sch.additionalProperties === undefined || sch.additionalProperties === false;
+    for (const k in o) {
+      const child = sch.properties[k];
+      if (!child) {
+        if (closed) delete (out ??= { ...o })[k];
+        continue;
+      }
+      const c = prune(o[k], child, all);
+      if (c !== o[k]) (out ??= { ...o })[k] = c;
+    }
+  } else if (sch.additionalProperties && typeof sch.additionalProperties === 'object') {
+    for (const k in o) {
+      const c = prune(o[k], sch.additionalProperties, all);
+      if (c !== o[k]) (out ??= { ...o })[k] = c;
+    }
+  }
+  return out ?? o;
+}
+
+/**
+ * `obj` without the fields its kind's Go type has no place for, as decoding drops them: the same
+ * object when there are none, else a copy along the pruned paths.
+ */
+export function pruneUnknownFields<T extends KObject>(strategy: Strategy, obj: T): T {
+  const s = builtinKindSchema(strategy);
+  return s ? (prune(obj, s.root, s.all) as T) : obj;
 }
 
 /** Fields of `obj` its kind's schema does not know ([] when the kind has no built-in schema). */

@@ -18,9 +18,9 @@ export function checkTypeMeta(h: Handler, obj: KObject): void {
 }
 
 export async function handleCreate(h: Handler): Promise<void> {
-  const obj = await h.object();
+  let obj = await h.object();
   checkTypeMeta(h, obj);
-  checkUnknownFields(h, obj, { decode: true });
+  obj = checkUnknownFields(h, obj, { decode: true });
   if (h.served.strategy.info.namespaced && !h.info.namespace) throw badRequest('the server could not find the requested resource');
   const attrs = { operation: 'CREATE' as const, info: h.info, object: obj, ctx: h.ctx };
   await runAdmission(h.state.pipeline, attrs);
@@ -31,9 +31,9 @@ export async function handleCreate(h: Handler): Promise<void> {
 }
 
 export async function handleUpdate(h: Handler): Promise<void> {
-  const obj = await h.object();
+  let obj = await h.object();
   checkTypeMeta(h, obj);
-  checkUnknownFields(h, obj, { decode: true });
+  obj = checkUnknownFields(h, obj, { decode: true });
   const s = h.served.store;
   const sub = h.info.subresource;
   const attrs = { operation: 'UPDATE' as const, info: h.info, object: obj, ctx: h.ctx };

@@ -7,8 +7,8 @@
 // streaming server words it), which kubectl prints. Two transports: a raw `Upgrade: SPDY/3.1`
 // (X-Stream-Protocol-Version: portforward.k8s.io; kubectl before 1.31, and its fallback) and
 // SPDY tunnelled in WebSocket binary messages (subprotocol SPDY/3.1+portforward.k8s.io, kubectl
-// 1.31+ by default). Divergence: the legacy WebSocket channel protocol for port-forward
-// (v4.channel.k8s.io with ?ports=) is not served.
+// 1.31+ by default). The WebSocket channel protocol of the client libraries (v4.channel.k8s.io
+// with ?port=) is port-forward-channels.ts.
 import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { WebSocket } from 'ws';
@@ -100,7 +100,7 @@ function forward(errorStream: SpdyStream, data: SpdyStream, dial: PortDialer, po
 }
 
 /** The kubelet's words for a failed forward (a runtime's streaming server already says them). */
-function forwardError(port: number, pod: string, e: Error): string {
+export function forwardError(port: number, pod: string, e: Error): string {
   return e.message.startsWith('error forwarding port') ? e.message : `error forwarding port ${port} to pod ${pod}, uid : ${e.message}`;
 }
 

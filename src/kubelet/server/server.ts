@@ -6,7 +6,8 @@
 // apiserver (auth.ts); without `tls` (tests of the server alone) plain HTTP, unauthenticated.
 // GET /stats/summary (stats.ts; authorized as nodes/stats) when the kubelet gives `stats`.
 // /attach/{ns}/{pod}/{c} over WebSocket (attach.ts) and /portForward/{ns}/{pod} over SPDY, raw or
-// tunnelled in WebSocket (port-forward.ts); exec and attach also over SPDY/3.1
+// tunnelled in WebSocket (port-forward.ts), or the client libraries' WebSocket channel protocol
+// (port-forward-channels.ts); exec and attach also over SPDY/3.1
 // (spdy-remote-command.ts). GET /pods: the PodList of this kubelet's pods (pods.ts; nodes/proxy).
 // Not yet: /metrics, /runningpods.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -23,6 +24,7 @@ import { offeredStreamProtocols, remoteCommandProtocol, serveSpdyRemoteCommand, 
 import { streamLog, type LogOptions } from './logs.js';
 import { runAttach } from './attach.js';
 import { portForwardOverSocket, portForwardOverWebSocket, portForwardProtocol, spdyUpgradeResponse, tunnelProtocol } from './port-forward.js';
+import { channelPorts, channelProtocols, portForwardOverChannels } from './port-forward-channels.js';
 import type { StatsProvider } from './stats.js';
 import { kubeletPodList } from './pods.js';
 
@@ -62,6 +64,8 @@ export class KubeletServer {
   private readonly wss = new WebSocketServer({ noServer: true, handleProtocols: (p) => acceptedProtocol(p) ?? false });
   /** Port-forward tunnels: SPDY in WebSocket binary messages (port-forward.ts). */
   private readonly tunnelWss = new WebSocketServer({ noServer: true });
+  /** Port-forward over the WebSocket channel protocol (port-forward-channels.ts). */
+  private readonly channelWss = new WebSocketServer({ noServer: true, handleProtocols: (p) => channelProtocols.find((x) => p.has(x)) ?? false });
   port = 0;
   /** Serving HTTPS with authentication (set by listen()). */
   secure = false;
@@ -285,7 +289,7 @@ export class KubeletServer {
     return true;
   }
 
-  /** /portForward/{namespace}/{pod}[/{uid}]: SPDY tunnelled in WebSocket or a raw SPDY upgrade. */
+  /** /portForward/{namespace}/{pod}[/{uid}]: SPDY tunnelled in WebSocket, the WebSocket channel protocol, or a raw SPDY upgrade. */
   private async portForward(url: URL, req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     const parts = url.pathname.slice('/portForward/'.length).split('/').map(decodeURIComponent);
     if (parts.length < 2 || parts.length > 3 || !parts[0] || !parts[1]) throw new HttpError(404, '404 page not found');
@@ -300,8 +304,15 @@ export class KubeletServer {
     const upgrade = String(req.headers.upgrade ?? '').toLowerCase();
     this.o.log.info({ pod: `${parts[0]}/${parts[1]}`, transport: upgrade }, 'port-forward');
     if (upgrade === 'websocket') {
-      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-      if (!offered.includes(tunnelProtocol)) throw new HttpError(400, `no supported subprotocol in "${offered.join(', ')}": want ${tunnelProtocol}`);
+      const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      if (!offered.includes(tunnelProtocol)) {
+        // The channel protocol of the client libraries (or no subprotocol at all).
+        if (offered.length && !offered.some((p) => channelProtocols.includes(p))) throw new HttpError(400, `no supported subprotocol in "${offered.join(', ')}": want ${tunnelProtocol} or ${channelProtocols.join(', ')}`);
+        const ports = channelPorts(url.searchParams);
+        if (typeof ports === 'string') throw new HttpError(400, ports);
+        this.channelWss.handleUpgrade(req, socket, head, (ws) => portForwardOverChannels(ws, ports, dial, sandboxId, this.o.log));
+        return;
+      }
       // ws refuses the "/" of this subprotocol token: hand it a request without the header and
       // name the protocol in the 101 ourselves.
       delete req.headers['sec-websocket-protocol'];
@@ -322,6 +333,7 @@ export class KubeletServer {
     this.ac.abort();
     for (const ws of this.wss.clients) ws.terminate();
     for (const ws of this.tunnelWss.clients) ws.terminate();
+    for (const ws of this.channelWss.clients) ws.terminate();
     if (!this.server) return;
     await new Promise<void>((resolve) => {
       this.server!.close(() => resolve());

@@ -10,8 +10,8 @@
 import { type FieldErrorList, invalid, required, duplicate, notFound, notSupported, forbidden } from '../../../../api/field-errors.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, isValidPortNum, isQualifiedName, isConfigMapKey } from '../../../../api/validation/names.js';
 import { validateLabels } from '../../../../api/validation/labels.js';
-import { tryParseQuantity, compareQuantities, formatQuantity, type Quantity } from '../../../../api/quantity.js';
 import { podVolumeSources } from './defaults.js';
+import { validateQuantityValue, validateResourceRequirements } from './resources.js';
 import { validatePodAffinity } from './pod-affinity.js';
 
 const isNegativeErrorMsg = 'must be greater than or equal to 0';
@@ -95,49 +95,7 @@ function validateLocalNonReservedPath(target: string, path: string): FieldErrorL
   return errs;
 }
 
-/** A quantity field: parseable and not negative. */
-export function validateQuantityValue(value: unknown, path: string): FieldErrorList {
-  const q = tryParseQuantity(value);
-  if (!q) return [invalid(path, value, "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")];
-  if (q.nano < 0n) return [invalid(path, formatQuantity(q), isNegativeErrorMsg)];
-  return [];
-}
-
-const standardContainerResources = new Set(['cpu', 'memory', 'ephemeral-storage']);
-
-function validateResourceName(name: string, path: string): FieldErrorList {
-  const errs = isQualifiedName(name).map((m) => invalid(path, name, m));
-  if (errs.length) return errs;
-  if (!name.includes('/') && !standardContainerResources.has(name) && !name.startsWith('hugepages-'))
-    return [invalid(path, name, 'must be a standard resource for containers')];
-  return [];
-}
-
-/** ValidateResourceRequirements: names, quantities, requests <= limits. */
-export function validateResourceRequirements(res: any, path: string): FieldErrorList {
-  const errs: FieldErrorList = [];
-  if (!res) return errs;
-  const limits: Record<string, Quantity> = {};
-  for (const [k, v] of Object.entries(res.limits ?? {})) {
-    const p = `${path}.limits[${k}]`;
-    errs.push(...validateResourceName(k, p));
-    const e = validateQuantityValue(v, p);
-    errs.push(...e);
-    const q = tryParseQuantity(v);
-    if (q && !e.length) limits[k] = q;
-  }
-  for (const [k, v] of Object.entries(res.requests ?? {})) {
-    const p = `${path}.requests[${k}]`;
-    errs.push(...validateResourceName(k, p));
-    const e = validateQuantityValue(v, p);
-    errs.push(...e);
-    const q = tryParseQuantity(v);
-    if (q && !e.length && limits[k] && compareQuantities(q, limits[k]) > 0)
-      errs.push(invalid(p, formatQuantity(q), `must be less than or equal to ${k} limit of ${formatQuantity(limits[k])}`));
-    if (q && !e.length && k.startsWith('hugepages-') && !limits[k]) errs.push(forbidden(p, 'HugePages require cpu or memory'));
-  }
-  return errs;
-}
+export { validateQuantityValue, validateResourceRequirements };
 
 function validateEnv(env: any[] | undefined, path: string): FieldErrorList {
   const errs: FieldErrorList = [];
@@ -332,6 +290,7 @@ export function validatePodSpec(spec: any, path: string, _opts: PodSpecOptions =
   if (spec.terminationGracePeriodSeconds != null && !Number.isInteger(spec.terminationGracePeriodSeconds))
     errs.push(invalid(path + '.terminationGracePeriodSeconds', spec.terminationGracePeriodSeconds, 'must be an integer'));
   if (spec.priorityClassName) for (const m of isDNS1123Subdomain(spec.priorityClassName)) errs.push(invalid(path + '.priorityClassName', spec.priorityClassName, m));
+  if (spec.overhead) errs.push(...validateResourceRequirements({ limits: spec.overhead }, path + '.overhead'));
   if (spec.preemptionPolicy != null && !['PreemptLowerPriority', 'Never'].includes(spec.preemptionPolicy))
     errs.push(notSupported(path + '.preemptionPolicy', spec.preemptionPolicy, ['Never', 'PreemptLowerPriority']));
   (spec.readinessGates ?? []).forEach((g: any, i: number) => {
