@@ -87,13 +87,14 @@ async function once(bin: string, dir: string, idle = 0, pod = false): Promise<Ti
   const args = ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', '', '--runtime', runtime, '--node-name', 'bench-node'];
   // nice(1) execs the server: the same process id.
   const [cmd, argv] = niceness ? ['nice', ['-n', String(niceness), bin, ...args]] : [bin, args];
-  const server = spawn(cmd, argv, { stdio: ['ignore', trace ? 'pipe' : 'ignore', 'ignore'], env: { ...process.env, KEELSON_LOG_LEVEL: trace ? 'info' : 'warn' } });
+  // Logs go to stderr.
+  const server = spawn(cmd, argv, { stdio: ['ignore', 'ignore', trace ? 'pipe' : 'ignore'], env: { ...process.env, KEELSON_LOG_LEVEL: trace ? 'info' : 'warn' } });
   const kc = join(dir, 'admin.kubeconfig');
   let client: RestClient | undefined;
   const t: Partial<Times> = { steps: {} };
   if (trace) {
     let buf = '';
-    server.stdout!.on('data', (d: Buffer) => {
+    server.stderr!.on('data', (d: Buffer) => {
       const lines = (buf + d.toString()).split('\n');
       buf = lines.pop()!;
       for (const line of lines) {
@@ -156,7 +157,12 @@ async function runPod(client: RestClient, t0: number): Promise<number> {
   for (;;) {
     if (performance.now() - t0 > 60_000) throw new Error('the first pod was not Running with an IP within 60 s of the spawn');
     const p = await client.get(`/api/v1/namespaces/default/pods/${name}`).catch(() => undefined);
-    if (p?.status?.phase === 'Running' && p.status.podIP) return performance.now() - t0;
+    if (p?.status?.phase === 'Running' && p.status.podIP) {
+      const events = await client.get(`/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=${name}`).catch(() => ({ items: [] }));
+      const warnings = events.items.filter((e: { type: string }) => e.type === 'Warning').map((e: { reason: string; message: string }) => `${e.reason}: ${e.message}`);
+      if (warnings.length) console.error(`first pod: ${warnings.join('; ')}`);
+      return performance.now() - t0;
+    }
     await sleep(20);
   }
 }

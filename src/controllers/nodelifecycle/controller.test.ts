@@ -34,8 +34,9 @@ describe('node lifecycle controller: NoSchedule taint on Ready changes', () => {
 
   const taints = async () => ((await client.get(path)).spec?.taints ?? []).map((t: { key: string; effect: string }) => `${t.key}:${t.effect}`).sort();
 
-  it('taints a node registered NotReady at once, untaints it when Ready, taints it again when not', async () => {
-    await client.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { conditions: ready('False', 'KubeletNotReady') } });
+  it('taints a node when it turns NotReady, untaints it when Ready again, at once', async () => {
+    await client.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name }, status: { conditions: ready('True', 'KubeletReady') } });
+    await client.patch(`${path}/status`, { status: { conditions: ready('False', 'KubeletNotReady') } }, 'strategic');
     await until('not-ready NoSchedule taint', async () => (await taints()).includes('node.kubernetes.io/not-ready:NoSchedule'), 5000);
     await client.patch(`${path}/status`, { status: { conditions: ready('True', 'KubeletReady') } }, 'strategic');
     await until('taint removed', async () => (await taints()).length === 0, 5000);
@@ -43,5 +44,18 @@ describe('node lifecycle controller: NoSchedule taint on Ready changes', () => {
     await until('tainted again', async () => (await taints()).includes('node.kubernetes.io/not-ready:NoSchedule'), 5000);
     // NoExecute taints stay the periodic pass's (its eviction rate limits), as in kube.
     assert.deepEqual(await taints(), ['node.kubernetes.io/not-ready:NoSchedule']);
+  });
+
+  it('leaves a node that registers NotReady and turns Ready moments later without a taint', async () => {
+    const b = `${name}-b`;
+    try {
+      await client.post('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: b }, status: { conditions: ready('False', 'KubeletNotReady') } });
+      await new Promise((r) => setTimeout(r, 300));
+      await client.patch(`/api/v1/nodes/${b}/status`, { status: { conditions: ready('True', 'KubeletReady') } }, 'strategic');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await client.get(`/api/v1/nodes/${b}`)).spec?.taints, undefined);
+    } finally {
+      await client.delete(`/api/v1/nodes/${b}`).catch(() => undefined);
+    }
   });
 });

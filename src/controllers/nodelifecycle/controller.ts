@@ -10,8 +10,12 @@
 // The taint eviction controller then evicts pods that don't tolerate the NoExecute taints.
 // Taints come off when the node is Ready again. The NoSchedule taint also follows the Ready
 // condition as it changes, not only at the next pass (kube's doNoScheduleTaintingPass on node
-// updates): a node that registers NotReady (its pod network not configured yet) and turns Ready
-// moments later takes pods at once, not up to a monitor period later.
+// updates): a node the pass found NotReady at its start (its pod network not configured yet) and
+// that turns Ready moments later takes pods at once, not up to a monitor period later.
+// Divergence: a node created NotReady is not tainted on creation (kube's TaintNodesByCondition
+// admission does that, keelson has no such plugin): a node that registers while its runtime's
+// network is still being configured and is Ready ~0.2 s later is not left with a taint that makes
+// the first pods wait out the scheduler's 1 s back-off.
 import type { Informer } from '../../client/informer.js';
 import { isConflict, isNotFound } from '../../client/rest-client.js';
 import { Resources, resourcePath } from '../../client/resources.js';
@@ -55,7 +59,6 @@ export class NodeLifecycleController implements Controller {
     this.noSchedule = new QueueRunner('node-lifecycle-noschedule', 1, (name) => this.syncNoSchedule(name));
     const readyOf = (n: K) => (n.status?.conditions ?? []).find((c: K) => c.type === 'Ready')?.status;
     this.nodes.addEventHandler({
-      onAdd: (n) => this.noSchedule.enqueue(n.metadata!.name!),
       onUpdate: (o, n) => {
         if (readyOf(o) !== readyOf(n)) this.noSchedule.enqueue(n.metadata!.name!);
       },
