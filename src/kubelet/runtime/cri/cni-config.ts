@@ -71,8 +71,11 @@ export function writePodNetworkConfig(o: PodNetworkOptions): boolean {
   const file = join(o.confDir, CNI_CONFLIST);
   mkdirSync(o.confDir, { recursive: true });
   if (existsSync(file) && readFileSync(file, 'utf8') === text) return false;
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
+  // Written beside the directory and renamed into it: containerd watches the directory and
+  // would otherwise try to load it at the temporary file's write, before it is complete.
+  const tmp = join(dirname(o.confDir), `.${CNI_CONFLIST}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
   return true;
 }
 
