@@ -376,8 +376,12 @@ async function answering(address: string, timeoutMs: number, failed: () => strin
           await client.runtime('Version', { version: 'v1' }, Math.max(1, Math.min(5000, deadline - Date.now())));
           return;
         } catch (e) {
-          // the CRI plugin is still initializing ("server is not initialized yet")
+          // Not serving yet, or the CRI plugin still initializing ("server is not initialized
+          // yet"). A new channel for the next try: a failed one waits out gRPC's reconnect
+          // back-off (1 s) before it connects again.
           last = e;
+          client.close();
+          client = undefined;
         }
       }
       await sleep(existsSync(address) ? 20 : 5);
