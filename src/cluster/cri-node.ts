@@ -72,9 +72,12 @@ export async function bootContainerd(o: { dataDir: string; log: Logger }): Promi
 
 /** The node side of the cri runtime: containerd (booted here unless `boot` already started it),
  * the CNI config once the node has a podCIDR, and routes to the other nodes' pod CIDRs. */
-export async function startCriNode(o: { dataDir: string; nodeName: string; client: RestClient; log: Logger; signal: AbortSignal; boot?: Promise<ContainerdBoot | undefined> }): Promise<CriNode | undefined> {
+export async function startCriNode(o: { dataDir: string; nodeName: string; client: RestClient; log: Logger; signal: AbortSignal; boot?: Promise<ContainerdBoot | undefined>; podCIDR?: string }): Promise<CriNode | undefined> {
   const boot = await (o.boot ?? bootContainerd(o));
   if (!boot) return undefined;
+  // The node's range known before it registers (own-pod-cidr.ts): its network is configured and
+  // containerd reports it ready before the kubelet starts.
+  if (o.podCIDR && configurePodNetwork(o.log, boot.cniConfDir, o.podCIDR)) await networkReady(boot.runtime, o.signal);
   writeCniWhenPodCidr(o, boot.cniConfDir, boot.runtime);
   // host-gw: routes to the other nodes' pod CIDRs via their InternalIPs (nodes share a link).
   startPodRouteSync({ client: o.client, nodeName: o.nodeName, log: o.log }, o.signal);
@@ -92,17 +95,21 @@ function writeCniWhenPodCidr(o: { nodeName: string; client: RestClient; log: Log
   const seen = (n: KObject) => {
     const podCIDR = n.spec?.podCIDR;
     if (!podCIDR || ac.signal.aborted) return;
-    const changed = enableHostForwarding();
-    if (writePodNetworkConfig({ confDir, podCIDR })) {
-      o.log.info({ podCIDR, sysctls: changed }, 'pod network configured (CNI bridge keelson0)');
-      void networkReady(runtime, o.signal).then((ready) => ready && runtime.statusChanged());
-    }
+    if (configurePodNetwork(o.log, confDir, podCIDR)) void networkReady(runtime, o.signal).then((ready) => ready && runtime.statusChanged());
     o.signal.removeEventListener('abort', stop);
     // Once the informer is back from this handler (an abort inside its list would be missed).
     setImmediate(stop);
   };
   node.addEventHandler({ onAdd: seen, onUpdate: (_old, n) => seen(n) });
   node.run(ac.signal).catch((e) => o.log.warn({ err: (e as Error).message }, 'watching the node for its podCIDR'));
+}
+
+/** The host settings and the CNI conflist for `podCIDR`; true when the file changed. */
+function configurePodNetwork(log: Logger, confDir: string, podCIDR: string): boolean {
+  const changed = enableHostForwarding();
+  if (!writePodNetworkConfig({ confDir, podCIDR })) return false;
+  log.info({ podCIDR, sysctls: changed }, 'pod network configured (CNI bridge keelson0)');
+  return true;
 }
 
 /** Waits (briefly) for containerd to load a CNI config just written (it watches the directory):
