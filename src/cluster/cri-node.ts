@@ -2,9 +2,11 @@
 // machine can run containerd (root, containerd, runc, CNI plugins), start our own under
 // <data-dir>/containerd, connect the kubelet's CRI runtime to it as soon as it answers (the pause
 // image is imported meanwhile; a pod sandbox waits for it), write the pod network's CNI config as
-// soon as the controller manager has given the node its spec.podCIDR (watched; containerd picks
-// the file up without a restart, and its NetworkReady, hence the node's Ready, follows), and keep
-// routes to the other nodes' pod CIDRs (pod-route-sync.ts).
+// soon as the node's spec.podCIDR is known (before the node registers when `keelson server` takes
+// the cluster's first range for it, see own-pod-cidr.ts; else when a watch shows the controller
+// manager's assignment), containerd picking the file up without a restart and its NetworkReady,
+// hence the node's Ready, following; and keep routes to the other nodes' pod CIDRs
+// (pod-route-sync.ts).
 // Otherwise say why and fall back to the process runtime. Stopping
 // leaves the containers running (the next start adopts them), like a kubelet restart.
 import { join } from 'node:path';
