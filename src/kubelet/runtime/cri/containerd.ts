@@ -21,7 +21,8 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync
 import { join, resolve } from 'node:path';
 import { PAUSE_IMAGE, pauseImage } from '../../images/builtin-images.js';
 import { importBuiltImages, K8S_NAMESPACE } from '../../images/import.js';
-import { CriClient } from './client.js';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { CriClient, type CriError } from './client.js';
 import { ctr } from './ctr.js';
 import { logger } from '../../../util/log.js';
 
@@ -376,12 +377,14 @@ async function answering(address: string, timeoutMs: number, failed: () => strin
           await client.runtime('Version', { version: 'v1' }, Math.max(1, Math.min(5000, deadline - Date.now())));
           return;
         } catch (e) {
-          // Not serving yet, or the CRI plugin still initializing ("server is not initialized
-          // yet"). A new channel for the next try: a failed one waits out gRPC's reconnect
-          // back-off (1 s) before it connects again.
+          // Not serving yet (a new channel for the next try: a failed one waits out gRPC's 1 s
+          // reconnect back-off), or the CRI plugin still initializing ("server is not
+          // initialized yet"; on a restart it recovers its state first): the same channel.
           last = e;
-          client.close();
-          client = undefined;
+          if ((e as CriError).code === grpcStatus.UNAVAILABLE) {
+            client.close();
+            client = undefined;
+          }
         }
       }
       await sleep(existsSync(address) ? 20 : 5);
