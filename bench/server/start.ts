@@ -3,6 +3,7 @@
 //
 //   node --import tsx bench/server/start.ts [--runtime process|cri] [--runs 5] [--bin path/to/keelson]
 //                                           [--peer-bin other/build/bin/keelson] [--idle-ms 5000] [--nice -10]
+//                                           [--trace] [--pod]
 //
 // Each run starts `bin/keelson server` on a fresh data dir (first start: the PKI is created) and
 // then restarts it on the same dir (certificates and store reused), and records, from the spawn:
@@ -15,6 +16,11 @@
 // two builds (A/B/A/B), so both see the same load on a shared machine, and the ratios are printed.
 // --nice N runs the servers (both builds) at that scheduling priority (negative needs root): on a
 // machine busy with other work, their times then say more about keelson than about the others.
+// --trace also reads the server's own log (info level) and reports when each step of the start
+// was logged, from the spawn (containerd answering, the apiserver ready, the node registered, its
+// pod network configured, the node Ready...). --pod checks that the first start's Ready node runs
+// a pod at once: a pod (the pause image, present on both runtimes) is created as soon as Ready is
+// seen, and the time until it is Running with a pod IP is reported (the restart then adopts it).
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,6 +36,19 @@ const peerBin = flag('peer-bin', '');
 const runs = Number(flag('runs', '5'));
 const idleMs = Number(flag('idle-ms', '5000'));
 const niceness = Number(flag('nice', '0'));
+const trace = process.argv.includes('--trace');
+const withPod = process.argv.includes('--pod');
+/** Log messages of the server's start, in the order they usually come. */
+const STEPS = [
+  'containerd running',
+  'connected to the CRI runtime',
+  'apiserver ready',
+  'controllers started',
+  'nodes registered',
+  'imported the pause image',
+  'pod network configured (CNI bridge keelson0)',
+  'node is Ready',
+];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Times {
@@ -42,6 +61,10 @@ interface Times {
   cpuMs: number;
   /** Resident set size (MB) after idling (restarts only). */
   rssMb?: number;
+  /** --trace: when each of STEPS was logged, ms from the spawn. */
+  steps: Record<string, number>;
+  /** --pod: when the pod created at Ready was Running with an IP, ms from the spawn. */
+  podRunning?: number;
 }
 
 /** CPU time (user + system) of a process so far, in ms (/proc/<pid>/stat, clock ticks of 10 ms). */
@@ -57,17 +80,33 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function once(bin: string, dir: string, idle = 0): Promise<Times> {
+async function once(bin: string, dir: string, idle = 0, pod = false): Promise<Times> {
   const port = await freePort();
   const t0 = performance.now();
   const spawnedAt = Date.now();
   const args = ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', '', '--runtime', runtime, '--node-name', 'bench-node'];
   // nice(1) execs the server: the same process id.
   const [cmd, argv] = niceness ? ['nice', ['-n', String(niceness), bin, ...args]] : [bin, args];
-  const server = spawn(cmd, argv, { stdio: 'ignore', env: { ...process.env, KEELSON_LOG_LEVEL: 'warn' } });
+  // Logs go to stderr.
+  const server = spawn(cmd, argv, { stdio: ['ignore', 'ignore', trace ? 'pipe' : 'ignore'], env: { ...process.env, KEELSON_LOG_LEVEL: trace ? 'info' : 'warn' } });
   const kc = join(dir, 'admin.kubeconfig');
   let client: RestClient | undefined;
-  const t: Partial<Times> = {};
+  const t: Partial<Times> = { steps: {} };
+  if (trace) {
+    let buf = '';
+    server.stderr!.on('data', (d: Buffer) => {
+      const lines = (buf + d.toString()).split('\n');
+      buf = lines.pop()!;
+      for (const line of lines) {
+        try {
+          const { msg, time } = JSON.parse(line);
+          if (STEPS.includes(msg) && t.steps![msg] === undefined) t.steps![msg] = Date.parse(time) - spawnedAt;
+        } catch {
+          // not a log line (the start banner)
+        }
+      }
+    });
+  }
   try {
     for (let i = 0; t.nodeReady === undefined || t.defaultServiceAccount === undefined; i++) {
       if (performance.now() - t0 > 60_000) throw new Error(`no Ready node within 60 s (${JSON.stringify(t)})`);
@@ -97,6 +136,7 @@ async function once(bin: string, dir: string, idle = 0): Promise<Times> {
       if (t.nodeReady === undefined || t.defaultServiceAccount === undefined) await sleep(20);
     }
     t.cpuMs = server.pid ? cpuMs(server.pid) : NaN;
+    if (pod && client) t.podRunning = await runPod(client, t0);
     if (idle && server.pid) {
       await sleep(idle);
       t.rssMb = rssMb(server.pid);
@@ -107,6 +147,23 @@ async function once(bin: string, dir: string, idle = 0): Promise<Times> {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     await sleep(1100);
+  }
+}
+
+/** Creates a pod and waits until it is Running with a pod IP; ms from t0. */
+async function runPod(client: RestClient, t0: number): Promise<number> {
+  const name = 'keelson-bench-first-pod';
+  await client.post('/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [{ name: 'pause', image: 'localhost/keelson/pause:1', imagePullPolicy: 'IfNotPresent' }] } });
+  for (;;) {
+    if (performance.now() - t0 > 60_000) throw new Error('the first pod was not Running with an IP within 60 s of the spawn');
+    const p = await client.get(`/api/v1/namespaces/default/pods/${name}`).catch(() => undefined);
+    if (p?.status?.phase === 'Running' && p.status.podIP) {
+      const events = await client.get(`/api/v1/namespaces/default/events?fieldSelector=involvedObject.name=${name}`).catch(() => ({ items: [] }));
+      const warnings = events.items.filter((e: { type: string }) => e.type === 'Warning').map((e: { reason: string; message: string }) => `${e.reason}: ${e.message}`);
+      if (warnings.length) console.error(`first pod: ${warnings.join('; ')}`);
+      return performance.now() - t0;
+    }
+    await sleep(20);
   }
 }
 
@@ -125,7 +182,7 @@ async function round(bin: string, r: Results): Promise<void> {
   r.version.push(performance.now() - t);
   const dir = mkdtempSync(join(tmpdir(), 'keelson-bench-start-'));
   try {
-    r.first.push(await once(bin, dir));
+    r.first.push(await once(bin, dir, 0, withPod));
     r.again.push(await once(bin, dir, idleMs));
   } finally {
     if (runtime === 'cri') spawnSync(bin, ['killall', '--data-dir', dir]);
@@ -159,6 +216,11 @@ async function main(): Promise<void> {
     row(`${name}: default ServiceAccount`, (r) => r[phase].map((x) => x.defaultServiceAccount));
     row(`${name}: Ready (node and ServiceAccount)`, (r) => r[phase].map((x) => Math.max(x.nodeReady, x.defaultServiceAccount)));
     row(`${name}: CPU ms used by then`, (r) => r[phase].map((x) => x.cpuMs));
+    if (phase === 'first' && withPod) {
+      row(`${name}: pod created at Ready, Running with an IP`, (r) => r[phase].map((x) => x.podRunning ?? NaN));
+      row(`${name}: ... that is, after Ready`, (r) => r[phase].map((x) => (x.podRunning ?? NaN) - Math.max(x.nodeReady, x.defaultServiceAccount)));
+    }
+    if (trace) for (const step of STEPS) if (results.some((r) => r[phase].some((x) => x.steps[step] !== undefined))) row(`${name}: log "${step}"`, (r) => r[phase].map((x) => x.steps[step] ?? NaN));
   }
   row(`idle RSS ${idleMs / 1000} s after the restart's Ready, MB`, (r) => r.again.map((x) => x.rssMb ?? NaN));
   const ready = median(results[0].first.map((x) => Math.max(x.nodeReady, x.defaultServiceAccount)));

@@ -1,15 +1,20 @@
 // The container runtime of `keelson server --runtime cri` (k3s' embedded containerd): when this
 // machine can run containerd (root, containerd, runc, CNI plugins), start our own under
-// <data-dir>/containerd, connect the kubelet's CRI runtime to it, and write the pod network's CNI
-// config once the controller manager has given the node its spec.podCIDR (containerd picks the
-// file up without a restart), and keep routes to the other nodes' pod CIDRs (pod-route-sync.ts).
+// <data-dir>/containerd, connect the kubelet's CRI runtime to it as soon as it answers (the pause
+// image is imported meanwhile; a pod sandbox waits for it), write the pod network's CNI config as
+// soon as the node's spec.podCIDR is known (before the node registers when `keelson server` takes
+// the cluster's first range for it, see own-pod-cidr.ts; else when a watch shows the controller
+// manager's assignment), containerd picking the file up without a restart and its NetworkReady,
+// hence the node's Ready, following; and keep routes to the other nodes' pod CIDRs
+// (pod-route-sync.ts).
 // Otherwise say why and fall back to the process runtime. Stopping
 // leaves the containers running (the next start adopts them), like a kubelet restart.
 import { join } from 'node:path';
-import { isNotFound, type RestClient } from '../client/rest-client.js';
-import { Resources, resourcePath } from '../client/resources.js';
+import { Informer } from '../client/informer.js';
+import type { KObject, RestClient } from '../client/rest-client.js';
+import { Resources } from '../client/resources.js';
 import { CriRuntime } from '../kubelet/runtime/cri/runtime.js';
-import { containerdAvailable, startContainerd } from '../kubelet/runtime/cri/containerd.js';
+import { containerdAvailable, ensureSandboxImage, startContainerd } from '../kubelet/runtime/cri/containerd.js';
 import { enableHostForwarding, writePodNetworkConfig } from '../kubelet/runtime/cri/cni-config.js';
 import { startPodRouteSync } from '../kubelet/network/pod-route-sync.js';
 import type { Logger } from '../util/log.js';
@@ -36,10 +41,23 @@ export async function bootContainerd(o: { dataDir: string; log: Logger }): Promi
   }
   const dataDir = join(o.dataDir, 'containerd');
   const cniConfDir = join(dataDir, 'cni', 'net.d');
-  const ctrd = await startContainerd({ dataDir, cniConfDir });
+  const ctrd = await startContainerd({ dataDir, cniConfDir, waitForSandboxImage: false });
+  // A failed import is tried again by the next sandbox.
+  let image = ctrd.sandboxImage;
+  let failed = false;
+  const watch = () => image.catch(() => (failed = true));
+  watch();
+  const sandboxImage = () => {
+    if (failed) {
+      failed = false;
+      image = ensureSandboxImage(ctrd.address);
+      watch();
+    }
+    return image;
+  };
   let runtime: CriRuntime;
   try {
-    runtime = await CriRuntime.connect({ endpoint: ctrd.endpoint, log: o.log });
+    runtime = await CriRuntime.connect({ endpoint: ctrd.endpoint, log: o.log, sandboxImage });
   } catch (e) {
     await ctrd.stop();
     throw e;
@@ -56,32 +74,54 @@ export async function bootContainerd(o: { dataDir: string; log: Logger }): Promi
 
 /** The node side of the cri runtime: containerd (booted here unless `boot` already started it),
  * the CNI config once the node has a podCIDR, and routes to the other nodes' pod CIDRs. */
-export async function startCriNode(o: { dataDir: string; nodeName: string; client: RestClient; log: Logger; signal: AbortSignal; boot?: Promise<ContainerdBoot | undefined> }): Promise<CriNode | undefined> {
+export async function startCriNode(o: { dataDir: string; nodeName: string; client: RestClient; log: Logger; signal: AbortSignal; boot?: Promise<ContainerdBoot | undefined>; podCIDR?: string }): Promise<CriNode | undefined> {
   const boot = await (o.boot ?? bootContainerd(o));
   if (!boot) return undefined;
-  void writeCniWhenPodCidr(o, boot.cniConfDir);
+  // The node's range known before it registers (own-pod-cidr.ts): its network is configured and
+  // containerd reports it ready before the kubelet starts.
+  if (o.podCIDR && configurePodNetwork(o.log, boot.cniConfDir, o.podCIDR)) await networkReady(boot.runtime, o.signal);
+  writeCniWhenPodCidr(o, boot.cniConfDir, boot.runtime);
   // host-gw: routes to the other nodes' pod CIDRs via their InternalIPs (nodes share a link).
   startPodRouteSync({ client: o.client, nodeName: o.nodeName, log: o.log }, o.signal);
   return { runtime: boot.runtime, stop: boot.stop };
 }
 
-/** Polls this node until it has a podCIDR, then writes the CNI conflist for it. */
-async function writeCniWhenPodCidr(o: { nodeName: string; client: RestClient; log: Logger; signal: AbortSignal }, confDir: string): Promise<void> {
-  let polls = 0;
-  while (!o.signal.aborted) {
-    try {
-      const node = await o.client.get(resourcePath(Resources.nodes, undefined, o.nodeName));
-      const podCIDR = node.spec?.podCIDR;
-      if (podCIDR) {
-        const changed = enableHostForwarding();
-        if (writePodNetworkConfig({ confDir, podCIDR })) o.log.info({ podCIDR, sysctls: changed }, 'pod network configured (CNI bridge keelson0)');
-        return;
-      }
-    } catch (e) {
-      if (!isNotFound(e)) o.log.debug({ err: (e as Error).message }, 'reading the node for its podCIDR');
-    }
-    // The node controller assigns the podCIDR right after registration: poll briskly at first
-    // (the node is NotReady until its pod network is configured).
-    await new Promise((r) => setTimeout(r, ++polls < 50 ? 100 : 500).unref());
+/** Watches this node until it has a podCIDR, then writes the CNI conflist for it (on a restart
+ * the file is there already, unchanged: containerd loaded it when it started), and once
+ * containerd reports NetworkReady tells the kubelet (which then writes the node Ready). */
+function writeCniWhenPodCidr(o: { nodeName: string; client: RestClient; log: Logger; signal: AbortSignal }, confDir: string, runtime: CriRuntime): void {
+  const ac = new AbortController();
+  const stop = () => ac.abort();
+  o.signal.addEventListener('abort', stop, { once: true });
+  const node = new Informer(o.client, Resources.nodes, { fieldSelector: `metadata.name=${o.nodeName}` });
+  const seen = (n: KObject) => {
+    const podCIDR = n.spec?.podCIDR;
+    if (!podCIDR || ac.signal.aborted) return;
+    if (configurePodNetwork(o.log, confDir, podCIDR)) void networkReady(runtime, o.signal).then((ready) => ready && runtime.statusChanged());
+    o.signal.removeEventListener('abort', stop);
+    // Once the informer is back from this handler (an abort inside its list would be missed).
+    setImmediate(stop);
+  };
+  node.addEventHandler({ onAdd: seen, onUpdate: (_old, n) => seen(n) });
+  node.run(ac.signal).catch((e) => o.log.warn({ err: (e as Error).message }, 'watching the node for its podCIDR'));
+}
+
+/** The host settings and the CNI conflist for `podCIDR`; true when the file changed. */
+function configurePodNetwork(log: Logger, confDir: string, podCIDR: string): boolean {
+  const changed = enableHostForwarding();
+  if (!writePodNetworkConfig({ confDir, podCIDR })) return false;
+  log.info({ podCIDR, sysctls: changed }, 'pod network configured (CNI bridge keelson0)');
+  return true;
+}
+
+/** Waits (briefly) for containerd to load a CNI config just written (it watches the directory):
+ * true once its Status says NetworkReady. */
+async function networkReady(runtime: CriRuntime, signal: AbortSignal, timeoutMs = 2000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!signal.aborted && Date.now() < deadline) {
+    const conditions = await runtime.status().catch(() => []);
+    if (conditions.some((c) => c.type === 'NetworkReady' && c.status)) return true;
+    await new Promise((r) => setTimeout(r, 5));
   }
+  return false;
 }

@@ -17,6 +17,7 @@ import { ControllerManager } from '../controllers/manager.js';
 import { ClusterDns, clusterDnsIP, DEFAULT_CLUSTER_DOMAIN } from '../dns/index.js';
 import { startKubelet, startSimulatedNodes, type KubeletOptions } from '../kubelet/index.js';
 import { bootContainerd, startCriNode } from './cri-node.js';
+import { ownNodePodCidr } from './own-pod-cidr.js';
 import { containerdAvailable } from '../kubelet/runtime/cri/containerd.js';
 import { hostIPv4 } from '../kubelet/node-status.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -111,34 +112,43 @@ async function defaultServiceAccountMissing(c: RestClient): Promise<boolean> {
   }
 }
 
+async function ownPodCidr(c: RestClient, clusterCidr: string, maskSize: number): Promise<string | undefined> {
+  try {
+    return await ownNodePodCidr(c, clusterCidr, maskSize);
+  } finally {
+    c.close();
+  }
+}
+
 /** How long the other components wait for this node's registration before starting anyway. */
 const REGISTRATION_WAIT_MS = 3000;
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = logger('server');
   const disabled = new Set(opts.disable ?? []);
-  const store = opts.etcdServers?.length ? undefined : await openMvccStore({ dataDir: join(opts.dataDir, 'store') });
-  // The embedded store for etcdctl: https:// URLs with the kubeadm etcd certificates and
-  // client-certificate authentication (etcd-pki.ts); http:// when asked for (loopback debugging).
-  const etcdUrls = opts.etcdListenClientUrls ?? [];
-  const etcdPki = store && etcdUrls.some((u) => u.startsWith('https://')) ? await ensureEtcdPki(opts.dataDir, hostAddresses('0.0.0.0')) : undefined;
-  const etcdTls = etcdPki && { certFile: etcdPki.certFile, keyFile: etcdPki.keyFile, trustedCaFile: etcdPki.caFile, clientCertAuth: true };
-  const etcd = store && etcdUrls.length ? await startEtcdServer({ store, listenClientUrls: etcdUrls, dataDir: join(opts.dataDir, 'etcd'), tls: etcdTls }) : undefined;
-  // containerd needs nothing from the control plane: boot it now, beside the apiserver's start
-  // (awaited where the kubelet starts; stopped again if the control plane fails to come up).
+  // containerd needs nothing from the control plane: boot it first, beside the store's and the
+  // apiserver's start (awaited where the kubelet starts; stopped again if the control plane fails
+  // to come up). On a restart it takes longer to answer than the apiserver (it recovers its
+  // state), so it starts before the store opens.
   const wantCri = !opts.disableAgent && (opts.runtime === 'cri' || ((opts.runtime ?? 'auto') === 'auto' && containerdAvailable().ok));
   const criBoot = wantCri ? bootContainerd({ dataDir: opts.dataDir, log }) : undefined;
   criBoot?.catch(() => undefined);
-  const api = await (async () => {
-    try {
-      const a = await startApiServer({ ...opts, store });
-      await a.ready;
-      return a;
-    } catch (e) {
-      await criBoot?.then((b) => b?.stop()).catch(() => undefined);
-      throw e;
-    }
-  })();
+  const controlPlane = async () => {
+    const store = opts.etcdServers?.length ? undefined : await openMvccStore({ dataDir: join(opts.dataDir, 'store') });
+    // The embedded store for etcdctl: https:// URLs with the kubeadm etcd certificates and
+    // client-certificate authentication (etcd-pki.ts); http:// when asked for (loopback debugging).
+    const etcdUrls = opts.etcdListenClientUrls ?? [];
+    const etcdPki = store && etcdUrls.some((u) => u.startsWith('https://')) ? await ensureEtcdPki(opts.dataDir, hostAddresses('0.0.0.0')) : undefined;
+    const etcdTls = etcdPki && { certFile: etcdPki.certFile, keyFile: etcdPki.keyFile, trustedCaFile: etcdPki.caFile, clientCertAuth: true };
+    const etcd = store && etcdUrls.length ? await startEtcdServer({ store, listenClientUrls: etcdUrls, dataDir: join(opts.dataDir, 'etcd'), tls: etcdTls }) : undefined;
+    const api = await startApiServer({ ...opts, store });
+    await api.ready;
+    return { store, etcdUrls, etcdPki, etcd, api };
+  };
+  const { store, etcdUrls, etcdPki, etcd, api } = await controlPlane().catch(async (e) => {
+    await criBoot?.then((b) => b?.stop()).catch(() => undefined);
+    throw e;
+  });
   const ac = new AbortController();
   // Each component as its own user (kubeadm's per-component kubeconfigs; see credentials.ts),
   // over in-memory connections to the apiserver (client/in-process.ts): still the REST API with
@@ -178,11 +188,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const nodeName = opts.nodeName ?? hostname().toLowerCase();
   const runKubelet = !opts.disableAgent;
   const runControllers = !disabled.has('controller-manager');
-  const [kubeletConfig, controllersConfig, serving, newCluster] = await Promise.all([
+  const clusterCIDR = String(opts.controllerOptions?.clusterCidr ?? '10.244.0.0/16');
+  const [kubeletConfig, controllersConfig, serving, newCluster, podCIDR] = await Promise.all([
     runKubelet ? componentConfig(api, opts.dataDir, kubeletIdentity(nodeName)) : undefined,
     runControllers ? componentConfig(api, opts.dataDir, controllerManagerIdentity) : undefined,
     runKubelet && api.pkiDir ? ensureServingCert(api.pkiDir, 'kubelet-serving', `system:node:${nodeName}`, [nodeName, 'localhost', '127.0.0.1', ...hostAddresses('0.0.0.0')]) : undefined,
     defaultServiceAccountMissing(client('keelson-server')),
+    // This node's pod range when it is the cluster's first (the node IPAM runs in this process).
+    runKubelet && runControllers ? ownPodCidr(client('keelson-server'), clusterCIDR, Number(opts.controllerOptions?.nodeCidrMaskSize ?? 24)) : undefined,
   ]);
   let registered: Promise<unknown> = Promise.resolve();
   if (kubeletConfig) {
@@ -191,7 +204,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // cri: our own containerd under <data-dir>/containerd, or the process runtime when it cannot run here.
     // auto (the default): real containers when this machine can run them (root, containerd).
     if (opts.runtime === 'auto' && !wantCri) log.info({ reason: (containerdAvailable() as { reason?: string }).reason }, 'runtime auto: using the process runtime');
-    const cri = criBoot ? await startCriNode({ dataDir: opts.dataDir, nodeName, client: c, log, signal: ac.signal, boot: criBoot }) : undefined;
+    const cri = criBoot ? await startCriNode({ dataDir: opts.dataDir, nodeName, client: c, log, signal: ac.signal, boot: criBoot, podCIDR }) : undefined;
     const runtime = cri?.runtime ?? (opts.runtime === 'simulated' ? 'simulated' : 'process');
     const k = startKubelet({
       client: c,
@@ -204,6 +217,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       clusterDomain: opts.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
       podManifestPath: staticPodDir(opts),
       imageGC: opts.imageGC,
+      registerPodCIDR: podCIDR,
       ...(runtime === 'process' ? { podNetwork: opts.podNetns === false ? false : { bridge: opts.podNetworkBridge } } : {}),
     });
     running.push(
@@ -258,7 +272,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // The service proxy: nftables when root with nft installed, else userspace (NodePorts only).
     const c = client('keelson-proxy', await componentConfig(api, opts.dataDir, { name: 'kube-proxy', user: 'system:kube-proxy' }));
     clients.push(c);
-    const clusterCIDR = String(opts.controllerOptions?.clusterCidr ?? '10.244.0.0/16');
     const p = await startProxy({ client: c, nodeName, clusterCIDR }, ac.signal);
     running.push(p.done.catch((e) => log.error({ err: (e as Error).message }, 'proxy stopped')));
   }

@@ -80,6 +80,10 @@ export interface KubeletOptions extends KubeletTimings {
    * the node then also keeps routes to the other nodes' pod CIDRs (network/pod-route-sync.ts).
    * Without root or the plugins, pods share the host network (with a warning). */
   podNetwork?: { podCIDR?: string; bridge?: string } | false;
+  /** spec.podCIDR of the Node when this kubelet creates it (an existing Node keeps its own):
+   * `keelson server` gives its own node on a new cluster the range the node IPAM controller
+   * would (cluster/own-pod-cidr.ts), so the pod network is configured before the node registers. */
+  registerPodCIDR?: string;
   /** Image garbage collection (runtimes with images: cri): --image-gc-high-threshold,
    * --image-gc-low-threshold, --image-minimum-gc-age, --image-maximum-gc-age, and how often it
    * runs (kubelet: 5 min). */
@@ -236,7 +240,7 @@ export function startKubelet(o: KubeletOptions): RunningKubelet {
     o.runtime === 'simulated' ? new SimulatedRuntime({ ...o.simulated, allocateIp: simIpAllocator(hashIndex(o.nodeName)) }) : o.runtime === 'process' ? new ProcessRuntime({ log, podNetwork }) : o.runtime;
   const internalIP = simulated ? simNodeIp(hashIndex(o.nodeName)) : (o.nodeIP ?? hostIPv4());
   const heartbeatClient = heartbeat(o.client);
-  const node: NodeConfig = { name: o.nodeName, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated, rootDir: o.rootDir, internalIP, runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion };
+  const node: NodeConfig = { name: o.nodeName, labels: o.labels, taints: o.taints, maxPods: o.maxPods ?? 110, simulated, rootDir: o.rootDir, internalIP, runtimeName: runtime.runtimeName, runtimeVersion: runtime.runtimeVersion, podCIDR: o.registerPodCIDR };
   const events = o.events === false ? undefined : new EventRecorder(o.client, { component: 'kubelet', host: o.nodeName });
   const agent = new NodeAgent({
     client: o.client,

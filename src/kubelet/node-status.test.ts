@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { tmpdir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { capacity, newNodeObject, nodeConditions, parseLabels, parseTaints } from './node-status.js';
+import { checkRuntime, notReadyMessage, runtimeErrors } from './runtime-readiness.js';
+import type { ContainerRuntime } from './runtime/types.js';
 import { goDuration } from './pod-worker.js';
 import { expand } from './env.js';
 
@@ -48,6 +50,23 @@ describe('node status', () => {
     const a = nodeConditions(undefined, 't1');
     const b = nodeConditions(a, 't2');
     assert.deepEqual([b[3].lastTransitionTime, b[3].lastHeartbeatTime], ['t1', 't2']);
+  });
+  it('reads Ready False (KubeletNotReady) while the runtime is not ready, and moves its transition time when it is', async () => {
+    const conds = [
+      { type: 'RuntimeReady', status: true, reason: '', message: '' },
+      { type: 'NetworkReady', status: false, reason: 'NetworkPluginNotReady', message: 'Network plugin returns error: cni plugin not initialized' },
+    ];
+    const errs = runtimeErrors(conds);
+    assert.deepEqual(errs, ['container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized']);
+    const a = nodeConditions(undefined, 't1', errs);
+    assert.deepEqual(a[3], { type: 'Ready', status: 'False', lastHeartbeatTime: 't1', lastTransitionTime: 't1', reason: 'KubeletNotReady', message: errs[0] });
+    const b = nodeConditions(a, 't2', runtimeErrors(conds.map((c) => ({ ...c, status: true }))));
+    assert.deepEqual([b[3].status, b[3].reason, b[3].message, b[3].lastTransitionTime], ['True', 'KubeletReady', 'kubelet is posting ready status', 't2']);
+    // Nothing answers: both conditions missing, as the kubelet aggregates several errors.
+    assert.equal(notReadyMessage(runtimeErrors([])), '[container runtime not ready: RuntimeReady condition missing, container runtime network not ready: NetworkReady condition missing]');
+    const down = await checkRuntime({ status: async () => Promise.reject(new Error('connect ECONNREFUSED')) } as unknown as ContainerRuntime);
+    assert.deepEqual(down, ['container runtime is down: connect ECONNREFUSED']);
+    assert.deepEqual(await checkRuntime({} as ContainerRuntime), [], 'a runtime without Status (process, simulated) is ready');
   });
   it('parses --node-labels and --register-with-taints', () => {
     assert.deepEqual(parseLabels('a=b, c=d'), { a: 'b', c: 'd' });

@@ -4,6 +4,7 @@
 import { readFileSync, statfsSync } from 'node:fs';
 import os from 'node:os';
 import type { KObject } from '../client/rest-client.js';
+import { notReadyMessage } from './runtime-readiness.js';
 
 export const kubeletVersion = 'v1.32.0-keelson';
 
@@ -64,13 +65,15 @@ export function capacity(cfg: NodeConfig): Record<string, string> {
   };
 }
 
-/** The four kubelet conditions; transition times kept from `previous` while the status holds. */
-export function nodeConditions(previous: KObject[] | undefined, now: string): KObject[] {
+/** The four kubelet conditions; transition times kept from `previous` while the status holds.
+ * `notReady`: what keeps the node from being Ready (runtime-readiness.ts); Ready is False with
+ * reason KubeletNotReady while there is any. */
+export function nodeConditions(previous: KObject[] | undefined, now: string, notReady: string[] = []): KObject[] {
   const want: Array<[string, string, string, string]> = [
     ['MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'],
     ['DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'],
     ['PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'],
-    ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
+    notReady.length ? ['Ready', 'False', 'KubeletNotReady', notReadyMessage(notReady)] : ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
   ];
   return want.map(([type, status, reason, message]) => {
     const prev = previous?.find((c) => c.type === type);
@@ -144,13 +147,13 @@ export function nodeStatusBody(cfg: NodeConfig, conditions: KObject[]): KObject 
 }
 
 /** The Node to create at registration. */
-export function newNodeObject(cfg: NodeConfig, now: string): KObject {
+export function newNodeObject(cfg: NodeConfig, now: string, notReady: string[] = []): KObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: cfg.name, labels: nodeLabels(cfg), annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' } },
     spec: { ...(cfg.taints?.length ? { taints: cfg.taints } : {}), ...(cfg.podCIDR ? { podCIDR: cfg.podCIDR, podCIDRs: [cfg.podCIDR] } : {}) },
-    status: nodeStatusBody(cfg, nodeConditions(undefined, now)),
+    status: nodeStatusBody(cfg, nodeConditions(undefined, now, notReady)),
   };
 }
 

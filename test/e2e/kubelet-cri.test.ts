@@ -61,6 +61,10 @@ describe('keelson server --runtime cri (containerd) with kubectl', { skip }, () 
     port = await freePort();
     etcdPort = await freePort();
     await startServer();
+    // Created the moment the node reads Ready, scheduled by the scheduler (checked below).
+    const first = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'first' }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'pause', image: 'localhost/keelson/pause:1', imagePullPolicy: 'IfNotPresent' }] } };
+    const r = await kubectl(['create', '-f', '-'], { input: JSON.stringify(first) });
+    assert.equal(r.code, 0, r.out);
     buildBusyboxImage(join(dir, 'bb.tar'), IMAGE);
     execFileSync(bin, ['images', 'import', '--data-dir', dir, join(dir, 'bb.tar')], { stdio: 'pipe' });
   });
@@ -84,6 +88,17 @@ describe('keelson server --runtime cri (containerd) with kubectl', { skip }, () 
   it('reports containerd in nodeInfo', async () => {
     const v = (await kubectl(['get', 'node', NODE, '-o', 'jsonpath={.status.nodeInfo.containerRuntimeVersion}'])).stdout;
     assert.match(v, /^containerd:\/\/\d+\.\d+\.\d+$/);
+  });
+
+  it('a pod created as the node reads Ready is scheduled at once and runs with a pod IP', async () => {
+    await until('first Running', async () => (await jp('first', '.status.phase')) === 'Running' && !!(await jp('first', '.status.podIP')), 30_000, () => output);
+    // The node registered Ready (its pod range and network configured first): no NotReady
+    // window, hence no taint for the scheduler to trip on.
+    const events = (await kubectl(['get', 'events', '--field-selector', 'involvedObject.name=first', '-o', 'jsonpath={range .items[*]}{.type} {.reason}: {.message}{"\\n"}{end}'])).stdout;
+    assert.match(events, /^Normal Scheduled: /m);
+    assert.deepEqual(events.split('\n').filter((l) => l.startsWith('Warning')), []);
+    assert.equal((await kubectl(['get', 'node', NODE, '-o', 'jsonpath={.spec.podCIDR}'])).stdout, '10.244.0.0/24');
+    assert.equal((await kubectl(['delete', 'pod', 'first', '--wait=false'])).code, 0);
   });
 
   it('runs a pod in its own container: containerd:// id, hostname, filesystem, IP and memory limit', async () => {

@@ -8,13 +8,20 @@
 // --unhealthy-zone-threshold (55%) unhealthy nodes --secondary-node-eviction-rate, or none in a
 // cluster of at most --large-cluster-size-threshold nodes; nothing when every zone is down).
 // The taint eviction controller then evicts pods that don't tolerate the NoExecute taints.
-// Taints come off when the node is Ready again.
+// Taints come off when the node is Ready again. The NoSchedule taint also follows the Ready
+// condition as it changes, not only at the next pass (kube's doNoScheduleTaintingPass on node
+// updates): a node the pass found NotReady at its start (its pod network not configured yet) and
+// that turns Ready moments later takes pods at once, not up to a monitor period later.
+// Divergence: a node created NotReady is not tainted on creation (kube's TaintNodesByCondition
+// admission does that, keelson has no such plugin): a node that registers while its runtime's
+// network is still being configured and is Ready ~0.2 s later is not left with a taint that makes
+// the first pods wait out the scheduler's 1 s back-off.
 import type { Informer } from '../../client/informer.js';
 import { isConflict, isNotFound } from '../../client/rest-client.js';
 import { Resources, resourcePath } from '../../client/resources.js';
 import { BucketRateLimiter } from '../../client/rate-limiter.js';
 import type { EventRecorder } from '../../client/event-recorder.js';
-import type { Controller, ControllerContext } from '../controller.js';
+import { QueueRunner, type Controller, type ControllerContext } from '../controller.js';
 import { k8sTime, type K } from '../pod-util.js';
 import { logger } from '../../util/log.js';
 import { sleep } from '../../util/sleep.js';
@@ -40,6 +47,7 @@ export class NodeLifecycleController implements Controller {
   private readonly log = logger('node-lifecycle-controller');
   private readonly periodMs: number;
   private readonly graceMs: number;
+  private readonly noSchedule: QueueRunner;
 
   constructor(private readonly ctx: ControllerContext) {
     this.nodes = ctx.informers.informerFor(Resources.nodes);
@@ -48,9 +56,17 @@ export class NodeLifecycleController implements Controller {
     this.recorder = ctx.recorder('node-controller');
     this.periodMs = Number(ctx.options.nodeMonitorPeriodMs ?? 5000);
     this.graceMs = Number(ctx.options.nodeMonitorGracePeriodMs ?? 40_000);
+    this.noSchedule = new QueueRunner('node-lifecycle-noschedule', 1, (name) => this.syncNoSchedule(name));
+    const readyOf = (n: K) => (n.status?.conditions ?? []).find((c: K) => c.type === 'Ready')?.status;
+    this.nodes.addEventHandler({
+      onUpdate: (o, n) => {
+        if (readyOf(o) !== readyOf(n)) this.noSchedule.enqueue(n.metadata!.name!);
+      },
+    });
   }
 
   async run(signal: AbortSignal): Promise<void> {
+    const noSchedule = this.noSchedule.run(signal);
     while (!signal.aborted) {
       try {
         await this.monitor();
@@ -58,6 +74,28 @@ export class NodeLifecycleController implements Controller {
         this.log.warn({ err: (e as Error).message }, 'node health check failed');
       }
       await sleep(this.periodMs, signal);
+    }
+    await noSchedule;
+  }
+
+  /** The not-ready / unreachable NoSchedule taint of one node, as its Ready condition says now
+   * (a node without one yet is left to the monitor's grace period; NoExecute taints too). */
+  private async syncNoSchedule(name: string): Promise<void> {
+    const node = this.nodes.get(name) as K | undefined;
+    const ready = (node?.status?.conditions ?? []).find((c: K) => c.type === 'Ready');
+    if (!node || !ready) return;
+    const want = ready.status === 'True' ? undefined : ready.status === 'False' ? TAINT_NOT_READY : TAINT_UNREACHABLE;
+    const taints: K[] = node.spec?.taints ?? [];
+    const stale = (t: K) => t.effect === 'NoSchedule' && (t.key === TAINT_UNREACHABLE || t.key === TAINT_NOT_READY) && t.key !== want;
+    const next = taints.filter((t) => !stale(t));
+    if (want && !next.some((t) => t.key === want && t.effect === 'NoSchedule')) next.push({ key: want, effect: 'NoSchedule', timeAdded: k8sTime(this.ctx.now()) });
+    if (next.length === taints.length && !taints.some(stale)) return;
+    try {
+      await this.ctx.client.patch(resourcePath(Resources.nodes, undefined, name), { spec: { taints: next.length ? next : null }, metadata: { resourceVersion: node.metadata.resourceVersion } }, 'merge');
+    } catch (e) {
+      // Gone: nothing to taint. A conflict: a newer version is on its way to the informer, and
+      // the queue's retry reads it.
+      if (!isNotFound(e)) throw e;
     }
   }
 

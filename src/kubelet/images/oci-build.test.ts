@@ -95,7 +95,15 @@ describe('built-in images', { skip: 'error' in findBusybox() ? `skipped: ${(find
     for (const n of ['bin/busybox', 'bin/sh', 'bin/httpd', 'bin/hostname', 'etc/passwd', 'tmp/']) assert.ok(names.includes(n), n);
     const busybox = spawnSync('tar', ['-xOf', layer, 'bin/busybox'], { maxBuffer: 64 << 20 }).stdout;
     assert.deepEqual(busybox, readFileSync((findBusybox() as { path: string }).path));
-    const pause = JSON.parse(pauseImage().config.data.toString());
+    const pauseImg = pauseImage();
+    const pause = JSON.parse(pauseImg.config.data.toString());
     assert.deepEqual(pause.config.Entrypoint, ['/bin/sleep', '2147483647']);
+    // Its layer is a plain tar (no gzip at a node's start): the diff id is the layer's digest.
+    const manifest = JSON.parse(pauseImg.manifest.data.toString());
+    assert.equal(manifest.layers[0].mediaType, 'application/vnd.oci.image.layer.v1.tar');
+    assert.deepEqual(pause.rootfs.diff_ids, [pauseImg.layers[0].digest]);
+    const pauseLayer = join(dir, 'pause-layer.tar');
+    writeFileSync(pauseLayer, pauseImg.layers[0].data);
+    assert.deepEqual(tarList(pauseLayer).map((l) => l.replace(/ -> .*/, '').split(' ').pop()).filter((n) => n?.startsWith('bin/')), ['bin/', 'bin/busybox', 'bin/sleep']);
   });
 });

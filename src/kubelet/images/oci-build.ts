@@ -1,4 +1,5 @@
-// Builds OCI images without a container engine or the network: one gzip layer from a list of
+// Builds OCI images without a container engine or the network: one layer (gzip, or a plain tar
+// when asked: the pause image, built while a node starts, skips the compression) from a list of
 // files, an image config, a manifest (application/vnd.oci.image.manifest.v1+json) and, for
 // `ociArchive`, an OCI image layout (oci-layout, index.json, blobs/sha256/...) as a tar, which
 // `ctr images import` and `keelson images import` load. `pushImage` (registry-push.ts) sends
@@ -11,6 +12,7 @@ import { writeTar, type TarEntry } from './tar.js';
 export const MEDIA_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const MEDIA_CONFIG = 'application/vnd.oci.image.config.v1+json';
 export const MEDIA_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
+export const MEDIA_LAYER_TAR = 'application/vnd.oci.image.layer.v1.tar';
 
 /** The process part of an image config (OCI image-spec config.config). */
 export interface ImageProcessConfig {
@@ -48,10 +50,11 @@ export function ociArch(): string {
   return a === 'x64' ? 'amd64' : a === 'arm64' ? 'arm64' : a === 'arm' ? 'arm' : a === 'ia32' ? '386' : a;
 }
 
-/** An image of one layer holding `files`, run as `config` says. */
-export function buildImage(ref: string, files: TarEntry[], config: ImageProcessConfig): BuiltImage {
+/** An image of one layer holding `files`, run as `config` says; the layer gzipped unless
+ * `compress` is false. */
+export function buildImage(ref: string, files: TarEntry[], config: ImageProcessConfig, o: { compress?: boolean } = {}): BuiltImage {
   const tar = writeTar(files);
-  const layer = blob(MEDIA_LAYER, gzipSync(tar, { level: 6 }));
+  const layer = o.compress === false ? blob(MEDIA_LAYER_TAR, tar) : blob(MEDIA_LAYER, gzipSync(tar, { level: 6 }));
   const cfg = {
     architecture: ociArch(),
     os: 'linux',

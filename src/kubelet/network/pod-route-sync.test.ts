@@ -55,4 +55,17 @@ describe('pod route sync', { skip: root ? false : 'skipped: needs root (ip netns
     await client.delete('/api/v1/nodes/b');
     await until('route to b removed', async () => JSON.stringify(currentPodRoutes({ netns: ns })) === JSON.stringify([{ dst: '10.42.2.0/24', via: '192.0.2.4' }]), 10_000);
   });
+
+  it('puts back a route removed behind its back at the periodic resync, though no node changed', async () => {
+    const resync = new AbortController();
+    try {
+      const s = startPodRouteSync({ client, nodeName: 'me', log: logger('test'), netns: ns, resyncMs: 300 }, resync.signal);
+      await s.synced;
+      assert.equal(ipn('route', 'del', '10.42.2.0/24').status, 0);
+      assert.deepEqual(currentPodRoutes({ netns: ns }), []);
+      await until('route to c restored', async () => currentPodRoutes({ netns: ns }).some((r) => r.dst === '10.42.2.0/24' && r.via === '192.0.2.4'), 10_000);
+    } finally {
+      resync.abort();
+    }
+  });
 });

@@ -55,6 +55,7 @@ export function localAddresses(scope: RouteScope = {}): Set<string> {
 
 /** Drops the routes whose gateway is an address of this namespace (another node on this host). */
 export function withoutLocalGateways(routes: PodRoute[], scope: RouteScope = {}): PodRoute[] {
+  if (!routes.length) return routes;
   const local = localAddresses(scope);
   return routes.filter((r) => !local.has(r.via));
 }

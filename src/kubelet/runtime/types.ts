@@ -145,6 +145,14 @@ export interface ContainerStats {
   memoryWorkingSetBytes: number;
 }
 
+/** A condition of the runtime (CRI RuntimeCondition): RuntimeReady, NetworkReady. */
+export interface RuntimeCondition {
+  type: string;
+  status: boolean;
+  reason: string;
+  message: string;
+}
+
 export interface RuntimeEvents {
   /** A container changed state on its own (exited); the kubelet re-syncs its pod. */
   onContainerEvent(cb: (sandboxId: string, containerId: string) => void): void;
@@ -195,6 +203,13 @@ export interface ContainerRuntime extends RuntimeEvents {
   /** What the image GC manager needs (images, images in use, removal, the image filesystem).
    * Optional: runtimes without images have none (and no image GC). */
   imageGCService?(): import('../images/gc.js').ImageGCService;
+  /** The runtime's conditions (CRI Status): the kubelet's node is Ready only while RuntimeReady
+   * and NetworkReady hold (runtime-readiness.ts); rejects when the runtime does not answer.
+   * Optional: a runtime without it (process, simulated) is ready while the kubelet runs. */
+  status?(): Promise<RuntimeCondition[]>;
+  /** Calls `cb` when the runtime's conditions may have changed (cri: its network was just
+   * configured), so the kubelet asks `status()` again at once instead of at its next check. */
+  onStatusChange?(cb: () => void): void;
   close(): Promise<void>;
 }
 

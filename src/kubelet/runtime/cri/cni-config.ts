@@ -71,6 +71,9 @@ export function writePodNetworkConfig(o: PodNetworkOptions): boolean {
   const file = join(o.confDir, CNI_CONFLIST);
   mkdirSync(o.confDir, { recursive: true });
   if (existsSync(file) && readFileSync(file, 'utf8') === text) return false;
+  // The temporary file inside the watched directory: containerd 1.6 reloads on write, rename and
+  // remove events there but ignores create events, so a file moved in from outside is not seen;
+  // the rename of this one is (the write before it makes it log a reload error, harmless).
   writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
   return true;

@@ -20,8 +20,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, writeFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { PAUSE_IMAGE, pauseImage } from '../../images/builtin-images.js';
-import { hasImage, importBuiltImages, K8S_NAMESPACE } from '../../images/import.js';
-import { CriClient } from './client.js';
+import { importBuiltImages, K8S_NAMESPACE } from '../../images/import.js';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { CriClient, type CriError } from './client.js';
 import { ctr } from './ctr.js';
 import { logger } from '../../../util/log.js';
 
@@ -40,6 +41,10 @@ export interface ContainerdOptions {
   insecureRegistries?: string[];
   /** How long to wait for the socket to answer (default 30 s). */
   readyTimeoutMs?: number;
+  /** Return only once the pause image is there (default true). false: return as soon as the
+   * daemon answers, the import running on (`sandboxImage` settles when it is done), as the
+   * kubelet does not wait for the sandbox image either: containerd needs it at RunPodSandbox. */
+  waitForSandboxImage?: boolean;
 }
 
 export interface RunningContainerd {
@@ -48,6 +53,9 @@ export interface RunningContainerd {
   /** The socket path (for ctr --address). */
   address: string;
   pid: number;
+  /** Settles once the sandbox image is present (imported offline when it was missing); rejects
+   * when it could not be imported. Already settled unless `waitForSandboxImage: false`. */
+  sandboxImage: Promise<void>;
   /** Stops the daemon (SIGTERM, SIGKILL after 10 s). With purge, first kills every task it runs
    * (their shims exit), then unmounts what it left under its data dir. */
   stop(o?: { purge?: boolean }): Promise<void>;
@@ -313,33 +321,31 @@ export async function startContainerd(o: ContainerdOptions): Promise<RunningCont
     }
   };
 
-  const deadline = Date.now() + (o.readyTimeoutMs ?? 30_000);
-  for (;;) {
-    if (exited) throw new Error(`containerd exited (code ${exitCode}) before answering; its log (${p.log}):\n${lastLog()}`);
-    if (existsSync(p.address) && (await ctr(p.address, ['version'], { timeoutMs: 5000 })).code === 0) break;
-    if (Date.now() > deadline) {
-      await stopDaemon();
-      throw new Error(`containerd did not answer on ${p.address} within ${o.readyTimeoutMs ?? 30_000} ms; its log:\n${lastLog()}`);
-    }
-    await sleep(100);
+  const timeoutMs = o.readyTimeoutMs ?? 30_000;
+  try {
+    await answering(p.address, timeoutMs, () => (exited ? `containerd exited (code ${exitCode}) before answering; its log (${p.log}):\n${lastLog()}` : undefined));
+  } catch (e) {
+    await stopDaemon();
+    if ((e as Error).message.startsWith('containerd exited')) throw e;
+    throw new Error(`containerd did not answer on ${p.address} within ${timeoutMs} ms; its log:\n${lastLog()}`, { cause: e });
   }
   log.info({ pid, address: p.address, log: p.log }, 'containerd running');
 
-  const sandboxImage = o.sandboxImage ?? PAUSE_IMAGE;
-  try {
-    if (sandboxImage === PAUSE_IMAGE && !(await hasImage(p.address, PAUSE_IMAGE))) {
-      await importBuiltImages(p.address, [pauseImage()]);
-      log.info({ image: PAUSE_IMAGE }, 'imported the pause image');
+  const sandboxImage = ensureSandboxImage(p.address, o.sandboxImage ?? PAUSE_IMAGE, log);
+  if (o.waitForSandboxImage ?? true) {
+    try {
+      await sandboxImage;
+    } catch (e) {
+      await stopDaemon();
+      throw e;
     }
-  } catch (e) {
-    await stopDaemon();
-    throw e;
-  }
+  } else sandboxImage.catch((e) => log.warn({ err: (e as Error).message }, 'the pause image could not be imported'));
 
   return {
     endpoint: `unix://${p.address}`,
     address: p.address,
     pid,
+    sandboxImage,
     async stop(so?: { purge?: boolean }) {
       if (so?.purge && !exited) await removeEverything(p.address);
       await stopDaemon();
@@ -351,6 +357,56 @@ export async function startContainerd(o: ContainerdOptions): Promise<RunningCont
       }
     },
   };
+}
+
+/** Waits until the CRI plugin of the containerd on `address` answers Version: the socket is
+ * watched every few milliseconds (it appears once the daemon serves), then asked over gRPC (no
+ * `ctr` process per attempt). `failed()` returns why to stop waiting (the daemon exited). */
+async function answering(address: string, timeoutMs: number, failed: () => string | undefined): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let client: CriClient | undefined;
+  let last: unknown;
+  try {
+    for (;;) {
+      const why = failed();
+      if (why) throw new Error(why);
+      if (Date.now() > deadline) throw new Error(`no answer: ${(last as Error | undefined)?.message ?? 'no socket'}`);
+      if (existsSync(address)) {
+        client ??= new CriClient(`unix://${address}`);
+        try {
+          await client.runtime('Version', { version: 'v1' }, Math.max(1, Math.min(5000, deadline - Date.now())));
+          return;
+        } catch (e) {
+          // Not serving yet (a new channel for the next try: a failed one waits out gRPC's 1 s
+          // reconnect back-off), or the CRI plugin still initializing ("server is not
+          // initialized yet"; on a restart it recovers its state first): the same channel.
+          last = e;
+          if ((e as CriError).code === grpcStatus.UNAVAILABLE) {
+            client.close();
+            client = undefined;
+          }
+        }
+      }
+      await sleep(existsSync(address) ? 20 : 5);
+    }
+  } finally {
+    client?.close();
+  }
+}
+
+/** Makes sure the sandbox image is in containerd (the CRI's ImageStatus; the built pause image is
+ * imported when missing, other images are left to containerd to pull at RunPodSandbox). */
+export async function ensureSandboxImage(address: string, image: string = PAUSE_IMAGE, log = logger('containerd')): Promise<void> {
+  if (image !== PAUSE_IMAGE) return;
+  const c = new CriClient(`unix://${address}`, 30_000);
+  try {
+    const { image: found } = await c.image('ImageStatus', { image: { image } });
+    if (found) return;
+  } finally {
+    c.close();
+  }
+  await importBuiltImages(address, [pauseImage()]);
+  log.info({ image }, 'imported the pause image');
 }
 
 /** Removes everything a node's containerd runs (k3s-killall.sh for one node): starts it on its

@@ -16,7 +16,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../../../util/log.js';
-import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, ExecSession, PodSandbox, PodSandboxConfig, PodSandboxInfo, RegistryAuth } from '../types.js';
+import type { ContainerConfig, ContainerRuntime, ContainerStats, ContainerStatus, ExecResult, ExecSession, PodSandbox, PodSandboxConfig, PodSandboxInfo, RegistryAuth, RuntimeCondition } from '../types.js';
 import { CriClient, CriError, type Msg } from './client.js';
 import { fromContainerStatus, LABEL_CONTAINER_NAME, LABEL_NODE, LABEL_POD_UID, toContainerConfig, toSandboxConfig } from './convert.js';
 import { criSpdyExecSession } from './spdy-exec-stream.js';
@@ -34,6 +34,10 @@ export interface CriRuntimeOptions {
   relistPeriodMs?: number;
   /** How long to wait for the runtime to answer Version at connect (default 10 s). */
   connectTimeoutMs?: number;
+  /** Settles once the sandbox image is present (the node's containerd imports keelson's pause
+   * image while the node starts): a new pod sandbox waits for it, as RunPodSandbox would wait
+   * for containerd to pull it; its failure fails that sandbox (and is asked again the next time). */
+  sandboxImage?: () => Promise<void>;
 }
 
 interface Sandbox {
@@ -55,6 +59,7 @@ export class CriRuntime implements ContainerRuntime {
   /** image -> the ref ensureImage resolved (what CreateContainer runs). */
   private readonly imageRefs = new Map<string, string>();
   private readonly listeners: Array<(sandboxId: string, containerId: string) => void> = [];
+  private readonly statusListeners: Array<() => void> = [];
   /** Pod uids with a READY sandbox when we connected (a kubelet restart may adopt them); other
    * pods get a new sandbox without asking the runtime first. */
   private readonly readyAtConnect = new Set<string>();
@@ -66,6 +71,7 @@ export class CriRuntime implements ContainerRuntime {
     readonly runtimeVersion: string,
     private readonly log: Logger,
     relistPeriodMs: number,
+    private readonly sandboxImage?: () => Promise<void>,
   ) {
     this.relister = new Relister(client, relistPeriodMs, (sb, id) => this.listeners.forEach((l) => l(sb, id)), log);
     this.relister.start();
@@ -77,7 +83,7 @@ export class CriRuntime implements ContainerRuntime {
     try {
       const v = await client.runtime('Version', { version: 'v1' }, o.connectTimeoutMs ?? 10_000);
       const { items } = await client.runtime('ListPodSandbox', { filter: { state: { state: 'SANDBOX_READY' } } }, o.connectTimeoutMs ?? 10_000);
-      const rt = new CriRuntime(client, v.runtime_name, String(v.runtime_version).replace(/[~+].*$/, ''), o.log, o.relistPeriodMs ?? 1000);
+      const rt = new CriRuntime(client, v.runtime_name, String(v.runtime_version).replace(/[~+].*$/, ''), o.log, o.relistPeriodMs ?? 1000, o.sandboxImage);
       for (const sb of items ?? []) if (sb.labels?.[LABEL_POD_UID]) rt.readyAtConnect.add(sb.labels[LABEL_POD_UID]);
       o.log.info({ endpoint: o.endpoint, runtime: v.runtime_name, version: v.runtime_version, api: v.runtime_api_version }, 'connected to the CRI runtime');
       return rt;
@@ -105,6 +111,7 @@ export class CriRuntime implements ContainerRuntime {
     }
     const t1 = Date.now();
     if (!id) {
+      await this.sandboxImage?.();
       const res = await this.client.runtime('RunPodSandbox', { config: toSandboxConfig(config) });
       id = res.pod_sandbox_id as string;
       this.sandboxes.set(id, { config, adopted: false });
@@ -129,6 +136,23 @@ export class CriRuntime implements ContainerRuntime {
     const r = await ensureImage(this.client, image, policy, auth);
     this.imageRefs.set(image, r.ref);
     return r;
+  }
+
+  /** CRI Status: RuntimeReady and NetworkReady (containerd's NetworkReady holds once its CNI
+   * config directory has a network). */
+  async status(): Promise<RuntimeCondition[]> {
+    const { status } = await this.client.runtime('Status', {}, 5000);
+    return (status?.conditions ?? []).map((c: Msg) => ({ type: c.type, status: !!c.status, reason: c.reason ?? '', message: c.message ?? '' }));
+  }
+
+  onStatusChange(cb: () => void): void {
+    this.statusListeners.push(cb);
+  }
+
+  /** Tells the kubelet to ask status() again: `keelson server`'s node calls it once containerd
+   * reports NetworkReady after the CNI config was written. */
+  statusChanged(): void {
+    for (const l of this.statusListeners) l();
   }
 
   /** Every sandbox containerd holds (container GC). */
