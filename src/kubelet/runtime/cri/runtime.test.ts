@@ -119,7 +119,12 @@ describe('CriRuntime on containerd', { skip }, () => {
     assert.ok(stats && stats.memoryWorkingSetBytes > 0, JSON.stringify(stats));
     await rt.stopContainer(lim.id, 0);
     const hog = await run('hog', ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=64M', 'count=1'], { resources: { memoryLimitBytes: 16 * 1024 * 1024 } });
-    const s = await exited(hog.id);
+    await exited(hog.id);
+    // containerd learns of the OOM kill from a cgroup event that may be handled after the task's
+    // exit: until then its status reads Error (the kubelet's next relist sees the change).
+    const oom = async () => (await rt.containerStatus(hog.id))?.reason === 'OOMKilled';
+    await until('the OOM event', oom, 5_000).catch(() => undefined);
+    const s = (await rt.containerStatus(hog.id))!;
     assert.deepEqual([s.reason, s.exitCode], ['OOMKilled', 137]);
   });
 
