@@ -33,7 +33,7 @@ describe('kubectl debug on containerd', { skip }, () => {
     const r = await kubectl(['run', 'keelson-target', `--image=${IMAGE}`, '--image-pull-policy=Never', '--', 'sleep', '3600']);
     assert.equal(r.code, 0, r.out);
     const w = await kubectl(['wait', '--for=condition=Ready', 'pod/keelson-target', '--timeout=90s']);
-    assert.equal(w.code, 0, w.out);
+    assert.equal(w.code, 0, w.out + (await kubectl(['describe', 'pod', 'keelson-target'])).out + (await kubectl(['get', 'nodes', '-o', 'wide'])).out);
   });
   after(async () => {
     if (srv) {
