@@ -4,11 +4,15 @@
 // sandbox through the CRI (so CNI releases its address, veth and rules), leftover tasks killed,
 // mounts under the data dir undone, and the node's containerd stopped. As root it also removes
 // the service proxy's rules from this network namespace (the `keelson` nftables table, KEELSON-*
-// iptables chains), which a proxy stopped with SIGKILL leaves behind.
+// iptables chains), which a proxy stopped with SIGKILL leaves behind, and, once no pod is attached
+// to it, the node's pod network: its CNI bridge (k3s-killall.sh deletes cni0), masquerade rules,
+// conflist and address leases.
 import type { Command } from 'commander';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { CNI_CONFLIST, removePodNetwork } from '../kubelet/runtime/cri/cni-config.js';
 import { containerdAvailable, purgeContainerd } from '../kubelet/runtime/cri/containerd.js';
+import { removePodMasquerade } from '../kubelet/runtime/process/pod-masquerade.js';
 import { purgePodNetworks } from '../kubelet/runtime/process/pod-network.js';
 import { removeProxyLeftovers } from '../proxy/leftovers.js';
 
@@ -40,10 +44,28 @@ export function register(program: Command): void {
         process.exitCode = 1;
         return;
       }
-      await purgeContainerd({ dataDir, cniConfDir: join(dataDir, 'cni', 'net.d') });
+      const cniConfDir = join(dataDir, 'cni', 'net.d');
+      const bridge = conflistBridge(cniConfDir);
+      await purgeContainerd({ dataDir, cniConfDir });
       const shims = killShims(dataDir);
       console.log(`removed every container of ${dataDir}${shims ? ` (${shims} leftover shims killed)` : ''}`);
+      if (bridge && process.getuid?.() === 0) {
+        if (removePodNetwork({ confDir: cniConfDir, bridge })) {
+          await removePodMasquerade(bridge);
+          console.log(`removed the pod network (bridge ${bridge})`);
+        } else console.log(`kept bridge ${bridge}: pods of another node on this machine are attached to it`);
+      }
     });
+}
+
+/** The bridge named by the node's CNI conflist, if it has one. */
+function conflistBridge(confDir: string): string | undefined {
+  try {
+    const conf = JSON.parse(readFileSync(join(confDir, CNI_CONFLIST), 'utf8')) as { plugins?: Array<{ type?: string; bridge?: string }> };
+    return conf.plugins?.find((p) => p.type === 'bridge')?.bridge;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Shims of this containerd still alive after the purge: their containers (children) and then

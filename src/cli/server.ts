@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--etcd-listen-client-urls <urls>', 'where the embedded store answers etcdctl: https:// with the etcd certificates and client-certificate auth, http:// without ("" to disable)', 'https://127.0.0.1:2379')
     .option('--node-name <name>', "this node's name (default: the host name)")
     .option('--runtime <runtime>', 'container runtime of this node: cri (our own containerd under <data-dir>/containerd; falls back to process without root or containerd), process, simulated, or auto (cri when root with containerd, else process)', 'auto')
-    .option('--pod-network-bridge <name>', "process runtime with --pod-netns: the bridge of the pods' veths (keelson flag)", 'keelson0')
+    .option('--pod-network-bridge <name>', "the bridge of the pods' veths: cri's CNI config, and the process runtime with --pod-netns (keelson flag)", 'keelson0')
     .option('--cluster-cidr <cidr>', "pod IP range of the cluster: node IPAM gives each node a /24 of it (the controller manager's --cluster-cidr), the proxy masquerades traffic from outside it", '10.244.0.0/16')
     .option('--pod-manifest-path <dir>', 'static pod manifests of this node\'s kubelet (default <data-dir>/manifests; "" for none)')
     .option('--simulated-nodes <n>', 'also run N simulated nodes named sim-<n> in this process', '0')

@@ -15,7 +15,7 @@ import type { KObject, RestClient } from '../client/rest-client.js';
 import { Resources } from '../client/resources.js';
 import { CriRuntime } from '../kubelet/runtime/cri/runtime.js';
 import { containerdAvailable, ensureSandboxImage, startContainerd } from '../kubelet/runtime/cri/containerd.js';
-import { enableHostForwarding, writePodNetworkConfig } from '../kubelet/runtime/cri/cni-config.js';
+import { DEFAULT_BRIDGE, enableHostForwarding, writePodNetworkConfig } from '../kubelet/runtime/cri/cni-config.js';
 import { startPodRouteSync } from '../kubelet/network/pod-route-sync.js';
 import type { Logger } from '../util/log.js';
 
@@ -74,12 +74,12 @@ export async function bootContainerd(o: { dataDir: string; log: Logger }): Promi
 
 /** The node side of the cri runtime: containerd (booted here unless `boot` already started it),
  * the CNI config once the node has a podCIDR, and routes to the other nodes' pod CIDRs. */
-export async function startCriNode(o: { dataDir: string; nodeName: string; client: RestClient; log: Logger; signal: AbortSignal; boot?: Promise<ContainerdBoot | undefined>; podCIDR?: string }): Promise<CriNode | undefined> {
+export async function startCriNode(o: { dataDir: string; nodeName: string; client: RestClient; log: Logger; signal: AbortSignal; boot?: Promise<ContainerdBoot | undefined>; podCIDR?: string; bridge?: string }): Promise<CriNode | undefined> {
   const boot = await (o.boot ?? bootContainerd(o));
   if (!boot) return undefined;
   // The node's range known before it registers (own-pod-cidr.ts): its network is configured and
   // containerd reports it ready before the kubelet starts.
-  if (o.podCIDR && configurePodNetwork(o.log, boot.cniConfDir, o.podCIDR)) await networkReady(boot.runtime, o.signal);
+  if (o.podCIDR && configurePodNetwork(o, boot.cniConfDir, o.podCIDR)) await networkReady(boot.runtime, o.signal);
   writeCniWhenPodCidr(o, boot.cniConfDir, boot.runtime);
   // host-gw: routes to the other nodes' pod CIDRs via their InternalIPs (nodes share a link).
   startPodRouteSync({ client: o.client, nodeName: o.nodeName, log: o.log }, o.signal);
@@ -89,7 +89,7 @@ export async function startCriNode(o: { dataDir: string; nodeName: string; clien
 /** Watches this node until it has a podCIDR, then writes the CNI conflist for it (on a restart
  * the file is there already, unchanged: containerd loaded it when it started), and once
  * containerd reports NetworkReady tells the kubelet (which then writes the node Ready). */
-function writeCniWhenPodCidr(o: { nodeName: string; client: RestClient; log: Logger; signal: AbortSignal }, confDir: string, runtime: CriRuntime): void {
+function writeCniWhenPodCidr(o: { nodeName: string; client: RestClient; log: Logger; signal: AbortSignal; bridge?: string }, confDir: string, runtime: CriRuntime): void {
   const ac = new AbortController();
   const stop = () => ac.abort();
   o.signal.addEventListener('abort', stop, { once: true });
@@ -97,7 +97,7 @@ function writeCniWhenPodCidr(o: { nodeName: string; client: RestClient; log: Log
   const seen = (n: KObject) => {
     const podCIDR = n.spec?.podCIDR;
     if (!podCIDR || ac.signal.aborted) return;
-    if (configurePodNetwork(o.log, confDir, podCIDR)) void networkReady(runtime, o.signal).then((ready) => ready && runtime.statusChanged());
+    if (configurePodNetwork(o, confDir, podCIDR)) void networkReady(runtime, o.signal).then((ready) => ready && runtime.statusChanged());
     o.signal.removeEventListener('abort', stop);
     // Once the informer is back from this handler (an abort inside its list would be missed).
     setImmediate(stop);
@@ -106,11 +106,13 @@ function writeCniWhenPodCidr(o: { nodeName: string; client: RestClient; log: Log
   node.run(ac.signal).catch((e) => o.log.warn({ err: (e as Error).message }, 'watching the node for its podCIDR'));
 }
 
-/** The host settings and the CNI conflist for `podCIDR`; true when the file changed. */
-function configurePodNetwork(log: Logger, confDir: string, podCIDR: string): boolean {
+/** The host settings and the CNI conflist for `podCIDR` on the node's bridge (default keelson0);
+ * true when the file changed. */
+function configurePodNetwork(o: { log: Logger; bridge?: string }, confDir: string, podCIDR: string): boolean {
   const changed = enableHostForwarding();
-  if (!writePodNetworkConfig({ confDir, podCIDR })) return false;
-  log.info({ podCIDR, sysctls: changed }, 'pod network configured (CNI bridge keelson0)');
+  const bridge = o.bridge ?? DEFAULT_BRIDGE;
+  if (!writePodNetworkConfig({ confDir, podCIDR, bridge })) return false;
+  o.log.info({ podCIDR, sysctls: changed }, `pod network configured (CNI bridge ${bridge})`);
   return true;
 }
 

@@ -35,6 +35,8 @@ export interface NodeComponentsOptions {
   /** Process runtime: a network namespace per pod (default on as root with the CNI plugins;
    * false = pods share the host network). */
   podNetns?: boolean;
+  /** The pods' bridge (process runtime with a netns per pod, and cri's CNI config; default keelson0). */
+  podNetworkBridge?: string;
   /** The kubelet server's serving certificate (default: self-signed). */
   serving?: KeyPairPem;
   log: Logger;
@@ -52,9 +54,9 @@ export interface NodeComponents {
 export async function startNodeComponents(o: NodeComponentsOptions): Promise<NodeComponents> {
   const readies: Promise<void>[] = [];
   const running: Promise<void>[] = [];
-  const cri = o.runtime === 'cri' ? await startCriNode({ dataDir: o.dataDir, nodeName: o.nodeName, client: o.kubeletClient, log: o.log, signal: o.signal }) : undefined;
+  const cri = o.runtime === 'cri' ? await startCriNode({ dataDir: o.dataDir, nodeName: o.nodeName, client: o.kubeletClient, log: o.log, signal: o.signal, bridge: o.podNetworkBridge }) : undefined;
   const runtime = cri?.runtime ?? (o.runtime === 'simulated' ? 'simulated' : 'process');
-  const k = startKubelet({ client: o.kubeletClient, nodeName: o.nodeName, runtime, rootDir: join(o.dataDir, 'kubelet'), port: o.kubeletPort ?? 0, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain, tls: { serving: o.serving }, podManifestPath: (o.podManifestPath ?? join(o.dataDir, 'manifests')) || undefined, rotateCertificates: o.rotateCertificates, ...(o.podNetns === false ? { podNetwork: false as const } : {}) });
+  const k = startKubelet({ client: o.kubeletClient, nodeName: o.nodeName, runtime, rootDir: join(o.dataDir, 'kubelet'), port: o.kubeletPort ?? 0, nodeIP: o.nodeIP, clusterDNS: o.clusterDNS, clusterDomain: o.clusterDomain, tls: { serving: o.serving }, podManifestPath: (o.podManifestPath ?? join(o.dataDir, 'manifests')) || undefined, rotateCertificates: o.rotateCertificates, ...(o.podNetns === false ? { podNetwork: false as const } : o.podNetworkBridge ? { podNetwork: { bridge: o.podNetworkBridge } } : {}) });
   running.push(
     k
       .start(o.signal)

@@ -204,7 +204,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     // cri: our own containerd under <data-dir>/containerd, or the process runtime when it cannot run here.
     // auto (the default): real containers when this machine can run them (root, containerd).
     if (opts.runtime === 'auto' && !wantCri) log.info({ reason: (containerdAvailable() as { reason?: string }).reason }, 'runtime auto: using the process runtime');
-    const cri = criBoot ? await startCriNode({ dataDir: opts.dataDir, nodeName, client: c, log, signal: ac.signal, boot: criBoot, podCIDR }) : undefined;
+    const cri = criBoot ? await startCriNode({ dataDir: opts.dataDir, nodeName, client: c, log, signal: ac.signal, boot: criBoot, podCIDR, bridge: opts.podNetworkBridge }) : undefined;
     const runtime = cri?.runtime ?? (opts.runtime === 'simulated' ? 'simulated' : 'process');
     const k = startKubelet({
       client: c,

@@ -4,7 +4,7 @@
 // Needs root with containerd, runc and the CNI plugins; skipped with the reason otherwise.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,11 +49,6 @@ describe('kubectl debug on containerd', { skip }, () => {
         console.error('purging containerd failed:', (e as Error).message);
       }
       await srv.stop();
-    }
-    // The pod bridge is shared by every keelson node on this host: removed only when no other runs.
-    if (spawnSync('pgrep', ['-f', 'containerd --config']).status !== 0) {
-      spawnSync('ip', ['link', 'del', 'keelson0'], { stdio: 'ignore' });
-      rmSync('/var/lib/cni/networks/keelson', { recursive: true, force: true });
     }
     rmSync(dir, { recursive: true, force: true });
   });

@@ -3,7 +3,7 @@
 // Needs root with containerd, runc and the CNI plugins; skipped with the reason otherwise.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startContainerd } from '../../src/kubelet/runtime/cri/containerd.js';
 import { buildBusyboxImage, criSkipReason } from '../../src/kubelet/runtime/cri/test-support.js';
 import { freePort } from '../helpers/etcd.js';
+import { testPodNetwork } from '../helpers/pod-network.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
 
@@ -35,6 +36,8 @@ function httpGet(port: number): Promise<string> {
 }
 
 describe('kubectl attach and port-forward with --runtime cri (containerd)', { skip }, () => {
+  // A bridge and cluster CIDR of its own: other cri servers of the suite run beside it.
+  const net = testPodNetwork();
   const dir = mkdtempSync(join(tmpdir(), 'keelson-cri-pf-'));
   let proc: ChildProcess | undefined;
   let output = '';
@@ -44,7 +47,7 @@ describe('kubectl attach and port-forward with --runtime cri (containerd)', { sk
   const running = (name: string) => until(`${name} Running`, async () => (await kubectl(['get', 'pod', name, '-o', 'jsonpath={.status.phase}'])).stdout === 'Running', 60_000, () => output);
 
   before(async () => {
-    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(await freePort()), '--etcd-listen-client-urls', `http://127.0.0.1:${await freePort()}`, '--runtime', 'cri', '--node-name', NODE, '--disable', 'coredns,kube-proxy'], {
+    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(await freePort()), '--etcd-listen-client-urls', `http://127.0.0.1:${await freePort()}`, '--runtime', 'cri', '--node-name', NODE, '--disable', 'coredns,kube-proxy', ...net.serverArgs], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -72,10 +75,8 @@ describe('kubectl attach and port-forward with --runtime cri (containerd)', { sk
     } catch (e) {
       console.error('purging containerd failed:', (e as Error).message);
     }
-    if (spawnSync('pgrep', ['-f', 'containerd --config']).status !== 0) {
-      spawnSync('ip', ['link', 'del', 'keelson0'], { stdio: 'ignore' });
-      rmSync('/var/lib/cni/networks/keelson', { recursive: true, force: true });
-    }
+    // The node's own bridge (its pods are gone with the purge above).
+    await net.cleanup(join(dir, 'kubelet'));
     rmSync(dir, { recursive: true, force: true });
   });
 

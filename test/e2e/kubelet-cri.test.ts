@@ -6,7 +6,7 @@
 // Needs root with containerd, runc and the CNI plugins; skipped with the reason otherwise.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { RestClient } from '../../src/client/rest-client.js';
 import { startContainerd } from '../../src/kubelet/runtime/cri/containerd.js';
 import { buildBusyboxImage, criSkipReason } from '../../src/kubelet/runtime/cri/test-support.js';
 import { freePort } from '../helpers/etcd.js';
+import { testPodNetwork } from '../helpers/pod-network.js';
 import { kubectlWith } from '../helpers/kubectl.js';
 import { until } from '../helpers/until.js';
 
@@ -28,6 +29,8 @@ const podJson = (name: string, container: Record<string, unknown>, labels: Recor
   JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels }, spec: { nodeName: NODE, restartPolicy: 'Never', terminationGracePeriodSeconds: 1, containers: [{ name: 'c', image: IMAGE, imagePullPolicy: 'Never', ...container }] } });
 
 describe('keelson server --runtime cri (containerd) with kubectl', { skip }, () => {
+  // A bridge and cluster CIDR of its own: other cri servers of the suite run beside it.
+  const net = testPodNetwork();
   const dir = mkdtempSync(join(tmpdir(), 'keelson-cri-e2e-'));
   let proc: ChildProcess | undefined;
   let output = '';
@@ -38,7 +41,7 @@ describe('keelson server --runtime cri (containerd) with kubectl', { skip }, () 
 
   const startServer = async () => {
     output = '';
-    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--runtime', 'cri', '--node-name', NODE, '--disable', 'coredns,kube-proxy'], {
+    proc = spawn(bin, ['server', '--data-dir', dir, '--secure-port', String(port), '--etcd-listen-client-urls', `http://127.0.0.1:${etcdPort}`, '--runtime', 'cri', '--node-name', NODE, '--disable', 'coredns,kube-proxy', ...net.serverArgs], {
       env: { ...process.env, KEELSON_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -77,11 +80,8 @@ describe('keelson server --runtime cri (containerd) with kubectl', { skip }, () 
     } catch (e) {
       console.error('purging containerd failed:', (e as Error).message);
     }
-    // The pod bridge is shared by every keelson node on this host: removed only when no other runs.
-    if (spawnSync('pgrep', ['-f', 'containerd --config']).status !== 0) {
-      spawnSync('ip', ['link', 'del', 'keelson0'], { stdio: 'ignore' });
-      rmSync('/var/lib/cni/networks/keelson', { recursive: true, force: true });
-    }
+    // The node's own bridge (its pods are gone with the purge above).
+    await net.cleanup(join(dir, 'kubelet'));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -97,7 +97,7 @@ describe('keelson server --runtime cri (containerd) with kubectl', { skip }, () 
     const events = (await kubectl(['get', 'events', '--field-selector', 'involvedObject.name=first', '-o', 'jsonpath={range .items[*]}{.type} {.reason}: {.message}{"\\n"}{end}'])).stdout;
     assert.match(events, /^Normal Scheduled: /m);
     assert.deepEqual(events.split('\n').filter((l) => l.startsWith('Warning')), []);
-    assert.equal((await kubectl(['get', 'node', NODE, '-o', 'jsonpath={.spec.podCIDR}'])).stdout, '10.244.0.0/24');
+    assert.equal((await kubectl(['get', 'node', NODE, '-o', 'jsonpath={.spec.podCIDR}'])).stdout, net.podCIDR);
     assert.equal((await kubectl(['delete', 'pod', 'first', '--wait=false'])).code, 0);
   });
 
