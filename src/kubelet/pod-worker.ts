@@ -100,6 +100,8 @@ export class PodWorker {
   private startTime?: string;
   private terminal = false;
   private readonly recs: Rec[] = [];
+  /** Containers killed (137) whose status was read again for a late OOM event. */
+  private readonly oomRechecked = new Set<string>();
   private lastWritten?: string;
   /** The conditions of the status we last wrote (the kubelet's status manager cache). */
   private lastConditions?: KObject[];
@@ -267,6 +269,7 @@ export class PodWorker {
       return;
     }
     for (const r of this.recs) r.status = r.id ? await rt.containerStatus(r.id) : r.adopted;
+    await this.recheckOomKills();
     const policy = pod.spec.restartPolicy ?? 'Always';
     let initsDone = true;
     for (const r of this.recs.filter((x) => x.init)) {
@@ -447,6 +450,20 @@ export class PodWorker {
     if (r.status?.reason === 'ContainerCannotRun') this.event('Warning', 'Failed', `Error: ${r.status.message}`);
     else this.event('Normal', 'Started', `Started container ${r.name}`);
     this.startProbes(r, c);
+  }
+
+  /** containerd handles a container's OOM event apart from its exit, so a container the OOM killer
+   * just killed may read Error (137) for a moment: such a status is read once more, shortly after,
+   * before it is written (the kubelet's next sync would correct it; a finished pod has none). */
+  private async recheckOomKills(): Promise<void> {
+    const fresh = (r: Rec) => r.id && r.status?.state === 'exited' && r.status.exitCode === 137 && r.status.reason === 'Error' && !this.oomRechecked.has(r.id) && Date.now() - r.status.finishedAt < 2000;
+    const killed = this.recs.filter(fresh);
+    if (killed.length === 0) return;
+    await new Promise((res) => setTimeout(res, 200));
+    for (const r of killed) {
+      this.oomRechecked.add(r.id!);
+      r.status = (await this.d.runtime.containerStatus(r.id!)) ?? r.status;
+    }
   }
 
   private async restart(r: Rec, s: ContainerStatus): Promise<void> {
