@@ -30,11 +30,17 @@ export function kubernetesCelBase(): Environment {
 }
 
 let crdEnv: Environment | undefined;
+let crdOptionalEnv: Environment | undefined;
 let admissionEnv: Environment | undefined;
 
 /** CRD validation rules: `self` and `oldSelf`, typed dynamically. */
 export function crdRuleEnvironment(): Environment {
   return (crdEnv ??= kubernetesCelBase().clone().registerVariable('self', 'dyn').registerVariable('oldSelf', 'dyn'));
+}
+
+/** CRD validation rules with optionalOldSelf: `oldSelf` is an optional. */
+export function crdOptionalOldSelfEnvironment(): Environment {
+  return (crdOptionalEnv ??= kubernetesCelBase().clone().registerVariable('self', 'dyn').registerVariable('oldSelf', 'optional<dyn>'));
 }
 
 /** Admission expressions (ValidatingAdmissionPolicy, matchConditions): variables are dynamic. */

@@ -1,5 +1,7 @@
 // Kubernetes' CEL lists library (k8s.io/apiserver/pkg/cel/library/lists.go): isSorted, sum, min,
-// max, indexOf and lastIndexOf on lists, with CEL equality and ordering.
+// max, indexOf and lastIndexOf on lists, with CEL equality and ordering. Results are typed dyn
+// (a type parameter left unbound on a dyn receiver makes @marcbachmann/cel-js's operator lookup
+// ambiguous).
 import type { Environment } from '@marcbachmann/cel-js';
 import { chargeCost } from './cost.js';
 import { celCompare, celEquals, celError } from './values.js';
@@ -30,23 +32,23 @@ function extreme(name: 'min' | 'max', list: unknown[]): unknown {
 }
 
 export function registerListsLibrary(env: Environment): void {
-  env.registerFunction('list<A>.isSorted(): bool', (list: unknown[]) => {
+  env.registerFunction('list.isSorted(): bool', (list: unknown[]) => {
     chargeCost(list.length);
     for (let i = 1; i < list.length; i++) if (celCompare(list[i - 1], list[i]) > 0) return false;
     return true;
   });
-  env.registerFunction('list<A>.sum(): A', (list: unknown[]) => {
+  env.registerFunction('list.sum(): dyn', (list: unknown[]) => {
     chargeCost(list.length);
     if (!list.length) return 0n;
     return list.slice(1).reduce((acc, x) => add(acc, x), list[0]);
   });
-  env.registerFunction('list<A>.min(): A', (list: unknown[]) => extreme('min', list));
-  env.registerFunction('list<A>.max(): A', (list: unknown[]) => extreme('max', list));
-  env.registerFunction('list<A>.indexOf(A): int', (list: unknown[], x: unknown) => {
+  env.registerFunction('list.min(): dyn', (list: unknown[]) => extreme('min', list));
+  env.registerFunction('list.max(): dyn', (list: unknown[]) => extreme('max', list));
+  env.registerFunction('list.indexOf(dyn): int', (list: unknown[], x: unknown) => {
     chargeCost(list.length);
     return BigInt(list.findIndex((y) => celEquals(y, x)));
   });
-  env.registerFunction('list<A>.lastIndexOf(A): int', (list: unknown[], x: unknown) => {
+  env.registerFunction('list.lastIndexOf(dyn): int', (list: unknown[], x: unknown) => {
     chargeCost(list.length);
     for (let i = list.length - 1; i >= 0; i--) if (celEquals(list[i], x)) return BigInt(i);
     return -1n;

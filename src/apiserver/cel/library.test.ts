@@ -143,3 +143,7 @@ test('the admission environment takes undeclared variables and has the Kubernete
   const p = compileCel(admissionEnvironment(), 'object.spec.replicas <= 5 && quantity(object.spec.mem).isLessThan(quantity("1Gi"))');
   assert.equal(p.evaluate({ object: { spec: { replicas: 3n, mem: '512Mi' } } }), true);
 });
+
+test('list library results compare with plain operators on dynamic lists', () => {
+  assert.equal(run('self.sum() > 5 && self.max() >= 3 && self.min() < 2 && self.indexOf(3) == 2', { self: [1n, 2n, 3n] }), true);
+});
