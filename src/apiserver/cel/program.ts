@@ -102,3 +102,29 @@ export function compileCel(env: Environment, source: string): CelProgram {
     },
   };
 }
+
+const programs = new WeakMap<Environment, Map<string, CelProgram>>();
+
+/** compileCel with a cache per environment and source (expressions stored in objects repeat). */
+export function cachedProgram(env: Environment, source: string): CelProgram {
+  let m = programs.get(env);
+  if (!m) programs.set(env, (m = new Map()));
+  let p = m.get(source);
+  if (!p) {
+    p = compileCel(env, source);
+    if (m.size >= 2000) m.clear();
+    m.set(source, p);
+  }
+  return p;
+}
+
+/** A runtime error as cel-go words it (`no such key: x`, `division by zero`, ...). */
+export function celErrorMessage(e: unknown): string {
+  if (e instanceof CelCompileError) return e.message;
+  const err = e as { summary?: string; message?: string };
+  const m = err.summary ?? String(err.message ?? e).split('\n')[0];
+  const oob = /^No such key: index out of bounds, index (-?\d+)/.exec(m);
+  if (oob) return `index out of bounds: ${oob[1]}`;
+  if (m.startsWith('No such key: ')) return `no such key: ${m.slice('No such key: '.length)}`;
+  return m;
+}

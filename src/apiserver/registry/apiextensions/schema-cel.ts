@@ -14,6 +14,7 @@ import { Optional } from '@marcbachmann/cel-js';
 import type { FieldError, FieldErrorList } from '../../../api/field-errors.js';
 import { fieldErrorString } from '../../../api/field-errors.js';
 import { CostMeter, PER_CALL_LIMIT, RUNTIME_COST_BUDGET, COST_LIMIT_EXCEEDED } from '../../cel/cost.js';
+import { celErrorMessage } from '../../cel/program.js';
 import type { Schema } from '../../openapi/types.js';
 import { isObject } from './json-shape.js';
 import { compiledRules, type CompiledRule } from './schema-cel-compile.js';
@@ -128,14 +129,6 @@ function ruleString(c: CompiledRule): string {
   return (c.rule.message?.trim() || c.rule.rule?.trim()) ?? '';
 }
 
-function celMessage(e: unknown): string {
-  const err = e as { summary?: string; message?: string };
-  const m = err.summary ?? String(err.message ?? e).split('\n')[0];
-  const oob = /^No such key: index out of bounds, index (-?\d+)/.exec(m);
-  if (oob) return `index out of bounds: ${oob[1]}`;
-  if (m.startsWith('No such key: ')) return `no such key: ${m.slice('No such key: '.length)}`;
-  return m;
-}
 
 function runRules(w: Walk, s: Schema, v: unknown, old: unknown, path: string, isResourceRoot: boolean, corr: Correlation | undefined, parentCorr: Correlation | undefined): void {
   const rules = compiledRules(s, isResourceRoot);
@@ -180,7 +173,7 @@ function runRules(w: Walk, s: Schema, v: unknown, old: unknown, path: string, is
     }
     w.budget -= meter.used;
     if (failure !== undefined) {
-      const msg = celMessage(failure);
+      const msg = celErrorMessage(failure);
       if (msg === COST_LIMIT_EXCEEDED) {
         w.errs.push({ type: 'FieldValueInvalid', field: path, badValue: type, detail: `'${msg}': no further validation rules will be run due to call cost exceeds limit for rule: ${ruleString(c)}` });
         w.stopped = true;
@@ -205,7 +198,7 @@ function runRules(w: Walk, s: Schema, v: unknown, old: unknown, path: string, is
         const trimmed = typeof out === 'string' ? out.trim() : '';
         if (trimmed && trimmed.length <= MAX_MESSAGE_BYTES && !trimmed.includes('\n')) detail = trimmed;
       } catch (e) {
-        if (celMessage(e) === COST_LIMIT_EXCEEDED) {
+        if (celErrorMessage(e) === COST_LIMIT_EXCEEDED) {
           w.errs.push({ type: 'FieldValueInvalid', field, badValue: type, detail: `no further validation rules will be run due to call cost exceeds limit for messageExpression: ${JSON.stringify(c.rule.messageExpression)}` });
           w.stopped = true;
           return;
