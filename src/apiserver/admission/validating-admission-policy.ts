@@ -8,9 +8,10 @@
 // request: <message>`, with the validation's reason, Invalid by default) or a warning (Warn);
 // an expression that errors follows the policy's failurePolicy.
 // Divergences: no `authorizer` variable, Audit records nothing (no audit annotations yet),
-// paramRef selectors are not supported (name only), CEL is @marcbachmann/cel-js without
-// Kubernetes' library extensions (quantity, url, ip...).
-import { evaluate } from '@marcbachmann/cel-js';
+// paramRef selectors are not supported (name only). CEL is the shared Kubernetes environment
+// (src/apiserver/cel: @marcbachmann/cel-js with kube's libraries and a per-call cost limit).
+import { admissionEnvironment } from '../cel/environment.js';
+import { cachedProgram, celErrorMessage } from '../cel/program.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
 import type { KObject } from '../registry/strategy.js';
@@ -55,7 +56,11 @@ async function paramsFor(resources: Resources, policy: KObject, binding: KObject
 }
 
 function cel(expr: string, vars: Record<string, unknown>): unknown {
-  return evaluate(expr, vars);
+  try {
+    return cachedProgram(admissionEnvironment(), expr).evaluate(vars);
+  } catch (e) {
+    throw new Error(celErrorMessage(e), { cause: e });
+  }
 }
 
 export function validatingAdmissionPolicy(resources: Resources): AdmissionPlugin {

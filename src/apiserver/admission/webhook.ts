@@ -9,7 +9,8 @@
 // `failed calling webhook` message) and is skipped with Ignore. A dry-run request reaches only
 // webhooks without side effects (sideEffects None/NoneOnDryRun), else 400. matchConditions (CEL)
 // narrow a webhook further.
-import { evaluate } from '@marcbachmann/cel-js';
+import { admissionEnvironment } from '../cel/environment.js';
+import { cachedProgram, celErrorMessage } from '../cel/program.js';
 import type { AdmissionAttributes, AdmissionPlugin } from '../filters/pipeline.js';
 import type { Resources } from '../resources.js';
 import type { KObject } from '../registry/strategy.js';
@@ -91,10 +92,10 @@ function conditionsHold(resources: Resources, hook: KObject, a: AdmissionAttribu
   const vars = { object: a.object ?? null, oldObject: a.oldObject ?? null, request: admissionReview(resources, a).request };
   for (const c of conds) {
     try {
-      if (evaluate(c.expression, vars) !== true) return false;
+      if (cachedProgram(admissionEnvironment(), c.expression).evaluate(vars) !== true) return false;
     } catch (e) {
       if (hook.failurePolicy === 'Ignore') return false;
-      throw new ApiError(403, 'Forbidden', `admission webhook "${hook.name}" denied the request: matchCondition "${c.name}" failed: ${(e as Error).message}`);
+      throw new ApiError(403, 'Forbidden', `admission webhook "${hook.name}" denied the request: matchCondition "${c.name}" failed: ${celErrorMessage(e)}`);
     }
   }
   return true;

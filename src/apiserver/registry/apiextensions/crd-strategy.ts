@@ -1,7 +1,8 @@
 // The Strategy of a custom resource version (apiextensions-apiserver's customresource strategy):
 // - info from the CRD's names and scope, stored under /registry/<group>/<plural>/...
 // - defaults: pruning of unknown fields, then the schema's defaults
-// - validation: apiVersion/kind, ObjectMeta (names are DNS subdomains), the version's schema
+// - validation: apiVersion/kind, ObjectMeta (names are DNS subdomains), the version's schema,
+//   then its x-kubernetes-validations CEL rules (schema-cel.ts) with the old object on updates
 // - status subresource (subresources.status): status dropped on create and kept from the old
 //   object on main-resource updates; /status changes only status
 // - scale subresource: the CRD's specReplicasPath/statusReplicasPath/labelSelectorPath
@@ -16,13 +17,17 @@ import { validateObjectMeta, validateObjectMetaUpdate } from '../../../api/valid
 import type { Schema } from '../../openapi/types.js';
 import { nameColumn } from '../printers/columns.js';
 import { translateTimestampSince } from '../printers/duration.js';
-import type { KObject, Strategy, TableColumn, TableConvertor } from '../strategy.js';
+import type { KObject, Strategy, StrategyContext, TableColumn, TableConvertor } from '../strategy.js';
 import { resourceInfoForCrd } from './crd-resource-info.js';
 import { dottedPath, evaluateJsonPath, parseJsonPath } from './jsonpath.js';
 import { applyDefaults } from './schema-default.js';
 import { pruneUnknown } from './schema-prune.js';
 import { validateSchema } from './schema-validate.js';
+import { hasRules, validateCelRules } from './schema-cel.js';
 import { arr } from './json-shape.js';
+
+/** Schema errors after which kube does not run the CEL rules (hasBlockingErr). */
+const BLOCKING = new Set(['FieldValueNotSupported', 'FieldValueRequired', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldValueTypeInvalid']);
 
 const DEFAULT_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
@@ -110,7 +115,7 @@ export function strategyForCustomResource(crd: any, version: string): Strategy {
   const apiVersion = `${info.group}/${version}`;
   const metaOpts = { namespaced: info.namespaced, nameFn: nameIsDNSSubdomain };
 
-  const validateBody = (obj: KObject): FieldErrorList => {
+  const validateBody = (obj: KObject, old?: KObject, ctx?: StrategyContext): FieldErrorList => {
     const errs: FieldErrorList = [];
     if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) errs.push(invalid('apiVersion', obj.apiVersion, `must be ${apiVersion}`));
     if (obj.kind !== undefined && obj.kind !== info.kind) errs.push(invalid('kind', obj.kind, `must be ${info.kind}`));
@@ -122,6 +127,10 @@ export function strategyForCustomResource(crd: any, version: string): Strategy {
       const props: Record<string, Schema> = { ...(schema.properties ?? {}), apiVersion: { type: 'string' }, kind: { type: 'string' } };
       if (!props.metadata) props.metadata = { type: 'object' };
       errs.push(...validateSchema(view, { ...schema, properties: props }));
+      // x-kubernetes-validations, unless the value does not have the shape its rules expect.
+      if (!hasRules(schema)) return errs;
+      if (errs.some((e) => BLOCKING.has(e.type))) errs.push({ type: 'FieldValueInvalid', field: '<nil>', badValue: 'null', detail: 'some validation rules were not checked because the object was invalid; correct the existing errors to complete validation' });
+      else errs.push(...validateCelRules(schema, obj, { old, warnings: (ctx as { warnings?: string[] } | undefined)?.warnings }));
     }
     return errs;
   };
@@ -146,11 +155,11 @@ export function strategyForCustomResource(crd: any, version: string): Strategy {
       const oldGen = old.metadata?.generation ?? 1;
       (obj.metadata ??= {}).generation = deepEqual(nonMetadata(obj, false), nonMetadata(old, false)) ? oldGen : oldGen + 1;
     },
-    validate(obj) {
-      return [...validateObjectMeta(obj.metadata, metaOpts), ...validateBody(obj)];
+    validate(obj, ctx) {
+      return [...validateObjectMeta(obj.metadata, metaOpts), ...validateBody(obj, undefined, ctx)];
     },
-    validateUpdate(obj, old) {
-      return [...validateObjectMetaUpdate(obj.metadata, old.metadata, metaOpts), ...validateBody(obj)];
+    validateUpdate(obj, old, ctx) {
+      return [...validateObjectMetaUpdate(obj.metadata, old.metadata, metaOpts), ...validateBody(obj, old, ctx)];
     },
     table: crdTable(crd, version),
   };
@@ -177,8 +186,8 @@ export function strategyForCustomResource(crd: any, version: string): Strategy {
         for (const [k, x] of Object.entries(old)) if (k !== 'metadata' && k !== 'status') obj[k] = structuredClone(x);
         (obj.metadata ??= {}).generation = old.metadata?.generation;
       },
-      validateUpdate(obj, old) {
-        return [...validateObjectMetaUpdate(obj.metadata, old.metadata, metaOpts), ...validateBody(obj)];
+      validateUpdate(obj, old, ctx) {
+        return [...validateObjectMetaUpdate(obj.metadata, old.metadata, metaOpts), ...validateBody(obj, old, ctx)];
       },
     };
   }

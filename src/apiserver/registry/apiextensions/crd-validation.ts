@@ -11,14 +11,15 @@
 // - status: acceptedNames, conditions NamesAccepted (NoConflicts / <X>Conflict) and Established
 //   (InitialNamesAccepted), storedVersions, as the naming and establishing controllers set them.
 //
-// Partial: x-kubernetes-validations (CEL) rules are accepted but neither compiled nor run; the
-// rule that value validations (allOf/anyOf/oneOf/not) only mention structurally specified fields
+// x-kubernetes-validations (CEL) rules are compiled and checked by schema-cel-crd.ts.
+// Partial: the rule that value validations (allOf/anyOf/oneOf/not) only mention structurally specified fields
 // is not checked; webhook conversion is validated but not performed.
 import { type FieldErrorList, forbidden, invalid, notSupported, required } from '../../../api/field-errors.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../../../api/validation/names.js';
 import type { Schema } from '../../openapi/types.js';
 import { pruneUnknown } from './schema-prune.js';
-import { validateSchema } from './schema-validate.js';
+import { deepEqual, validateSchema } from './schema-validate.js';
+import { validateSchemaCelRules } from './schema-cel-crd.js';
 import { parseJsonPath } from './jsonpath.js';
 import { arr, isObject } from './json-shape.js';
 
@@ -113,6 +114,7 @@ function validateCrdSpec(spec: any, path: string): FieldErrorList {
   const versions: any[] = arr(spec.versions).map((v) => (isObject(v) ? v : {}));
   if (versions.length === 0) errs.push(required(`${path}.versions`, 'must have at least one version'));
   const seen = new Set<string>();
+  const sameSchemas = versions.every((v) => deepEqual(v.schema, versions[0].schema));
   let storage = 0;
   let unique = true;
   versions.forEach((v, i) => {
@@ -124,7 +126,13 @@ function validateCrdSpec(spec: any, path: string): FieldErrorList {
     else for (const m of isDNS1035Label(v.name)) errs.push(invalid(`${vp}.name`, v.name, m));
     const schema = v.schema?.openAPIV3Schema;
     if (!schema) errs.push(required(`${vp}.schema.openAPIV3Schema`, 'schemas are required'));
-    else errs.push(...validateStructuralSchema(schema, `${vp}.schema.openAPIV3Schema`));
+    else {
+      const structural = validateStructuralSchema(schema, `${vp}.schema.openAPIV3Schema`);
+      errs.push(...structural);
+      // CEL rules, at the path kube reports them: spec.validation when every version has the
+      // same schema (its internal version holds one schema then), else the version's.
+      if (!structural.length && (!sameSchemas || i === 0)) errs.push(...validateSchemaCelRules(schema, sameSchemas ? `${path}.validation.openAPIV3Schema` : `${vp}.schema.openAPIV3Schema`));
+    }
     errs.push(...validateSubresources(v.subresources, schema, `${vp}.subresources`));
     arr(v.additionalPrinterColumns).forEach((c: any, j: number) => errs.push(...validatePrinterColumn(c, `${vp}.additionalPrinterColumns[${j}]`)));
     if (v.deprecationWarning !== undefined && !v.deprecated) errs.push(forbidden(`${vp}.deprecationWarning`, 'can only be set for deprecated versions'));

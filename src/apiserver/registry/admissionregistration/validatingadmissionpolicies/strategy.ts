@@ -4,7 +4,8 @@
 // common mistakes), a status subresource, generation bumped on spec changes;
 // NAME VALIDATIONS PARAMKIND AGE.
 // Divergence: no type checking of expressions against the matched kinds' schemas (status.typeChecking stays empty).
-import { parse } from '@marcbachmann/cel-js';
+import { admissionEnvironment } from '../../../cel/environment.js';
+import { compileCel } from '../../../cel/program.js';
 import { defineStrategy } from '../../define.js';
 import { type FieldErrorList, invalid, notSupported, required } from '../../../../api/field-errors.js';
 import { table, ageColumn, col, age } from '../../printers/columns.js';
@@ -25,9 +26,9 @@ export function checkExpression(path: string, expr: unknown, errs: FieldErrorLis
     return;
   }
   try {
-    parse(expr);
+    compileCel(admissionEnvironment(), expr);
   } catch (e) {
-    errs.push(invalid(path, expr, `compilation failed: ${(e as Error).message.split('\n')[0]}`));
+    errs.push(invalid(path, expr, `compilation failed: ${(e as Error).message}`));
   }
 }
 
